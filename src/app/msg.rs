@@ -1,0 +1,65 @@
+//! What flows into `update` ([`Msg`]) and what comes out of it ([`Effect`]).
+//! Effects are requests for I/O that the runtime's executors carry out; their
+//! results come back as messages.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+
+use crate::carriers::{CarrierError, SyncEvent, WriteReceipt};
+use crate::domain::{ActionRequest, Order, OrderKey};
+
+/// Identifies one write from dialog to outcome.
+pub type Ticket = u64;
+
+/// Input to [`super::update`].
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A key press (the runtime passes `KeyEventKind::Press` only).
+    Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
+    /// The terminal was resized.
+    Resize { width: u16, height: u16 },
+    /// The clock moved (the runtime sends one every second; tests inject).
+    Tick(DateTime<Utc>),
+    /// A fetcher reported.
+    Sync(SyncEvent),
+    /// A write finished (accepted or not).
+    ActionFinished {
+        ticket: Ticket,
+        key: OrderKey,
+        result: Result<WriteReceipt, CarrierError>,
+    },
+    /// An order was re-read on request ([`Effect::ReloadOrder`]).
+    OrderReloaded {
+        key: OrderKey,
+        result: Result<Order, CarrierError>,
+    },
+    /// On-demand customer details arrived ([`Effect::LoadCustomer`]).
+    CustomerLoaded {
+        key: OrderKey,
+        result: Result<Order, CarrierError>,
+    },
+}
+
+/// Output of [`super::update`]: I/O for the runtime to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Leave the console.
+    Quit,
+    /// Poll now: one carrier, or all when `None`.
+    Refresh { carrier: Option<Arc<str>> },
+    /// Re-read one order.
+    ReloadOrder(OrderKey),
+    /// Fetch on-demand customer details for an order.
+    LoadCustomer(OrderKey),
+    /// Send a validated write. The runtime refuses it if no writer exists
+    /// (read-only), answering with an `ActionFinished` error.
+    Execute {
+        ticket: Ticket,
+        key: OrderKey,
+        request: ActionRequest,
+    },
+}

@@ -1,0 +1,137 @@
+//! The one error type every carrier adapter returns: the carrier's own code and
+//! message where it gave one, and a category the console acts on.
+
+use std::time::Duration;
+
+/// What went wrong talking to a carrier. `Display` is a short sentence fit for
+/// a status line; it never contains secrets.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CarrierError {
+    /// Credentials refused or token could not be obtained.
+    #[error("auth failed: {message}")]
+    Auth {
+        code: Option<String>,
+        message: String,
+    },
+    /// 429; `retry_after` from the carrier's `Retry-After` when given.
+    #[error("rate limited{}", retry_after.map(|d| format!(" (retry in {}s)", d.as_secs())).unwrap_or_default())]
+    RateLimited { retry_after: Option<Duration> },
+    /// 5xx, connection refused, DNS: the carrier is not answering properly.
+    #[error("unavailable: {message}")]
+    Unavailable {
+        code: Option<String>,
+        message: String,
+        retry_after: Option<Duration>,
+        sent: bool,
+    },
+    /// No (complete) answer in time. `sent` tells whether the request may have
+    /// reached the carrier (what the journal needs to know for writes).
+    #[error("timed out: {0}")]
+    Timeout(String),
+    /// The carrier understood and said no.
+    #[error("refused: {code} {message}")]
+    Rejected { code: String, message: String },
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The answer could not be understood: what, and a short excerpt of it.
+    #[error("bad response: {what}{}", if excerpt.is_empty() { String::new() } else { format!(" near {excerpt:?}") })]
+    Protocol { what: String, excerpt: String },
+    /// Our side: configuration or a request we refuse to make.
+    #[error("{0}")]
+    Local(String),
+}
+
+impl CarrierError {
+    /// Category name for chips, logs and JSON.
+    pub fn category(&self) -> &'static str {
+        match self {
+            CarrierError::Auth { .. } => "auth",
+            CarrierError::RateLimited { .. } => "rate-limited",
+            CarrierError::Unavailable { .. } => "unavailable",
+            CarrierError::Timeout(_) => "timeout",
+            CarrierError::Rejected { .. } => "rejected",
+            CarrierError::NotFound(_) => "not-found",
+            CarrierError::Protocol { .. } => "protocol",
+            CarrierError::Local(_) => "local",
+        }
+    }
+
+    /// Whether a read may be tried again after a pause.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            CarrierError::RateLimited { .. }
+                | CarrierError::Unavailable { .. }
+                | CarrierError::Timeout(_)
+        )
+    }
+
+    /// How long the carrier asked us to wait, if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            CarrierError::RateLimited { retry_after }
+            | CarrierError::Unavailable { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// For writes: whether the request may have reached the carrier, so its
+    /// effect is unknown until the order is re-read.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            CarrierError::Timeout(_) => true,
+            CarrierError::Unavailable { sent, .. } => *sent,
+            CarrierError::Protocol { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// A protocol error with an excerpt of at most 80 characters of the body,
+    /// sanitized so it can be shown.
+    pub fn protocol(what: impl Into<String>, body: &[u8]) -> Self {
+        let text = String::from_utf8_lossy(&body[..body.len().min(240)]);
+        let mut excerpt: String = crate::domain::sanitize(text.trim())
+            .chars()
+            .take(80)
+            .collect();
+        if body.len() > 240 || excerpt.chars().count() == 80 {
+            excerpt.push('…');
+        }
+        CarrierError::Protocol {
+            what: what.into(),
+            excerpt,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_is_short_and_categorised() {
+        let e = CarrierError::Rejected {
+            code: "20068".into(),
+            message: "too soon".into(),
+        };
+        assert_eq!(e.to_string(), "refused: 20068 too soon");
+        assert_eq!(e.category(), "rejected");
+        let e = CarrierError::RateLimited {
+            retry_after: Some(Duration::from_secs(7)),
+        };
+        assert_eq!(e.to_string(), "rate limited (retry in 7s)");
+        assert!(e.is_transient());
+    }
+
+    #[test]
+    fn protocol_excerpt_is_sanitized_and_short() {
+        let body = format!("<orders>\u{1b}]0;x\u{7}{}", "a".repeat(500));
+        let CarrierError::Protocol { excerpt, .. } =
+            CarrierError::protocol("bad xml", body.as_bytes())
+        else {
+            panic!("expected protocol error");
+        };
+        assert!(!excerpt.contains('\u{1b}'));
+        assert!(excerpt.chars().count() <= 81);
+    }
+}

@@ -1,0 +1,270 @@
+//! Shared HTTP for carrier adapters: one pooled `reqwest::Client` per carrier
+//! instance with connect and total timeouts, a cap on response size, bounded
+//! concurrency, and retries with jittered exponential backoff for reads
+//! (timeouts, 429, 5xx; `Retry-After` honoured). Writes are sent once: the
+//! journal, not this module, decides what happens after an unknown outcome.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{RequestBuilder, StatusCode};
+use tokio::sync::Semaphore;
+
+use super::CarrierError;
+
+/// Limits of one carrier instance's HTTP client.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub connect_timeout: Duration,
+    /// Total time for one request, body included.
+    pub timeout: Duration,
+    /// Largest response body accepted.
+    pub max_body_bytes: usize,
+    /// Requests in flight at once.
+    pub max_concurrency: usize,
+    /// Attempts for a read (1 = no retry).
+    pub read_attempts: u32,
+    /// First backoff pause; doubled per attempt, with jitter.
+    pub backoff_base: Duration,
+    /// Longest pause we accept from a `Retry-After` inside one read.
+    pub max_retry_wait: Duration,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(30),
+            max_body_bytes: 8 * 1024 * 1024,
+            max_concurrency: 8,
+            read_attempts: 3,
+            backoff_base: Duration::from_millis(250),
+            max_retry_wait: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A complete response: status, headers and the (size-capped) body.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// `Retry-After` in seconds, when present and numeric.
+    pub fn retry_after(&self) -> Option<Duration> {
+        retry_after(&self.headers)
+    }
+
+    /// The body as UTF-8 text, or a protocol error naming the problem.
+    pub fn text(&self) -> Result<&str, CarrierError> {
+        std::str::from_utf8(&self.body)
+            .map_err(|e| CarrierError::protocol(format!("body is not UTF-8 ({e})"), &self.body))
+    }
+}
+
+/// The HTTP side of one carrier instance.
+#[derive(Debug, Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    limit: Arc<Semaphore>,
+    settings: HttpSettings,
+}
+
+impl Http {
+    pub fn new(settings: HttpSettings) -> Result<Self, CarrierError> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.timeout)
+            .user_agent(concat!("orderdesk/", env!("CARGO_PKG_VERSION")))
+            .pool_max_idle_per_host(settings.max_concurrency.max(1))
+            .build()
+            .map_err(|e| CarrierError::Local(format!("cannot build HTTP client: {e}")))?;
+        Ok(Http {
+            client,
+            limit: Arc::new(Semaphore::new(settings.max_concurrency.max(1))),
+            settings,
+        })
+    }
+
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    pub fn settings(&self) -> &HttpSettings {
+        &self.settings
+    }
+
+    /// Sends once and reads the whole body (capped). Any HTTP status is `Ok`;
+    /// the adapter maps statuses to errors with the carrier's body in hand.
+    pub async fn send_once(&self, request: RequestBuilder) -> Result<RawResponse, CarrierError> {
+        let _permit = self
+            .limit
+            .acquire()
+            .await
+            .map_err(|_| CarrierError::Local("HTTP client is shut down".into()))?;
+        let response = request.send().await.map_err(map_send_error)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let max = self.settings.max_body_bytes;
+        if let Some(len) = response.content_length() {
+            if len as usize > max {
+                return Err(too_large(max));
+            }
+        }
+        let mut body = Vec::new();
+        let mut stream = response.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(map_body_error)?;
+            if body.len() + chunk.len() > max {
+                return Err(too_large(max));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Sends a read, retrying transient failures (timeouts, connection errors,
+    /// 429, 5xx) with jittered exponential backoff and `Retry-After`.
+    /// `build` makes a fresh request per attempt. Returns the last response
+    /// (which may still be a 429/5xx) or the last transport error.
+    pub async fn send_read<F>(&self, build: F) -> Result<RawResponse, CarrierError>
+    where
+        F: Fn() -> RequestBuilder,
+    {
+        let attempts = self.settings.read_attempts.max(1);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = self.send_once(build()).await;
+            let wait = match &result {
+                Ok(resp) if is_retryable_status(resp.status) => resp.retry_after(),
+                Ok(_) => return result,
+                Err(e) if e.is_transient() => e.retry_after(),
+                Err(_) => return result,
+            };
+            if attempt >= attempts {
+                return result;
+            }
+            let pause = match wait {
+                Some(wait) if wait > self.settings.max_retry_wait => return result,
+                Some(wait) => wait,
+                None => backoff(self.settings.backoff_base, attempt),
+            };
+            tokio::time::sleep(pause).await;
+        }
+    }
+}
+
+fn is_retryable_status(status: StatusCode) -> bool {
+    status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
+}
+
+/// Exponential backoff with ±50% jitter: base, 2·base, 4·base, ...
+pub fn backoff(base: Duration, attempt: u32) -> Duration {
+    let exp = base.saturating_mul(1 << attempt.saturating_sub(1).min(10));
+    let jitter = rand::random_range(0.5..1.5);
+    exp.mul_f64(jitter)
+}
+
+/// Parses `Retry-After` given in seconds (HTTP dates are ignored).
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+fn too_large(max: usize) -> CarrierError {
+    CarrierError::Protocol {
+        what: format!("response larger than the {} KiB limit", max / 1024),
+        excerpt: String::new(),
+    }
+}
+
+fn map_send_error(e: reqwest::Error) -> CarrierError {
+    let e = e.without_url();
+    let detail = describe(&e);
+    if e.is_timeout() {
+        CarrierError::Timeout(detail)
+    } else if e.is_connect() {
+        // The request never left: safe to say it was not sent.
+        CarrierError::Unavailable {
+            code: None,
+            message: detail,
+            retry_after: None,
+            sent: false,
+        }
+    } else if e.is_builder() {
+        CarrierError::Local(detail)
+    } else {
+        CarrierError::Unavailable {
+            code: None,
+            message: detail,
+            retry_after: None,
+            sent: true,
+        }
+    }
+}
+
+fn map_body_error(e: reqwest::Error) -> CarrierError {
+    let e = e.without_url();
+    if e.is_timeout() {
+        CarrierError::Timeout(describe(&e))
+    } else {
+        CarrierError::Unavailable {
+            code: None,
+            message: format!("answer cut off: {}", describe(&e)),
+            retry_after: None,
+            sent: true,
+        }
+    }
+}
+
+/// A short description of a transport error (callers strip the URL first:
+/// it may carry an API user id).
+fn describe(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text = format!("{text}: {s}");
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_with_jitter() {
+        let base = Duration::from_millis(100);
+        for attempt in 1..5 {
+            let d = backoff(base, attempt);
+            let nominal = base * (1 << (attempt - 1));
+            assert!(
+                d >= nominal.mul_f64(0.5) && d <= nominal.mul_f64(1.5),
+                "{d:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_seconds_only() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, "7".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        h.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&h), None);
+    }
+}

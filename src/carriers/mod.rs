@@ -1,0 +1,153 @@
+//! Carrier adapters behind one set of traits. The rest of orderdesk knows a
+//! carrier only by its instance name, its kind, the capabilities its
+//! [`CarrierProfile`] declares and the normalized order model.
+//!
+//! Three traits split what a carrier is:
+//! - [`CarrierProfile`]: pure knowledge (status vocabulary, which actions an
+//!   order allows and why not, the forms and the carrier's validation rules).
+//!   The app calls it while deciding; it never does I/O.
+//! - [`CarrierReader`]: reads over HTTP (polls, one order, extra details).
+//! - [`CarrierWriter`]: writes over HTTP. Only [`build`] with `readonly ==
+//!   false` constructs one; in read-only mode no value of a type that can send
+//!   a write exists, whatever keys are pressed.
+
+pub mod error;
+pub mod http;
+pub mod oauth;
+pub mod sink;
+
+pub mod lumen_voice;
+pub mod tjansteguiden;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::config::{CarrierConfig, Config};
+use crate::domain::{
+    ActionForm, ActionKind, ActionRequest, Availability, ConfirmRule, FieldError, FormValues, Order,
+};
+
+pub use error::CarrierError;
+pub use sink::{PollSummary, SyncEvent, SyncSink};
+
+/// Pure knowledge about a carrier kind: no I/O, cheap to call from `update`.
+pub trait CarrierProfile: Send + Sync + std::fmt::Debug {
+    /// The config `kind` (`tjansteguiden`, `lumen-voice`, ...).
+    fn kind(&self) -> &'static str;
+
+    /// Whether `action` can be taken on `order`, and if not, why.
+    fn availability(&self, order: &Order, action: ActionKind) -> Availability;
+
+    /// The dialog for `action` on `order`, prefilled. `None` when unavailable.
+    fn form(&self, order: &Order, action: ActionKind) -> Option<ActionForm>;
+
+    /// Checks the typed values with the carrier's own rules and, when they
+    /// pass, builds the request. `now` is the app's clock (injected in tests).
+    fn validate(
+        &self,
+        order: &Order,
+        action: ActionKind,
+        values: &FormValues,
+        now: DateTime<Utc>,
+    ) -> Result<ActionRequest, Vec<FieldError>>;
+
+    /// How sure the user must be before `request` is sent.
+    fn confirmation(&self, order: &Order, request: &ActionRequest) -> ConfirmRule;
+
+    /// Whether a re-read `order` shows the effect of `request` (used to confirm
+    /// writes and to resolve writes whose outcome is unknown).
+    fn effect_visible(&self, order: &Order, request: &ActionRequest) -> bool;
+}
+
+/// Reads from a carrier. Implementations are cheap to share (`Arc`).
+#[async_trait]
+pub trait CarrierReader: Send + Sync {
+    /// One poll: list what is new or changed since `cursor`, fetch details
+    /// with bounded concurrency, report orders and progress through `sink`.
+    /// Returns the cursor for the next poll (opaque to everyone else).
+    async fn poll(
+        &self,
+        cursor: Option<String>,
+        sink: &SyncSink,
+    ) -> Result<(PollSummary, Option<String>), CarrierError>;
+
+    /// Re-reads one order by the carrier's id.
+    async fn fetch_order(&self, id: &str) -> Result<Order, CarrierError>;
+
+    /// Loads details that are fetched only on demand (e.g. Tjänsteguiden's
+    /// `customer_info`) and returns the order with them filled in.
+    async fn fetch_customer(&self, order: &Order) -> Result<Order, CarrierError> {
+        Ok(order.clone())
+    }
+}
+
+/// The carrier's answer to a write that it accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteReceipt {
+    /// The carrier's own words ("Status changed to delivered for order 1234").
+    pub message: String,
+}
+
+/// Sends writes to a carrier. Never constructed in read-only mode.
+#[async_trait]
+pub trait CarrierWriter: Send + Sync {
+    /// Sends `request` once. An error with
+    /// [`CarrierError::outcome_unknown`] means it may have been applied.
+    async fn execute(
+        &self,
+        order: &Order,
+        request: &ActionRequest,
+    ) -> Result<WriteReceipt, CarrierError>;
+}
+
+/// Automatic polling of one carrier instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollPlan {
+    pub interval: Duration,
+    /// Local hours (0..24, start inclusive, end exclusive) in which the carrier
+    /// is not polled automatically; manual refresh still works.
+    pub quiet_hours: Option<(u32, u32)>,
+}
+
+/// Everything the runtime holds for one configured carrier instance.
+#[derive(Clone)]
+pub struct CarrierHandle {
+    pub name: Arc<str>,
+    pub profile: Arc<dyn CarrierProfile>,
+    pub reader: Arc<dyn CarrierReader>,
+    /// `None` in read-only mode: there is nothing that could send a write.
+    pub writer: Option<Arc<dyn CarrierWriter>>,
+    pub plan: PollPlan,
+}
+
+impl std::fmt::Debug for CarrierHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CarrierHandle")
+            .field("name", &self.name)
+            .field("kind", &self.profile.kind())
+            .field("writer", &self.writer.is_some())
+            .finish()
+    }
+}
+
+/// Builds the handle for a configured carrier. The writer exists only when
+/// `readonly` is false.
+pub fn build(
+    config: &Config,
+    carrier: &CarrierConfig,
+    readonly: bool,
+) -> Result<CarrierHandle, CarrierError> {
+    match carrier.kind.as_str() {
+        tjansteguiden::KIND => tjansteguiden::build(config, carrier, readonly),
+        lumen_voice::KIND => lumen_voice::build(config, carrier, readonly),
+        other => Err(CarrierError::Local(format!(
+            "unknown carrier kind {other:?}"
+        ))),
+    }
+}
+
+/// The carrier kinds this build knows, for config validation and help.
+pub const KINDS: &[&str] = &[tjansteguiden::KIND, lumen_voice::KIND];

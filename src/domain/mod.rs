@@ -1,0 +1,18 @@
+//! The normalized order model every carrier adapter produces and every other
+//! part of orderdesk consumes: orders, statuses and stages, log timelines,
+//! actions and their availability. Pure data and pure functions; no I/O.
+
+mod action;
+mod order;
+mod sanitize;
+mod time;
+
+pub use action::{
+    ActionForm, ActionKind, ActionRequest, Availability, ConfirmRule, FieldError, FieldInput,
+    FieldSpec, FormValues,
+};
+pub use order::{
+    Attention, LogEntry, LogKind, Order, OrderKey, Schedule, Stage, Status, StatusDef,
+};
+pub use sanitize::{sanitize, sanitize_multiline};
+pub use time::{Stamp, relative_age};

@@ -1,0 +1,391 @@
+//! Orders as every carrier's adapter normalizes them.
+
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::time::Stamp;
+
+/// An order's identity: the carrier instance's configured name and the
+/// carrier's own id. Shown as `tg/19530`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OrderKey {
+    pub carrier: Arc<str>,
+    pub id: String,
+}
+
+impl OrderKey {
+    pub fn new(carrier: impl Into<Arc<str>>, id: impl Into<String>) -> Self {
+        OrderKey {
+            carrier: carrier.into(),
+            id: id.into(),
+        }
+    }
+
+    /// Parses `carrier/id` (the id may itself contain slashes).
+    pub fn parse(text: &str) -> Option<Self> {
+        let (carrier, id) = text.split_once('/')?;
+        if carrier.is_empty() || id.is_empty() {
+            return None;
+        }
+        Some(OrderKey::new(carrier, id))
+    }
+}
+
+impl fmt::Display for OrderKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.carrier, self.id)
+    }
+}
+
+/// Where an order is in its life, the same vocabulary for every carrier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Stage {
+    New,
+    InProgress,
+    NeedsAttention,
+    Done,
+    Closed,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 5] = [
+        Stage::New,
+        Stage::InProgress,
+        Stage::NeedsAttention,
+        Stage::Done,
+        Stage::Closed,
+    ];
+
+    /// Machine name, used in JSON and in `stage:` filters.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::New => "new",
+            Stage::InProgress => "in_progress",
+            Stage::NeedsAttention => "needs_attention",
+            Stage::Done => "done",
+            Stage::Closed => "closed",
+        }
+    }
+
+    /// Short human label for tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::New => "new",
+            Stage::InProgress => "in progress",
+            Stage::NeedsAttention => "attention",
+            Stage::Done => "done",
+            Stage::Closed => "closed",
+        }
+    }
+
+    /// A glyph so that a stage is never shown by colour alone.
+    pub fn glyph(self) -> &'static str {
+        match self {
+            Stage::New => "+",
+            Stage::InProgress => ">",
+            Stage::NeedsAttention => "!",
+            Stage::Done => "v",
+            Stage::Closed => "x",
+        }
+    }
+
+    /// Open orders are the ones support works on.
+    pub fn is_open(self) -> bool {
+        matches!(self, Stage::New | Stage::InProgress | Stage::NeedsAttention)
+    }
+
+    pub fn parse(text: &str) -> Option<Stage> {
+        let t = text.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        Stage::ALL
+            .into_iter()
+            .find(|s| s.as_str() == t || s.label().replace(' ', "_") == t)
+    }
+}
+
+/// A carrier's status word and the stage it maps to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// The carrier's word, always shown.
+    pub raw: String,
+    pub stage: Stage,
+    /// The carrier will not move this order any more.
+    pub terminal: bool,
+}
+
+impl Status {
+    pub fn new(raw: impl Into<String>, stage: Stage, terminal: bool) -> Self {
+        Status {
+            raw: raw.into(),
+            stage,
+            terminal,
+        }
+    }
+}
+
+/// One entry of a carrier's status vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusDef {
+    pub raw: &'static str,
+    pub stage: Stage,
+    pub terminal: bool,
+    /// The carrier's own explanation of the status.
+    pub meaning: &'static str,
+}
+
+impl StatusDef {
+    pub fn status(&self) -> Status {
+        Status::new(self.raw, self.stage, self.terminal)
+    }
+}
+
+/// When the work is planned to happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Schedule {
+    Scheduled(Stamp),
+    /// The carrier says explicitly that no date is set (LLA's 4444-12-31).
+    Unscheduled,
+}
+
+/// Kind of a log timeline entry; decides its colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LogKind {
+    Error,
+    Alert,
+    System,
+    Log,
+    Notification,
+    Status,
+    Local,
+    Journal,
+}
+
+impl LogKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogKind::Error => "error",
+            LogKind::Alert => "alert",
+            LogKind::System => "system",
+            LogKind::Log => "log",
+            LogKind::Notification => "notification",
+            LogKind::Status => "status",
+            LogKind::Local => "local",
+            LogKind::Journal => "journal",
+        }
+    }
+}
+
+/// One line of an order's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub at: Stamp,
+    pub kind: LogKind,
+    /// Who wrote it: the carrier's name for the source, a user, `orderdesk`.
+    pub source: String,
+    pub text: String,
+}
+
+/// Why an order needs someone: a machine code (`status:waiting`, `log:error`,
+/// `warning:outage`, `fetch:error`, `flag`, ...) and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attention {
+    pub code: String,
+    pub detail: String,
+}
+
+impl Attention {
+    pub fn new(code: impl Into<String>, detail: impl Into<String>) -> Self {
+        Attention {
+            code: code.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// A line item: a product or service on the order, as named fields.
+pub type Item = Vec<(String, String)>;
+
+/// One order, normalized. Text fields hold carrier text already sanitized by
+/// the adapter (see [`super::sanitize`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub key: OrderKey,
+    /// The carrier kind (`tjansteguiden`, `lumen-voice`, ...).
+    pub kind: &'static str,
+    pub status: Status,
+    pub created: Stamp,
+    pub updated: Option<Stamp>,
+    /// Customer display name.
+    pub customer: String,
+    /// Service or product display text.
+    pub service: String,
+    pub schedule: Option<Schedule>,
+    /// Carrier warnings (outage, existing customer, ...).
+    pub warnings: Vec<String>,
+    /// Carrier-specific overview fields, in the carrier's order.
+    pub fields: Vec<(String, String)>,
+    /// Customer fields, in the carrier's order.
+    pub customer_fields: Vec<(String, String)>,
+    /// Products / services, each as named fields.
+    pub items: Vec<Item>,
+    /// The carrier's log, notifications and status history, any order.
+    pub log: Vec<LogEntry>,
+    /// Attention reasons the carrier adapter adds beyond the generic ones
+    /// (e.g. a notification that needs the customer to act).
+    pub carrier_attention: Vec<Attention>,
+    /// The carrier's response body as received (for the Raw tab).
+    pub raw: Option<String>,
+    /// The last error fetching this order's details, if the last try failed.
+    pub fetch_error: Option<String>,
+    /// Whether details (beyond a list row) have been fetched.
+    pub detail_loaded: bool,
+    /// Whether the extra customer details (fetched on demand) are loaded.
+    pub customer_loaded: bool,
+}
+
+impl Order {
+    /// A minimal order: what a list row knows.
+    pub fn new(key: OrderKey, kind: &'static str, status: Status) -> Self {
+        Order {
+            key,
+            kind,
+            status,
+            created: Stamp::default(),
+            updated: None,
+            customer: String::new(),
+            service: String::new(),
+            schedule: None,
+            warnings: Vec::new(),
+            fields: Vec::new(),
+            customer_fields: Vec::new(),
+            items: Vec::new(),
+            log: Vec::new(),
+            carrier_attention: Vec::new(),
+            raw: None,
+            fetch_error: None,
+            detail_loaded: false,
+            customer_loaded: false,
+        }
+    }
+
+    /// Every reason this order needs someone, generic ones first.
+    pub fn attention(&self) -> Vec<Attention> {
+        let mut out = Vec::new();
+        if self.status.stage == Stage::NeedsAttention {
+            out.push(Attention::new(
+                format!("status:{}", self.status.raw),
+                format!("status is {}", self.status.raw),
+            ));
+        }
+        if self.status.stage.is_open() {
+            for (kind, code) in [(LogKind::Error, "log:error"), (LogKind::Alert, "log:alert")] {
+                if let Some(entry) = self.log.iter().find(|e| e.kind == kind) {
+                    out.push(Attention::new(code, entry.text.clone()));
+                }
+            }
+        }
+        for warning in &self.warnings {
+            out.push(Attention::new("warning", warning.clone()));
+        }
+        if let Some(err) = &self.fetch_error {
+            out.push(Attention::new("fetch:error", err.clone()));
+        }
+        out.extend(self.carrier_attention.iter().cloned());
+        out
+    }
+
+    /// Whether the order shows up in the "needs attention" view.
+    pub fn needs_attention(&self) -> bool {
+        self.status.stage == Stage::NeedsAttention
+            || self.fetch_error.is_some()
+            || (self.status.stage.is_open()
+                && (!self.warnings.is_empty()
+                    || !self.carrier_attention.is_empty()
+                    || self
+                        .log
+                        .iter()
+                        .any(|e| matches!(e.kind, LogKind::Error | LogKind::Alert))))
+    }
+
+    /// When the order was created, if the carrier's date parsed.
+    pub fn created_at(&self) -> Option<DateTime<Utc>> {
+        self.created.at
+    }
+
+    /// The time of the newest known change.
+    pub fn updated_at(&self) -> Option<DateTime<Utc>> {
+        let from_log = self.log.iter().filter_map(|e| e.at.at).max();
+        let explicit = self.updated.as_ref().and_then(|s| s.at);
+        explicit.max(from_log).or(self.created.at)
+    }
+
+    /// Schedule as display text (`-` when none).
+    pub fn schedule_text(&self) -> String {
+        match &self.schedule {
+            None => String::new(),
+            Some(Schedule::Unscheduled) => "unscheduled".into(),
+            Some(Schedule::Scheduled(stamp)) => match stamp.at {
+                Some(at) => at.format("%Y-%m-%d").to_string(),
+                None => stamp.raw.clone(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(status: Status) -> Order {
+        Order::new(OrderKey::new("tg", "1"), "tjansteguiden", status)
+    }
+
+    #[test]
+    fn key_round_trips() {
+        let key = OrderKey::new("tg", "19530");
+        assert_eq!(key.to_string(), "tg/19530");
+        assert_eq!(OrderKey::parse("tg/19530"), Some(key));
+        assert_eq!(
+            OrderKey::parse("lla/PR/7"),
+            Some(OrderKey::new("lla", "PR/7"))
+        );
+        assert_eq!(OrderKey::parse("nope"), None);
+        assert_eq!(OrderKey::parse("/1"), None);
+    }
+
+    #[test]
+    fn stage_parses_both_spellings() {
+        assert_eq!(Stage::parse("needs_attention"), Some(Stage::NeedsAttention));
+        assert_eq!(Stage::parse("attention"), Some(Stage::NeedsAttention));
+        assert_eq!(Stage::parse("in progress"), Some(Stage::InProgress));
+        assert_eq!(Stage::parse("bogus"), None);
+    }
+
+    #[test]
+    fn attention_collects_reasons() {
+        let mut o = order(Status::new("waiting", Stage::NeedsAttention, false));
+        o.log.push(LogEntry {
+            at: Stamp::default(),
+            kind: LogKind::Error,
+            source: "portal".into(),
+            text: "Port finns ej".into(),
+        });
+        let codes: Vec<_> = o.attention().into_iter().map(|a| a.code).collect();
+        assert_eq!(codes, ["status:waiting", "log:error"]);
+        assert!(o.needs_attention());
+    }
+
+    #[test]
+    fn errors_on_closed_orders_do_not_need_attention() {
+        let mut o = order(Status::new("cancelled", Stage::Closed, true));
+        o.log.push(LogEntry {
+            at: Stamp::default(),
+            kind: LogKind::Error,
+            source: "portal".into(),
+            text: "old".into(),
+        });
+        assert!(o.attention().is_empty());
+        assert!(!o.needs_attention());
+    }
+}

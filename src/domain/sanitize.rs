@@ -1,0 +1,125 @@
+//! Carrier text is untrusted: before anything is drawn or printed, control
+//! characters and terminal escape sequences are removed so an order cannot move
+//! the cursor, retitle the terminal, clear the screen or hide text.
+
+/// Sanitizes single-line text: escape sequences and control characters are
+/// removed; tabs, newlines and carriage returns become single spaces.
+pub fn sanitize(text: &str) -> String {
+    clean(text, false)
+}
+
+/// Sanitizes text that may span lines (log messages, notes): like
+/// [`sanitize`] but keeps `\n` (and turns `\r\n` into `\n`).
+pub fn sanitize_multiline(text: &str) -> String {
+    clean(text, true)
+}
+
+fn clean(text: &str, keep_newlines: bool) -> String {
+    // Fast path: most carrier text is plain.
+    if !text.chars().any(is_unsafe) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            // C1 CSI / OSC / DCS / SOS / PM / APC introducers, 8-bit forms.
+            '\u{9b}' => skip_csi_body(&mut chars),
+            '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string_body(&mut chars),
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    continue;
+                }
+                out.push(if keep_newlines { '\n' } else { ' ' });
+            }
+            '\n' => out.push(if keep_newlines { '\n' } else { ' ' }),
+            '\t' => out.push(' '),
+            c if is_unsafe(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    match chars.next() {
+        Some('[') => skip_csi_body(chars),
+        Some(']') | Some('P') | Some('X') | Some('^') | Some('_') => skip_string_body(chars),
+        // Two-character sequences (ESC c, ESC 7, ESC ( B ...): drop the next char,
+        // and for charset designators the one after.
+        Some('(') | Some(')') | Some('*') | Some('+') | Some('#') | Some('%') => {
+            chars.next();
+        }
+        _ => {}
+    }
+}
+
+fn skip_csi_body(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    // Parameters and intermediates are 0x20..=0x3f; the final byte is 0x40..=0x7e.
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) {
+            break;
+        }
+        if !('\u{20}'..='\u{3f}').contains(&c) {
+            break;
+        }
+    }
+}
+
+fn skip_string_body(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    // OSC/DCS strings end at BEL, ST (ESC \) or the 8-bit ST.
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => break,
+            '\u{1b}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_unchanged() {
+        assert_eq!(
+            sanitize("Kalle Testsson, Götgatan 3"),
+            "Kalle Testsson, Götgatan 3"
+        );
+    }
+
+    #[test]
+    fn removes_csi_osc_and_controls() {
+        assert_eq!(sanitize("a\u{1b}[2Jb\u{1b}[31mc"), "abc");
+        assert_eq!(sanitize("x\u{1b}]0;pwned\u{7}y"), "xy");
+        assert_eq!(sanitize("x\u{1b}]2;title\u{1b}\\y"), "xy");
+        assert_eq!(sanitize("bell\u{7}\u{8}\u{0}!"), "bell!");
+        assert_eq!(sanitize("c1\u{9b}2Jz"), "c1z");
+        assert_eq!(sanitize("rtl\u{202e}txet"), "rtltxet");
+    }
+
+    #[test]
+    fn newlines_depend_on_mode() {
+        assert_eq!(sanitize("a\r\nb\tc"), "a b c");
+        assert_eq!(sanitize_multiline("a\r\nb\rc"), "a\nb\nc");
+    }
+
+    #[test]
+    fn unterminated_sequences_do_not_panic() {
+        assert_eq!(sanitize("end\u{1b}"), "end");
+        assert_eq!(sanitize("end\u{1b}["), "end");
+        assert_eq!(sanitize("end\u{1b}]0;never closed"), "end");
+    }
+}

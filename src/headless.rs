@@ -1,0 +1,1 @@
+//! Headless `list` and `show`. (Being written.)

@@ -1,0 +1,1 @@
+//! Terminal and event loop. (Being written.)

@@ -1,0 +1,1 @@
+//! Lumen Voice simulator. (Being written.)

@@ -1,0 +1,48 @@
+//! Faithful simulators of each carrier API, served on loopback by axum. They
+//! back `orderdesk demo`, `orderdesk sim`, the integration tests and the
+//! benchmarks. Each simulator keeps state that actions change and has fault
+//! knobs (latency, error rate, malformed bodies, ...).
+
+pub mod lumen_voice;
+pub mod tjansteguiden;
+
+use std::net::SocketAddr;
+
+use tokio::task::JoinHandle;
+
+/// A simulator listening on loopback.
+#[derive(Debug)]
+pub struct RunningSim {
+    /// Where it listens, e.g. `http://127.0.0.1:40123`.
+    pub addr: SocketAddr,
+    handle: JoinHandle<()>,
+}
+
+impl RunningSim {
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops serving.
+    pub fn stop(self) {
+        self.handle.abort();
+    }
+}
+
+impl Drop for RunningSim {
+    fn drop(&mut self) {
+        self.handle.abort();
+    }
+}
+
+/// Serves `router` on `127.0.0.1:port` (0 = any free port).
+pub async fn serve(router: axum::Router, port: u16) -> std::io::Result<RunningSim> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let addr = listener.local_addr()?;
+    let handle = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!("simulator on {addr} stopped: {e}");
+        }
+    });
+    Ok(RunningSim { addr, handle })
+}

@@ -1,0 +1,1 @@
+//! Tjänsteguiden simulator. (Being written.)

@@ -1,0 +1,1 @@
+//! Per-carrier fetcher tasks. (Being written.)

@@ -1,0 +1,1 @@
+//! Drawing: `view(&State, &mut Frame)`. Pure: no I/O. (Being written.)
