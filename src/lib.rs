@@ -10,6 +10,7 @@
 pub mod app;
 pub mod carriers;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod headless;
 pub mod runtime;
