@@ -1,1 +1,414 @@
-//! Drawing: `view(&State, &mut Frame)`. Pure: no I/O. (Being written.)
+//! Drawing: [`view`]`(&State, &Theme, &mut Frame)`. Pure: no I/O, no clock
+//! reads, no sorting or filtering (the view of the orders is computed in
+//! `app::update`); only the visible window of the table is turned into rows.
+//!
+//! Layout, top to bottom: header (name, READ-ONLY banner, carrier chips, stage
+//! counts), views bar (views with counts, sort), filter bar (while open or
+//! set), body, status line. The body is the orders table; when the terminal
+//! has room (body >= [`SPLIT_MIN_BODY`] rows) the selected order's detail sits
+//! below the table, otherwise the detail takes the whole body while focused.
+//! At narrow widths table columns are dropped by priority (updated, schedule,
+//! service, status) so key, stage, age and customer always fit.
+//!
+//! Carrier text is sanitized by the adapters; as a cheap second guard every
+//! string drawn from an order goes through [`clean`], which replaces any
+//! control character with `?`, so nothing drawn can move the cursor or retitle
+//! the terminal.
+
+mod detail;
+mod dialog;
+mod table;
+mod theme;
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::app::{Action, Focus, Layer, Level, State, SyncPhase, ViewKind};
+use crate::domain::Stage;
+
+pub use theme::Theme;
+
+/// The body must have at least this many rows to show table and detail together.
+pub const SPLIT_MIN_BODY: u16 = 30;
+
+/// Where everything goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Areas {
+    pub header: Rect,
+    pub views: Rect,
+    pub filter: Option<Rect>,
+    pub table: Option<Rect>,
+    pub detail: Option<Rect>,
+    pub status: Rect,
+}
+
+pub(crate) fn areas(area: Rect, filter_bar: bool, detail_focused: bool) -> Areas {
+    let row = |y: u16| Rect::new(area.x, area.y + y.min(area.height), area.width, 1)
+        .intersection(area);
+    let header = row(0);
+    let views = row(1);
+    let top = if filter_bar { 3 } else { 2 };
+    let filter = filter_bar.then(|| row(2));
+    let status = row(area.height.saturating_sub(1));
+    let body_h = area.height.saturating_sub(top + 1);
+    let body = Rect::new(area.x, area.y + top.min(area.height), area.width, body_h);
+    let (table, detail) = if body_h >= SPLIT_MIN_BODY {
+        let table_h = (body_h * 11 / 20).max(8);
+        (
+            Some(Rect { height: table_h, ..body }),
+            Some(Rect {
+                y: body.y + table_h,
+                height: body_h - table_h,
+                ..body
+            }),
+        )
+    } else if detail_focused {
+        (None, Some(body))
+    } else {
+        (Some(body), None)
+    };
+    Areas {
+        header,
+        views,
+        filter,
+        table,
+        detail,
+        status,
+    }
+}
+
+/// Order rows the table shows at `size` (for paging in `update`).
+pub fn table_rows(size: (u16, u16), filter_bar: bool) -> usize {
+    let a = areas(Rect::new(0, 0, size.0, size.1), filter_bar, false);
+    a.table.map_or(0, |t| t.height.saturating_sub(1) as usize)
+}
+
+/// Replaces control characters (a second guard after the adapters' sanitizing).
+pub(crate) fn clean(text: &str) -> Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        Cow::Owned(
+            text.chars()
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Cleans and cuts `text` to `width` display columns, ending in `…` when cut.
+pub(crate) fn fit(text: &str, width: usize) -> Cow<'_, str> {
+    let text = clean(text);
+    if text.width() <= width {
+        return text;
+    }
+    if width == 0 {
+        return Cow::Borrowed("");
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    Cow::Owned(out)
+}
+
+/// "5h" or "?" when the time is unknown; "now" for a time ahead of the clock.
+pub(crate) fn age(then: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    match then {
+        Some(t) if t > now => "now".into(),
+        Some(t) => crate::domain::relative_age(t, now),
+        None => "?".into(),
+    }
+}
+
+/// Short stage words for narrow tables.
+pub(crate) fn stage_short(stage: Stage) -> &'static str {
+    match stage {
+        Stage::InProgress => "progress",
+        other => other.label(),
+    }
+}
+
+/// Draws the whole console.
+pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
+    let area = frame.area();
+    let filter_bar = state.filter_open() || !state.filter_input().is_empty();
+    let a = areas(area, filter_bar, state.focus() == Focus::Detail);
+
+    draw_header(state, theme, frame, a.header);
+    draw_views(state, theme, frame, a.views);
+    if let Some(r) = a.filter {
+        draw_filter(state, theme, frame, r);
+    }
+    if let Some(r) = a.table {
+        table::draw(state, theme, frame, r);
+    }
+    if let Some(r) = a.detail {
+        detail::draw(state, theme, frame, r);
+    }
+    draw_status(state, theme, frame, a.status);
+
+    if state.dialog().is_some() {
+        dialog::draw_dialog(state, theme, frame, area);
+    }
+    if state.help_scroll().is_some() {
+        dialog::draw_help(state, theme, frame, area);
+    }
+}
+
+fn local_hm(state: &State, t: DateTime<Utc>) -> String {
+    t.with_timezone(&state.timezone()).format("%H:%M").to_string()
+}
+
+/// One carrier chip: glyph, name, state in words.
+fn chip_spans<'a>(state: &State, theme: &Theme, c: &'a crate::app::Carrier) -> Vec<Span<'a>> {
+    let now = state.now();
+    let chip = &c.chip;
+    let (glyph, text, style) = match &chip.phase {
+        SyncPhase::Syncing { done, total } => (
+            "↻",
+            if *total == 0 {
+                "syncing".to_string()
+            } else {
+                format!("{done}/{total}")
+            },
+            theme.chip_syncing,
+        ),
+        _ if chip.waiting_until.is_some_and(|t| t > now) => (
+            "…",
+            format!(
+                "rate-limited until {}",
+                local_hm(state, chip.waiting_until.unwrap_or(now))
+            ),
+            theme.chip_waiting,
+        ),
+        SyncPhase::Error(reason) => ("✗", clean(reason).into_owned(), theme.chip_error),
+        SyncPhase::Ok if chip.is_stale(now) => (
+            "!",
+            format!("stale {}", age(chip.last_ok, now)),
+            theme.chip_stale,
+        ),
+        SyncPhase::Ok => ("✓", age(chip.last_ok, now), theme.chip_ok),
+        SyncPhase::Never => ("·", "never synced".to_string(), theme.chip_never),
+    };
+    let mut spans = vec![
+        Span::styled(format!("{glyph} "), style),
+        Span::styled(clean(&c.info.name), style.add_modifier(Modifier::BOLD)),
+        Span::styled(format!(" {text}"), style),
+    ];
+    let failed = chip.failed + chip.unknown_failed;
+    if failed > 0 {
+        spans.push(Span::styled(format!(" ({failed} failed)"), theme.warning));
+    }
+    spans
+}
+
+fn draw_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut left: Vec<Span> = vec![Span::styled(" orderdesk ", theme.title)];
+    if state.readonly() {
+        left.push(Span::styled(" READ-ONLY ", theme.readonly));
+        left.push(Span::raw(" "));
+    }
+    for c in state.carriers() {
+        left.push(Span::styled("│ ", theme.muted));
+        left.extend(chip_spans(state, theme, c));
+        left.push(Span::raw(" "));
+    }
+    let store = state.store();
+    let left_w: usize = left.iter().map(|s| s.width()).sum();
+    let wide = area.width as usize >= left_w + 62;
+    let mut right: Vec<Span> = Vec::new();
+    for stage in Stage::ALL {
+        let n = store.stage_count(stage);
+        let word = if wide { stage.label() } else { stage.glyph() };
+        let text = if wide {
+            format!("{} {n} {word}  ", stage.glyph())
+        } else {
+            format!("{word}{n} ")
+        };
+        right.push(Span::styled(text, theme.stage(stage)));
+    }
+    let right_w: usize = right.iter().map(|s| s.width()).sum();
+    frame.render_widget(Paragraph::new(Line::from(left)).style(theme.header), area);
+    if left_w + right_w < area.width as usize {
+        let r = Rect {
+            x: area.x + area.width - right_w as u16,
+            width: right_w as u16,
+            ..area
+        };
+        frame.render_widget(Paragraph::new(Line::from(right)).style(theme.header), r);
+    }
+}
+
+fn draw_views(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let store = state.store();
+    let keymap = state.keymap();
+    let mut spans: Vec<Span> = vec![Span::raw(" ")];
+    for view in ViewKind::ALL {
+        let key = keymap
+            .hint(Layer::Table, Action::View(view))
+            .unwrap_or_default();
+        let style = if store.view() == view {
+            theme.view_active
+        } else {
+            theme.view
+        };
+        spans.push(Span::styled(
+            format!(" {key} {} {} ", view.label(), store.view_count(view)),
+            style,
+        ));
+        spans.push(Span::raw(" "));
+    }
+    let sort = store.sort();
+    let arrow = if sort.reversed { "▼" } else { "▲" };
+    let sort_text = format!(
+        "sort: {} {arrow} {} ",
+        sort.column.label(),
+        sort.column.direction_text(sort.reversed)
+    );
+    let left_w: usize = spans.iter().map(|s| s.width()).sum();
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let w = sort_text.width();
+    if left_w + w < area.width as usize {
+        let r = Rect {
+            x: area.x + area.width - w as u16,
+            width: w as u16,
+            ..area
+        };
+        frame.render_widget(Paragraph::new(Span::styled(sort_text, theme.muted)), r);
+    }
+}
+
+/// Spans for a single-line input with a visible cursor.
+pub(crate) fn input_spans<'a>(
+    input: &'a crate::app::TextInput,
+    theme: &Theme,
+    show_cursor: bool,
+) -> Vec<Span<'a>> {
+    let text = input.text();
+    if !show_cursor {
+        return vec![Span::styled(clean(text), theme.input)];
+    }
+    let at = text
+        .char_indices()
+        .nth(input.cursor())
+        .map_or(text.len(), |(b, _)| b);
+    let (before, rest) = text.split_at(at);
+    let mut chars = rest.chars();
+    let under = chars.next().map_or(" ".to_string(), |c| c.to_string());
+    vec![
+        Span::styled(clean(before), theme.input),
+        Span::styled(clean(&under).into_owned(), theme.input.patch(theme.cursor)),
+        Span::styled(clean(chars.as_str()), theme.input),
+    ]
+}
+
+fn draw_filter(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let store = state.store();
+    let matched = store.visible().len();
+    let total = store.view_count(store.view());
+    let mut spans = vec![Span::styled(" / ", theme.key)];
+    spans.extend(input_spans(state.filter_input(), theme, state.filter_open()));
+    spans.push(Span::styled(
+        format!("  {matched} of {total} in {}", store.view().label()),
+        theme.muted,
+    ));
+    for problem in &store.filter().problems {
+        spans.push(Span::styled(format!("  {problem}"), theme.warning));
+    }
+    if !state.filter_open() {
+        spans.push(Span::styled("  (/ edit)", theme.muted));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Key hints for the status line, from the key map of the current layer.
+fn hints(state: &State) -> Vec<(String, &'static str)> {
+    let map = state.keymap();
+    let layer = state.layer();
+    let pick: &[(Action, &'static str)] = match layer {
+        Layer::Table => &[
+            (Action::Down, "down"),
+            (Action::OpenDetail, "detail"),
+            (Action::Filter, "filter"),
+            (Action::SortNext, "sort"),
+            (Action::Act(crate::domain::ActionKind::Acknowledge), "ack"),
+            (Action::Act(crate::domain::ActionKind::SetStatus), "status"),
+            (Action::Act(crate::domain::ActionKind::AddMessage), "message"),
+            (Action::Act(crate::domain::ActionKind::Cancel), "cancel"),
+            (Action::Refresh, "refresh"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
+        ],
+        Layer::Detail => &[
+            (Action::NextTab, "tab"),
+            (Action::Down, "scroll"),
+            (Action::NextOrder, "next order"),
+            (Action::FlipLog, "log order"),
+            (Action::CloseDetail, "back"),
+            (Action::Help, "help"),
+        ],
+        Layer::Filter => &[
+            (Action::Accept, "keep filter"),
+            (Action::Back, "clear"),
+            (Action::Down, "move"),
+        ],
+        Layer::Dialog | Layer::Help => &[],
+    };
+    pick.iter()
+        .filter_map(|(action, word)| map.hint(layer, *action).map(|k| (k, *word)))
+        .collect()
+}
+
+fn draw_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let clock = format!(" {} ", local_hm(state, state.now()));
+    let mut spans: Vec<Span> = Vec::new();
+    match state.status() {
+        Some(msg) => {
+            let style = match msg.level {
+                Level::Info => theme.text,
+                Level::Ok => theme.ok,
+                Level::Warning => theme.warning,
+                Level::Error => theme.error,
+            };
+            spans.push(Span::styled(format!(" {}", clean(&msg.text)), style));
+        }
+        None => {
+            spans.push(Span::raw(" "));
+            for (key, word) in hints(state) {
+                spans.push(Span::styled(key, theme.key));
+                spans.push(Span::styled(format!(" {word}  "), theme.muted));
+            }
+        }
+    }
+    if !state.pending().is_empty() {
+        spans.push(Span::styled(
+            format!("  [{} sending]", state.pending().len()),
+            theme.warning,
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let w = clock.width() as u16;
+    if area.width > w + 20 {
+        let r = Rect {
+            x: area.x + area.width - w,
+            width: w,
+            ..area
+        };
+        frame.render_widget(Paragraph::new(Span::styled(clock, theme.muted)), r);
+    }
+}

@@ -1,0 +1,535 @@
+//! Action dialogs: one enum, [`Dialog`], whose variants are the steps of a
+//! write: the form, the confirmation, sending. Built from the carrier's
+//! profile (`form`, `validate`, `confirmation`); knows nothing about any
+//! carrier. Transitions consume the dialog and return the next one, so a step
+//! cannot be half-updated. No I/O: sending is an [`Outcome::Send`] that
+//! `update` turns into `Effect::Execute`.
+//!
+//! Choices where the brief is silent:
+//! - A choice field marks as "(current)" the option whose value equals the
+//!   order's raw status (case-insensitive), unless the carrier's label already
+//!   says so. Typing a letter on a choice field jumps to the next option whose
+//!   label starts with it.
+//! - Up/Down on a single-line field move to the previous/next field; on a
+//!   multi-line field they move between lines first.
+//! - Editing a field clears that field's inline errors; the carrier's answer
+//!   to the last send stays until the next submit.
+//! - Esc on a confirmation step goes back to the form (input kept); Esc on the
+//!   form cancels the dialog; Esc while sending hides the dialog (the outcome
+//!   still reaches the status line and the order).
+
+use chrono::{DateTime, Utc};
+
+use super::input::TextInput;
+use super::keymap::Action;
+use super::msg::Ticket;
+use crate::carriers::CarrierProfile;
+use crate::domain::{
+    ActionForm, ActionKind, ActionRequest, ConfirmRule, FieldError, FieldInput, FormValues, Order,
+    OrderKey,
+};
+
+/// A field being edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldValue {
+    Text(TextInput),
+    Choice {
+        /// `(value, label)`, as the carrier gave them.
+        options: Vec<(String, String)>,
+        selected: usize,
+        /// The option that is the order's current value, if any.
+        current: Option<usize>,
+    },
+}
+
+impl FieldValue {
+    pub fn value(&self) -> String {
+        match self {
+            FieldValue::Text(t) => t.text().to_owned(),
+            FieldValue::Choice {
+                options, selected, ..
+            } => options
+                .get(*selected)
+                .map(|(v, _)| v.clone())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The form step (also kept inside the later steps so Esc can go back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormState {
+    pub key: OrderKey,
+    pub action: ActionKind,
+    pub form: ActionForm,
+    pub fields: Vec<FieldValue>,
+    pub focus: usize,
+    /// Validation errors: per field (shown under it) and form-level (top).
+    pub errors: Vec<FieldError>,
+    /// The carrier's answer to the last send, verbatim.
+    pub send_error: Option<String>,
+}
+
+impl FormState {
+    pub fn new(order: &Order, form: ActionForm) -> FormState {
+        let fields = form
+            .fields
+            .iter()
+            .map(|spec| match &spec.input {
+                FieldInput::Line { max_len } => {
+                    FieldValue::Text(TextInput::new(&spec.initial, false, *max_len))
+                }
+                FieldInput::Multiline => FieldValue::Text(TextInput::new(&spec.initial, true, None)),
+                FieldInput::Choice { options } => {
+                    let selected = options
+                        .iter()
+                        .position(|(v, _)| *v == spec.initial)
+                        .unwrap_or(0);
+                    let current = options.iter().position(|(v, l)| {
+                        v.eq_ignore_ascii_case(&order.status.raw)
+                            && !l.to_lowercase().contains("current")
+                    });
+                    FieldValue::Choice {
+                        options: options.clone(),
+                        selected,
+                        current,
+                    }
+                }
+            })
+            .collect();
+        FormState {
+            key: order.key.clone(),
+            action: form.action,
+            form,
+            fields,
+            focus: 0,
+            errors: Vec::new(),
+            send_error: None,
+        }
+    }
+
+    pub fn values(&self) -> FormValues {
+        FormValues(
+            self.form
+                .fields
+                .iter()
+                .zip(&self.fields)
+                .map(|(spec, v)| (spec.id.to_owned(), v.value()))
+                .collect(),
+        )
+    }
+
+    /// Errors for field `index`.
+    pub fn field_errors(&self, index: usize) -> impl Iterator<Item = &FieldError> {
+        let id = self.form.fields.get(index).map(|f| f.id);
+        self.errors
+            .iter()
+            .filter(move |e| e.field.is_some() && e.field == id)
+    }
+
+    /// Form-level errors, and errors naming a field the form does not have.
+    pub fn form_errors(&self) -> impl Iterator<Item = &FieldError> {
+        self.errors.iter().filter(|e| match e.field {
+            None => true,
+            Some(id) => !self.form.fields.iter().any(|f| f.id == id),
+        })
+    }
+
+    fn is_multiline(&self) -> bool {
+        matches!(self.fields.get(self.focus), Some(FieldValue::Text(t)) if t.multiline)
+    }
+
+    fn focused_text(&mut self) -> Option<&mut TextInput> {
+        match self.fields.get_mut(self.focus) {
+            Some(FieldValue::Text(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    fn edited(&mut self) {
+        if let Some(id) = self.form.fields.get(self.focus).map(|f| f.id) {
+            self.errors.retain(|e| e.field != Some(id));
+        }
+    }
+
+    fn move_focus(&mut self, forward: bool) {
+        let n = self.fields.len();
+        if n > 0 {
+            self.focus = if forward {
+                (self.focus + 1) % n
+            } else {
+                (self.focus + n - 1) % n
+            };
+        }
+    }
+
+    fn step_choice(&mut self, forward: bool) -> bool {
+        if let Some(FieldValue::Choice {
+            options, selected, ..
+        }) = self.fields.get_mut(self.focus)
+        {
+            if forward {
+                *selected = (*selected + 1).min(options.len().saturating_sub(1));
+            } else {
+                *selected = selected.saturating_sub(1);
+            }
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Applies an editing key. Returns true when the user asked to submit.
+    fn edit(&mut self, input: &Input) -> bool {
+        match input {
+            Input::Action(Action::Accept) => {
+                if self.is_multiline() {
+                    if let Some(t) = self.focused_text() {
+                        t.insert('\n');
+                    }
+                    self.edited();
+                    false
+                } else {
+                    true
+                }
+            }
+            Input::Action(Action::Submit) => true,
+            Input::Action(Action::NextField) => {
+                self.move_focus(true);
+                false
+            }
+            Input::Action(Action::PrevField) => {
+                self.move_focus(false);
+                false
+            }
+            Input::Action(a @ (Action::Up | Action::Down)) => {
+                let down = *a == Action::Down;
+                if self.step_choice(down) {
+                    self.edited();
+                    return false;
+                }
+                let moved = match self.focused_text() {
+                    Some(t) if t.multiline => {
+                        if down {
+                            t.down()
+                        } else {
+                            t.up()
+                        }
+                    }
+                    _ => false,
+                };
+                if !moved {
+                    let n = self.fields.len();
+                    if down && self.focus + 1 < n {
+                        self.focus += 1;
+                    } else if !down && self.focus > 0 {
+                        self.focus -= 1;
+                    }
+                }
+                false
+            }
+            Input::Action(a @ (Action::Left | Action::Right)) => {
+                let right = *a == Action::Right;
+                if self.step_choice(right) {
+                    self.edited();
+                } else if let Some(t) = self.focused_text() {
+                    if right { t.right() } else { t.left() }
+                }
+                false
+            }
+            Input::Action(action) => {
+                if let Some(t) = self.focused_text() {
+                    match action {
+                        Action::Home => t.home(),
+                        Action::End => t.end(),
+                        Action::Backspace => t.backspace(),
+                        Action::Delete => t.delete(),
+                        Action::DeleteWord => t.delete_word(),
+                        Action::ClearLine => t.clear_line(),
+                        _ => return false,
+                    }
+                    self.edited();
+                }
+                false
+            }
+            Input::Char(c) => {
+                match self.fields.get_mut(self.focus) {
+                    Some(FieldValue::Text(t)) => {
+                        t.insert(*c);
+                    }
+                    Some(FieldValue::Choice {
+                        options, selected, ..
+                    }) => {
+                        let lower: String = c.to_lowercase().collect();
+                        let n = options.len();
+                        if let Some(hit) = (1..=n).map(|k| (*selected + k) % n).find(|&i| {
+                            options[i].1.to_lowercase().starts_with(&lower)
+                                || options[i].0.to_lowercase().starts_with(&lower)
+                        }) {
+                            *selected = hit;
+                        }
+                    }
+                    None => {}
+                }
+                self.edited();
+                false
+            }
+            Input::Paste(text) => {
+                if let Some(t) = self.focused_text() {
+                    t.insert_str(text);
+                }
+                self.edited();
+                false
+            }
+        }
+    }
+}
+
+/// The confirmation asked for by the carrier's [`ConfirmRule`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfirmStep {
+    YesNo(String),
+    TypeToConfirm {
+        prompt: String,
+        expected: String,
+        input: TextInput,
+    },
+}
+
+impl ConfirmStep {
+    /// Whether Enter may send now.
+    pub fn satisfied(&self) -> bool {
+        match self {
+            ConfirmStep::YesNo(_) => true,
+            ConfirmStep::TypeToConfirm {
+                expected, input, ..
+            } => input.text() == expected,
+        }
+    }
+}
+
+/// The modal dialog: one value, one step at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dialog {
+    Form(FormState),
+    Confirm {
+        form: FormState,
+        request: ActionRequest,
+        step: ConfirmStep,
+        /// Scroll of the request preview.
+        scroll: u16,
+    },
+    Sending {
+        form: FormState,
+        request: ActionRequest,
+        ticket: Ticket,
+    },
+}
+
+/// A key (already resolved in the dialog layer) or typed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Action(Action),
+    Char(char),
+    Paste(String),
+}
+
+/// What `update` must do after a dialog step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Keep showing the (possibly changed) dialog.
+    Stay(Dialog),
+    /// The user cancelled before sending.
+    Cancelled,
+    /// Send this request (the form is kept for the sending step).
+    Send(FormState, ActionRequest),
+    /// Hide the sending dialog; the write goes on.
+    Hide { ticket: Ticket, key: OrderKey },
+}
+
+impl Dialog {
+    pub fn form(&self) -> &FormState {
+        match self {
+            Dialog::Form(form)
+            | Dialog::Confirm { form, .. }
+            | Dialog::Sending { form, .. } => form,
+        }
+    }
+
+    pub fn key(&self) -> &OrderKey {
+        &self.form().key
+    }
+
+    /// One step. `order` is the order as the store holds it now (`None` if it
+    /// has gone), `profile` its carrier's.
+    pub fn step(
+        self,
+        input: Input,
+        profile: &dyn CarrierProfile,
+        order: Option<&Order>,
+        now: DateTime<Utc>,
+    ) -> Outcome {
+        match self {
+            Dialog::Form(mut form) => {
+                if input == Input::Action(Action::Back) {
+                    return Outcome::Cancelled;
+                }
+                if form.edit(&input) {
+                    submit(form, profile, order, now)
+                } else {
+                    Outcome::Stay(Dialog::Form(form))
+                }
+            }
+            Dialog::Confirm {
+                form,
+                request,
+                mut step,
+                mut scroll,
+            } => {
+                let yes = match (&mut step, &input) {
+                    (_, Input::Action(Action::Back)) => {
+                        return Outcome::Stay(Dialog::Form(form));
+                    }
+                    (_, Input::Action(Action::Down)) => {
+                        scroll = scroll.saturating_add(1);
+                        false
+                    }
+                    (_, Input::Action(Action::Up)) => {
+                        scroll = scroll.saturating_sub(1);
+                        false
+                    }
+                    (_, Input::Action(Action::PageDown)) => {
+                        scroll = scroll.saturating_add(10);
+                        false
+                    }
+                    (_, Input::Action(Action::PageUp)) => {
+                        scroll = scroll.saturating_sub(10);
+                        false
+                    }
+                    (ConfirmStep::YesNo(_), Input::Action(Action::Accept | Action::Submit)) => {
+                        true
+                    }
+                    (ConfirmStep::YesNo(_), Input::Char('y' | 'Y')) => true,
+                    (ConfirmStep::YesNo(_), Input::Char('n' | 'N')) => {
+                        return Outcome::Stay(Dialog::Form(form));
+                    }
+                    (ConfirmStep::YesNo(_), Input::Char('j')) => {
+                        scroll = scroll.saturating_add(1);
+                        false
+                    }
+                    (ConfirmStep::YesNo(_), Input::Char('k')) => {
+                        scroll = scroll.saturating_sub(1);
+                        false
+                    }
+                    (ConfirmStep::YesNo(_), _) => false,
+                    (
+                        ConfirmStep::TypeToConfirm { .. },
+                        Input::Action(Action::Accept | Action::Submit),
+                    ) => step.satisfied(),
+                    (ConfirmStep::TypeToConfirm { input: text, .. }, other) => {
+                        match other {
+                            Input::Char(c) => {
+                                text.insert(*c);
+                            }
+                            Input::Paste(p) => text.insert_str(p),
+                            Input::Action(Action::Backspace) => text.backspace(),
+                            Input::Action(Action::Delete) => text.delete(),
+                            Input::Action(Action::Left) => text.left(),
+                            Input::Action(Action::Right) => text.right(),
+                            Input::Action(Action::Home) => text.home(),
+                            Input::Action(Action::End) => text.end(),
+                            Input::Action(Action::DeleteWord) => text.delete_word(),
+                            Input::Action(Action::ClearLine) => text.clear(),
+                            Input::Action(_) => {}
+                        }
+                        false
+                    }
+                };
+                if yes {
+                    Outcome::Send(form, request)
+                } else {
+                    Outcome::Stay(Dialog::Confirm {
+                        form,
+                        request,
+                        step,
+                        scroll,
+                    })
+                }
+            }
+            Dialog::Sending {
+                form,
+                request,
+                ticket,
+            } => {
+                if input == Input::Action(Action::Back) {
+                    Outcome::Hide {
+                        ticket,
+                        key: form.key,
+                    }
+                } else {
+                    Outcome::Stay(Dialog::Sending {
+                        form,
+                        request,
+                        ticket,
+                    })
+                }
+            }
+        }
+    }
+}
+
+/// Validates with the carrier's rules and moves to the confirmation or sends.
+fn submit(
+    mut form: FormState,
+    profile: &dyn CarrierProfile,
+    order: Option<&Order>,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let Some(order) = order else {
+        form.errors = vec![FieldError::form("this order is no longer known")];
+        return Outcome::Stay(Dialog::Form(form));
+    };
+    form.send_error = None;
+    let values = form.values();
+    match profile.validate(order, form.action, &values, now) {
+        Err(errors) => {
+            let errors = if errors.is_empty() {
+                vec![FieldError::form("the carrier's rules refused this input")]
+            } else {
+                errors
+            };
+            if let Some(first) = form
+                .form
+                .fields
+                .iter()
+                .position(|f| errors.iter().any(|e| e.field == Some(f.id)))
+            {
+                form.focus = first;
+            }
+            form.errors = errors;
+            Outcome::Stay(Dialog::Form(form))
+        }
+        Ok(request) => {
+            form.errors.clear();
+            match profile.confirmation(order, &request) {
+                ConfirmRule::None => Outcome::Send(form, request),
+                ConfirmRule::YesNo(question) => Outcome::Stay(Dialog::Confirm {
+                    form,
+                    request,
+                    step: ConfirmStep::YesNo(question),
+                    scroll: 0,
+                }),
+                ConfirmRule::TypeToConfirm { prompt, expected } => Outcome::Stay(Dialog::Confirm {
+                    form,
+                    request,
+                    step: ConfirmStep::TypeToConfirm {
+                        prompt,
+                        expected,
+                        input: TextInput::new("", false, None),
+                    },
+                    scroll: 0,
+                }),
+            }
+        }
+    }
+}

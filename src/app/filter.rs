@@ -1,0 +1,221 @@
+//! The filter bar's language, parsed once per keystroke into [`Filter`]:
+//! whitespace-separated terms that must all match (case-insensitive
+//! substrings of the order's visible text) plus `carrier:` `stage:` `status:`
+//! `kind:` tokens. A value may be quoted (`status:"in progress"`).
+//!
+//! Choices: token values compare whole (case-insensitive), not as substrings,
+//! so `carrier:tg` does not also match `tg2`. A word with an unknown prefix
+//! (`12:39`, `http://...`) is plain text. An unknown stage matches nothing and
+//! the bar says why. Time-dependent text (ages) is not searchable, so a filter
+//! result only changes when data, filter or view change.
+
+use crate::domain::{Order, Stage};
+
+/// One condition of a filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Term {
+    /// Lowercase substring of the order's haystack.
+    Text(String),
+    Carrier(String),
+    Stage(Option<Stage>),
+    Status(String),
+    Kind(String),
+}
+
+/// A parsed filter: every term must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub terms: Vec<Term>,
+    /// What the user should know about the text (an unknown stage).
+    pub problems: Vec<String>,
+}
+
+impl Filter {
+    pub fn parse(text: &str) -> Filter {
+        let mut filter = Filter::default();
+        for word in split_words(text) {
+            let term = match word.split_once(':') {
+                Some((prefix, value)) if !value.is_empty() => {
+                    match prefix.to_lowercase().as_str() {
+                        "carrier" => Term::Carrier(value.to_lowercase()),
+                        "status" => Term::Status(value.to_lowercase()),
+                        "kind" => Term::Kind(value.to_lowercase()),
+                        "stage" => {
+                            let stage = parse_stage(value);
+                            if stage.is_none() {
+                                filter.problems.push(format!(
+                                    "unknown stage {value:?} (new, progress, attention, done, closed)"
+                                ));
+                            }
+                            Term::Stage(stage)
+                        }
+                        _ => Term::Text(word.to_lowercase()),
+                    }
+                }
+                _ => Term::Text(word.to_lowercase()),
+            };
+            if !filter.terms.contains(&term) {
+                filter.terms.push(term);
+            }
+        }
+        filter
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// Whether every order matching `self` also matches `older`, so the
+    /// previous result can be narrowed instead of scanning every order.
+    pub fn narrows(&self, older: &Filter) -> bool {
+        older.terms.iter().all(|old| {
+            self.terms.iter().any(|new| match (old, new) {
+                (Term::Text(o), Term::Text(n)) => n.contains(o.as_str()),
+                (o, n) => o == n,
+            })
+        })
+    }
+
+    /// Whether `order` (with its precomputed lowercase haystack) matches.
+    pub fn matches(&self, order: &Order, haystack: &str) -> bool {
+        self.terms.iter().all(|term| match term {
+            Term::Text(t) => haystack.contains(t.as_str()),
+            Term::Carrier(c) => eq_lower(&order.key.carrier, c),
+            Term::Stage(s) => Some(order.status.stage) == *s,
+            Term::Status(s) => eq_lower(&order.status.raw, s),
+            Term::Kind(k) => eq_lower(order.kind, k),
+        })
+    }
+}
+
+fn eq_lower(text: &str, lower: &str) -> bool {
+    if text.is_ascii() {
+        text.eq_ignore_ascii_case(lower)
+    } else {
+        text.to_lowercase() == lower
+    }
+}
+
+fn parse_stage(text: &str) -> Option<Stage> {
+    match text.to_lowercase().as_str() {
+        "progress" | "inprogress" => Some(Stage::InProgress),
+        "attn" => Some(Stage::NeedsAttention),
+        other => Stage::parse(other),
+    }
+}
+
+/// Splits on whitespace, keeping `"quoted parts"` (quotes removed) together.
+fn split_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !current.is_empty() {
+                    words.push(std::mem::take(&mut current));
+                }
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// The lowercase text a filter searches: everything the table shows that
+/// does not depend on the clock. Fields are separated by `\n` so a term
+/// cannot match across two columns.
+pub fn haystack(order: &Order) -> Box<str> {
+    let mut text = String::with_capacity(
+        order.key.carrier.len()
+            + order.key.id.len()
+            + order.status.raw.len()
+            + order.customer.len()
+            + order.service.len()
+            + 48,
+    );
+    let parts: [&str; 8] = [
+        &order.key.carrier,
+        "/",
+        &order.key.id,
+        "\n",
+        &order.status.raw,
+        "\n",
+        order.status.stage.label(),
+        "\n",
+    ];
+    for p in parts {
+        text.push_str(p);
+    }
+    for p in [
+        order.customer.as_str(),
+        order.service.as_str(),
+        order.kind,
+    ] {
+        text.push_str(p);
+        text.push('\n');
+    }
+    text.push_str(&order.schedule_text());
+    text.to_lowercase().into_boxed_str()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{OrderKey, Status};
+
+    fn order() -> Order {
+        let mut o = Order::new(
+            OrderKey::new("tg", "19530"),
+            "tjansteguiden",
+            Status::new("waiting", Stage::NeedsAttention, false),
+        );
+        o.customer = "Åsa Öberg".into();
+        o.service = "Fiber 250/100".into();
+        o
+    }
+
+    #[test]
+    fn terms_and_tokens() {
+        let o = order();
+        let h = haystack(&o);
+        assert!(Filter::parse("åsa").matches(&o, &h));
+        assert!(Filter::parse("ÅSA fiber").matches(&o, &h));
+        assert!(!Filter::parse("åsa kalle").matches(&o, &h));
+        assert!(Filter::parse("tg/195").matches(&o, &h));
+        assert!(Filter::parse("carrier:TG stage:attention").matches(&o, &h));
+        assert!(Filter::parse("stage:needs_attention status:waiting").matches(&o, &h));
+        assert!(!Filter::parse("carrier:t").matches(&o, &h));
+        assert!(Filter::parse("kind:tjansteguiden").matches(&o, &h));
+        assert!(Filter::parse("status:\"waiting\"").matches(&o, &h));
+        // A term does not match across columns.
+        assert!(!Filter::parse("öbergfiber").matches(&o, &h));
+    }
+
+    #[test]
+    fn unknown_stage_is_reported_and_matches_nothing() {
+        let f = Filter::parse("stage:bogus");
+        assert_eq!(f.problems.len(), 1);
+        let o = order();
+        assert!(!f.matches(&o, &haystack(&o)));
+        assert_eq!(
+            Filter::parse("stage:progress").terms,
+            [Term::Stage(Some(Stage::InProgress))]
+        );
+    }
+
+    #[test]
+    fn narrowing_is_sound() {
+        assert!(Filter::parse("ber").narrows(&Filter::parse("be")));
+        assert!(Filter::parse("be x").narrows(&Filter::parse("be")));
+        assert!(Filter::parse("carrier:tg abc").narrows(&Filter::parse("carrier:tg ab")));
+        assert!(!Filter::parse("carrier:tgx").narrows(&Filter::parse("carrier:tg")));
+        assert!(!Filter::parse("stage:new").narrows(&Filter::parse("stage:n")));
+        assert!(!Filter::parse("b").narrows(&Filter::parse("be")));
+        assert!(Filter::parse("anything").narrows(&Filter::parse("")));
+    }
+}

@@ -1,0 +1,855 @@
+//! Keys as data: which key means which [`Action`] in which [`Layer`]. A key is
+//! first resolved to an action (a pure table lookup, unit-tested here), then
+//! `update` executes the action. The help overlay is generated from the same
+//! table, so it cannot drift from what the keys do.
+//!
+//! Choices where the design is silent:
+//! - Overrides (`Options.keys`, `[keys]` in the config) name an action of the
+//!   navigation layers (table, detail, help) and give one or more keys
+//!   separated by whitespace (`down = "n ctrl-n"`). They replace every default
+//!   key of that action in every layer it is bound in. A default binding of
+//!   another action on the same key in the same layer is dropped (the override
+//!   wins); two overrides on one key in one layer are an error.
+//! - The editing layers (filter bar, dialogs) keep fixed keys: a remapped
+//!   letter there would swallow typing. They are listed in the help all the same.
+//! - Ctrl-C quits from every layer and cannot be remapped.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::domain::ActionKind;
+
+/// Who gets a key: derived from state, topmost first
+/// (help > dialog > filter > detail > table). Only that layer's map is consulted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Layer {
+    Help,
+    Dialog,
+    Filter,
+    Detail,
+    Table,
+}
+
+impl Layer {
+    pub const ALL: [Layer; 5] = [
+        Layer::Table,
+        Layer::Detail,
+        Layer::Filter,
+        Layer::Dialog,
+        Layer::Help,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Layer::Help => "Help",
+            Layer::Dialog => "Dialogs",
+            Layer::Filter => "Filter bar",
+            Layer::Detail => "Detail pane",
+            Layer::Table => "Orders table",
+        }
+    }
+
+    /// Layers whose keys can be remapped.
+    fn remappable(self) -> bool {
+        matches!(self, Layer::Table | Layer::Detail | Layer::Help)
+    }
+}
+
+/// The four views on number keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ViewKind {
+    /// Stages new, in progress, needs attention.
+    #[default]
+    Open,
+    /// `Order::needs_attention()`.
+    Attention,
+    New,
+    /// Everything, done and closed included.
+    All,
+}
+
+impl ViewKind {
+    pub const ALL: [ViewKind; 4] = [
+        ViewKind::Open,
+        ViewKind::Attention,
+        ViewKind::New,
+        ViewKind::All,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ViewKind::Open => "open",
+            ViewKind::Attention => "attention",
+            ViewKind::New => "new",
+            ViewKind::All => "all",
+        }
+    }
+}
+
+/// What a key means. Executed by `update`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Help,
+    Refresh,
+    RefreshCarrier,
+    Filter,
+    SortNext,
+    SortReverse,
+    View(ViewKind),
+    Down,
+    Up,
+    PageDown,
+    PageUp,
+    Top,
+    Bottom,
+    OpenDetail,
+    CloseDetail,
+    NextTab,
+    PrevTab,
+    NextOrder,
+    PrevOrder,
+    FlipLog,
+    Act(ActionKind),
+    // Editing layers.
+    Back,
+    Accept,
+    Submit,
+    NextField,
+    PrevField,
+    Left,
+    Right,
+    Home,
+    End,
+    Backspace,
+    Delete,
+    DeleteWord,
+    ClearLine,
+}
+
+impl Action {
+    /// Every action that has a name in the key map.
+    pub const NAMED: &'static [Action] = &[
+        Action::Quit,
+        Action::Help,
+        Action::Refresh,
+        Action::RefreshCarrier,
+        Action::Filter,
+        Action::SortNext,
+        Action::SortReverse,
+        Action::View(ViewKind::Open),
+        Action::View(ViewKind::Attention),
+        Action::View(ViewKind::New),
+        Action::View(ViewKind::All),
+        Action::Down,
+        Action::Up,
+        Action::PageDown,
+        Action::PageUp,
+        Action::Top,
+        Action::Bottom,
+        Action::OpenDetail,
+        Action::CloseDetail,
+        Action::NextTab,
+        Action::PrevTab,
+        Action::NextOrder,
+        Action::PrevOrder,
+        Action::FlipLog,
+        Action::Act(ActionKind::Acknowledge),
+        Action::Act(ActionKind::SetStatus),
+        Action::Act(ActionKind::Cancel),
+        Action::Act(ActionKind::AddMessage),
+        Action::Act(ActionKind::Supplement),
+        Action::Act(ActionKind::AddPayLink),
+        Action::Back,
+        Action::Accept,
+        Action::Submit,
+        Action::NextField,
+        Action::PrevField,
+        Action::Left,
+        Action::Right,
+        Action::Home,
+        Action::End,
+        Action::Backspace,
+        Action::Delete,
+        Action::DeleteWord,
+        Action::ClearLine,
+    ];
+
+    /// The name used in `[keys]` overrides.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::Refresh => "refresh",
+            Action::RefreshCarrier => "refresh_carrier",
+            Action::Filter => "filter",
+            Action::SortNext => "sort_next",
+            Action::SortReverse => "sort_reverse",
+            Action::View(ViewKind::Open) => "view_open",
+            Action::View(ViewKind::Attention) => "view_attention",
+            Action::View(ViewKind::New) => "view_new",
+            Action::View(ViewKind::All) => "view_all",
+            Action::Down => "down",
+            Action::Up => "up",
+            Action::PageDown => "page_down",
+            Action::PageUp => "page_up",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::OpenDetail => "open_detail",
+            Action::CloseDetail => "close_detail",
+            Action::NextTab => "next_tab",
+            Action::PrevTab => "prev_tab",
+            Action::NextOrder => "next_order",
+            Action::PrevOrder => "prev_order",
+            Action::FlipLog => "flip_log",
+            Action::Act(kind) => kind.as_str(),
+            Action::Back => "back",
+            Action::Accept => "accept",
+            Action::Submit => "submit",
+            Action::NextField => "next_field",
+            Action::PrevField => "prev_field",
+            Action::Left => "left",
+            Action::Right => "right",
+            Action::Home => "home",
+            Action::End => "end",
+            Action::Backspace => "backspace",
+            Action::Delete => "delete",
+            Action::DeleteWord => "delete_word",
+            Action::ClearLine => "clear_line",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::NAMED.iter().copied().find(|a| a.name() == name)
+    }
+
+    /// What the action does, for the help overlay (may depend on the layer).
+    pub fn describe(self, layer: Layer) -> &'static str {
+        match (self, layer) {
+            (Action::Quit, _) => "quit",
+            (Action::Help, _) => "this help",
+            (Action::Refresh, _) => "refresh all carriers now",
+            (Action::RefreshCarrier, _) => "refresh the selected order's carrier",
+            (Action::Filter, _) => "filter (text, carrier: stage: status: kind:)",
+            (Action::SortNext, _) => "sort by the next column",
+            (Action::SortReverse, _) => "reverse the sort",
+            (Action::View(ViewKind::Open), _) => "view: all open orders",
+            (Action::View(ViewKind::Attention), _) => "view: orders that need attention",
+            (Action::View(ViewKind::New), _) => "view: new orders",
+            (Action::View(ViewKind::All), _) => "view: everything, done and closed too",
+            (Action::Down, Layer::Table) => "next order",
+            (Action::Up, Layer::Table) => "previous order",
+            (Action::Down, Layer::Filter) => "next order (while typing)",
+            (Action::Up, Layer::Filter) => "previous order (while typing)",
+            (Action::Down, Layer::Dialog) => "next choice / line",
+            (Action::Up, Layer::Dialog) => "previous choice / line",
+            (Action::Down, _) => "scroll down",
+            (Action::Up, _) => "scroll up",
+            (Action::PageDown, Layer::Table) => "page down",
+            (Action::PageUp, Layer::Table) => "page up",
+            (Action::PageDown, _) => "scroll a page down",
+            (Action::PageUp, _) => "scroll a page up",
+            (Action::Top, Layer::Table) => "first order",
+            (Action::Bottom, Layer::Table) => "last order",
+            (Action::Top, _) => "scroll to the top",
+            (Action::Bottom, _) => "scroll to the end",
+            (Action::OpenDetail, _) => "open the order's detail",
+            (Action::CloseDetail, _) => "back to the table",
+            (Action::NextTab, _) => "next tab",
+            (Action::PrevTab, _) => "previous tab",
+            (Action::NextOrder, _) => "next order",
+            (Action::PrevOrder, _) => "previous order",
+            (Action::FlipLog, _) => "log: flip newest/oldest first",
+            (Action::Act(ActionKind::Acknowledge), _) => "acknowledge (take in) a new order",
+            (Action::Act(ActionKind::SetStatus), _) => "set status",
+            (Action::Act(ActionKind::Cancel), _) => "cancel the order",
+            (Action::Act(ActionKind::AddMessage), _) => "add a message to the order's log",
+            (Action::Act(ActionKind::Supplement), _) => "supplement the order",
+            (Action::Act(ActionKind::AddPayLink), _) => "add a pay link",
+            (Action::Back, Layer::Help) => "close the help",
+            (Action::Back, Layer::Filter) => "clear the filter",
+            (Action::Back, _) => "cancel (before sending) / back",
+            (Action::Accept, Layer::Filter) => "keep the filter, back to the table",
+            (Action::Accept, _) => "submit (newline in a multi-line field) / yes",
+            (Action::Submit, _) => "submit from any field",
+            (Action::NextField, _) => "next field",
+            (Action::PrevField, _) => "previous field",
+            (Action::Left, Layer::Dialog) => "cursor left / previous choice",
+            (Action::Right, Layer::Dialog) => "cursor right / next choice",
+            (Action::Left, _) => "cursor left",
+            (Action::Right, _) => "cursor right",
+            (Action::Home, _) => "start of line",
+            (Action::End, _) => "end of line",
+            (Action::Backspace, _) => "delete before the cursor",
+            (Action::Delete, _) => "delete at the cursor",
+            (Action::DeleteWord, _) => "delete the word before the cursor",
+            (Action::ClearLine, _) => "clear the line",
+        }
+    }
+}
+
+/// A key with its modifiers, normalized so that `R` and `shift-r` are equal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    pub fn new(code: KeyCode, mods: KeyModifiers) -> Key {
+        let mut mods = mods & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let code = match code {
+            // The character already carries the case.
+            KeyCode::Char(c) => {
+                mods.remove(KeyModifiers::SHIFT);
+                if mods.contains(KeyModifiers::CONTROL) && c.is_ascii_uppercase() {
+                    KeyCode::Char(c.to_ascii_lowercase())
+                } else {
+                    KeyCode::Char(c)
+                }
+            }
+            KeyCode::BackTab => {
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::BackTab
+            }
+            other => other,
+        };
+        Key { code, mods }
+    }
+
+    pub fn plain(code: KeyCode) -> Key {
+        Key::new(code, KeyModifiers::NONE)
+    }
+
+    pub fn ctrl(c: char) -> Key {
+        Key::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+
+    pub fn from_event(event: &KeyEvent) -> Key {
+        Key::new(event.code, event.modifiers)
+    }
+
+    /// A printable character without Ctrl/Alt: text in the editing layers.
+    pub fn typed_char(&self) -> Option<char> {
+        match self.code {
+            KeyCode::Char(c)
+                if !self
+                    .mods
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                    && !c.is_control() =>
+            {
+                Some(c)
+            }
+            _ => None,
+        }
+    }
+
+    /// Parses `r`, `R`, `ctrl-r`, `alt-x`, `shift-tab`, `F5`, `enter`, `pgdn`, `space`.
+    pub fn parse(text: &str) -> Result<Key, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err("empty key".into());
+        }
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = text;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let prefix = ["ctrl-", "c-", "alt-", "a-", "m-", "shift-", "s-"]
+                .into_iter()
+                .find(|p| lower.starts_with(p) && rest.len() > p.len());
+            let Some(prefix) = prefix else { break };
+            mods |= match prefix {
+                "ctrl-" | "c-" => KeyModifiers::CONTROL,
+                "alt-" | "a-" | "m-" => KeyModifiers::ALT,
+                _ => KeyModifiers::SHIFT,
+            };
+            rest = &rest[prefix.len()..];
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) => {
+                if mods.contains(KeyModifiers::SHIFT) && c.is_alphabetic() {
+                    KeyCode::Char(c.to_uppercase().next().unwrap_or(c))
+                } else {
+                    KeyCode::Char(c)
+                }
+            }
+            _ => {
+                let lower = rest.to_ascii_lowercase();
+                match lower.as_str() {
+                    "enter" | "return" | "cr" => KeyCode::Enter,
+                    "esc" | "escape" => KeyCode::Esc,
+                    "tab" if mods.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+                    "tab" => KeyCode::Tab,
+                    "backtab" => KeyCode::BackTab,
+                    "space" => KeyCode::Char(' '),
+                    "backspace" | "bs" => KeyCode::Backspace,
+                    "delete" | "del" => KeyCode::Delete,
+                    "insert" | "ins" => KeyCode::Insert,
+                    "up" => KeyCode::Up,
+                    "down" => KeyCode::Down,
+                    "left" => KeyCode::Left,
+                    "right" => KeyCode::Right,
+                    "home" => KeyCode::Home,
+                    "end" => KeyCode::End,
+                    "pageup" | "pgup" => KeyCode::PageUp,
+                    "pagedown" | "pgdn" | "pgdown" => KeyCode::PageDown,
+                    f if f.starts_with('f') => match f[1..].parse::<u8>() {
+                        Ok(n @ 1..=24) => KeyCode::F(n),
+                        _ => return Err(format!("unknown key {text:?}")),
+                    },
+                    _ => return Err(format!("unknown key {text:?}")),
+                }
+            }
+        };
+        Ok(Key::new(code, mods))
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            f.write_str("ctrl-")?;
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            f.write_str("alt-")?;
+        }
+        if self.mods.contains(KeyModifiers::SHIFT) {
+            f.write_str("shift-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::Enter => f.write_str("enter"),
+            KeyCode::Esc => f.write_str("esc"),
+            KeyCode::Tab => f.write_str("tab"),
+            KeyCode::BackTab => f.write_str("shift-tab"),
+            KeyCode::Backspace => f.write_str("backspace"),
+            KeyCode::Delete => f.write_str("del"),
+            KeyCode::Insert => f.write_str("ins"),
+            KeyCode::Up => f.write_str("up"),
+            KeyCode::Down => f.write_str("down"),
+            KeyCode::Left => f.write_str("left"),
+            KeyCode::Right => f.write_str("right"),
+            KeyCode::Home => f.write_str("home"),
+            KeyCode::End => f.write_str("end"),
+            KeyCode::PageUp => f.write_str("pgup"),
+            KeyCode::PageDown => f.write_str("pgdn"),
+            KeyCode::F(n) => write!(f, "F{n}"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// One entry of the key table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding {
+    pub layer: Layer,
+    pub key: Key,
+    pub action: Action,
+}
+
+/// The key table. Lookup is a linear scan of a few dozen entries per layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyMap {
+    bindings: Vec<Binding>,
+}
+
+fn defaults() -> Vec<Binding> {
+    use Action as A;
+    use KeyCode as K;
+    let mut out = Vec::new();
+    let mut bind = |layer: Layer, keys: &[Key], action: Action| {
+        for &key in keys {
+            out.push(Binding { layer, key, action });
+        }
+    };
+    let p = Key::plain;
+    let c = |ch: char| p(K::Char(ch));
+
+    // Orders table.
+    let t = Layer::Table;
+    bind(t, &[c('j'), p(K::Down)], A::Down);
+    bind(t, &[c('k'), p(K::Up)], A::Up);
+    bind(t, &[p(K::PageDown), Key::ctrl('d')], A::PageDown);
+    bind(t, &[p(K::PageUp), Key::ctrl('u')], A::PageUp);
+    bind(t, &[c('g'), p(K::Home)], A::Top);
+    bind(t, &[c('G'), p(K::End)], A::Bottom);
+    bind(t, &[p(K::Enter), p(K::Tab)], A::OpenDetail);
+    bind(t, &[c('/')], A::Filter);
+    bind(t, &[c('s')], A::SortNext);
+    bind(t, &[c('S')], A::SortReverse);
+    bind(t, &[c('1')], A::View(ViewKind::Open));
+    bind(t, &[c('2')], A::View(ViewKind::Attention));
+    bind(t, &[c('3')], A::View(ViewKind::New));
+    bind(t, &[c('4')], A::View(ViewKind::All));
+    for layer in [Layer::Table, Layer::Detail] {
+        bind(layer, &[c('a')], A::Act(ActionKind::Acknowledge));
+        bind(layer, &[c('t')], A::Act(ActionKind::SetStatus));
+        bind(layer, &[c('c')], A::Act(ActionKind::Cancel));
+        bind(layer, &[c('m')], A::Act(ActionKind::AddMessage));
+        bind(layer, &[c('u')], A::Act(ActionKind::Supplement));
+        bind(layer, &[c('p')], A::Act(ActionKind::AddPayLink));
+        bind(layer, &[c('r')], A::Refresh);
+        bind(layer, &[c('R')], A::RefreshCarrier);
+        bind(layer, &[c('?')], A::Help);
+        bind(layer, &[c('q')], A::Quit);
+    }
+
+    // Detail pane.
+    let d = Layer::Detail;
+    bind(d, &[p(K::Esc), p(K::Tab)], A::CloseDetail);
+    bind(d, &[c('l'), p(K::Right)], A::NextTab);
+    bind(d, &[c('h'), p(K::Left)], A::PrevTab);
+    bind(d, &[c('j'), p(K::Down)], A::Down);
+    bind(d, &[c('k'), p(K::Up)], A::Up);
+    bind(d, &[p(K::PageDown), Key::ctrl('d')], A::PageDown);
+    bind(d, &[p(K::PageUp), Key::ctrl('u')], A::PageUp);
+    bind(d, &[c('g'), p(K::Home)], A::Top);
+    bind(d, &[c('G'), p(K::End)], A::Bottom);
+    bind(d, &[c('J')], A::NextOrder);
+    bind(d, &[c('K')], A::PrevOrder);
+    bind(d, &[c('o')], A::FlipLog);
+
+    // Filter bar (fixed keys; letters type).
+    let f = Layer::Filter;
+    bind(f, &[p(K::Enter)], A::Accept);
+    bind(f, &[p(K::Esc)], A::Back);
+    bind(f, &[p(K::Down)], A::Down);
+    bind(f, &[p(K::Up)], A::Up);
+    bind(f, &[p(K::Left)], A::Left);
+    bind(f, &[p(K::Right)], A::Right);
+    bind(f, &[p(K::Home), Key::ctrl('a')], A::Home);
+    bind(f, &[p(K::End), Key::ctrl('e')], A::End);
+    bind(f, &[p(K::Backspace)], A::Backspace);
+    bind(f, &[p(K::Delete)], A::Delete);
+    bind(f, &[Key::ctrl('w')], A::DeleteWord);
+    bind(f, &[Key::ctrl('u')], A::ClearLine);
+
+    // Dialogs (fixed keys; letters type).
+    let g = Layer::Dialog;
+    bind(g, &[p(K::Esc)], A::Back);
+    bind(g, &[p(K::Enter)], A::Accept);
+    bind(g, &[Key::ctrl('s')], A::Submit);
+    bind(g, &[p(K::Tab)], A::NextField);
+    bind(g, &[p(K::BackTab)], A::PrevField);
+    bind(g, &[p(K::Up)], A::Up);
+    bind(g, &[p(K::Down)], A::Down);
+    bind(g, &[p(K::Left)], A::Left);
+    bind(g, &[p(K::Right)], A::Right);
+    bind(g, &[p(K::Home), Key::ctrl('a')], A::Home);
+    bind(g, &[p(K::End), Key::ctrl('e')], A::End);
+    bind(g, &[p(K::PageDown)], A::PageDown);
+    bind(g, &[p(K::PageUp)], A::PageUp);
+    bind(g, &[p(K::Backspace)], A::Backspace);
+    bind(g, &[p(K::Delete)], A::Delete);
+    bind(g, &[Key::ctrl('w')], A::DeleteWord);
+    bind(g, &[Key::ctrl('u')], A::ClearLine);
+
+    // Help overlay.
+    let h = Layer::Help;
+    bind(h, &[p(K::Esc), c('?'), c('q')], A::Back);
+    bind(h, &[c('j'), p(K::Down)], A::Down);
+    bind(h, &[c('k'), p(K::Up)], A::Up);
+    bind(h, &[p(K::PageDown), c(' ')], A::PageDown);
+    bind(h, &[p(K::PageUp)], A::PageUp);
+    bind(h, &[c('g'), p(K::Home)], A::Top);
+    bind(h, &[c('G'), p(K::End)], A::Bottom);
+    out
+}
+
+impl Default for KeyMap {
+    fn default() -> Self {
+        KeyMap {
+            bindings: defaults(),
+        }
+    }
+}
+
+/// The key that quits from every layer.
+pub fn hard_quit() -> Key {
+    Key::ctrl('c')
+}
+
+impl KeyMap {
+    /// The defaults with `overrides` (action name -> keys) applied.
+    pub fn with_overrides(overrides: &BTreeMap<String, String>) -> Result<KeyMap, String> {
+        let mut map = KeyMap::default();
+        let mut claimed: Vec<(Layer, Key, &str)> = Vec::new();
+        let mut added: Vec<Binding> = Vec::new();
+        for (name, keys_text) in overrides {
+            let action = Action::from_name(name)
+                .filter(|a| {
+                    map.bindings
+                        .iter()
+                        .any(|b| b.action == *a && b.layer.remappable())
+                })
+                .ok_or_else(|| {
+                    let known: Vec<&str> = map.remappable_names();
+                    format!(
+                        "keys: unknown action {name:?}; known actions: {}",
+                        known.join(", ")
+                    )
+                })?;
+            let mut keys = Vec::new();
+            for part in keys_text.split_whitespace() {
+                let key = Key::parse(part).map_err(|e| format!("keys.{name}: {e}"))?;
+                if key == hard_quit() {
+                    return Err(format!("keys.{name}: ctrl-c is reserved for quitting"));
+                }
+                keys.push(key);
+            }
+            if keys.is_empty() {
+                return Err(format!("keys.{name}: no key given"));
+            }
+            let layers: Vec<Layer> = Layer::ALL
+                .into_iter()
+                .filter(|l| {
+                    l.remappable()
+                        && map
+                            .bindings
+                            .iter()
+                            .any(|b| b.layer == *l && b.action == action)
+                })
+                .collect();
+            for layer in layers {
+                for &key in &keys {
+                    if let Some((_, _, other)) =
+                        claimed.iter().find(|(l, k, _)| *l == layer && *k == key)
+                    {
+                        return Err(format!(
+                            "keys: {key} is given to both {other} and {name} ({})",
+                            layer.title().to_lowercase()
+                        ));
+                    }
+                    claimed.push((layer, key, Action::name(action)));
+                    added.push(Binding { layer, key, action });
+                }
+            }
+            map.bindings
+                .retain(|b| !(b.action == action && b.layer.remappable()));
+        }
+        // Overrides win over other actions' defaults on the same key.
+        map.bindings
+            .retain(|b| !added.iter().any(|a| a.layer == b.layer && a.key == b.key));
+        map.bindings.extend(added);
+        Ok(map)
+    }
+
+    fn remappable_names(&self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = Vec::new();
+        for action in Action::NAMED {
+            if self
+                .bindings
+                .iter()
+                .any(|b| b.action == *action && b.layer.remappable())
+                && !names.contains(&action.name())
+            {
+                names.push(action.name());
+            }
+        }
+        names
+    }
+
+    /// The action `key` means in `layer`, if any.
+    pub fn resolve(&self, layer: Layer, key: Key) -> Option<Action> {
+        if key == hard_quit() {
+            return Some(Action::Quit);
+        }
+        self.bindings
+            .iter()
+            .find(|b| b.layer == layer && b.key == key)
+            .map(|b| b.action)
+    }
+
+    /// Keys bound to `action` in `layer`, in table order.
+    pub fn keys_for(&self, layer: Layer, action: Action) -> Vec<Key> {
+        self.bindings
+            .iter()
+            .filter(|b| b.layer == layer && b.action == action)
+            .map(|b| b.key)
+            .collect()
+    }
+
+    /// The first key of `action` in `layer`, as text (for hints).
+    pub fn hint(&self, layer: Layer, action: Action) -> Option<String> {
+        self.keys_for(layer, action).first().map(Key::to_string)
+    }
+
+    /// The help overlay's content: per layer, each action with its keys and
+    /// description, in table order.
+    pub fn help(&self) -> Vec<(Layer, Vec<(String, &'static str)>)> {
+        let mut out = Vec::new();
+        for layer in Layer::ALL {
+            let mut rows: Vec<(Action, Vec<Key>)> = Vec::new();
+            for b in self.bindings.iter().filter(|b| b.layer == layer) {
+                match rows.iter_mut().find(|(a, _)| *a == b.action) {
+                    Some((_, keys)) => keys.push(b.key),
+                    None => rows.push((b.action, vec![b.key])),
+                }
+            }
+            let mut lines: Vec<(String, &'static str)> = rows
+                .into_iter()
+                .map(|(action, keys)| {
+                    let keys: Vec<String> = keys.iter().map(Key::to_string).collect();
+                    (keys.join(" "), action.describe(layer))
+                })
+                .collect();
+            if matches!(layer, Layer::Table) {
+                lines.push((hard_quit().to_string(), "quit (anywhere)"));
+            }
+            out.push((layer, lines));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(code: KeyCode, mods: KeyModifiers) -> Key {
+        Key::from_event(&KeyEvent::new(code, mods))
+    }
+
+    #[test]
+    fn parses_key_names() {
+        assert_eq!(Key::parse("r"), Ok(Key::plain(KeyCode::Char('r'))));
+        assert_eq!(Key::parse("R"), Ok(Key::plain(KeyCode::Char('R'))));
+        assert_eq!(Key::parse("shift-r"), Ok(Key::plain(KeyCode::Char('R'))));
+        assert_eq!(Key::parse("ctrl-r"), Ok(Key::ctrl('r')));
+        assert_eq!(Key::parse("C-R"), Ok(Key::ctrl('r')));
+        assert_eq!(Key::parse("F5"), Ok(Key::plain(KeyCode::F(5))));
+        assert_eq!(Key::parse("enter"), Ok(Key::plain(KeyCode::Enter)));
+        assert_eq!(Key::parse("shift-tab"), Ok(Key::plain(KeyCode::BackTab)));
+        assert_eq!(Key::parse("PgDn"), Ok(Key::plain(KeyCode::PageDown)));
+        assert_eq!(Key::parse("space"), Ok(Key::plain(KeyCode::Char(' '))));
+        assert_eq!(Key::parse("-"), Ok(Key::plain(KeyCode::Char('-'))));
+        assert!(Key::parse("F99").is_err());
+        assert!(Key::parse("hyper-x").is_err());
+        assert!(Key::parse("").is_err());
+    }
+
+    #[test]
+    fn events_normalize_shift_on_letters() {
+        assert_eq!(
+            ev(KeyCode::Char('S'), KeyModifiers::SHIFT),
+            Key::plain(KeyCode::Char('S'))
+        );
+        assert_eq!(
+            ev(KeyCode::BackTab, KeyModifiers::SHIFT),
+            Key::plain(KeyCode::BackTab)
+        );
+        assert_eq!(
+            ev(KeyCode::Char('S'), KeyModifiers::CONTROL | KeyModifiers::SHIFT),
+            Key::ctrl('s')
+        );
+    }
+
+    #[test]
+    fn display_round_trips_through_parse() {
+        for b in KeyMap::default().bindings {
+            let text = b.key.to_string();
+            assert_eq!(Key::parse(&text), Ok(b.key), "{text}");
+        }
+    }
+
+    #[test]
+    fn resolves_per_layer() {
+        let map = KeyMap::default();
+        let j = Key::plain(KeyCode::Char('j'));
+        assert_eq!(map.resolve(Layer::Table, j), Some(Action::Down));
+        assert_eq!(map.resolve(Layer::Detail, j), Some(Action::Down));
+        // Letters type in the editing layers.
+        assert_eq!(map.resolve(Layer::Filter, j), None);
+        assert_eq!(map.resolve(Layer::Dialog, j), None);
+        let esc = Key::plain(KeyCode::Esc);
+        assert_eq!(map.resolve(Layer::Filter, esc), Some(Action::Back));
+        assert_eq!(map.resolve(Layer::Detail, esc), Some(Action::CloseDetail));
+        assert_eq!(map.resolve(Layer::Table, esc), None);
+        assert_eq!(
+            map.resolve(Layer::Table, Key::plain(KeyCode::Char('2'))),
+            Some(Action::View(ViewKind::Attention))
+        );
+        assert_eq!(
+            map.resolve(Layer::Detail, Key::plain(KeyCode::Char('t'))),
+            Some(Action::Act(ActionKind::SetStatus))
+        );
+        assert_eq!(map.resolve(Layer::Dialog, hard_quit()), Some(Action::Quit));
+    }
+
+    #[test]
+    fn every_action_name_round_trips() {
+        for a in Action::NAMED {
+            assert_eq!(Action::from_name(a.name()), Some(*a));
+        }
+    }
+
+    #[test]
+    fn overrides_replace_and_win() {
+        let mut o = BTreeMap::new();
+        o.insert("refresh".to_string(), "F5 ctrl-r".to_string());
+        o.insert("quit".to_string(), "x".to_string());
+        let map = KeyMap::with_overrides(&o).unwrap();
+        let r = Key::plain(KeyCode::Char('r'));
+        assert_eq!(map.resolve(Layer::Table, r), None);
+        assert_eq!(
+            map.resolve(Layer::Table, Key::plain(KeyCode::F(5))),
+            Some(Action::Refresh)
+        );
+        assert_eq!(
+            map.resolve(Layer::Detail, Key::ctrl('r')),
+            Some(Action::Refresh)
+        );
+        assert_eq!(
+            map.resolve(Layer::Table, Key::plain(KeyCode::Char('x'))),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            map.resolve(Layer::Table, Key::plain(KeyCode::Char('q'))),
+            None
+        );
+        // Stealing another action's default key.
+        let mut o = BTreeMap::new();
+        o.insert("refresh".to_string(), "s".to_string());
+        let map = KeyMap::with_overrides(&o).unwrap();
+        assert_eq!(
+            map.resolve(Layer::Table, Key::plain(KeyCode::Char('s'))),
+            Some(Action::Refresh)
+        );
+        // The help lists the override.
+        let help = map.help();
+        let table = &help.iter().find(|(l, _)| *l == Layer::Table).unwrap().1;
+        assert!(table.contains(&("s".to_string(), "refresh all carriers now")));
+    }
+
+    #[test]
+    fn override_errors_are_precise() {
+        let mut o = BTreeMap::new();
+        o.insert("refrsh".to_string(), "r".to_string());
+        let err = KeyMap::with_overrides(&o).unwrap_err();
+        assert!(err.contains("unknown action \"refrsh\""), "{err}");
+        assert!(err.contains("refresh_carrier"), "{err}");
+
+        let mut o = BTreeMap::new();
+        o.insert("refresh".to_string(), "ctrl-shift-".to_string());
+        let err = KeyMap::with_overrides(&o).unwrap_err();
+        assert!(err.starts_with("keys.refresh: unknown key"), "{err}");
+
+        let mut o = BTreeMap::new();
+        o.insert("refresh".to_string(), "x".to_string());
+        o.insert("quit".to_string(), "x".to_string());
+        let err = KeyMap::with_overrides(&o).unwrap_err();
+        assert!(err.contains("x is given to both quit and refresh"), "{err}");
+
+        // Editing layers are not remappable.
+        let mut o = BTreeMap::new();
+        o.insert("submit".to_string(), "s".to_string());
+        assert!(KeyMap::with_overrides(&o).is_err());
+        let mut o = BTreeMap::new();
+        o.insert("quit".to_string(), "ctrl-c".to_string());
+        assert!(KeyMap::with_overrides(&o).is_err());
+    }
+}

@@ -1,0 +1,354 @@
+//! Modal overlays: the action dialog (form, confirmation, sending) and the
+//! help overlay generated from the key map.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+use super::detail::wrap;
+use super::{Theme, clean, input_spans};
+use crate::app::{ConfirmStep, Dialog, FieldValue, FormState, Layer, State, TextInput};
+use crate::domain::{FieldError, FieldInput};
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn error_line(e: &FieldError, indent: &str, width: usize, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    for (i, l) in wrap(&e.to_string(), width.saturating_sub(indent.width() + 2))
+        .into_iter()
+        .enumerate()
+    {
+        let mark = if i == 0 { "✗ " } else { "  " };
+        out.push(Line::styled(format!("{indent}{mark}{l}"), theme.error));
+    }
+}
+
+fn multiline_lines(input: &TextInput, focused: bool, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    let (cur_line, cur_col) = input.line_col();
+    let lines: Vec<&str> = input.text().split('\n').collect();
+    let shown = lines.len().max(3);
+    for i in 0..shown {
+        let text = lines.get(i).copied().unwrap_or("");
+        let mut spans = vec![Span::styled("    │ ", theme.muted)];
+        if focused && i == cur_line {
+            let mut single = TextInput::new("", false, None);
+            single.set(text);
+            single.home();
+            for _ in 0..cur_col {
+                single.right();
+            }
+            spans.extend(
+                input_spans(&single, theme, true)
+                    .into_iter()
+                    .map(|s| Span::styled(s.content.into_owned(), s.style)),
+            );
+        } else {
+            spans.push(Span::styled(clean(text).into_owned(), theme.input));
+        }
+        out.push(Line::from(spans));
+    }
+}
+
+/// Lines of the form step and the range of lines of the focused field.
+fn form_lines(form: &FormState, theme: &Theme, width: usize, active: bool) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
+    let mut out: Vec<Line<'static>> = Vec::new();
+    for intro in &form.form.intro {
+        for l in wrap(intro, width) {
+            out.push(Line::styled(l, theme.text));
+        }
+    }
+    if let Some(answer) = &form.send_error {
+        out.push(Line::raw(""));
+        out.push(Line::styled("The carrier answered:", theme.error));
+        for l in wrap(answer, width.saturating_sub(2)) {
+            out.push(Line::styled(format!("  {l}"), theme.error));
+        }
+        out.push(Line::styled(
+            "Your input is kept; change it and send again, or Esc.",
+            theme.muted,
+        ));
+    }
+    let form_errors: Vec<&FieldError> = form.form_errors().collect();
+    if !form_errors.is_empty() {
+        out.push(Line::raw(""));
+        for e in form_errors {
+            error_line(e, "", width, theme, &mut out);
+        }
+    }
+    let mut focus_range = None;
+    for (i, (spec, value)) in form.form.fields.iter().zip(&form.fields).enumerate() {
+        out.push(Line::raw(""));
+        let start = out.len();
+        let focused = active && i == form.focus;
+        let marker = if focused { "▸ " } else { "  " };
+        let label_style = if focused { theme.key } else { theme.text };
+        let mut label = vec![Span::styled(format!("{marker}{}", clean(&spec.label)), label_style)];
+        match (&spec.input, value) {
+            (FieldInput::Line { max_len: Some(max) }, FieldValue::Text(t)) => {
+                label.push(Span::styled(format!("  {}/{max}", t.len()), theme.muted));
+            }
+            (FieldInput::Multiline, _) if focused => {
+                label.push(Span::styled("  (enter: new line, ctrl-s: send)", theme.muted));
+            }
+            _ => {}
+        }
+        out.push(Line::from(label));
+        match value {
+            FieldValue::Text(t) if t.multiline => multiline_lines(t, focused, theme, &mut out),
+            FieldValue::Text(t) => {
+                let mut spans = vec![Span::styled("    ", theme.text)];
+                spans.extend(
+                    input_spans(t, theme, focused)
+                        .into_iter()
+                        .map(|s| Span::styled(s.content.into_owned(), s.style)),
+                );
+                let used: usize = spans.iter().map(|s| s.width()).sum();
+                let pad = width.min(60).saturating_sub(used);
+                spans.push(Span::styled(" ".repeat(pad), theme.input));
+                out.push(Line::from(spans));
+            }
+            FieldValue::Choice {
+                options,
+                selected,
+                current,
+            } => {
+                for (n, (_, label)) in options.iter().enumerate() {
+                    let on = n == *selected;
+                    let mut style = if on && focused {
+                        theme.text.patch(theme.selection)
+                    } else {
+                        theme.text
+                    };
+                    if on {
+                        style = style.patch(theme.key);
+                    }
+                    let mut text = format!("    {} {}", if on { "(•)" } else { "( )" }, clean(label));
+                    if *current == Some(n) {
+                        text.push_str("  (current)");
+                    }
+                    out.push(Line::styled(text, style));
+                }
+            }
+        }
+        if let Some(help) = &spec.help {
+            for l in wrap(help, width.saturating_sub(4)) {
+                out.push(Line::styled(format!("    {l}"), theme.muted));
+            }
+        }
+        for e in form.field_errors(i) {
+            error_line(e, "    ", width, theme, &mut out);
+        }
+        if i == form.focus {
+            focus_range = Some((start, out.len()));
+        }
+    }
+    (out, focus_range)
+}
+
+fn confirm_lines(
+    request: &crate::domain::ActionRequest,
+    step: &ConfirmStep,
+    theme: &Theme,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let mut out: Vec<Line<'static>> = Vec::new();
+    let question = match step {
+        ConfirmStep::YesNo(q) => q,
+        ConfirmStep::TypeToConfirm { prompt, .. } => prompt,
+    };
+    for l in wrap(question, width) {
+        out.push(Line::styled(l, theme.warning));
+    }
+    out.push(Line::raw(""));
+    out.push(Line::from(vec![
+        Span::styled("request  ", theme.muted),
+        Span::styled(clean(&request.summary).into_owned(), theme.title),
+    ]));
+    if let ConfirmStep::TypeToConfirm {
+        expected, input, ..
+    } = step
+    {
+        out.push(Line::raw(""));
+        out.push(Line::from(vec![
+            Span::styled("type ", theme.text),
+            Span::styled(clean(expected).into_owned(), theme.key),
+            Span::styled(" to confirm:", theme.text),
+        ]));
+        let mut spans = vec![Span::raw("    ")];
+        spans.extend(
+            input_spans(input, theme, true)
+                .into_iter()
+                .map(|s| Span::styled(s.content.into_owned(), s.style)),
+        );
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        spans.push(Span::styled(" ".repeat(30usize.saturating_sub(used)), theme.input));
+        if step.satisfied() {
+            spans.push(Span::styled("  ✓ matches", theme.ok));
+        } else if !input.is_empty() {
+            spans.push(Span::styled("  does not match yet", theme.muted));
+        }
+        out.push(Line::from(spans));
+    }
+    if let Some(preview) = &request.preview {
+        out.push(Line::raw(""));
+        out.push(Line::styled("exactly what will be sent:", theme.muted));
+        for l in wrap(preview, width.saturating_sub(2)) {
+            out.push(Line::styled(format!("  {l}"), theme.text));
+        }
+    }
+    out
+}
+
+pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(dialog) = state.dialog() else { return };
+    let form = dialog.form();
+    let width = area.width.saturating_sub(4).clamp(20, 76);
+    let inner_w = width.saturating_sub(4) as usize;
+    let (title, lines, focus, scroll, footer): (String, Vec<Line>, Option<(usize, usize)>, usize, Vec<(&str, &str)>) =
+        match dialog {
+            Dialog::Form(form) => {
+                let (lines, focus) = form_lines(form, theme, inner_w, true);
+                let multiline = matches!(
+                    form.fields.get(form.focus),
+                    Some(FieldValue::Text(t)) if t.multiline
+                );
+                let mut footer = vec![("tab", "next field")];
+                if multiline {
+                    footer.push(("ctrl-s", "send"));
+                } else {
+                    footer.push(("enter", "send"));
+                }
+                footer.push(("esc", "cancel"));
+                (form.form.title.clone(), lines, focus, 0, footer)
+            }
+            Dialog::Confirm {
+                request,
+                step,
+                scroll,
+                ..
+            } => {
+                let lines = confirm_lines(request, step, theme, inner_w);
+                let footer = match step {
+                    ConfirmStep::YesNo(_) => vec![("y/enter", "send"), ("n/esc", "back to the form")],
+                    ConfirmStep::TypeToConfirm { .. } => {
+                        vec![("enter", "send (when it matches)"), ("esc", "back to the form")]
+                    }
+                };
+                (
+                    format!("Confirm: {}", form.form.title),
+                    lines,
+                    None,
+                    *scroll as usize,
+                    footer,
+                )
+            }
+            Dialog::Sending { request, .. } => {
+                let mut lines = vec![Line::styled(
+                    format!("sending… {} to {}", clean(&request.summary), form.key),
+                    theme.warning,
+                )];
+                lines.push(Line::raw(""));
+                for l in wrap(
+                    "Waiting for the carrier's answer. Esc hides this dialog; the result will show in the status line and on the order.",
+                    inner_w,
+                ) {
+                    lines.push(Line::styled(l, theme.muted));
+                }
+                (form.form.title.clone(), lines, None, 0, vec![("esc", "hide")])
+            }
+        };
+    let max_h = area.height.saturating_sub(2).max(5);
+    let height = (lines.len() as u16 + 4).min(max_h);
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered()
+        .border_style(theme.border_focus)
+        .style(theme.dialog)
+        .title(Span::styled(
+            format!(" {} · {} ", clean(&title), form.key),
+            theme.title,
+        ));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let body_h = inner.height.saturating_sub(1) as usize;
+    let max_scroll = lines.len().saturating_sub(body_h);
+    let scroll = match focus {
+        // Keep the focused field (and its errors) in view; its label first.
+        Some((start, end)) => end.saturating_sub(body_h).min(start),
+        None => scroll,
+    }
+    .min(max_scroll);
+    let body = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(2),
+        height: body_h as u16,
+        ..inner
+    };
+    let shown: Vec<Line> = lines.into_iter().skip(scroll).take(body_h).collect();
+    frame.render_widget(Paragraph::new(shown), body);
+    let mut spans = Vec::new();
+    for (k, w) in footer {
+        spans.push(Span::styled(k, theme.key));
+        spans.push(Span::styled(format!(" {w}   "), theme.muted));
+    }
+    if max_scroll > 0 {
+        spans.push(Span::styled(
+            format!("(more: {}/{})", scroll + 1, max_scroll + 1),
+            theme.muted,
+        ));
+    }
+    let footer_area = Rect {
+        y: inner.y + inner.height.saturating_sub(1),
+        height: 1,
+        ..body
+    };
+    frame.render_widget(Paragraph::new(Line::from(spans)), footer_area);
+}
+
+pub(super) fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let help = state.keymap().help();
+    let mut lines: Vec<Line> = Vec::new();
+    for (layer, rows) in help {
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(layer.title(), theme.title));
+        if layer == Layer::Filter {
+            lines.push(Line::styled(
+                "  type to filter: words must all match; carrier:NAME stage:STAGE status:RAW kind:KIND",
+                theme.muted,
+            ));
+        }
+        let kw = rows.iter().map(|(k, _)| k.width()).max().unwrap_or(6).min(22);
+        for (keys, what) in rows {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<kw$}  "), theme.key),
+                Span::styled(what, theme.text),
+            ]));
+        }
+    }
+    let width = area.width.saturating_sub(4).min(84);
+    let height = area.height.saturating_sub(2);
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered()
+        .border_style(theme.border_focus)
+        .style(theme.dialog)
+        .title(Span::styled(" Keys (esc closes, j/k scroll) ", theme.title));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let max_scroll = lines.len().saturating_sub(inner.height as usize);
+    let scroll = (state.help_scroll().unwrap_or(0) as usize).min(max_scroll);
+    let shown: Vec<Line> = lines.into_iter().skip(scroll).take(inner.height as usize).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+}

@@ -1,0 +1,259 @@
+//! The orders table: only the visible window of the view becomes `Row`s.
+//! Columns are dropped by priority when the terminal is narrow.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use super::{Theme, age, clean, fit, stage_short};
+use crate::app::{SortColumn, State, ViewKind};
+use crate::domain::Stage;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Mark,
+    Key,
+    Status,
+    Stage,
+    Age,
+    Updated,
+    Customer,
+    Service,
+    Schedule,
+}
+
+impl Col {
+    fn title(self) -> &'static str {
+        match self {
+            Col::Mark => "",
+            Col::Key => "order",
+            Col::Status => "status",
+            Col::Stage => "stage",
+            Col::Age => "age",
+            Col::Updated => "upd",
+            Col::Customer => "customer",
+            Col::Service => "service",
+            Col::Schedule => "delivery",
+        }
+    }
+
+    fn sorted_by(self, column: SortColumn) -> bool {
+        matches!(
+            (self, column),
+            (Col::Key, SortColumn::Carrier | SortColumn::Id)
+                | (Col::Status, SortColumn::Status)
+                | (Col::Stage, SortColumn::Stage)
+                | (Col::Age, SortColumn::Age)
+                | (Col::Updated, SortColumn::Updated)
+                | (Col::Customer, SortColumn::Customer)
+                | (Col::Service, SortColumn::Service)
+                | (Col::Schedule, SortColumn::Schedule)
+        )
+    }
+}
+
+/// Chooses columns and widths for `width`. Flexible columns (customer,
+/// service) share what is left.
+fn columns(width: u16, key_w: u16, status_w: u16) -> (Vec<Col>, Vec<u16>, bool) {
+    let wide = width >= 120;
+    let stage_w = if wide { 13 } else { 10 };
+    let fixed = |c: Col| -> u16 {
+        match c {
+            Col::Mark => 1,
+            Col::Key => key_w,
+            Col::Status => status_w,
+            Col::Stage => stage_w,
+            Col::Age => 4,
+            Col::Updated => 4,
+            Col::Schedule => 10,
+            Col::Customer => 18,
+            Col::Service => 14,
+        }
+    };
+    let mut cols = vec![
+        Col::Mark,
+        Col::Key,
+        Col::Status,
+        Col::Stage,
+        Col::Age,
+        Col::Updated,
+        Col::Customer,
+        Col::Service,
+        Col::Schedule,
+    ];
+    // Lowest priority first.
+    let drop_order = [Col::Updated, Col::Schedule, Col::Service, Col::Status];
+    let total = |cols: &[Col]| -> u16 {
+        cols.iter().map(|c| fixed(*c)).sum::<u16>() + cols.len().saturating_sub(1) as u16
+    };
+    for d in drop_order {
+        if total(&cols) <= width {
+            break;
+        }
+        cols.retain(|c| *c != d);
+    }
+    let spare = width.saturating_sub(total(&cols));
+    let flex: Vec<Col> = cols
+        .iter()
+        .copied()
+        .filter(|c| matches!(c, Col::Customer | Col::Service))
+        .collect();
+    let mut widths: Vec<u16> = cols.iter().map(|c| fixed(*c)).collect();
+    if !flex.is_empty() {
+        // Customer gets 3/5 of the spare, service the rest.
+        for (i, c) in cols.iter().enumerate() {
+            let share = match (c, flex.len()) {
+                (Col::Customer, 2) => spare * 3 / 5,
+                (Col::Service, 2) => spare - spare * 3 / 5,
+                (Col::Customer | Col::Service, _) => spare,
+                _ => 0,
+            };
+            widths[i] += share;
+        }
+    }
+    (cols, widths, wide)
+}
+
+pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let store = state.store();
+    let visible = store.visible();
+    let rows = area.height.saturating_sub(1) as usize;
+    if visible.is_empty() {
+        let view = store.view();
+        let text = if store.is_empty() {
+            "No orders yet: waiting for the first sync (r refreshes now).".to_string()
+        } else if !store.filter().is_empty() {
+            format!(
+                "No {} orders match the filter. Esc in the filter bar clears it; 4 shows everything.",
+                view.label()
+            )
+        } else if view == ViewKind::All {
+            "No orders.".to_string()
+        } else {
+            format!("No {} orders. 4 shows everything.", view.label())
+        };
+        frame.render_widget(
+            Paragraph::new(vec![Line::raw(""), Line::styled(format!("  {text}"), theme.muted)]),
+            area,
+        );
+        return;
+    }
+    // The window: keep the cursor visible, start from the app's offset hint.
+    let cursor = state.cursor().min(visible.len() - 1);
+    let max_offset = visible.len().saturating_sub(rows);
+    let offset = state
+        .offset()
+        .min(cursor)
+        .max((cursor + 1).saturating_sub(rows))
+        .min(max_offset);
+    let window = &visible[offset..(offset + rows).min(visible.len())];
+
+    let orders: Vec<&crate::domain::Order> =
+        window.iter().filter_map(|&i| store.get(i)).collect();
+    let key_w = orders
+        .iter()
+        .map(|o| (o.key.carrier.chars().count() + 1 + o.key.id.chars().count()) as u16)
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 18);
+    let status_w = orders
+        .iter()
+        .map(|o| o.status.raw.chars().count() as u16)
+        .max()
+        .unwrap_or(6)
+        .clamp(6, 14);
+    let (cols, widths, wide) = columns(area.width, key_w, status_w);
+
+    let sort = store.sort();
+    let header = Row::new(cols.iter().map(|c| {
+        let mut title = c.title().to_string();
+        if c.sorted_by(sort.column) {
+            title.push(if sort.reversed { '▼' } else { '▲' });
+        }
+        Cell::from(title)
+    }))
+    .style(theme.table_header);
+
+    let now = state.now();
+    let selected = state.selected().map(|o| &o.key);
+    let body = orders.iter().map(|order| {
+        let is_selected = selected == Some(&order.key);
+        let cells = cols.iter().zip(&widths).map(|(col, w)| {
+            let w = *w as usize;
+            match col {
+                Col::Mark => {
+                    if order.needs_attention() {
+                        Cell::from(Span::styled("!", theme.attention))
+                    } else {
+                        Cell::from(" ")
+                    }
+                }
+                Col::Key => Cell::from(fit(&order.key.to_string(), w).into_owned()),
+                Col::Status => Cell::from(fit(&order.status.raw, w).into_owned()),
+                Col::Stage => {
+                    let stage = order.status.stage;
+                    let word = if wide { stage.label() } else { stage_short(stage) };
+                    Cell::from(Span::styled(
+                        format!("{} {word}", stage.glyph()),
+                        theme.stage(stage),
+                    ))
+                }
+                Col::Age => Cell::from(age(order.created_at(), now)),
+                Col::Updated => Cell::from(Span::styled(
+                    age(order.updated_at(), now),
+                    theme.muted,
+                )),
+                Col::Customer => Cell::from(fit(&order.customer, w).into_owned()),
+                Col::Service => Cell::from(fit(&order.service, w).into_owned()),
+                Col::Schedule => Cell::from(fit(&order.schedule_text(), w).into_owned()),
+            }
+        });
+        let style = if is_selected {
+            theme.text.patch(theme.selection)
+        } else if order.status.stage == Stage::Closed {
+            theme.muted
+        } else {
+            theme.text
+        };
+        Row::new(cells).style(style)
+    });
+
+    let table = Table::new(body, widths.iter().map(|w| Constraint::Length(*w)))
+        .header(header)
+        .column_spacing(1)
+        .style(Style::new());
+    frame.render_widget(table, area);
+    // Position hint when the table scrolls.
+    if visible.len() > rows && area.width > 20 {
+        let text = format!(" {}/{} ", cursor + 1, visible.len());
+        let w = text.chars().count() as u16;
+        let r = Rect {
+            x: area.x + area.width.saturating_sub(w),
+            y: area.y,
+            width: w.min(area.width),
+            height: 1,
+        };
+        frame.render_widget(Paragraph::new(Span::styled(clean(&text).into_owned(), theme.muted)), r);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_tables_keep_the_essentials() {
+        let (cols, widths, _) = columns(80, 9, 9);
+        assert!(cols.contains(&Col::Key));
+        assert!(cols.contains(&Col::Stage));
+        assert!(cols.contains(&Col::Age));
+        assert!(cols.contains(&Col::Customer));
+        assert!(!cols.contains(&Col::Updated));
+        let total: u16 = widths.iter().sum::<u16>() + cols.len() as u16 - 1;
+        assert_eq!(total, 80);
+        let (cols, _, _) = columns(160, 9, 9);
+        assert_eq!(cols.len(), 9);
+    }
+}
