@@ -61,6 +61,7 @@ async fn a_readonly_session_sends_no_write_whatever_happens() {
     }
     assert!(state.orders_len() >= 20, "orders loaded: {}", state.orders_len());
 
+    let key = state.visible_keys().first().cloned().expect("an order is visible");
     let (results_tx, mut results) = mpsc::unbounded_channel();
     let runner = EffectRunner::new(vec![handle.clone()], Fetchers::default(), results_tx);
 
@@ -76,7 +77,6 @@ async fn a_readonly_session_sends_no_write_whatever_happens() {
     assert_eq!(executes, 0, "read-only update emitted writes");
 
     // Even an Execute effect asked for directly cannot send: there is no writer.
-    let key = state.visible_keys().first().cloned().expect("an order is visible");
     for (action, params) in [
         (ActionKind::SetStatus, vec![("status".to_owned(), "delivered".to_owned())]),
         (ActionKind::AddMessage, vec![("type".to_owned(), "log".to_owned()), ("message".to_owned(), "hi".to_owned())]),
