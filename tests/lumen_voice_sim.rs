@@ -629,3 +629,51 @@ async fn read_only_builds_no_writer_and_sends_no_writes() {
         "{e:?}"
     );
 }
+
+#[tokio::test]
+async fn short_lived_tokens_are_renewed_before_they_expire() {
+    let (sim, _running, config) = start(VoiceSimOptions {
+        token_lifetime: Duration::from_secs(1),
+        ..options(3)
+    })
+    .await;
+    let h = handle(&config, true);
+    let id = sim.orders()[0].voice_order_id.clone();
+    h.reader.fetch_order(&id).await.expect("first read");
+    assert_eq!(sim.token_requests(), 1);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    h.reader.fetch_order(&id).await.expect("second read");
+    assert_eq!(
+        sim.token_requests(),
+        2,
+        "renewed from expires_in (a string)"
+    );
+    assert_eq!(
+        sim.requests(PathKind::OrderStatus),
+        2,
+        "no request was refused and retried"
+    );
+}
+
+#[test]
+fn build_refuses_incomplete_or_unresolvable_config() {
+    let mut c = CarrierConfig::new("voice", "lumen-voice", "http://127.0.0.1:9");
+    c.client_id = Some("id".into());
+    c.client_secret = Some(SecretSource::Inline("s".into()));
+    let e = build(&Config::empty(), &c, true).expect_err("no customer number");
+    assert!(e.to_string().contains("needs customer_number"), "{e}");
+    c.customer_number = Some("2-B6-7890".into());
+    c.client_secret = Some(SecretSource::Env(
+        "ORDERDESK_TEST_UNSET_VOICE_SECRET".into(),
+    ));
+    let e = build(&Config::empty(), &c, true).expect_err("unset variable");
+    assert!(
+        e.to_string()
+            .contains("ORDERDESK_TEST_UNSET_VOICE_SECRET is not set"),
+        "{e}"
+    );
+    c.client_secret = Some(SecretSource::Inline("s".into()));
+    let h = build(&Config::empty(), &c, false).expect("builds without network");
+    assert!(h.writer.is_some());
+    assert_eq!(h.profile.kind(), "lumen-voice");
+}
