@@ -259,6 +259,23 @@ async fn concurrent_requests_with_an_expired_token_refresh_once() {
     }
     assert_eq!(sim.token_requests(), 2, "one refresh for sixteen refusals");
     assert_eq!(cache.fetch_count(), 2);
+
+    // A failed fetch is shared by everyone who waited for it.
+    sim.set_faults(Faults {
+        token_endpoint_refuses: true,
+        ..Faults::default()
+    });
+    sim.expire_tokens();
+    cache.invalidate().await;
+    let answers = futures::future::join_all((0..16).map(|_| send())).await;
+    for a in answers {
+        assert_eq!(a.expect_err("refused").category(), "auth");
+    }
+    assert_eq!(
+        sim.token_requests(),
+        3,
+        "one token request for sixteen callers"
+    );
 }
 
 #[tokio::test]

@@ -95,6 +95,8 @@ pub struct TokenCache {
     slot: Mutex<Slot>,
     /// Token fetches started (changed only under the `slot` lock).
     fetches: AtomicU64,
+    /// Token fetches finished (changed only under the `slot` lock).
+    finished: AtomicU64,
 }
 
 impl std::fmt::Debug for TokenCache {
@@ -122,6 +124,7 @@ impl TokenCache {
             client_secret,
             slot: Mutex::new(Slot::default()),
             fetches: AtomicU64::new(0),
+            finished: AtomicU64::new(0),
         }
     }
 
@@ -137,14 +140,14 @@ impl TokenCache {
     /// A valid token: the cached one, or a freshly fetched one. Only one fetch
     /// runs at a time; concurrent callers wait for it and share its result.
     pub async fn token(&self) -> Result<AccessToken, CarrierError> {
-        let seen = self.fetches.load(Ordering::SeqCst);
+        let seen = self.finished.load(Ordering::SeqCst);
         let mut slot = self.slot.lock().await;
         if let Some(cached) = &slot.cached {
             if Instant::now() < cached.use_until {
                 return Ok(cached.token.clone());
             }
         }
-        if self.fetches.load(Ordering::SeqCst) != seen {
+        if self.finished.load(Ordering::SeqCst) != seen {
             // A fetch finished while we waited for the lock.
             if let Some(err) = &slot.last_error {
                 return Err(err.clone());
@@ -157,7 +160,9 @@ impl TokenCache {
         }
         let generation = self.fetches.fetch_add(1, Ordering::SeqCst) + 1;
         let started = Instant::now();
-        match self.fetch().await {
+        let result = self.fetch().await;
+        self.finished.fetch_add(1, Ordering::SeqCst);
+        match result {
             Ok((secret, lifetime)) => {
                 let token = AccessToken { secret, generation };
                 slot.cached = Some(Cached {

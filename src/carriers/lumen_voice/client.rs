@@ -119,10 +119,11 @@ impl VoiceClient {
             .await?;
         let page = wire::parse_page(&response.body)?;
         let mut orders = page.orders;
+        // Only the order asked for: a server that ignores the filter must not
+        // make another order appear under this id.
         let pos = orders
             .iter()
-            .position(|o| o.order.as_ref().is_ok_and(|o| o.voice_order_id == id))
-            .or(if orders.is_empty() { None } else { Some(0) });
+            .position(|o| o.order.as_ref().is_ok_and(|o| o.voice_order_id == id));
         match pos {
             Some(pos) => Ok(orders.swap_remove(pos)),
             None => Err(CarrierError::NotFound(format!("voice order {id}"))),
