@@ -14,6 +14,7 @@
 pub mod error;
 pub mod http;
 pub mod oauth;
+pub mod secret;
 pub mod sink;
 
 pub mod lumen_voice;
