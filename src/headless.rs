@@ -29,16 +29,24 @@ pub struct ListFilter {
 impl ListFilter {
     pub fn matches(&self, order: &Order) -> bool {
         (self.all || self.stage.is_some() || order.status.stage.is_open())
-            && self.carrier.as_deref().is_none_or(|c| &*order.key.carrier == c)
+            && self
+                .carrier
+                .as_deref()
+                .is_none_or(|c| &*order.key.carrier == c)
             && self.stage.is_none_or(|s| order.status.stage == s)
-            && self.status.as_deref().is_none_or(|s| order.status.raw.eq_ignore_ascii_case(s))
+            && self
+                .status
+                .as_deref()
+                .is_none_or(|s| order.status.raw.eq_ignore_ascii_case(s))
             && (!self.attention || order.needs_attention())
     }
 }
 
 /// One full poll of every carrier: their orders, and the carriers that failed.
 pub async fn fetch_all(handles: &[CarrierHandle]) -> (Vec<Order>, Vec<(String, CarrierError)>) {
-    let polls = handles.iter().map(|h| async move { (h.name.to_string(), poll_once(h).await) });
+    let polls = handles
+        .iter()
+        .map(|h| async move { (h.name.to_string(), poll_once(h).await) });
     let mut orders = Vec::new();
     let mut failures = Vec::new();
     for (name, result) in futures::future::join_all(polls).await {
@@ -47,7 +55,12 @@ pub async fn fetch_all(handles: &[CarrierHandle]) -> (Vec<Order>, Vec<(String, C
             Err(e) => failures.push((name, e)),
         }
     }
-    orders.sort_by(|a, b| a.created.at.cmp(&b.created.at).then_with(|| a.key.cmp(&b.key)));
+    orders.sort_by(|a, b| {
+        a.created
+            .at
+            .cmp(&b.created.at)
+            .then_with(|| a.key.cmp(&b.key))
+    });
     (orders, failures)
 }
 
@@ -80,12 +93,26 @@ async fn poll_once(handle: &CarrierHandle) -> Result<Vec<Order>, CarrierError> {
 
 /// One order with its on-demand customer details. A failure to load the
 /// extra customer details is a warning, not an error.
-pub async fn fetch_one(handles: &[CarrierHandle], key: &OrderKey) -> Result<(Order, Option<CarrierError>), String> {
-    let handle = handles.iter().find(|h| h.name == key.carrier).ok_or_else(|| {
-        let names: Vec<_> = handles.iter().map(|h| h.name.to_string()).collect();
-        format!("no carrier named {:?} in the config (configured: {})", key.carrier, names.join(", "))
-    })?;
-    let order = handle.reader.fetch_order(&key.id).await.map_err(|e| format!("{key}: {e}"))?;
+pub async fn fetch_one(
+    handles: &[CarrierHandle],
+    key: &OrderKey,
+) -> Result<(Order, Option<CarrierError>), String> {
+    let handle = handles
+        .iter()
+        .find(|h| h.name == key.carrier)
+        .ok_or_else(|| {
+            let names: Vec<_> = handles.iter().map(|h| h.name.to_string()).collect();
+            format!(
+                "no carrier named {:?} in the config (configured: {})",
+                key.carrier,
+                names.join(", ")
+            )
+        })?;
+    let order = handle
+        .reader
+        .fetch_order(&key.id)
+        .await
+        .map_err(|e| format!("{key}: {e}"))?;
     match handle.reader.fetch_customer(&order).await {
         Ok(full) => Ok((full, None)),
         Err(e) => Ok((order, Some(e))),
@@ -118,11 +145,21 @@ pub fn order_detail_json(order: &Order) -> Value {
     if let Value::Object(map) = &mut value {
         map.insert(
             "attention_details".into(),
-            order.attention().iter().map(|a| json!({"code": a.code, "detail": a.detail})).collect(),
+            order
+                .attention()
+                .iter()
+                .map(|a| json!({"code": a.code, "detail": a.detail}))
+                .collect(),
         );
         map.insert("fields".into(), pairs_json(&order.fields));
-        map.insert("customer_details".into(), pairs_json(&order.customer_fields));
-        map.insert("items".into(), order.items.iter().map(|i| pairs_json(i)).collect());
+        map.insert(
+            "customer_details".into(),
+            pairs_json(&order.customer_fields),
+        );
+        map.insert(
+            "items".into(),
+            order.items.iter().map(|i| pairs_json(i)).collect(),
+        );
         map.insert(
             "log".into(),
             order
@@ -144,7 +181,11 @@ fn pairs_json(pairs: &[(String, String)]) -> Value {
 }
 
 /// Writes the `list` table.
-pub fn write_table(out: &mut impl Write, orders: &[Order], now: DateTime<Utc>) -> std::io::Result<()> {
+pub fn write_table(
+    out: &mut impl Write,
+    orders: &[Order],
+    now: DateTime<Utc>,
+) -> std::io::Result<()> {
     let rows: Vec<[String; 7]> = orders
         .iter()
         .map(|o| {
@@ -152,8 +193,15 @@ pub fn write_table(out: &mut impl Write, orders: &[Order], now: DateTime<Utc>) -
                 o.key.to_string(),
                 o.status.raw.clone(),
                 format!("{} {}", o.status.stage.glyph(), o.status.stage.label()),
-                o.created.at.map(|t| relative_age(t, now)).unwrap_or_else(|| o.created.raw.clone()),
-                if o.needs_attention() { "!".into() } else { String::new() },
+                o.created
+                    .at
+                    .map(|t| relative_age(t, now))
+                    .unwrap_or_else(|| o.created.raw.clone()),
+                if o.needs_attention() {
+                    "!".into()
+                } else {
+                    String::new()
+                },
                 o.customer.clone(),
                 o.service.clone(),
             ]
@@ -187,9 +235,24 @@ pub fn write_table(out: &mut impl Write, orders: &[Order], now: DateTime<Utc>) -
 }
 
 /// Writes `show` as text.
-pub fn write_detail(out: &mut impl Write, order: &Order, now: DateTime<Utc>) -> std::io::Result<()> {
-    writeln!(out, "{}  {} ({} {})", order.key, order.status.raw, order.status.stage.glyph(), order.status.stage.label())?;
-    let age = order.created.at.map(|t| format!(" ({} ago)", relative_age(t, now))).unwrap_or_default();
+pub fn write_detail(
+    out: &mut impl Write,
+    order: &Order,
+    now: DateTime<Utc>,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{}  {} ({} {})",
+        order.key,
+        order.status.raw,
+        order.status.stage.glyph(),
+        order.status.stage.label()
+    )?;
+    let age = order
+        .created
+        .at
+        .map(|t| format!(" ({} ago)", relative_age(t, now)))
+        .unwrap_or_default();
     writeln!(out, "created   {}{age}", order.created.rfc3339_or_raw())?;
     writeln!(out, "customer  {}", order.customer)?;
     writeln!(out, "service   {}", order.service)?;
@@ -208,7 +271,12 @@ pub fn write_detail(out: &mut impl Write, order: &Order, now: DateTime<Utc>) -> 
     writeln!(out, "\nLog")?;
     for e in &order.log {
         let text = e.text.replace('\n', "\n                                  ");
-        writeln!(out, "  {:<20} {:<12} {text}", e.at.rfc3339_or_raw(), e.kind.as_str())?;
+        writeln!(
+            out,
+            "  {:<20} {:<12} {text}",
+            e.at.rfc3339_or_raw(),
+            e.kind.as_str()
+        )?;
     }
     Ok(())
 }
@@ -218,7 +286,12 @@ fn section(out: &mut impl Write, title: &str, pairs: &[(String, String)]) -> std
         return Ok(());
     }
     writeln!(out, "\n{title}")?;
-    let width = pairs.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(0).min(30);
+    let width = pairs
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(30);
     for (name, value) in pairs {
         writeln!(out, "  {name:<width$}  {value}")?;
     }
@@ -231,7 +304,11 @@ mod tests {
     use crate::domain::{LogEntry, LogKind, Stamp, Status};
 
     fn order(id: &str, raw: &str, stage: Stage) -> Order {
-        let mut o = Order::new(OrderKey::new("tg", id), "tjansteguiden", Status::new(raw, stage, false));
+        let mut o = Order::new(
+            OrderKey::new("tg", id),
+            "tjansteguiden",
+            Status::new(raw, stage, false),
+        );
         o.customer = "Kalle Testsson".into();
         o
     }
@@ -241,8 +318,17 @@ mod tests {
         let f = ListFilter::default();
         assert!(f.matches(&order("1", "new", Stage::New)));
         assert!(!f.matches(&order("2", "delivered", Stage::Done)));
-        assert!(ListFilter { all: true, ..ListFilter::default() }.matches(&order("2", "delivered", Stage::Done)));
-        let by_stage = ListFilter { stage: Some(Stage::Done), ..ListFilter::default() };
+        assert!(
+            ListFilter {
+                all: true,
+                ..ListFilter::default()
+            }
+            .matches(&order("2", "delivered", Stage::Done))
+        );
+        let by_stage = ListFilter {
+            stage: Some(Stage::Done),
+            ..ListFilter::default()
+        };
         assert!(by_stage.matches(&order("2", "delivered", Stage::Done)));
         assert!(!by_stage.matches(&order("1", "new", Stage::New)));
     }
@@ -250,7 +336,12 @@ mod tests {
     #[test]
     fn json_has_the_documented_fields() {
         let mut o = order("19530", "waiting", Stage::NeedsAttention);
-        o.log.push(LogEntry { at: Stamp::new("2015-10-06 12:39:00", None), kind: LogKind::Error, source: "portal".into(), text: "Port finns ej".into() });
+        o.log.push(LogEntry {
+            at: Stamp::new("2015-10-06 12:39:00", None),
+            kind: LogKind::Error,
+            source: "portal".into(),
+            text: "Port finns ej".into(),
+        });
         let v = order_detail_json(&o);
         assert_eq!(v["key"], "tg/19530");
         assert_eq!(v["stage"], "needs_attention");

@@ -17,7 +17,11 @@ use orderdesk::runtime::{self, ConsoleSetup};
 use orderdesk::ui::Theme;
 
 #[derive(Debug, Parser)]
-#[command(name = "orderdesk", version, about = "Triage customer orders across carriers' partner APIs")]
+#[command(
+    name = "orderdesk",
+    version,
+    about = "Triage customer orders across carriers' partner APIs"
+)]
 struct Cli {
     /// Config file (default: $ORDERDESK_CONFIG, then the platform config dir).
     #[arg(long, global = true, value_name = "PATH")]
@@ -56,6 +60,9 @@ struct SimArgs {
     /// Tjänsteguiden orders to generate.
     #[arg(long, default_value_t = 300)]
     orders: usize,
+    /// Lumen Voice orders to generate.
+    #[arg(long, default_value_t = 200)]
+    voice_orders: usize,
     /// Seed of the generated data.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -89,13 +96,17 @@ struct ListArgs {
 }
 
 fn parse_stage(text: &str) -> Result<Stage, String> {
-    Stage::parse(text).ok_or_else(|| "expected new, in_progress, needs_attention, done or closed".into())
+    Stage::parse(text)
+        .ok_or_else(|| "expected new, in_progress, needs_attention, done or closed".into())
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log_guard = init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
@@ -121,7 +132,9 @@ async fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             console(&config, readonly, cli.theme).await
         }
         Some(Command::Demo(args)) => {
-            let demo = Demo::start(&demo_options(&args)).await.map_err(|e| format!("cannot start the simulators: {e}"))?;
+            let demo = Demo::start(&demo_options(&args))
+                .await
+                .map_err(|e| format!("cannot start the simulators: {e}"))?;
             console(&demo.config, cli.readonly, cli.theme).await
         }
         Some(Command::Sim(args)) => sim(&args).await,
@@ -147,7 +160,12 @@ async fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             if !handles_ok {
                 return Ok(ExitCode::FAILURE);
             }
-            println!("{}: ok ({} carrier{})", path.display(), config.carriers.len(), if config.carriers.len() == 1 { "" } else { "s" });
+            println!(
+                "{}: ok ({} carrier{})",
+                path.display(),
+                config.carriers.len(),
+                if config.carriers.len() == 1 { "" } else { "s" }
+            );
             for c in &config.carriers {
                 println!("  {:<12} {:<14} {}", c.name, c.kind, c.base_url);
             }
@@ -157,11 +175,20 @@ async fn dispatch(cli: Cli) -> Result<ExitCode, String> {
 }
 
 fn demo_options(args: &SimArgs) -> DemoOptions {
-    DemoOptions { orders: args.orders, seed: args.seed, latency: Duration::from_millis(args.latency), port: args.port }
+    DemoOptions {
+        orders: args.orders,
+        voice_orders: args.voice_orders,
+        seed: args.seed,
+        latency: Duration::from_millis(args.latency),
+        port: args.port,
+    }
 }
 
 fn config_path(explicit: Option<&Path>) -> Result<PathBuf, String> {
-    explicit.map(Path::to_owned).or_else(Config::default_path).ok_or_else(|| "no config path: use --config PATH".into())
+    explicit
+        .map(Path::to_owned)
+        .or_else(Config::default_path)
+        .ok_or_else(|| "no config path: use --config PATH".into())
 }
 
 fn load_config(explicit: Option<&Path>) -> Result<Config, String> {
@@ -182,11 +209,17 @@ fn build_handles(config: &Config, readonly: bool) -> Result<Vec<CarrierHandle>, 
     config
         .carriers
         .iter()
-        .map(|c| carriers::build(config, c, readonly).map_err(|e| format!("carrier {:?}: {e}", c.name)))
+        .map(|c| {
+            carriers::build(config, c, readonly).map_err(|e| format!("carrier {:?}: {e}", c.name))
+        })
         .collect()
 }
 
-async fn console(config: &Config, readonly: bool, theme: Option<String>) -> Result<ExitCode, String> {
+async fn console(
+    config: &Config,
+    readonly: bool,
+    theme: Option<String>,
+) -> Result<ExitCode, String> {
     let handles = build_handles(config, readonly)?;
     let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         Theme::no_color()
@@ -197,13 +230,21 @@ async fn console(config: &Config, readonly: bool, theme: Option<String>) -> Resu
         }
         theme
     };
-    let setup = ConsoleSetup { handles, readonly, theme, user: config.user.clone(), keys: config.keys.clone() };
+    let setup = ConsoleSetup {
+        handles,
+        readonly,
+        theme,
+        user: config.user.clone(),
+        keys: config.keys.clone(),
+    };
     runtime::run_console(setup).await?;
     Ok(ExitCode::SUCCESS)
 }
 
 async fn sim(args: &SimArgs) -> Result<ExitCode, String> {
-    let demo = Demo::start(&demo_options(args)).await.map_err(|e| format!("cannot start the simulators: {e}"))?;
+    let demo = Demo::start(&demo_options(args))
+        .await
+        .map_err(|e| format!("cannot start the simulators: {e}"))?;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "Simulators running (Ctrl-C stops them):");
     for (name, url) in demo.urls() {
@@ -212,7 +253,9 @@ async fn sim(args: &SimArgs) -> Result<ExitCode, String> {
     let _ = writeln!(out, "\n{}", demo.config_toml());
     let _ = out.flush();
     drop(out);
-    tokio::signal::ctrl_c().await.map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -236,16 +279,23 @@ async fn list(config: &Config, args: &ListArgs) -> Result<ExitCode, String> {
     let mut out = std::io::stdout().lock();
     let written = if args.json {
         let array: Vec<_> = orders.iter().map(headless::order_summary_json).collect();
-        serde_json::to_writer_pretty(&mut out, &array).map_err(std::io::Error::other).and_then(|_| writeln!(out))
+        serde_json::to_writer_pretty(&mut out, &array)
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out))
     } else {
         headless::write_table(&mut out, &orders, chrono::Utc::now())
     };
     written.map_err(|e| format!("cannot write output: {e}"))?;
-    Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) })
+    Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
 }
 
 async fn show(config: &Config, key: &str, json: bool) -> Result<ExitCode, String> {
-    let key = OrderKey::parse(key).ok_or_else(|| format!("{key:?} is not an order key like tg/19530"))?;
+    let key =
+        OrderKey::parse(key).ok_or_else(|| format!("{key:?} is not an order key like tg/19530"))?;
     let handles = build_handles(config, true)?;
     let (order, warning) = headless::fetch_one(&handles, &key).await?;
     if let Some(warning) = warning {
@@ -266,12 +316,19 @@ async fn show(config: &Config, key: &str, json: bool) -> Result<ExitCode, String
 /// Logs go to a file in the platform state dir, never to the screen.
 fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dirs = directories::ProjectDirs::from("", "", "orderdesk")?;
-    let dir = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_owned();
+    let dir = dirs
+        .state_dir()
+        .unwrap_or_else(|| dirs.data_local_dir())
+        .to_owned();
     std::fs::create_dir_all(&dir).ok()?;
     let appender = tracing_appender::rolling::never(&dir, "orderdesk.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = tracing_subscriber::EnvFilter::try_from_env("ORDERDESK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).init();
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .init();
     Some(guard)
 }

@@ -20,7 +20,17 @@ impl Tmux {
             home = home.display()
         );
         let status = Command::new("tmux")
-            .args(["new-session", "-d", "-s", &session, "-x", &width.to_string(), "-y", &height.to_string(), &command])
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+                &command,
+            ])
             .status()
             .expect("tmux runs");
         assert!(status.success(), "tmux new-session failed");
@@ -28,17 +38,27 @@ impl Tmux {
     }
 
     fn keys(&self, keys: &[&str]) {
-        let status = Command::new("tmux").args(["send-keys", "-t", &self.session]).args(keys).status().expect("tmux runs");
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.session])
+            .args(keys)
+            .status()
+            .expect("tmux runs");
         assert!(status.success());
     }
 
     fn literal(&self, text: &str) {
-        let status = Command::new("tmux").args(["send-keys", "-t", &self.session, "-l", text]).status().expect("tmux runs");
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.session, "-l", text])
+            .status()
+            .expect("tmux runs");
         assert!(status.success());
     }
 
     fn screen(&self) -> String {
-        let out = Command::new("tmux").args(["capture-pane", "-p", "-t", &self.session]).output().expect("tmux runs");
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .expect("tmux runs");
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -58,20 +78,33 @@ impl Tmux {
     }
 
     fn alive(&self) -> bool {
-        Command::new("tmux").args(["has-session", "-t", &self.session]).status().map(|s| s.success()).unwrap_or(false)
+        Command::new("tmux")
+            .args(["has-session", "-t", &self.session])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
     }
 }
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["kill-session", "-t", &self.session]).status();
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
     }
 }
 
 fn tmux_available() -> bool {
-    let found = Command::new("tmux").arg("-V").output().map(|o| o.status.success()).unwrap_or(false);
+    let found = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
     if !found {
-        assert!(std::env::var("CI").is_err(), "tmux is required under CI (.ci/run installs it)");
+        assert!(
+            std::env::var("CI").is_err(),
+            "tmux is required under CI (.ci/run installs it)"
+        );
         eprintln!("skipping the end-to-end test: tmux is not installed");
     }
     found
@@ -84,33 +117,49 @@ fn demo_filter_open_order_and_set_status() {
     }
     let home = tempfile::tempdir().expect("tempdir");
     let tmux = Tmux::start(160, 48, home.path(), "demo --orders 120 --latency 0");
-    tmux.wait_for("the orders table with synced orders", |s| s.contains("tg/") && s.contains("ok"));
+    tmux.wait_for("the orders table with synced orders", |s| {
+        s.contains("tg/") && s.contains("ok")
+    });
 
     // Filter down to new orders of the Tjänsteguiden carrier.
     tmux.keys(&["/"]);
     tmux.literal("stage:new carrier:tg");
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("the filter to apply", |s| s.contains("stage:new carrier:tg"));
+    let screen = tmux.wait_for("the filter to apply", |s| {
+        s.contains("stage:new carrier:tg")
+    });
     let first_key = screen
         .lines()
-        .find_map(|l| l.split_whitespace().find(|w| w.starts_with("tg/")).map(str::to_owned))
+        .find_map(|l| {
+            l.split_whitespace()
+                .find(|w| w.starts_with("tg/"))
+                .map(str::to_owned)
+        })
         .unwrap_or_else(|| panic!("no order after filtering:\n{screen}"));
     assert!(
-        !screen.lines().any(|l| l.contains("tg/") && (l.contains("delivered") || l.contains("cancelled"))),
+        !screen
+            .lines()
+            .any(|l| l.contains("tg/") && (l.contains("delivered") || l.contains("cancelled"))),
         "filter let other stages through:\n{screen}"
     );
 
     // Open it: the detail shows its overview.
     tmux.keys(&["Enter"]);
-    tmux.wait_for("the detail pane", |s| s.contains("Overview") && s.contains(&first_key));
+    tmux.wait_for("the detail pane", |s| {
+        s.contains("Overview") && s.contains(&first_key)
+    });
 
     // Set status: received is one step forward from new, so no confirmation.
     tmux.keys(&["Escape"]);
     tmux.keys(&["t"]);
-    tmux.wait_for("the set status dialog", |s| s.contains("received") && s.contains("(current)"));
+    tmux.wait_for("the set status dialog", |s| {
+        s.contains("received") && s.contains("(current)")
+    });
     tmux.keys(&["Down"]);
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("the portal's answer", |s| s.contains("Status changed to received"));
+    let screen = tmux.wait_for("the portal's answer", |s| {
+        s.contains("Status changed to received")
+    });
     assert!(screen.contains(&first_key), "{screen}");
 
     // The re-read order shows the new status and the portal's log line.
@@ -120,7 +169,12 @@ fn demo_filter_open_order_and_set_status() {
     tmux.keys(&["Enter", "Enter"]);
     tmux.keys(&["l", "l", "l"]);
     tmux.wait_for("the portal's log line in the Log tab", |s| {
-        s.lines().any(|l| l.contains(&format!("Status changed to received for order {}", &first_key[3..])))
+        s.lines().any(|l| {
+            l.contains(&format!(
+                "Status changed to received for order {}",
+                &first_key[3..]
+            ))
+        })
     });
 
     tmux.keys(&["q"]);
@@ -136,8 +190,15 @@ fn readonly_demo_refuses_writes_at_80x24() {
         return;
     }
     let home = tempfile::tempdir().expect("tempdir");
-    let tmux = Tmux::start(80, 24, home.path(), "demo --readonly --orders 40 --latency 0");
-    tmux.wait_for("the READ-ONLY banner and orders", |s| s.contains("READ-ONLY") && s.contains("tg/"));
+    let tmux = Tmux::start(
+        80,
+        24,
+        home.path(),
+        "demo --readonly --orders 40 --latency 0",
+    );
+    tmux.wait_for("the READ-ONLY banner and orders", |s| {
+        s.contains("READ-ONLY") && s.contains("tg/")
+    });
     tmux.keys(&["t"]);
     tmux.wait_for("the read-only explanation", |s| s.contains("read-only"));
     tmux.keys(&["q"]);

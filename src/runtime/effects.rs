@@ -20,9 +20,17 @@ pub struct EffectRunner {
 }
 
 impl EffectRunner {
-    pub fn new(handles: Vec<CarrierHandle>, fetchers: Fetchers, results: UnboundedSender<Msg>) -> Self {
+    pub fn new(
+        handles: Vec<CarrierHandle>,
+        fetchers: Fetchers,
+        results: UnboundedSender<Msg>,
+    ) -> Self {
         let handles = handles.into_iter().map(|h| (h.name.clone(), h)).collect();
-        EffectRunner { handles, fetchers, results }
+        EffectRunner {
+            handles,
+            fetchers,
+            results,
+        }
     }
 
     pub fn run_all(&self, effects: Vec<Effect>, state: &State) {
@@ -38,7 +46,9 @@ impl EffectRunner {
             Effect::Quit => {}
             Effect::Refresh { carrier } => self.fetchers.refresh(carrier.as_deref()),
             Effect::ReloadOrder(key) => {
-                let Some(handle) = self.handles.get(&key.carrier) else { return };
+                let Some(handle) = self.handles.get(&key.carrier) else {
+                    return;
+                };
                 let reader = handle.reader.clone();
                 let results = self.results.clone();
                 tokio::spawn(async move {
@@ -47,8 +57,12 @@ impl EffectRunner {
                 });
             }
             Effect::LoadCustomer(key) => {
-                let Some(handle) = self.handles.get(&key.carrier) else { return };
-                let Some(order) = state.order(&key).cloned() else { return };
+                let Some(handle) = self.handles.get(&key.carrier) else {
+                    return;
+                };
+                let Some(order) = state.order(&key).cloned() else {
+                    return;
+                };
                 let reader = handle.reader.clone();
                 let results = self.results.clone();
                 tokio::spawn(async move {
@@ -56,8 +70,15 @@ impl EffectRunner {
                     let _ = results.send(Msg::CustomerLoaded { key, result });
                 });
             }
-            Effect::Execute { ticket, key, request } => {
-                let writer = self.handles.get(&key.carrier).and_then(|h| h.writer.clone());
+            Effect::Execute {
+                ticket,
+                key,
+                request,
+            } => {
+                let writer = self
+                    .handles
+                    .get(&key.carrier)
+                    .and_then(|h| h.writer.clone());
                 let order = state.order(&key).cloned();
                 let results = self.results.clone();
                 let (Some(writer), Some(order)) = (writer, order) else {
@@ -67,12 +88,20 @@ impl EffectRunner {
                         "unknown carrier"
                     };
                     let result = Err(CarrierError::Local(why.into()));
-                    let _ = results.send(Msg::ActionFinished { ticket, key, result });
+                    let _ = results.send(Msg::ActionFinished {
+                        ticket,
+                        key,
+                        result,
+                    });
                     return;
                 };
                 tokio::spawn(async move {
                     let result = writer.execute(&order, &request).await;
-                    let _ = results.send(Msg::ActionFinished { ticket, key, result });
+                    let _ = results.send(Msg::ActionFinished {
+                        ticket,
+                        key,
+                        result,
+                    });
                 });
             }
         }

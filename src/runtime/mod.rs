@@ -41,13 +41,22 @@ const FRAME: Duration = Duration::from_millis(16);
 pub fn carrier_infos(handles: &[CarrierHandle]) -> Vec<CarrierInfo> {
     handles
         .iter()
-        .map(|h| CarrierInfo { name: h.name.clone(), kind: h.profile.kind(), profile: h.profile.clone() })
+        .map(|h| CarrierInfo {
+            name: h.name.clone(),
+            kind: h.profile.kind(),
+            profile: h.profile.clone(),
+        })
         .collect()
 }
 
 /// Runs the console until the user quits or a signal arrives.
 pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
-    let options = Options { readonly: setup.readonly, now: Utc::now(), user: setup.user, keys: setup.keys };
+    let options = Options {
+        readonly: setup.readonly,
+        now: Utc::now(),
+        user: setup.user,
+        keys: setup.keys,
+    };
     let mut state = State::new(carrier_infos(&setup.handles), options)?;
     let (sync_tx, mut sync_rx) = mpsc::unbounded_channel();
     let fetchers = Fetchers::spawn(&setup.handles, sync_tx);
@@ -55,7 +64,8 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
     let runner = EffectRunner::new(setup.handles, fetchers, msg_tx);
 
     let mut terminal = terminal::enter().map_err(|e| format!("cannot set up the terminal: {e}"))?;
-    let mut signals = terminal::Signals::new().map_err(|e| format!("cannot listen for signals: {e}"))?;
+    let mut signals =
+        terminal::Signals::new().map_err(|e| format!("cannot listen for signals: {e}"))?;
     let mut input = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

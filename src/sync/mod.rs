@@ -33,7 +33,9 @@ impl Fetchers {
             let (trigger, pressed) = mpsc::channel(1);
             let sink = SyncSink::new(handle.name.clone(), events.clone());
             fetchers.triggers.insert(handle.name.clone(), trigger);
-            fetchers.tasks.push(tokio::spawn(run(handle.clone(), sink, pressed)));
+            fetchers
+                .tasks
+                .push(tokio::spawn(run(handle.clone(), sink, pressed)));
         }
         fetchers
     }
@@ -60,7 +62,9 @@ async fn run(handle: CarrierHandle, sink: SyncSink, mut pressed: mpsc::Receiver<
     let mut cursor: Option<String> = None;
     let mut failures: u32 = 0;
     loop {
-        sink.send(SyncEvent::Started { carrier: handle.name.clone() });
+        sink.send(SyncEvent::Started {
+            carrier: handle.name.clone(),
+        });
         let result = handle.reader.poll(cursor.clone(), &sink).await;
         let outcome = match &result {
             Ok((_, next_cursor)) => {
@@ -71,7 +75,10 @@ async fn run(handle: CarrierHandle, sink: SyncSink, mut pressed: mpsc::Receiver<
             Err(e) => {
                 failures = failures.saturating_add(1);
                 tracing::warn!(carrier = %handle.name, error = %e, "poll failed");
-                Outcome::Failed { retry_after: e.retry_after(), failures }
+                Outcome::Failed {
+                    retry_after: e.retry_after(),
+                    failures,
+                }
             }
         };
         let now = Utc::now();
@@ -79,7 +86,10 @@ async fn run(handle: CarrierHandle, sink: SyncSink, mut pressed: mpsc::Receiver<
         let next_poll = now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
         if let Err(e) = &result {
             if e.retry_after().is_some() {
-                sink.send(SyncEvent::Waiting { carrier: handle.name.clone(), until: next_poll });
+                sink.send(SyncEvent::Waiting {
+                    carrier: handle.name.clone(),
+                    until: next_poll,
+                });
             }
         }
         sink.send(SyncEvent::Finished {

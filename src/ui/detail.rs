@@ -190,7 +190,13 @@ fn label_width(pairs: &[(String, String)]) -> usize {
         .clamp(8, 22)
 }
 
-fn content(state: &State, theme: &Theme, order: &Order, tab: Tab, width: usize) -> Vec<Line<'static>> {
+fn content(
+    state: &State,
+    theme: &Theme,
+    order: &Order,
+    tab: Tab,
+    width: usize,
+) -> Vec<Line<'static>> {
     let mut out: Vec<Line<'static>> = Vec::new();
     match tab {
         Tab::Overview => {
@@ -210,22 +216,60 @@ fn content(state: &State, theme: &Theme, order: &Order, tab: Tab, width: usize) 
                     theme.stage(stage),
                 ),
                 Span::styled(
-                    if order.status.terminal { "  (final)" } else { "" },
+                    if order.status.terminal {
+                        "  (final)"
+                    } else {
+                        ""
+                    },
                     theme.muted,
                 ),
             ]));
-            field(&mut out, "created", lw, &when(state, &order.created), theme.text, theme, width);
+            field(
+                &mut out,
+                "created",
+                lw,
+                &when(state, &order.created),
+                theme.text,
+                theme,
+                width,
+            );
             if let Some(updated) = order.updated_at() {
-                field(&mut out, "updated", lw, &local_time(state, updated), theme.text, theme, width);
+                field(
+                    &mut out,
+                    "updated",
+                    lw,
+                    &local_time(state, updated),
+                    theme.text,
+                    theme,
+                    width,
+                );
             }
             let schedule = match &order.schedule {
                 None => "none".to_string(),
                 Some(Schedule::Unscheduled) => "unscheduled (the carrier set no date)".into(),
                 Some(Schedule::Scheduled(stamp)) => when(state, stamp),
             };
-            field(&mut out, "schedule", lw, &schedule, theme.text, theme, width);
-            field(&mut out, "customer", lw, &order.customer, theme.text, theme, width);
-            field(&mut out, "service", lw, &order.service, theme.text, theme, width);
+            field(
+                &mut out, "schedule", lw, &schedule, theme.text, theme, width,
+            );
+            field(
+                &mut out,
+                "customer",
+                lw,
+                &order.customer,
+                theme.text,
+                theme,
+                width,
+            );
+            field(
+                &mut out,
+                "service",
+                lw,
+                &order.service,
+                theme.text,
+                theme,
+                width,
+            );
             let attention = order.attention();
             if !attention.is_empty() {
                 section(&mut out, "Needs attention", theme);
@@ -310,7 +354,11 @@ fn content(state: &State, theme: &Theme, order: &Order, tab: Tab, width: usize) 
                 format!(
                     "{} entries, {}",
                     order.log.len(),
-                    if oldest_first { "oldest first" } else { "newest first" }
+                    if oldest_first {
+                        "oldest first"
+                    } else {
+                        "newest first"
+                    }
                 ),
                 theme.muted,
             ));

@@ -50,8 +50,8 @@ pub(crate) struct Areas {
 }
 
 pub(crate) fn areas(area: Rect, filter_bar: bool, detail_focused: bool) -> Areas {
-    let row = |y: u16| Rect::new(area.x, area.y + y.min(area.height), area.width, 1)
-        .intersection(area);
+    let row =
+        |y: u16| Rect::new(area.x, area.y + y.min(area.height), area.width, 1).intersection(area);
     let header = row(0);
     let views = row(1);
     let top = if filter_bar { 3 } else { 2 };
@@ -62,7 +62,10 @@ pub(crate) fn areas(area: Rect, filter_bar: bool, detail_focused: bool) -> Areas
     let (table, detail) = if body_h >= SPLIT_MIN_BODY {
         let table_h = (body_h * 11 / 20).max(8);
         (
-            Some(Rect { height: table_h, ..body }),
+            Some(Rect {
+                height: table_h,
+                ..body
+            }),
             Some(Rect {
                 y: body.y + table_h,
                 height: body_h - table_h,
@@ -171,7 +174,9 @@ pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
 }
 
 fn local_hm(state: &State, t: DateTime<Utc>) -> String {
-    t.with_timezone(&state.timezone()).format("%H:%M").to_string()
+    t.with_timezone(&state.timezone())
+        .format("%H:%M")
+        .to_string()
 }
 
 /// One carrier chip: glyph, name, state in words.
@@ -322,7 +327,11 @@ fn draw_filter(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let matched = store.visible().len();
     let total = store.view_count(store.view());
     let mut spans = vec![Span::styled(" / ", theme.key)];
-    spans.extend(input_spans(state.filter_input(), theme, state.filter_open()));
+    spans.extend(input_spans(
+        state.filter_input(),
+        theme,
+        state.filter_open(),
+    ));
     spans.push(Span::styled(
         format!("  {matched} of {total} in {}", store.view().label()),
         theme.muted,
@@ -348,7 +357,10 @@ fn hints(state: &State) -> Vec<(String, &'static str)> {
             (Action::SortNext, "sort"),
             (Action::Act(crate::domain::ActionKind::Acknowledge), "ack"),
             (Action::Act(crate::domain::ActionKind::SetStatus), "status"),
-            (Action::Act(crate::domain::ActionKind::AddMessage), "message"),
+            (
+                Action::Act(crate::domain::ActionKind::AddMessage),
+                "message",
+            ),
             (Action::Act(crate::domain::ActionKind::Cancel), "cancel"),
             (Action::Refresh, "refresh"),
             (Action::Help, "help"),

@@ -135,7 +135,10 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
             format!("No {} orders. 4 shows everything.", view.label())
         };
         frame.render_widget(
-            Paragraph::new(vec![Line::raw(""), Line::styled(format!("  {text}"), theme.muted)]),
+            Paragraph::new(vec![
+                Line::raw(""),
+                Line::styled(format!("  {text}"), theme.muted),
+            ]),
             area,
         );
         return;
@@ -150,8 +153,7 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         .min(max_offset);
     let window = &visible[offset..(offset + rows).min(visible.len())];
 
-    let orders: Vec<&crate::domain::Order> =
-        window.iter().filter_map(|&i| store.get(i)).collect();
+    let orders: Vec<&crate::domain::Order> = window.iter().filter_map(|&i| store.get(i)).collect();
     let key_w = orders
         .iter()
         .map(|o| (o.key.carrier.chars().count() + 1 + o.key.id.chars().count()) as u16)
@@ -194,17 +196,18 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
                 Col::Status => Cell::from(fit(&order.status.raw, w).into_owned()),
                 Col::Stage => {
                     let stage = order.status.stage;
-                    let word = if wide { stage.label() } else { stage_short(stage) };
+                    let word = if wide {
+                        stage.label()
+                    } else {
+                        stage_short(stage)
+                    };
                     Cell::from(Span::styled(
                         format!("{} {word}", stage.glyph()),
                         theme.stage(stage),
                     ))
                 }
                 Col::Age => Cell::from(age(order.created_at(), now)),
-                Col::Updated => Cell::from(Span::styled(
-                    age(order.updated_at(), now),
-                    theme.muted,
-                )),
+                Col::Updated => Cell::from(Span::styled(age(order.updated_at(), now), theme.muted)),
                 Col::Customer => Cell::from(fit(&order.customer, w).into_owned()),
                 Col::Service => Cell::from(fit(&order.service, w).into_owned()),
                 Col::Schedule => Cell::from(fit(&order.schedule_text(), w).into_owned()),
@@ -235,7 +238,10 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
             width: w.min(area.width),
             height: 1,
         };
-        frame.render_widget(Paragraph::new(Span::styled(clean(&text).into_owned(), theme.muted)), r);
+        frame.render_widget(
+            Paragraph::new(Span::styled(clean(&text).into_owned(), theme.muted)),
+            r,
+        );
     }
 }
 
