@@ -118,7 +118,7 @@ fn demo_filter_open_order_and_set_status() {
     let home = tempfile::tempdir().expect("tempdir");
     let tmux = Tmux::start(160, 48, home.path(), "demo --orders 120 --latency 0");
     tmux.wait_for("the orders table with synced orders", |s| {
-        s.contains("tg/") && s.contains("ok")
+        s.contains("tg/") && s.contains("✓ tg")
     });
 
     // Filter down to new orders of the Tjänsteguiden carrier.
