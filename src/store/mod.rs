@@ -145,6 +145,9 @@ impl Store {
             r.get::<_, i64>(0)
         })
         .map_err(|e| place.sql("reading the database", e))?;
+        // Refuse a newer or foreign database before anything below could
+        // touch its header (switching to WAL rewrites two header bytes).
+        let found = schema::check(&conn, &place)?;
         if on_disk {
             if conn
                 .is_readonly(MAIN_DB)
@@ -167,7 +170,7 @@ impl Store {
         }
         conn.execute_batch("PRAGMA foreign_keys = ON")
             .map_err(|e| place.sql("configuring the database", e))?;
-        schema::migrate(&mut conn, &place)?;
+        schema::migrate(&mut conn, &place, found)?;
         Ok(Store {
             conn: Mutex::new(conn),
             place,

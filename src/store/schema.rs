@@ -93,9 +93,10 @@ const MIGRATIONS: &[&str] = &[V1, V2];
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
-/// Reads the version, refuses what is not ours, applies what is missing.
-/// Returns the version found before migrating.
-pub(crate) fn migrate(conn: &mut Connection, place: &Place) -> Result<u32, StoreError> {
+/// Reads the version and refuses what is not ours, without writing
+/// anything (call it before any pragma that could rewrite the header).
+/// Returns the version found.
+pub(crate) fn check(conn: &Connection, place: &Place) -> Result<u32, StoreError> {
     let found = user_version(conn, place)?;
     if found > SCHEMA_VERSION {
         return Err(StoreError::TooNew {
@@ -119,6 +120,11 @@ pub(crate) fn migrate(conn: &mut Connection, place: &Place) -> Result<u32, Store
             });
         }
     }
+    Ok(found)
+}
+
+/// Applies the migrations missing after version `found` (from [`check`]).
+pub(crate) fn migrate(conn: &mut Connection, place: &Place, found: u32) -> Result<(), StoreError> {
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let version = index as u32 + 1;
         let tx = conn
@@ -137,7 +143,7 @@ pub(crate) fn migrate(conn: &mut Connection, place: &Place) -> Result<u32, Store
             .map_err(|e| place.sql("migrating the schema", e))?;
         tracing::info!(path = %place.path, version, "store schema migrated");
     }
-    Ok(found)
+    Ok(())
 }
 
 pub(crate) fn user_version(conn: &Connection, place: &Place) -> Result<u32, StoreError> {
