@@ -51,6 +51,7 @@ fn a_new_directory_gets_the_current_schema() {
             "journal_unresolved",
             "notes",
             "notes_order",
+            "order_raw",
             "orders",
             "sync_state",
         ]
@@ -74,7 +75,10 @@ fn an_empty_file_is_a_new_database() {
 const V1_AS_RELEASED: &str = "
 CREATE TABLE orders (carrier TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL,
     terminal INTEGER NOT NULL, changed_at TEXT, saved_at TEXT NOT NULL, body BLOB NOT NULL,
-    raw TEXT, PRIMARY KEY (carrier, id));
+    PRIMARY KEY (carrier, id));
+CREATE TABLE order_raw (carrier TEXT NOT NULL, id TEXT NOT NULL, raw TEXT NOT NULL,
+    PRIMARY KEY (carrier, id),
+    FOREIGN KEY (carrier, id) REFERENCES orders (carrier, id) ON DELETE CASCADE);
 CREATE TABLE sync_state (carrier TEXT PRIMARY KEY, cursor TEXT, last_sync TEXT);
 CREATE TABLE notes (id INTEGER PRIMARY KEY, carrier TEXT NOT NULL, order_id TEXT NOT NULL,
     author TEXT NOT NULL, at TEXT NOT NULL, text TEXT NOT NULL);

@@ -4,8 +4,13 @@
 //! its newest known change, and the order itself as a compact JSON blob made
 //! through private serde DTOs that mirror `domain::Order` (the domain types
 //! have no serde derives, on purpose: the cache format is this module's
-//! business). The carrier's raw body (`Order::raw`) has its own TEXT column so
-//! it is neither escaped into the JSON nor parsed when loading.
+//! business).
+//!
+//! The carrier's raw body (`Order::raw`, for the Raw tab) lives in its own
+//! table and is **not** loaded by [`Store::load_orders`] (orders come back
+//! with `raw: None`); [`Store::order_raw`] reads it on demand. Raw bodies are
+//! most of the bytes (kilobytes of XML per order): keeping them out of the
+//! startup read keeps 100k orders well under a second.
 //!
 //! `Order::kind` is `&'static str`: it is restored by matching the stored
 //! text against [`crate::carriers::KINDS`]; a row of a kind this build does
@@ -28,8 +33,76 @@ use crate::domain::{
 struct StampDto {
     #[serde(rename = "r", default, skip_serializing_if = "String::is_empty")]
     raw: String,
-    #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "t",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "instant"
+    )]
     at: Option<DateTime<Utc>>,
+}
+
+/// Instants in the blob: integer nanoseconds since the epoch (several times
+/// faster to read than RFC 3339 text), or RFC 3339 text for the rare instant
+/// outside the i64 nanosecond range (before 1677 or after 2262).
+mod instant {
+    use std::fmt;
+
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::de::{self, Deserializer, Visitor};
+    use serde::ser::Serializer;
+
+    pub fn serialize<S: Serializer>(at: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        match at {
+            None => s.serialize_none(),
+            Some(at) => match at.timestamp_nanos_opt() {
+                Some(nanos) => s.serialize_i64(nanos),
+                None => s.serialize_str(&at.to_rfc3339_opts(SecondsFormat::Nanos, true)),
+            },
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        d.deserialize_option(InstantVisitor)
+    }
+
+    struct InstantVisitor;
+
+    impl<'de> Visitor<'de> for InstantVisitor {
+        type Value = Option<DateTime<Utc>>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("nanoseconds since the epoch or an RFC 3339 time")
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(InstantVisitor)
+        }
+
+        fn visit_i64<E: de::Error>(self, nanos: i64) -> Result<Self::Value, E> {
+            Ok(Some(DateTime::from_timestamp_nanos(nanos)))
+        }
+
+        fn visit_u64<E: de::Error>(self, nanos: u64) -> Result<Self::Value, E> {
+            i64::try_from(nanos)
+                .map(|n| Some(DateTime::from_timestamp_nanos(n)))
+                .map_err(|_| E::custom("time out of range"))
+        }
+
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+            super::super::parse_ts(text)
+                .map(Some)
+                .ok_or_else(|| E::custom(format!("bad time {text:?}")))
+        }
+    }
 }
 
 impl StampDto {
@@ -150,7 +223,7 @@ impl OrderDto {
         }
     }
 
-    fn into_order(self, key: OrderKey, kind: &'static str, raw: Option<String>) -> Order {
+    fn into_order(self, key: OrderKey, kind: &'static str) -> Order {
         // An unknown stage word (a newer build wrote it) is shown as needing
         // attention, like an unknown carrier status.
         let stage = Stage::parse(&self.stage).unwrap_or(Stage::NeedsAttention);
@@ -185,7 +258,7 @@ impl OrderDto {
                 .into_iter()
                 .map(|(code, detail)| Attention::new(code, detail))
                 .collect(),
-            raw,
+            raw: None,
             fetch_error: self.fetch_error,
             detail_loaded: self.detail_loaded,
             customer_loaded: self.customer_loaded,
@@ -209,6 +282,65 @@ fn log_kind(text: &str) -> LogKind {
         .unwrap_or(LogKind::Log)
 }
 
+/// One cached row, read but not decoded yet.
+struct CachedRow {
+    key: OrderKey,
+    kind: &'static str,
+    body: Vec<u8>,
+}
+
+fn decode(row: CachedRow) -> Option<Order> {
+    match serde_json::from_slice::<OrderDto>(&row.body) {
+        Ok(dto) => Some(dto.into_order(row.key, row.kind)),
+        Err(e) => {
+            tracing::warn!(key = %row.key, error = %e, "cached order could not be decoded, skipped");
+            None
+        }
+    }
+}
+
+/// Decodes rows on up to 8 threads when there are many (startup with a big
+/// cache is CPU-bound JSON decoding).
+fn decode_all(rows: Vec<CachedRow>) -> Vec<Order> {
+    const PER_THREAD_MIN: usize = 4096;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
+        .min(rows.len() / PER_THREAD_MIN)
+        .max(1);
+    if threads == 1 {
+        return rows.into_iter().filter_map(decode).collect();
+    }
+    let chunk = rows.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<CachedRow>> = Vec::with_capacity(threads);
+    let mut rows = rows.into_iter();
+    loop {
+        let part: Vec<CachedRow> = rows.by_ref().take(chunk).collect();
+        if part.is_empty() {
+            break;
+        }
+        chunks.push(part);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|part| {
+                scope.spawn(move || part.into_iter().filter_map(decode).collect::<Vec<Order>>())
+            })
+            .collect();
+        let mut out = Vec::new();
+        for handle in handles {
+            match handle.join() {
+                Ok(part) => out.extend(part),
+                // A panic in serde would be a bug; do not take startup down.
+                Err(_) => tracing::error!("decoding cached orders panicked; some were skipped"),
+            }
+        }
+        out
+    })
+}
+
 /// The `&'static str` of a known carrier kind.
 fn known_kind(text: &str) -> Option<&'static str> {
     crate::carriers::KINDS.iter().copied().find(|k| *k == text)
@@ -220,13 +352,19 @@ impl Store {
         let saved_at = ts(Utc::now());
         self.write("saving orders", |tx| {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO orders (carrier, id, kind, terminal, changed_at, saved_at, body, raw)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO orders (carrier, id, kind, terminal, changed_at, saved_at, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (carrier, id) DO UPDATE SET
                     kind = excluded.kind, terminal = excluded.terminal,
                     changed_at = excluded.changed_at, saved_at = excluded.saved_at,
-                    body = excluded.body, raw = excluded.raw",
+                    body = excluded.body",
             )?;
+            let mut put_raw = tx.prepare_cached(
+                "INSERT INTO order_raw (carrier, id, raw) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (carrier, id) DO UPDATE SET raw = excluded.raw",
+            )?;
+            let mut del_raw =
+                tx.prepare_cached("DELETE FROM order_raw WHERE carrier = ?1 AND id = ?2")?;
             let mut body = Vec::with_capacity(1024);
             for order in orders {
                 body.clear();
@@ -240,56 +378,64 @@ impl Store {
                     order.updated_at().map(ts),
                     saved_at,
                     body,
-                    order.raw,
                 ])?;
+                match &order.raw {
+                    Some(raw) => put_raw.execute(rusqlite::params![
+                        &*order.key.carrier,
+                        order.key.id,
+                        raw
+                    ])?,
+                    None => {
+                        del_raw.execute(rusqlite::params![&*order.key.carrier, order.key.id])?
+                    }
+                };
             }
             Ok(())
         })
     }
 
-    /// Every cached order, in no particular order. Rows that cannot be
-    /// decoded (unknown kind, damaged blob) are skipped with a warning.
+    /// Every cached order, in no particular order, with `raw: None` (see
+    /// [`Store::order_raw`]). Rows that cannot be decoded (unknown kind,
+    /// damaged blob) are skipped with a warning and left in the file.
     pub fn load_orders(&self) -> Result<Vec<Order>, StoreError> {
-        self.read("loading orders", |conn| {
+        // Read the rows under the lock, decode them after, in parallel.
+        let rows = self.read("loading orders", |conn| {
             let count: i64 = conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?;
-            let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+            let mut out: Vec<CachedRow> = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
             let mut carriers: HashMap<String, Arc<str>> = HashMap::new();
-            let mut stmt = conn.prepare("SELECT carrier, id, kind, body, raw FROM orders")?;
+            let mut stmt = conn.prepare("SELECT carrier, id, kind, body FROM orders")?;
             let mut rows = stmt.query([])?;
-            let mut skipped = 0usize;
             while let Some(row) = rows.next()? {
-                let carrier: String = row.get(0)?;
+                let carrier = row.get_ref(0)?.as_str()?;
                 let id: String = row.get(1)?;
                 let kind_text = row.get_ref(2)?.as_str()?;
                 let Some(kind) = known_kind(kind_text) else {
-                    tracing::warn!(carrier, id, kind = kind_text, "cached order of unknown kind skipped");
-                    skipped += 1;
+                    tracing::warn!(
+                        carrier,
+                        id,
+                        kind = kind_text,
+                        "cached order of unknown kind skipped"
+                    );
                     continue;
                 };
-                let dto: OrderDto = match serde_json::from_slice(row.get_ref(3)?.as_bytes()?) {
-                    Ok(dto) => dto,
-                    Err(e) => {
-                        tracing::warn!(carrier, id, error = %e, "cached order could not be decoded, skipped");
-                        skipped += 1;
-                        continue;
-                    }
-                };
-                let raw: Option<String> = row.get(4)?;
-                let carrier = match carriers.get(&carrier) {
+                let carrier = match carriers.get(carrier) {
                     Some(arc) => arc.clone(),
                     None => {
-                        let arc: Arc<str> = Arc::from(carrier.as_str());
-                        carriers.insert(carrier, arc.clone());
+                        let arc: Arc<str> = Arc::from(carrier);
+                        carriers.insert(carrier.to_owned(), arc.clone());
                         arc
                     }
                 };
-                out.push(dto.into_order(OrderKey { carrier, id }, kind, raw));
-            }
-            if skipped > 0 {
-                tracing::warn!(skipped, "some cached orders were skipped");
+                let body = row.get_ref(3)?.as_bytes()?.to_vec();
+                out.push(CachedRow {
+                    key: OrderKey { carrier, id },
+                    kind,
+                    body,
+                });
             }
             Ok(out)
-        })
+        })?;
+        Ok(decode_all(rows))
     }
 
     /// Deletes terminal orders whose newest change (or, when the carrier's
@@ -312,6 +458,20 @@ impl Store {
         self.write("removing a carrier", |tx| {
             tx.execute("DELETE FROM sync_state WHERE carrier = ?1", [name])?;
             Ok(tx.execute("DELETE FROM orders WHERE carrier = ?1", [name])?)
+        })
+    }
+
+    /// The carrier's raw body of a cached order (the Raw tab), if one was
+    /// saved with it.
+    pub fn order_raw(&self, key: &OrderKey) -> Result<Option<String>, StoreError> {
+        self.read("reading an order's raw body", |conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT raw FROM order_raw WHERE carrier = ?1 AND id = ?2")?;
+            let mut rows = stmt.query([&*key.carrier, key.id.as_str()])?;
+            match rows.next()? {
+                Some(row) => row.get(0),
+                None => Ok(None),
+            }
         })
     }
 

@@ -30,8 +30,14 @@ CREATE TABLE orders (
     changed_at TEXT,
     saved_at   TEXT NOT NULL,
     body       BLOB NOT NULL,
-    raw        TEXT,
     PRIMARY KEY (carrier, id)
+);
+CREATE TABLE order_raw (
+    carrier TEXT NOT NULL,
+    id      TEXT NOT NULL,
+    raw     TEXT NOT NULL,
+    PRIMARY KEY (carrier, id),
+    FOREIGN KEY (carrier, id) REFERENCES orders (carrier, id) ON DELETE CASCADE
 );
 CREATE TABLE sync_state (
     carrier   TEXT PRIMARY KEY,
