@@ -58,6 +58,14 @@
 //!   entry's `to_log_entry()` goes into the order's timeline).
 //! - Startup: open store -> load cache -> paint -> `resolve_pending(&handles,
 //!   now)` -> start syncs; call `resolve_pending` again after polls.
+//! - `execute` and `resolve_pending` call the (blocking, short) store methods
+//!   inline; a store locked by another process can hold a call for up to the
+//!   busy timeout, so run them in spawned tasks on the multi-thread runtime,
+//!   never on the UI task.
+//! - `CarrierProfile::effect_visible` decides everything here. For
+//!   non-idempotent writes it should look for the carrier's trace of *this*
+//!   write (e.g. a log line with the message text dated after the journal
+//!   entry's `created_at`), not merely for equal text written earlier.
 //! - Times: `now` is the app clock when the call starts; the journal's later
 //!   times in the same call are `now` plus the elapsed monotonic time.
 

@@ -403,6 +403,7 @@ impl Store {
             let count: i64 = conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?;
             let mut out: Vec<CachedRow> = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
             let mut carriers: HashMap<String, Arc<str>> = HashMap::new();
+            let mut unknown_kinds: HashMap<String, usize> = HashMap::new();
             let mut stmt = conn.prepare("SELECT carrier, id, kind, body FROM orders")?;
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
@@ -410,12 +411,7 @@ impl Store {
                 let id: String = row.get(1)?;
                 let kind_text = row.get_ref(2)?.as_str()?;
                 let Some(kind) = known_kind(kind_text) else {
-                    tracing::warn!(
-                        carrier,
-                        id,
-                        kind = kind_text,
-                        "cached order of unknown kind skipped"
-                    );
+                    *unknown_kinds.entry(kind_text.to_owned()).or_default() += 1;
                     continue;
                 };
                 let carrier = match carriers.get(carrier) {
@@ -432,6 +428,13 @@ impl Store {
                     kind,
                     body,
                 });
+            }
+            for (kind, count) in unknown_kinds {
+                tracing::warn!(
+                    kind,
+                    count,
+                    "cached orders of a carrier kind this build does not know were skipped"
+                );
             }
             Ok(out)
         })?;
