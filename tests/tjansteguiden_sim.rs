@@ -558,3 +558,22 @@ async fn a_50_mb_body_is_refused_by_the_size_cap() {
     };
     assert!(what.contains("larger than"), "{what}");
 }
+
+#[tokio::test]
+async fn detail_fetches_run_concurrently_but_bounded() {
+    let (sim, running) = TgSim::spawn(
+        SimOptions {
+            orders: 24,
+            latency: Duration::from_millis(50),
+            ..SimOptions::default()
+        },
+        0,
+    )
+    .await
+    .unwrap();
+    let h = handle(&running, true); // max_concurrency = 4
+    let (result, _) = poll(&h).await;
+    assert_eq!(result.unwrap().0.fetched, 24);
+    let peak = sim.max_in_flight();
+    assert!((2..=4).contains(&peak), "peak in flight {peak}");
+}
