@@ -403,7 +403,7 @@ fn non_utf8_body_is_a_protocol_error() {
 
 #[test]
 fn declared_latin1_body_is_decoded() {
-    let text = example().replace("TESTBESTÄLLNING", "TESTBEST\u{c4}LLNING");
+    let text = example();
     let mut body = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n".to_vec();
     body.extend(
         text.chars()

@@ -154,7 +154,11 @@ pub fn generate(n: usize, seed: u64, now: DateTime<Utc>, tz: Tz) -> Vec<Slot> {
         let u = (n - i) as f64 / n as f64 - rng.random_range(0.0..1.0) / n as f64;
         let age_min = MIN_AGE_MIN * (MAX_AGE_MIN / MIN_AGE_MIN).powf(u.max(0.0).sqrt());
         let date = now_local - Duration::seconds((age_min * 60.0) as i64);
-        let date = date.with_nanosecond(0).unwrap_or(date);
+        // The portal saves orders to the minute ("2015-10-06 11:48:00").
+        let date = date
+            .with_nanosecond(0)
+            .and_then(|d| d.with_second(0))
+            .unwrap_or(date);
         let status = status_for_age(&mut rng, age_min);
         let existing = i > 0 && rng.random_bool(0.15);
         let customer = if existing {
