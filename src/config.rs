@@ -21,6 +21,7 @@ pub const DEFAULT_REFRESH_SECS: f64 = 60.0;
 pub const DEFAULT_MAX_CONCURRENCY: usize = 8;
 pub const DEFAULT_TIMEOUT_SECS: f64 = 30.0;
 pub const DEFAULT_TIMEZONE: &str = "Europe/Stockholm";
+pub const DEFAULT_KEEP_TERMINAL_DAYS: u32 = 14;
 
 /// A validated configuration.
 #[derive(Debug, Clone)]
@@ -31,6 +32,8 @@ pub struct Config {
     /// Journal author; `$USER` when not set.
     pub user: String,
     pub data_dir: Option<PathBuf>,
+    /// Days a done or closed order stays in the local cache.
+    pub keep_terminal_days: u32,
     /// Key map overrides: action name -> key (`"r"`, `"ctrl-r"`, `"F5"`).
     pub keys: BTreeMap<String, String>,
     pub carriers: Vec<CarrierConfig>,
@@ -131,6 +134,7 @@ struct RawConfig {
     theme: Option<String>,
     user: Option<String>,
     data_dir: Option<PathBuf>,
+    keep_terminal_days: Option<Spanned<i64>>,
     refresh: Option<Spanned<f64>>,
     max_concurrency: Option<Spanned<i64>>,
     timeout: Option<Spanned<f64>>,
@@ -261,6 +265,19 @@ impl Config {
             text,
             &mut problems,
         );
+        let keep_terminal_days = match &raw.keep_terminal_days {
+            None => DEFAULT_KEEP_TERMINAL_DAYS,
+            Some(v) => u32::try_from(*v.get_ref())
+                .ok()
+                .filter(|d| *d <= 3650)
+                .unwrap_or_else(|| {
+                    problems.push((
+                        at(v.span()),
+                        "keep_terminal_days must be between 0 and 3650".into(),
+                    ));
+                    DEFAULT_KEEP_TERMINAL_DAYS
+                }),
+        };
 
         let mut carriers = Vec::new();
         let mut names = std::collections::HashSet::new();
@@ -438,6 +455,7 @@ impl Config {
             theme: raw.theme.unwrap_or_else(|| "default".into()),
             user: raw.user.unwrap_or_else(default_user),
             data_dir: raw.data_dir,
+            keep_terminal_days,
             keys: raw.keys,
             carriers,
         })
@@ -451,6 +469,7 @@ impl Config {
             theme: "default".into(),
             user: default_user(),
             data_dir: None,
+            keep_terminal_days: DEFAULT_KEEP_TERMINAL_DAYS,
             keys: BTreeMap::new(),
             carriers: Vec::new(),
         }

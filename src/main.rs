@@ -32,6 +32,11 @@ struct Cli {
     /// Colour theme: default, light, high-contrast, colorblind, or a .toml path.
     #[arg(long, global = true, value_name = "NAME")]
     theme: Option<String>,
+    /// Where the local cache and journal live (default: the config's
+    /// data_dir, then the platform data dir; `demo` uses a fresh temporary
+    /// one unless this is given).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -53,6 +58,14 @@ enum Command {
     },
     /// Validate a config file and report errors with line and column.
     CheckConfig,
+    /// Print the write journal (who did what, and what came of it), newest first.
+    Journal {
+        #[arg(long)]
+        json: bool,
+        /// Only entries from this date on (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DATE")]
+        since: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -129,13 +142,39 @@ async fn dispatch(cli: Cli) -> Result<ExitCode, String> {
         None => {
             let config = load_config(cli.config.as_deref())?;
             let readonly = cli.readonly || config.readonly;
-            console(&config, readonly, cli.theme).await
+            let data_dir = runtime::data_dir(cli.data_dir.or_else(|| config.data_dir.clone()));
+            console(&config, readonly, cli.theme, data_dir).await
         }
         Some(Command::Demo(args)) => {
             let demo = Demo::start(&demo_options(&args))
                 .await
                 .map_err(|e| format!("cannot start the simulators: {e}"))?;
-            console(&demo.config, cli.readonly, cli.theme).await
+            // The demo's carriers are new every run: a throwaway cache, so it
+            // never mixes with a real one.
+            let scratch =
+                std::env::temp_dir().join(format!("orderdesk-demo-{}", std::process::id()));
+            let data_dir = cli.data_dir.clone().unwrap_or_else(|| scratch.clone());
+            let result = console(&demo.config, cli.readonly, cli.theme, Some(data_dir)).await;
+            if cli.data_dir.is_none() {
+                let _ = std::fs::remove_dir_all(&scratch);
+            }
+            result
+        }
+        Some(Command::Journal { json, since }) => {
+            let config = match cli
+                .config
+                .as_deref()
+                .map(Path::to_owned)
+                .or_else(Config::default_path)
+            {
+                Some(path) if path.exists() => {
+                    Some(Config::load(&path).map_err(|e| e.to_string())?)
+                }
+                _ => None,
+            };
+            let dir = runtime::data_dir(cli.data_dir.or_else(|| config.and_then(|c| c.data_dir)))
+                .ok_or("no data directory: use --data-dir")?;
+            journal(&dir, json, since)
         }
         Some(Command::Sim(args)) => sim(&args).await,
         Some(Command::List(args)) => {
@@ -219,6 +258,7 @@ async fn console(
     config: &Config,
     readonly: bool,
     theme: Option<String>,
+    data_dir: Option<PathBuf>,
 ) -> Result<ExitCode, String> {
     let handles = build_handles(config, readonly)?;
     let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
@@ -236,6 +276,8 @@ async fn console(
         theme,
         user: config.user.clone(),
         keys: config.keys.clone(),
+        data_dir,
+        keep_terminal: chrono::Duration::days(i64::from(config.keep_terminal_days)),
     };
     runtime::run_console(setup).await?;
     Ok(ExitCode::SUCCESS)
@@ -308,6 +350,47 @@ async fn show(config: &Config, key: &str, json: bool) -> Result<ExitCode, String
             .and_then(|_| writeln!(out))
     } else {
         headless::write_detail(&mut out, &order, chrono::Utc::now())
+    };
+    written.map_err(|e| format!("cannot write output: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn journal(dir: &Path, json: bool, since: Option<chrono::NaiveDate>) -> Result<ExitCode, String> {
+    use orderdesk::store::{JournalFilter, Store};
+    if !dir.join(Store::FILE_NAME).exists() {
+        return Err(format!(
+            "no journal in {} (nothing was written from this data directory yet)",
+            dir.display()
+        ));
+    }
+    let store = Store::open(dir).map_err(|e| e.to_string())?;
+    let since = since
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc());
+    let entries = store
+        .journal(&JournalFilter {
+            since,
+            ..JournalFilter::default()
+        })
+        .map_err(|e| e.to_string())?;
+    let mut out = std::io::stdout().lock();
+    let written = if json {
+        serde_json::to_writer_pretty(&mut out, &entries)
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out))
+    } else {
+        entries.iter().try_for_each(|e| {
+            writeln!(
+                out,
+                "{}  {:<10} {:<16} {:<12} {:<10} {}",
+                e.created_at.format("%Y-%m-%d %H:%M:%S"),
+                e.author,
+                e.key.to_string(),
+                e.action().as_str(),
+                e.state.as_str(),
+                e.describe()
+            )
+        })
     };
     written.map_err(|e| format!("cannot write output: {e}"))?;
     Ok(ExitCode::SUCCESS)

@@ -10,6 +10,7 @@ use orderdesk::app::{self, Effect, Msg, Options, State};
 use orderdesk::carriers::{self, SyncSink};
 use orderdesk::config::{CarrierConfig, Config};
 use orderdesk::domain::{ActionKind, ActionRequest};
+use orderdesk::journal::WriteExecutor;
 use orderdesk::runtime::{EffectRunner, carrier_infos};
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
 use orderdesk::sync::Fetchers;
@@ -89,7 +90,15 @@ async fn a_readonly_session_sends_no_write_whatever_happens() {
         .cloned()
         .expect("an order is visible");
     let (results_tx, mut results) = mpsc::unbounded_channel();
-    let runner = EffectRunner::new(vec![handle.clone()], Fetchers::default(), results_tx);
+    let executor =
+        std::sync::Arc::new(WriteExecutor::new(None, "test").expect("in-memory journal"));
+    let runner = EffectRunner::new(
+        vec![handle.clone()],
+        Fetchers::default(),
+        results_tx,
+        executor,
+        None,
+    );
 
     // Every key, several rounds, on several orders and in every layer.
     let mut executes = 0;

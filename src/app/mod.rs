@@ -899,6 +899,8 @@ impl State {
                     self.say(Level::Warning, text);
                 }
             }
+            // For the store; the runtime keeps cursors.
+            SyncEvent::Cursor { .. } => {}
             SyncEvent::Waiting { carrier, until } => {
                 if let Some(c) = self.carrier_mut(&carrier) {
                     c.chip.waiting_until = Some(until);
@@ -1024,6 +1026,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 }
             }
         }
+        Msg::CacheLoaded { orders, .. } => state.upsert_orders(orders),
+        Msg::StoreProblem(problem) => state.say(Level::Warning, format!("cache off: {problem}")),
+        Msg::Journal(_) | Msg::NoteSaved { .. } | Msg::FlagSaved { .. } => {}
     }
     fx
 }

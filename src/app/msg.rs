@@ -7,8 +7,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
+use std::collections::HashMap;
+
 use crate::carriers::{CarrierError, SyncEvent, WriteReceipt};
 use crate::domain::{ActionRequest, Order, OrderKey};
+use crate::store::{Flag, JournalEntry, Note};
 
 /// Identifies one write from dialog to outcome.
 pub type Ticket = u64;
@@ -42,6 +45,28 @@ pub enum Msg {
         key: OrderKey,
         result: Result<Order, CarrierError>,
     },
+    /// The local cache at startup: last known orders (stale until their
+    /// carrier's first sync), local notes and flags, recent journal entries.
+    CacheLoaded {
+        orders: Vec<Order>,
+        notes: HashMap<OrderKey, Vec<Note>>,
+        flags: HashMap<OrderKey, Flag>,
+        journal: Vec<JournalEntry>,
+    },
+    /// The local store is unusable; the console runs with the cache off.
+    StoreProblem(String),
+    /// A journal entry was recorded or changed state.
+    Journal(JournalEntry),
+    /// A local note was stored ([`Effect::SaveNote`]).
+    NoteSaved {
+        key: OrderKey,
+        result: Result<Note, String>,
+    },
+    /// A follow-up flag was stored ([`Effect::SetFlag`]); `None` = cleared.
+    FlagSaved {
+        key: OrderKey,
+        result: Result<Option<Flag>, String>,
+    },
 }
 
 /// Output of [`super::update`]: I/O for the runtime to do.
@@ -62,4 +87,8 @@ pub enum Effect {
         key: OrderKey,
         request: ActionRequest,
     },
+    /// Store a local note on an order (never sent to a carrier).
+    SaveNote { key: OrderKey, text: String },
+    /// Set or clear the local follow-up flag of an order.
+    SetFlag { key: OrderKey, flagged: bool },
 }

@@ -33,6 +33,9 @@ pub enum SyncEvent {
         result: Result<PollSummary, CarrierError>,
         next_poll: Option<DateTime<Utc>>,
     },
+    /// A poll succeeded; the next one starts from `cursor`. Sent after the
+    /// orders it covers (for the store; the app may ignore it).
+    Cursor { carrier: Arc<str>, cursor: String },
     /// The carrier asked us to wait (429 / Retry-After) until this time.
     Waiting {
         carrier: Arc<str>,

@@ -329,11 +329,15 @@ impl Order {
             Some(Schedule::Unscheduled) => "unscheduled".into(),
             Some(Schedule::Scheduled(stamp)) => {
                 let raw = stamp.raw.trim();
-                match raw.get(..10).filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok()) {
+                match raw
+                    .get(..10)
+                    .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+                {
                     Some(date) => date.to_owned(),
-                    None if raw.is_empty() => {
-                        stamp.at.map(|at| at.format("%Y-%m-%d").to_string()).unwrap_or_default()
-                    }
+                    None if raw.is_empty() => stamp
+                        .at
+                        .map(|at| at.format("%Y-%m-%d").to_string())
+                        .unwrap_or_default(),
                     None => raw.to_owned(),
                 }
             }
@@ -389,7 +393,10 @@ mod tests {
         use chrono::TimeZone;
         let mut o = order(Status::new("new", Stage::New, false));
         let utc = Utc.with_ymd_and_hms(2015, 10, 5, 22, 0, 0).unwrap();
-        o.schedule = Some(Schedule::Scheduled(Stamp::new("2015-10-06 00:00", Some(utc))));
+        o.schedule = Some(Schedule::Scheduled(Stamp::new(
+            "2015-10-06 00:00",
+            Some(utc),
+        )));
         assert_eq!(o.schedule_text(), "2015-10-06");
         o.schedule = Some(Schedule::Scheduled(Stamp::new("asap", None)));
         assert_eq!(o.schedule_text(), "asap");

@@ -6,9 +6,12 @@
 //! things look (that is `ui`).
 
 mod effects;
+mod persist;
 mod terminal;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -18,10 +21,12 @@ use tokio::sync::mpsc;
 
 use crate::app::{self, CarrierInfo, Msg, Options, State};
 use crate::carriers::CarrierHandle;
+use crate::journal::WriteExecutor;
 use crate::sync::Fetchers;
 use crate::ui::{self, Theme};
 
 pub use effects::EffectRunner;
+pub use persist::{Cached, data_dir};
 
 /// What the console needs to start.
 pub struct ConsoleSetup {
@@ -30,6 +35,10 @@ pub struct ConsoleSetup {
     pub theme: Theme,
     pub user: String,
     pub keys: BTreeMap<String, String>,
+    /// Where the cache and journal live; `None` runs with the cache off.
+    pub data_dir: Option<PathBuf>,
+    /// Terminal orders stay in the cache this long.
+    pub keep_terminal: chrono::Duration,
 }
 
 /// Most messages applied before the screen is drawn again.
@@ -50,18 +59,76 @@ pub fn carrier_infos(handles: &[CarrierHandle]) -> Vec<CarrierInfo> {
 }
 
 /// Runs the console until the user quits or a signal arrives.
+///
+/// Startup: open the store and load the cache (the first frame paints the
+/// last known orders, stale until each carrier's first sync), prime the
+/// readers, resolve writes left pending by a crash, then start the fetchers.
 pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
     let options = Options {
         readonly: setup.readonly,
         now: Utc::now(),
-        user: setup.user,
+        user: setup.user.clone(),
         keys: setup.keys,
     };
     let mut state = State::new(carrier_infos(&setup.handles), options)?;
-    let (sync_tx, mut sync_rx) = mpsc::unbounded_channel();
-    let fetchers = Fetchers::spawn(&setup.handles, sync_tx);
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
-    let runner = EffectRunner::new(setup.handles, fetchers, msg_tx);
+
+    let (store, cursors) = match persist::open(setup.data_dir.clone()).await {
+        Ok(store) => {
+            let names = setup.handles.iter().map(|h| h.name.to_string()).collect();
+            match persist::load(store.clone(), names, Utc::now() - setup.keep_terminal).await {
+                Ok(cached) => {
+                    for handle in &setup.handles {
+                        let mine: Vec<_> = cached
+                            .orders
+                            .iter()
+                            .filter(|o| o.key.carrier == handle.name)
+                            .cloned()
+                            .collect();
+                        handle.reader.prime(&mine);
+                    }
+                    let cursors = cached.cursors;
+                    app::update(
+                        &mut state,
+                        Msg::CacheLoaded {
+                            orders: cached.orders,
+                            notes: cached.notes,
+                            flags: cached.flags,
+                            journal: cached.journal,
+                        },
+                    );
+                    (Some(store), cursors)
+                }
+                Err(e) => {
+                    // Without the cached orders a stored cursor would skip them.
+                    app::update(&mut state, Msg::StoreProblem(e.to_string()));
+                    (Some(store), HashMap::new())
+                }
+            }
+        }
+        Err(problem) => {
+            app::update(&mut state, Msg::StoreProblem(problem));
+            (None, HashMap::new())
+        }
+    };
+    let writer = store.clone().map(persist::Writer::start);
+    let executor = match WriteExecutor::new(store, setup.user) {
+        Ok(executor) => Arc::new(executor),
+        Err(e) => return Err(format!("cannot set up the write journal: {e}")),
+    };
+    if let Some(note) = executor.journal_note() {
+        app::update(&mut state, Msg::StoreProblem(note.to_owned()));
+    }
+    effects::resolve_pending_now_and_then(executor.clone(), setup.handles.clone(), msg_tx.clone());
+
+    let (sync_tx, mut sync_rx) = mpsc::unbounded_channel();
+    let fetchers = Fetchers::spawn(&setup.handles, sync_tx, &cursors);
+    let runner = EffectRunner::new(setup.handles, fetchers, msg_tx, executor, writer.clone());
+    let keep = |msg: &Msg| {
+        if let Some(writer) = &writer {
+            persist::keep(writer, msg);
+        }
+    };
 
     let mut terminal = terminal::enter().map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let mut signals =
@@ -88,6 +155,7 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
         };
         if let Some(msg) = first {
             dirty = true;
+            keep(&msg);
             runner.run_all(app::update(&mut state, msg), &state);
             // Drain what is already waiting so a burst costs one frame.
             for _ in 0..BATCH {
@@ -98,6 +166,7 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
                         Err(_) => break,
                     },
                 };
+                keep(&next);
                 runner.run_all(app::update(&mut state, next), &state);
             }
         }

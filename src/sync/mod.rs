@@ -25,17 +25,26 @@ pub struct Fetchers {
 }
 
 impl Fetchers {
-    /// Starts one fetcher per carrier; each polls immediately.
-    pub fn spawn(handles: &[CarrierHandle], events: mpsc::UnboundedSender<SyncEvent>) -> Fetchers {
+    /// Starts one fetcher per carrier; each polls immediately, from its
+    /// stored cursor when `cursors` has one. New cursors are reported as
+    /// [`SyncEvent::Cursor`] on the same channel, after the orders they
+    /// cover, so whoever stores them never stores a cursor ahead of its
+    /// orders.
+    pub fn spawn(
+        handles: &[CarrierHandle],
+        events: mpsc::UnboundedSender<SyncEvent>,
+        cursors: &HashMap<String, String>,
+    ) -> Fetchers {
         let mut fetchers = Fetchers::default();
         for handle in handles {
             // Capacity 1: a refresh pressed during a poll queues exactly one more.
             let (trigger, pressed) = mpsc::channel(1);
             let sink = SyncSink::new(handle.name.clone(), events.clone());
             fetchers.triggers.insert(handle.name.clone(), trigger);
+            let start = cursors.get(&*handle.name).cloned();
             fetchers
                 .tasks
-                .push(tokio::spawn(run(handle.clone(), sink, pressed)));
+                .push(tokio::spawn(run(handle.clone(), sink, pressed, start)));
         }
         fetchers
     }
@@ -58,8 +67,12 @@ impl Drop for Fetchers {
     }
 }
 
-async fn run(handle: CarrierHandle, sink: SyncSink, mut pressed: mpsc::Receiver<()>) {
-    let mut cursor: Option<String> = None;
+async fn run(
+    handle: CarrierHandle,
+    sink: SyncSink,
+    mut pressed: mpsc::Receiver<()>,
+    mut cursor: Option<String>,
+) {
     let mut failures: u32 = 0;
     loop {
         sink.send(SyncEvent::Started {
@@ -69,6 +82,12 @@ async fn run(handle: CarrierHandle, sink: SyncSink, mut pressed: mpsc::Receiver<
         let outcome = match &result {
             Ok((_, next_cursor)) => {
                 cursor = next_cursor.clone();
+                if let Some(c) = &cursor {
+                    sink.send(SyncEvent::Cursor {
+                        carrier: handle.name.clone(),
+                        cursor: c.clone(),
+                    });
+                }
                 failures = 0;
                 Outcome::Ok
             }
