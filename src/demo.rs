@@ -23,6 +23,8 @@ pub struct DemoOptions {
     pub latency: Duration,
     /// First port to listen on; 0 picks free ports.
     pub port: u16,
+    /// Tjänsteguiden writes are answered after this pause (applied at once).
+    pub write_delay: Duration,
 }
 
 impl Default for DemoOptions {
@@ -33,6 +35,7 @@ impl Default for DemoOptions {
             seed: 1,
             latency: Duration::from_millis(20),
             port: 0,
+            write_delay: Duration::ZERO,
         }
     }
 }
@@ -54,6 +57,7 @@ impl Demo {
             seed: options.seed,
             latency: options.latency,
             now,
+            write_answer_delay: options.write_delay,
             ..SimOptions::default()
         };
         let api_user = sim_options.api_user.clone();

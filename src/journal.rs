@@ -83,6 +83,17 @@ use crate::store::{JournalEntry, JournalState, NewJournalEntry, Outcome, Store, 
 /// and, after a re-read showed it was not applied, one more.
 pub const MAX_SENDS: u32 = 2;
 
+/// `ORDERDESK_PAUSE_BEFORE_SEND_MS`: a pause between recording a write and
+/// sending it, so the crash tests can kill the process in between. Unset in
+/// normal use.
+fn pause_before_send() -> Option<Duration> {
+    let ms: u64 = std::env::var("ORDERDESK_PAUSE_BEFORE_SEND_MS")
+        .ok()?
+        .parse()
+        .ok()?;
+    Some(Duration::from_millis(ms))
+}
+
 /// How long an entry touched by another executor instance is assumed to be
 /// possibly in flight there (longer than any carrier's HTTP timeout).
 pub const DEFAULT_IN_FLIGHT_LEASE: Duration = Duration::from_secs(120);
@@ -305,6 +316,11 @@ impl WriteExecutor {
             // A fresh random id cannot be in flight already.
             return self.unchanged(entry, None);
         };
+        if let Some(pause) = pause_before_send() {
+            // Fault injection for the crash tests: the write is recorded,
+            // not yet sent, for this long.
+            tokio::time::sleep(pause).await;
+        }
         self.send_and_settle(handle, entry, order.clone(), &clock)
             .await
     }

@@ -85,6 +85,10 @@ struct SimArgs {
     /// First port to listen on (0 = any free port).
     #[arg(long, default_value_t = 0)]
     port: u16,
+    /// Writes are applied at once but answered after this many
+    /// milliseconds (to test a console dying mid-write).
+    #[arg(long, default_value_t = 0)]
+    write_delay: u64,
 }
 
 #[derive(Debug, Args)]
@@ -220,6 +224,7 @@ fn demo_options(args: &SimArgs) -> DemoOptions {
         seed: args.seed,
         latency: Duration::from_millis(args.latency),
         port: args.port,
+        write_delay: Duration::from_millis(args.write_delay),
     }
 }
 

@@ -113,7 +113,10 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
     };
     let writer = store.clone().map(persist::Writer::start);
     let executor = match WriteExecutor::new(store, setup.user) {
-        Ok(executor) => Arc::new(executor),
+        Ok(executor) => Arc::new(match write_lease() {
+            Some(lease) => executor.with_in_flight_lease(lease),
+            None => executor,
+        }),
         Err(e) => return Err(format!("cannot set up the write journal: {e}")),
     };
     if let Some(note) = executor.journal_note() {
@@ -183,6 +186,17 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
     };
     terminal::leave();
     result
+}
+
+/// `ORDERDESK_WRITE_LEASE_SECS`: how long a write another console (or a
+/// crashed run) touched is assumed to be still in flight there (default
+/// [`crate::journal::DEFAULT_IN_FLIGHT_LEASE`]). The crash tests shorten it.
+fn write_lease() -> Option<Duration> {
+    let secs: u64 = std::env::var("ORDERDESK_WRITE_LEASE_SECS")
+        .ok()?
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(secs))
 }
 
 /// Key presses (not releases or repeats of the kitty protocol), pastes and

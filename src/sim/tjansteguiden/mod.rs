@@ -77,6 +77,10 @@ pub struct SimOptions {
     pub malformed_rate: f64,
     /// Data ages are relative to this instant.
     pub now: DateTime<Utc>,
+    /// A write (`set_status`, `add_message`) is applied at once but answered
+    /// only after this pause: a client that dies meanwhile never learns
+    /// that its write took effect (the crash tests use it).
+    pub write_answer_delay: Duration,
 }
 
 impl Default for SimOptions {
@@ -89,6 +93,7 @@ impl Default for SimOptions {
             error_rate: 0.0,
             malformed_rate: 0.0,
             now: Utc::now(),
+            write_answer_delay: Duration::ZERO,
         }
     }
 }
@@ -129,6 +134,7 @@ struct Inner {
     max_in_flight: AtomicUsize,
     slots: Vec<Slot>,
     state: Mutex<SimState>,
+    write_answer_delay: Duration,
 }
 
 struct SimState {
@@ -167,6 +173,7 @@ impl TgSim {
                 tz,
                 in_flight: AtomicUsize::new(0),
                 max_in_flight: AtomicUsize::new(0),
+                write_answer_delay: options.write_answer_delay,
                 slots,
                 state: Mutex::new(SimState {
                     status,
@@ -777,6 +784,10 @@ async fn handle(
             );
         }
     };
+    let delay = sim.inner.write_answer_delay;
+    if matches!(method.as_str(), "set_status" | "add_message") && !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     let mut body = body.into_bytes();
     match (fault, roll.malformed) {
         (Some(OrderFault::Truncated), _) => truncate(&mut body, 0.5),
