@@ -4,7 +4,10 @@
 //! 400 orders from the simulator at 20 ms latency, against the limit
 //! 1.1 x (1 + ceil(N / concurrency)) x latency.
 //!
-//! Run: `cargo bench --bench performance` (criterion prints p50-like medians).
+//! Also: start to first frame with 100k cached orders (open the SQLite
+//! store, load the cache, build the state, draw 160x48).
+//!
+//! Run: `cargo bench --bench performance` (criterion prints medians).
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -20,6 +23,7 @@ use orderdesk::config::{CarrierConfig, Config};
 use orderdesk::domain::Order;
 use orderdesk::runtime::carrier_infos;
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
+use orderdesk::store::Store;
 use orderdesk::ui::{self, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -111,6 +115,23 @@ fn benches(c: &mut Criterion) {
 
     let orders = parse_orders(&sim, &ids);
     assert_eq!(orders.len(), ORDERS);
+
+    let cache_dir = tempfile::tempdir().expect("tempdir");
+    Store::open(cache_dir.path()).expect("store").save_orders(&orders).expect("save 100k orders");
+    let mut group = c.benchmark_group("startup");
+    group.sample_size(10);
+    group.bench_function("start to first frame, 100k cached orders", |b| {
+        let theme = Theme::load("default").0;
+        b.iter(|| {
+            let store = Store::open(cache_dir.path()).expect("store");
+            let cached = store.load_orders().expect("load");
+            let state = state_with(cached);
+            let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
+            terminal.draw(|frame| ui::view(&state, &theme, frame)).expect("draw");
+        })
+    });
+    group.finish();
+
     let mut state = state_with(orders);
     // View 4: every order, the worst case.
     app::update(&mut state, key('4'));
@@ -154,6 +175,8 @@ fn benches(c: &mut Criterion) {
     });
 
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let limit = 1.1 * (1.0 + (400f64 / 8.0).ceil()) * 0.020;
+    eprintln!("limit for a full refresh of 400 orders: {:.0} ms", limit * 1000.0);
     let mut group = c.benchmark_group("full refresh");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(15));
