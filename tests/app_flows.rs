@@ -75,7 +75,13 @@ fn moves_with_vim_keys_arrows_pages_and_ends() {
     assert_eq!(selected_id(&s), "19477");
 
     // A small terminal: 8 rows = 2 table rows at this size.
-    press(&mut s, Msg::Resize { width: 80, height: 6 });
+    press(
+        &mut s,
+        Msg::Resize {
+            width: 80,
+            height: 6,
+        },
+    );
     press(&mut s, key(KeyCode::PageDown));
     assert_eq!(selected_id(&s), "19502");
     press(&mut s, key(KeyCode::PageDown));
@@ -92,7 +98,14 @@ fn selection_follows_the_order_through_refreshes_and_resorts() {
     select(&mut s, "19502");
     assert_eq!(s.cursor(), 2);
     // An older order arrives: it sorts first, the selection stays on 19502.
-    let older = order("19400", "new", Duration::days(30), "Sven", "Ek", "Fiber 100/10");
+    let older = order(
+        "19400",
+        "new",
+        Duration::days(30),
+        "Sven",
+        "Ek",
+        "Fiber 100/10",
+    );
     press(
         &mut s,
         Msg::Sync(SyncEvent::Orders {
@@ -216,7 +229,11 @@ fn filter_narrows_live_and_esc_clears() {
     assert_eq!(s.layer(), Layer::Table);
     assert_eq!(s.filter_input().text(), "");
     assert_eq!(ids(&s).len(), 6);
-    assert_eq!(selected_id(&s), "19530", "selection kept when it stays visible");
+    assert_eq!(
+        selected_id(&s),
+        "19530",
+        "selection kept when it stays visible"
+    );
 }
 
 #[test]
@@ -278,7 +295,9 @@ fn number_keys_switch_views() {
     press(&mut s, ch('4'));
     assert_eq!(
         ids(&s),
-        ["19455", "19460", "19477", "19488", "19502", "19520", "19530", "19531"]
+        [
+            "19455", "19460", "19477", "19488", "19502", "19520", "19530", "19531"
+        ]
     );
     press(&mut s, ch('1'));
     assert_eq!(ids(&s).len(), 6);
@@ -324,12 +343,19 @@ fn detail_focus_tabs_and_customer_loads_once() {
     assert!(s.selected().unwrap().customer_loaded);
     assert!(!s.customer_loading(&tg("19502")));
     press(&mut s, ch('l'));
-    assert!(press(&mut s, ch('h')).is_empty(), "loaded: no second request");
+    assert!(
+        press(&mut s, ch('h')).is_empty(),
+        "loaded: no second request"
+    );
     // A poll's copy without customer details keeps the loaded ones.
     s.upsert_orders(vec![orders().remove(2)]);
     let sel = s.selected().unwrap();
     assert!(sel.customer_loaded);
-    assert!(sel.customer_fields.iter().any(|(n, v)| n == "member" && v == "1234"));
+    assert!(
+        sel.customer_fields
+            .iter()
+            .any(|(n, v)| n == "member" && v == "1234")
+    );
     // Tabs wrap; Log then Raw.
     press(&mut s, key(KeyCode::Left));
     press(&mut s, key(KeyCode::Left));
@@ -362,7 +388,11 @@ fn customer_tab_requests_per_order_and_retries_after_an_error() {
             result: Err(CarrierError::Timeout("customer_info".into())),
         },
     );
-    assert!(s.customer_error(&tg("19488")).unwrap().contains("timed out"));
+    assert!(
+        s.customer_error(&tg("19488"))
+            .unwrap()
+            .contains("timed out")
+    );
     press(&mut s, ch('l'));
     assert_eq!(press(&mut s, ch('h')), [Effect::LoadCustomer(tg("19488"))]);
 }
@@ -432,7 +462,10 @@ fn unavailable_actions_say_why() {
     press(&mut s, ch('4'));
     select(&mut s, "19455");
     press(&mut s, ch('c'));
-    assert_eq!(status_text(&s), "cannot cancel order tg/19455: order is cancelled");
+    assert_eq!(
+        status_text(&s),
+        "cannot cancel order tg/19455: order is cancelled"
+    );
 }
 
 #[test]
@@ -459,7 +492,10 @@ fn set_status_backwards_asks_first_and_keeps_the_choice() {
         press(&mut s, key(KeyCode::Up));
     }
     assert_eq!(form(&s).values().get("status"), "new");
-    assert!(form(&s).errors.is_empty(), "editing clears the field's error");
+    assert!(
+        form(&s).errors.is_empty(),
+        "editing clears the field's error"
+    );
     let fx = press(&mut s, key(KeyCode::Enter));
     assert!(execute(&fx).is_none(), "backwards asks first");
     match s.dialog() {
@@ -510,7 +546,10 @@ fn cancel_needs_the_order_id_typed() {
             ..
         })
     ));
-    assert!(press(&mut s, key(KeyCode::Enter)).is_empty(), "nothing typed");
+    assert!(
+        press(&mut s, key(KeyCode::Enter)).is_empty(),
+        "nothing typed"
+    );
     typ(&mut s, "1948");
     assert!(execute(&press(&mut s, key(KeyCode::Enter))).is_none());
     typ(&mut s, "9");
@@ -589,7 +628,10 @@ fn multi_field_form_shows_coded_errors_inline_and_keeps_input() {
     typ(&mut s, "2026-03-02");
     press(&mut s, key(KeyCode::Enter));
     let f = form(&s);
-    assert_eq!(f.field_errors(0).next().unwrap().code.as_deref(), Some("20068"));
+    assert_eq!(
+        f.field_errors(0).next().unwrap().code.as_deref(),
+        Some("20068")
+    );
     assert_eq!(f.values().get("date"), "2026-03-02");
     // Fix date; clear the first name: its error, focus moves there.
     press(&mut s, key(KeyCode::Backspace));
@@ -599,7 +641,10 @@ fn multi_field_form_shows_coded_errors_inline_and_keeps_input() {
     press(&mut s, key(KeyCode::Enter));
     let f = form(&s);
     assert_eq!(f.focus, 1);
-    assert_eq!(f.field_errors(1).next().unwrap().code.as_deref(), Some("20072"));
+    assert_eq!(
+        f.field_errors(1).next().unwrap().code.as_deref(),
+        Some("20072")
+    );
     assert_eq!(f.field_errors(0).count(), 0);
     // Max length on the first name (20).
     typ(&mut s, "Märta Margareta Elisabet");
@@ -612,7 +657,10 @@ fn multi_field_form_shows_coded_errors_inline_and_keeps_input() {
     press(&mut s, key(KeyCode::Backspace));
     let fx = press(&mut s, key(KeyCode::Enter));
     let (_, _, request) = execute(&fx).expect("sent");
-    assert_eq!(request.param("customerRequestDate"), Some("2026-03-09T00:00:00Z"));
+    assert_eq!(
+        request.param("customerRequestDate"),
+        Some("2026-03-09T00:00:00Z")
+    );
 }
 
 #[test]
@@ -661,7 +709,13 @@ fn unknown_outcome_rereads_the_order() {
         },
     );
     assert_eq!(fx, [Effect::ReloadOrder(tg("19530"))]);
-    assert!(form(&s).send_error.as_deref().unwrap().contains("may have applied it"));
+    assert!(
+        form(&s)
+            .send_error
+            .as_deref()
+            .unwrap()
+            .contains("may have applied it")
+    );
 }
 
 #[test]
@@ -712,7 +766,10 @@ fn read_only_disables_every_action_key() {
         let fx = press(&mut s, ch(c));
         assert!(fx.is_empty(), "{c}");
         assert!(s.dialog().is_none(), "{c}");
-        assert_eq!(status_text(&s), format!("read-only mode: {label} is disabled"));
+        assert_eq!(
+            status_text(&s),
+            format!("read-only mode: {label} is disabled")
+        );
     }
     // Also from the detail pane.
     press(&mut s, key(KeyCode::Enter));
@@ -726,7 +783,13 @@ fn read_only_never_emits_execute_whatever_is_pressed() {
     let mut s = state(true);
     let keys: Vec<Msg> = "atcmupjkJKhl/\n1234gGsS?oy"
         .chars()
-        .map(|c| if c == '\n' { key(KeyCode::Enter) } else { ch(c) })
+        .map(|c| {
+            if c == '\n' {
+                key(KeyCode::Enter)
+            } else {
+                ch(c)
+            }
+        })
         .chain([
             key(KeyCode::Enter),
             key(KeyCode::Tab),
@@ -778,7 +841,11 @@ fn key_map_overrides_apply_and_errors_are_precise() {
 
     for (name, value, expect) in [
         ("refesh", "r", "unknown action \"refesh\""),
-        ("refresh", "hyper-r", "keys.refresh: unknown key \"hyper-r\""),
+        (
+            "refresh",
+            "hyper-r",
+            "keys.refresh: unknown key \"hyper-r\"",
+        ),
         ("quit", "", "keys.quit: no key given"),
     ] {
         let mut o = options(false);
@@ -843,7 +910,12 @@ fn sync_events_drive_chips_and_order_errors() {
     let tgname: Arc<str> = Arc::from("tg");
     let chip = |s: &State| s.carriers()[0].chip.clone();
     assert_eq!(chip(&s).phase, SyncPhase::Never);
-    press(&mut s, Msg::Sync(SyncEvent::Started { carrier: tgname.clone() }));
+    press(
+        &mut s,
+        Msg::Sync(SyncEvent::Started {
+            carrier: tgname.clone(),
+        }),
+    );
     press(
         &mut s,
         Msg::Sync(SyncEvent::Progress {
@@ -852,7 +924,13 @@ fn sync_events_drive_chips_and_order_errors() {
             total: 300,
         }),
     );
-    assert_eq!(chip(&s).phase, SyncPhase::Syncing { done: 120, total: 300 });
+    assert_eq!(
+        chip(&s).phase,
+        SyncPhase::Syncing {
+            done: 120,
+            total: 300
+        }
+    );
     // A failing order is marked; an unknown one is counted.
     press(
         &mut s,

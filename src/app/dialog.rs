@@ -79,7 +79,9 @@ impl FormState {
                 FieldInput::Line { max_len } => {
                     FieldValue::Text(TextInput::new(&spec.initial, false, *max_len))
                 }
-                FieldInput::Multiline => FieldValue::Text(TextInput::new(&spec.initial, true, None)),
+                FieldInput::Multiline => {
+                    FieldValue::Text(TextInput::new(&spec.initial, true, None))
+                }
                 FieldInput::Choice { options } => {
                     let selected = options
                         .iter()
@@ -350,9 +352,9 @@ pub enum Outcome {
 impl Dialog {
     pub fn form(&self) -> &FormState {
         match self {
-            Dialog::Form(form)
-            | Dialog::Confirm { form, .. }
-            | Dialog::Sending { form, .. } => form,
+            Dialog::Form(form) | Dialog::Confirm { form, .. } | Dialog::Sending { form, .. } => {
+                form
+            }
         }
     }
 
@@ -406,9 +408,7 @@ impl Dialog {
                         scroll = scroll.saturating_sub(10);
                         false
                     }
-                    (ConfirmStep::YesNo(_), Input::Action(Action::Accept | Action::Submit)) => {
-                        true
-                    }
+                    (ConfirmStep::YesNo(_), Input::Action(Action::Accept | Action::Submit)) => true,
                     (ConfirmStep::YesNo(_), Input::Char('y' | 'Y')) => true,
                     (ConfirmStep::YesNo(_), Input::Char('n' | 'N')) => {
                         return Outcome::Stay(Dialog::Form(form));

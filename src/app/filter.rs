@@ -44,7 +44,7 @@ impl Filter {
                             let stage = parse_stage(value);
                             if stage.is_none() {
                                 filter.problems.push(format!(
-                                    "unknown stage {value:?} (new, progress, attention, done, closed)"
+                                    "stage {value:?}? new progress attention done closed"
                                 ));
                             }
                             Term::Stage(stage)
@@ -151,11 +151,7 @@ pub fn haystack(order: &Order) -> Box<str> {
     for p in parts {
         text.push_str(p);
     }
-    for p in [
-        order.customer.as_str(),
-        order.service.as_str(),
-        order.kind,
-    ] {
+    for p in [order.customer.as_str(), order.service.as_str(), order.kind] {
         text.push_str(p);
         text.push('\n');
     }

@@ -50,11 +50,7 @@ impl TextInput {
     /// Inserts a typed character; control characters are never stored and a
     /// newline only in multi-line inputs. Returns false when refused.
     pub fn insert(&mut self, c: char) -> bool {
-        let c = if c == '\n' && !self.multiline {
-            ' '
-        } else {
-            c
-        };
+        let c = if c == '\n' && !self.multiline { ' ' } else { c };
         if (c.is_control() && c != '\n') || self.max_len.is_some_and(|m| self.len() >= m) {
             return false;
         }

@@ -743,7 +743,10 @@ mod tests {
             Key::plain(KeyCode::BackTab)
         );
         assert_eq!(
-            ev(KeyCode::Char('S'), KeyModifiers::CONTROL | KeyModifiers::SHIFT),
+            ev(
+                KeyCode::Char('S'),
+                KeyModifiers::CONTROL | KeyModifiers::SHIFT
+            ),
             Key::ctrl('s')
         );
     }

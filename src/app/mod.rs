@@ -439,8 +439,7 @@ impl State {
 
     /// Rows the table shows at the current size (for paging).
     fn page(&self) -> usize {
-        crate::ui::table_rows(self.size, self.filter_open || !self.filter_input.is_empty())
-            .max(1)
+        crate::ui::table_rows(self.size, self.filter_open || !self.filter_input.is_empty()).max(1)
     }
 
     /// Puts the cursor back on the selected order after the view changed,
@@ -490,7 +489,8 @@ impl State {
     }
 
     fn apply_filter(&mut self) {
-        self.store.set_filter(Filter::parse(self.filter_input.text()));
+        self.store
+            .set_filter(Filter::parse(self.filter_input.text()));
         self.resync_cursor();
     }
 
@@ -535,7 +535,10 @@ impl State {
             return;
         }
         let Some(order) = self.selected() else {
-            self.say(Level::Warning, format!("{}: no order selected", kind.label()));
+            self.say(
+                Level::Warning,
+                format!("{}: no order selected", kind.label()),
+            );
             return;
         };
         let Some(carrier) = self.carrier(&order.key.carrier) else {
@@ -983,11 +986,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             state.now = now;
-            if state
-                .status
-                .as_ref()
-                .is_some_and(|s| matches!(s.level, Level::Info | Level::Ok) && now - s.at > INFO_TTL)
-            {
+            if state.status.as_ref().is_some_and(|s| {
+                matches!(s.level, Level::Info | Level::Ok) && now - s.at > INFO_TTL
+            }) {
                 state.status = None;
             }
         }

@@ -190,7 +190,13 @@ fn label_width(pairs: &[(String, String)]) -> usize {
         .clamp(8, 22)
 }
 
-fn content(state: &State, theme: &Theme, order: &Order, tab: Tab, width: usize) -> Vec<Line<'static>> {
+fn content(
+    state: &State,
+    theme: &Theme,
+    order: &Order,
+    tab: Tab,
+    width: usize,
+) -> Vec<Line<'static>> {
     let mut out: Vec<Line<'static>> = Vec::new();
     match tab {
         Tab::Overview => {
@@ -210,22 +216,60 @@ fn content(state: &State, theme: &Theme, order: &Order, tab: Tab, width: usize) 
                     theme.stage(stage),
                 ),
                 Span::styled(
-                    if order.status.terminal { "  (final)" } else { "" },
+                    if order.status.terminal {
+                        "  (final)"
+                    } else {
+                        ""
+                    },
                     theme.muted,
                 ),
             ]));
-            field(&mut out, "created", lw, &when(state, &order.created), theme.text, theme, width);
+            field(
+                &mut out,
+                "created",
+                lw,
+                &when(state, &order.created),
+                theme.text,
+                theme,
+                width,
+            );
             if let Some(updated) = order.updated_at() {
-                field(&mut out, "updated", lw, &local_time(state, updated), theme.text, theme, width);
+                field(
+                    &mut out,
+                    "updated",
+                    lw,
+                    &local_time(state, updated),
+                    theme.text,
+                    theme,
+                    width,
+                );
             }
             let schedule = match &order.schedule {
                 None => "none".to_string(),
                 Some(Schedule::Unscheduled) => "unscheduled (the carrier set no date)".into(),
                 Some(Schedule::Scheduled(stamp)) => when(state, stamp),
             };
-            field(&mut out, "schedule", lw, &schedule, theme.text, theme, width);
-            field(&mut out, "customer", lw, &order.customer, theme.text, theme, width);
-            field(&mut out, "service", lw, &order.service, theme.text, theme, width);
+            field(
+                &mut out, "schedule", lw, &schedule, theme.text, theme, width,
+            );
+            field(
+                &mut out,
+                "customer",
+                lw,
+                &order.customer,
+                theme.text,
+                theme,
+                width,
+            );
+            field(
+                &mut out,
+                "service",
+                lw,
+                &order.service,
+                theme.text,
+                theme,
+                width,
+            );
             let attention = order.attention();
             if !attention.is_empty() {
                 section(&mut out, "Needs attention", theme);
@@ -310,7 +354,11 @@ fn content(state: &State, theme: &Theme, order: &Order, tab: Tab, width: usize) 
                 format!(
                     "{} entries, {}",
                     order.log.len(),
-                    if oldest_first { "oldest first" } else { "newest first" }
+                    if oldest_first {
+                        "oldest first"
+                    } else {
+                        "newest first"
+                    }
                 ),
                 theme.muted,
             ));
@@ -322,8 +370,37 @@ fn content(state: &State, theme: &Theme, order: &Order, tab: Tab, width: usize) 
             if !oldest_first {
                 entries.reverse();
             }
+            let wide = width >= 100;
             for (_, entry) in entries {
                 let style = theme.log(entry.kind);
+                if wide {
+                    // One line per entry: time, kind, text (continuations
+                    // indented under the text), source last.
+                    let time = format!("{:<27}", when(state, &entry.at));
+                    let kind = format!("{:<13}", entry.kind.as_str());
+                    let indent = time.width() + kind.width();
+                    let pieces = wrap(&entry.text, width.saturating_sub(indent).max(8));
+                    let last = pieces.len() - 1;
+                    for (i, piece) in pieces.into_iter().enumerate() {
+                        let mut spans = if i == 0 {
+                            vec![
+                                Span::styled(time.clone(), theme.muted),
+                                Span::styled(kind.clone(), style),
+                            ]
+                        } else {
+                            vec![Span::raw(" ".repeat(indent))]
+                        };
+                        spans.push(Span::styled(piece, style));
+                        if i == last && !entry.source.is_empty() {
+                            spans.push(Span::styled(
+                                format!("  ({})", clean(&entry.source)),
+                                theme.muted,
+                            ));
+                        }
+                        out.push(Line::from(spans));
+                    }
+                    continue;
+                }
                 let mut head = vec![
                     Span::styled(when(state, &entry.at), theme.muted),
                     Span::raw("  "),

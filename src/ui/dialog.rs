@@ -23,7 +23,13 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-fn error_line(e: &FieldError, indent: &str, width: usize, theme: &Theme, out: &mut Vec<Line<'static>>) {
+fn error_line(
+    e: &FieldError,
+    indent: &str,
+    width: usize,
+    theme: &Theme,
+    out: &mut Vec<Line<'static>>,
+) {
     for (i, l) in wrap(&e.to_string(), width.saturating_sub(indent.width() + 2))
         .into_iter()
         .enumerate()
@@ -60,7 +66,12 @@ fn multiline_lines(input: &TextInput, focused: bool, theme: &Theme, out: &mut Ve
 }
 
 /// Lines of the form step and the range of lines of the focused field.
-fn form_lines(form: &FormState, theme: &Theme, width: usize, active: bool) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
+fn form_lines(
+    form: &FormState,
+    theme: &Theme,
+    width: usize,
+    active: bool,
+) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
     let mut out: Vec<Line<'static>> = Vec::new();
     for intro in &form.form.intro {
         for l in wrap(intro, width) {
@@ -92,13 +103,19 @@ fn form_lines(form: &FormState, theme: &Theme, width: usize, active: bool) -> (V
         let focused = active && i == form.focus;
         let marker = if focused { "▸ " } else { "  " };
         let label_style = if focused { theme.key } else { theme.text };
-        let mut label = vec![Span::styled(format!("{marker}{}", clean(&spec.label)), label_style)];
+        let mut label = vec![Span::styled(
+            format!("{marker}{}", clean(&spec.label)),
+            label_style,
+        )];
         match (&spec.input, value) {
             (FieldInput::Line { max_len: Some(max) }, FieldValue::Text(t)) => {
                 label.push(Span::styled(format!("  {}/{max}", t.len()), theme.muted));
             }
             (FieldInput::Multiline, _) if focused => {
-                label.push(Span::styled("  (enter: new line, ctrl-s: send)", theme.muted));
+                label.push(Span::styled(
+                    "  (enter: new line, ctrl-s: send)",
+                    theme.muted,
+                ));
             }
             _ => {}
         }
@@ -106,7 +123,7 @@ fn form_lines(form: &FormState, theme: &Theme, width: usize, active: bool) -> (V
         match value {
             FieldValue::Text(t) if t.multiline => multiline_lines(t, focused, theme, &mut out),
             FieldValue::Text(t) => {
-                let mut spans = vec![Span::styled("    ", theme.text)];
+                let mut spans = vec![Span::styled("    │ ", theme.muted)];
                 spans.extend(
                     input_spans(t, theme, focused)
                         .into_iter()
@@ -132,7 +149,8 @@ fn form_lines(form: &FormState, theme: &Theme, width: usize, active: bool) -> (V
                     if on {
                         style = style.patch(theme.key);
                     }
-                    let mut text = format!("    {} {}", if on { "(•)" } else { "( )" }, clean(label));
+                    let mut text =
+                        format!("    {} {}", if on { "(•)" } else { "( )" }, clean(label));
                     if *current == Some(n) {
                         text.push_str("  (current)");
                     }
@@ -191,7 +209,10 @@ fn confirm_lines(
                 .map(|s| Span::styled(s.content.into_owned(), s.style)),
         );
         let used: usize = spans.iter().map(|s| s.width()).sum();
-        spans.push(Span::styled(" ".repeat(30usize.saturating_sub(used)), theme.input));
+        spans.push(Span::styled(
+            " ".repeat(30usize.saturating_sub(used)),
+            theme.input,
+        ));
         if step.satisfied() {
             spans.push(Span::styled("  ✓ matches", theme.ok));
         } else if !input.is_empty() {
@@ -209,64 +230,84 @@ fn confirm_lines(
     out
 }
 
+/// Title, body lines, focused line range, scroll, footer hints.
+type DialogParts<'a> = (
+    String,
+    Vec<Line<'a>>,
+    Option<(usize, usize)>,
+    usize,
+    Vec<(&'static str, &'static str)>,
+);
+
 pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(dialog) = state.dialog() else { return };
     let form = dialog.form();
     let width = area.width.saturating_sub(4).clamp(20, 76);
     let inner_w = width.saturating_sub(4) as usize;
-    let (title, lines, focus, scroll, footer): (String, Vec<Line>, Option<(usize, usize)>, usize, Vec<(&str, &str)>) =
-        match dialog {
-            Dialog::Form(form) => {
-                let (lines, focus) = form_lines(form, theme, inner_w, true);
-                let multiline = matches!(
-                    form.fields.get(form.focus),
-                    Some(FieldValue::Text(t)) if t.multiline
-                );
-                let mut footer = vec![("tab", "next field")];
-                if multiline {
-                    footer.push(("ctrl-s", "send"));
-                } else {
-                    footer.push(("enter", "send"));
+    let (title, lines, focus, scroll, footer): DialogParts = match dialog {
+        Dialog::Form(form) => {
+            let (lines, focus) = form_lines(form, theme, inner_w, true);
+            let multiline = matches!(
+                form.fields.get(form.focus),
+                Some(FieldValue::Text(t)) if t.multiline
+            );
+            let mut footer = Vec::new();
+            if form.fields.len() > 1 {
+                footer.push(("tab", "next field"));
+            }
+            if multiline {
+                footer.push(("ctrl-s", "send"));
+            } else {
+                footer.push(("enter", "send"));
+            }
+            footer.push(("esc", "cancel"));
+            (form.form.title.clone(), lines, focus, 0, footer)
+        }
+        Dialog::Confirm {
+            request,
+            step,
+            scroll,
+            ..
+        } => {
+            let lines = confirm_lines(request, step, theme, inner_w);
+            let footer = match step {
+                ConfirmStep::YesNo(_) => vec![("y/enter", "send"), ("n/esc", "back to the form")],
+                ConfirmStep::TypeToConfirm { .. } => {
+                    vec![
+                        ("enter", "send (when it matches)"),
+                        ("esc", "back to the form"),
+                    ]
                 }
-                footer.push(("esc", "cancel"));
-                (form.form.title.clone(), lines, focus, 0, footer)
+            };
+            (
+                format!("Confirm: {}", form.form.title),
+                lines,
+                None,
+                *scroll as usize,
+                footer,
+            )
+        }
+        Dialog::Sending { request, .. } => {
+            let mut lines = vec![Line::styled(
+                format!("sending… {} to {}", clean(&request.summary), form.key),
+                theme.warning,
+            )];
+            lines.push(Line::raw(""));
+            for l in wrap(
+                "Waiting for the carrier's answer. Esc hides this dialog; the result will show in the status line and on the order.",
+                inner_w,
+            ) {
+                lines.push(Line::styled(l, theme.muted));
             }
-            Dialog::Confirm {
-                request,
-                step,
-                scroll,
-                ..
-            } => {
-                let lines = confirm_lines(request, step, theme, inner_w);
-                let footer = match step {
-                    ConfirmStep::YesNo(_) => vec![("y/enter", "send"), ("n/esc", "back to the form")],
-                    ConfirmStep::TypeToConfirm { .. } => {
-                        vec![("enter", "send (when it matches)"), ("esc", "back to the form")]
-                    }
-                };
-                (
-                    format!("Confirm: {}", form.form.title),
-                    lines,
-                    None,
-                    *scroll as usize,
-                    footer,
-                )
-            }
-            Dialog::Sending { request, .. } => {
-                let mut lines = vec![Line::styled(
-                    format!("sending… {} to {}", clean(&request.summary), form.key),
-                    theme.warning,
-                )];
-                lines.push(Line::raw(""));
-                for l in wrap(
-                    "Waiting for the carrier's answer. Esc hides this dialog; the result will show in the status line and on the order.",
-                    inner_w,
-                ) {
-                    lines.push(Line::styled(l, theme.muted));
-                }
-                (form.form.title.clone(), lines, None, 0, vec![("esc", "hide")])
-            }
-        };
+            (
+                form.form.title.clone(),
+                lines,
+                None,
+                0,
+                vec![("esc", "hide")],
+            )
+        }
+    };
     let max_h = area.height.saturating_sub(2).max(5);
     let height = (lines.len() as u16 + 4).min(max_h);
     let rect = centered(area, width, height);
@@ -316,28 +357,37 @@ pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area:
 }
 
 pub(super) fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let help = state.keymap().help();
-    let mut lines: Vec<Line> = Vec::new();
-    for (layer, rows) in help {
-        if !lines.is_empty() {
-            lines.push(Line::raw(""));
-        }
-        lines.push(Line::styled(layer.title(), theme.title));
+    // One block of lines per layer.
+    let mut sections: Vec<Vec<Line>> = Vec::new();
+    for (layer, rows) in state.keymap().help() {
+        let mut lines = vec![Line::styled(layer.title(), theme.title)];
         if layer == Layer::Filter {
             lines.push(Line::styled(
-                "  type to filter: words must all match; carrier:NAME stage:STAGE status:RAW kind:KIND",
+                "  words must all match; carrier:NAME stage:STAGE status:RAW kind:KIND",
                 theme.muted,
             ));
         }
-        let kw = rows.iter().map(|(k, _)| k.width()).max().unwrap_or(6).min(22);
+        let kw = rows
+            .iter()
+            .map(|(k, _)| k.width())
+            .max()
+            .unwrap_or(6)
+            .min(22);
         for (keys, what) in rows {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {keys:<kw$}  "), theme.key),
                 Span::styled(what, theme.text),
             ]));
         }
+        lines.push(Line::raw(""));
+        sections.push(lines);
     }
-    let width = area.width.saturating_sub(4).min(84);
+    let two_columns = area.width >= 150;
+    let width = if two_columns {
+        area.width.saturating_sub(4).min(156)
+    } else {
+        area.width.saturating_sub(4).min(84)
+    };
     let height = area.height.saturating_sub(2);
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
@@ -347,8 +397,44 @@ pub(super) fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: R
         .title(Span::styled(" Keys (esc closes, j/k scroll) ", theme.title));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let max_scroll = lines.len().saturating_sub(inner.height as usize);
+    let inner = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(1),
+        ..inner
+    };
+    let columns: Vec<Vec<Line>> = if two_columns {
+        // Whole sections per column, the split that balances the lengths.
+        let total: usize = sections.iter().map(Vec::len).sum();
+        let mut left = Vec::new();
+        let mut right = Vec::new();
+        let mut used = 0;
+        for section in sections {
+            if used < total / 2 && used + section.len() / 2 <= total / 2 + 4 {
+                used += section.len();
+                left.extend(section);
+            } else {
+                right.extend(section);
+            }
+        }
+        vec![left, right]
+    } else {
+        vec![sections.into_iter().flatten().collect()]
+    };
+    let longest = columns.iter().map(Vec::len).max().unwrap_or(0);
+    let max_scroll = longest.saturating_sub(inner.height as usize);
     let scroll = (state.help_scroll().unwrap_or(0) as usize).min(max_scroll);
-    let shown: Vec<Line> = lines.into_iter().skip(scroll).take(inner.height as usize).collect();
-    frame.render_widget(Paragraph::new(shown), inner);
+    let col_w = inner.width / columns.len() as u16;
+    for (n, lines) in columns.into_iter().enumerate() {
+        let r = Rect {
+            x: inner.x + col_w * n as u16,
+            width: col_w,
+            ..inner
+        };
+        let shown: Vec<Line> = lines
+            .into_iter()
+            .skip(scroll)
+            .take(inner.height as usize)
+            .collect();
+        frame.render_widget(Paragraph::new(shown), r);
+    }
 }

@@ -50,8 +50,8 @@ pub(crate) struct Areas {
 }
 
 pub(crate) fn areas(area: Rect, filter_bar: bool, detail_focused: bool) -> Areas {
-    let row = |y: u16| Rect::new(area.x, area.y + y.min(area.height), area.width, 1)
-        .intersection(area);
+    let row =
+        |y: u16| Rect::new(area.x, area.y + y.min(area.height), area.width, 1).intersection(area);
     let header = row(0);
     let views = row(1);
     let top = if filter_bar { 3 } else { 2 };
@@ -62,7 +62,10 @@ pub(crate) fn areas(area: Rect, filter_bar: bool, detail_focused: bool) -> Areas
     let (table, detail) = if body_h >= SPLIT_MIN_BODY {
         let table_h = (body_h * 11 / 20).max(8);
         (
-            Some(Rect { height: table_h, ..body }),
+            Some(Rect {
+                height: table_h,
+                ..body
+            }),
             Some(Rect {
                 y: body.y + table_h,
                 height: body_h - table_h,
@@ -171,7 +174,9 @@ pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
 }
 
 fn local_hm(state: &State, t: DateTime<Utc>) -> String {
-    t.with_timezone(&state.timezone()).format("%H:%M").to_string()
+    t.with_timezone(&state.timezone())
+        .format("%H:%M")
+        .to_string()
 }
 
 /// One carrier chip: glyph, name, state in words.
@@ -230,19 +235,31 @@ fn draw_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let store = state.store();
     let left_w: usize = left.iter().map(|s| s.width()).sum();
-    let wide = area.width as usize >= left_w + 62;
-    let mut right: Vec<Span> = Vec::new();
-    for stage in Stage::ALL {
-        let n = store.stage_count(stage);
-        let word = if wide { stage.label() } else { stage.glyph() };
-        let text = if wide {
-            format!("{} {n} {word}  ", stage.glyph())
-        } else {
-            format!("{word}{n} ")
-        };
-        right.push(Span::styled(text, theme.stage(stage)));
+    // Stage counts: words when there is room, glyphs otherwise.
+    let counts = |tier: u8| -> Vec<Span> {
+        Stage::ALL
+            .into_iter()
+            .map(|stage| {
+                let n = store.stage_count(stage);
+                let text = match tier {
+                    0 => format!("{} {n} {}  ", stage.glyph(), stage.label()),
+                    1 => format!("{n} {} ", stage_short(stage)),
+                    _ => format!("{}{n} ", stage.glyph()),
+                };
+                Span::styled(text, theme.stage(stage))
+            })
+            .collect()
+    };
+    let width_of = |spans: &[Span]| spans.iter().map(|s| s.width()).sum::<usize>();
+    let mut right = counts(2);
+    for tier in [0u8, 1] {
+        let candidate = counts(tier);
+        if left_w + width_of(&candidate) < area.width as usize {
+            right = candidate;
+            break;
+        }
     }
-    let right_w: usize = right.iter().map(|s| s.width()).sum();
+    let right_w = width_of(&right);
     frame.render_widget(Paragraph::new(Line::from(left)).style(theme.header), area);
     if left_w + right_w < area.width as usize {
         let r = Rect {
@@ -322,14 +339,18 @@ fn draw_filter(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let matched = store.visible().len();
     let total = store.view_count(store.view());
     let mut spans = vec![Span::styled(" / ", theme.key)];
-    spans.extend(input_spans(state.filter_input(), theme, state.filter_open()));
-    spans.push(Span::styled(
-        format!("  {matched} of {total} in {}", store.view().label()),
-        theme.muted,
+    spans.extend(input_spans(
+        state.filter_input(),
+        theme,
+        state.filter_open(),
     ));
     for problem in &store.filter().problems {
         spans.push(Span::styled(format!("  {problem}"), theme.warning));
     }
+    spans.push(Span::styled(
+        format!("  {matched} of {total} in {}", store.view().label()),
+        theme.muted,
+    ));
     if !state.filter_open() {
         spans.push(Span::styled("  (/ edit)", theme.muted));
     }
@@ -341,16 +362,29 @@ fn hints(state: &State) -> Vec<(String, &'static str)> {
     let map = state.keymap();
     let layer = state.layer();
     let pick: &[(Action, &'static str)] = match layer {
-        Layer::Table => &[
-            (Action::Down, "down"),
+        Layer::Table if state.readonly() => &[
             (Action::OpenDetail, "detail"),
             (Action::Filter, "filter"),
+            (Action::View(ViewKind::Attention), "attention"),
             (Action::SortNext, "sort"),
+            (Action::Refresh, "refresh"),
+            (Action::Down, "down"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
+        ],
+        Layer::Table => &[
+            (Action::OpenDetail, "detail"),
+            (Action::Filter, "filter"),
             (Action::Act(crate::domain::ActionKind::Acknowledge), "ack"),
             (Action::Act(crate::domain::ActionKind::SetStatus), "status"),
-            (Action::Act(crate::domain::ActionKind::AddMessage), "message"),
+            (
+                Action::Act(crate::domain::ActionKind::AddMessage),
+                "message",
+            ),
             (Action::Act(crate::domain::ActionKind::Cancel), "cancel"),
+            (Action::SortNext, "sort"),
             (Action::Refresh, "refresh"),
+            (Action::Down, "down"),
             (Action::Help, "help"),
             (Action::Quit, "quit"),
         ],
@@ -388,9 +422,25 @@ fn draw_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             spans.push(Span::styled(format!(" {}", clean(&msg.text)), style));
         }
         None => {
+            // Hints that fit; help and quit (the last two) always shown.
             spans.push(Span::raw(" "));
-            for (key, word) in hints(state) {
-                spans.push(Span::styled(key, theme.key));
+            let all = hints(state);
+            let cost = |(k, w): &(String, &str)| k.width() + w.width() + 3;
+            let pinned = if state.layer() == Layer::Table { 2 } else { 1 };
+            let split = all.len().saturating_sub(pinned);
+            let budget = (area.width as usize)
+                .saturating_sub(clock.width() + 2)
+                .saturating_sub(all[split..].iter().map(cost).sum());
+            let mut used = 0;
+            let chosen = all[..split]
+                .iter()
+                .take_while(|h| {
+                    used += cost(h);
+                    used <= budget
+                })
+                .chain(&all[split..]);
+            for (key, word) in chosen {
+                spans.push(Span::styled(key.clone(), theme.key));
                 spans.push(Span::styled(format!(" {word}  "), theme.muted));
             }
         }
@@ -401,14 +451,20 @@ fn draw_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.warning,
         ));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
     let w = clock.width() as u16;
-    if area.width > w + 20 {
+    let text_area = if area.width > w + 20 {
         let r = Rect {
             x: area.x + area.width - w,
             width: w,
             ..area
         };
         frame.render_widget(Paragraph::new(Span::styled(clock, theme.muted)), r);
-    }
+        Rect {
+            width: area.width - w,
+            ..area
+        }
+    } else {
+        area
+    };
+    frame.render_widget(Paragraph::new(Line::from(spans)), text_area);
 }

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 use super::{Theme, age, clean, fit, stage_short};
 use crate::app::{SortColumn, State, ViewKind};
@@ -58,7 +58,7 @@ impl Col {
 /// service) share what is left.
 fn columns(width: u16, key_w: u16, status_w: u16) -> (Vec<Col>, Vec<u16>, bool) {
     let wide = width >= 120;
-    let stage_w = if wide { 13 } else { 10 };
+    let stage_w = if wide { 13 } else { 11 };
     let fixed = |c: Col| -> u16 {
         match c {
             Col::Mark => 1,
@@ -134,9 +134,15 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         } else {
             format!("No {} orders. 4 shows everything.", view.label())
         };
+        let inner = Rect {
+            x: area.x + 2,
+            y: area.y + 1,
+            width: area.width.saturating_sub(4),
+            height: area.height.saturating_sub(1),
+        };
         frame.render_widget(
-            Paragraph::new(vec![Line::raw(""), Line::styled(format!("  {text}"), theme.muted)]),
-            area,
+            Paragraph::new(Line::styled(text, theme.muted)).wrap(Wrap { trim: true }),
+            inner,
         );
         return;
     }
@@ -150,8 +156,7 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         .min(max_offset);
     let window = &visible[offset..(offset + rows).min(visible.len())];
 
-    let orders: Vec<&crate::domain::Order> =
-        window.iter().filter_map(|&i| store.get(i)).collect();
+    let orders: Vec<&crate::domain::Order> = window.iter().filter_map(|&i| store.get(i)).collect();
     let key_w = orders
         .iter()
         .map(|o| (o.key.carrier.chars().count() + 1 + o.key.id.chars().count()) as u16)
@@ -194,17 +199,18 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
                 Col::Status => Cell::from(fit(&order.status.raw, w).into_owned()),
                 Col::Stage => {
                     let stage = order.status.stage;
-                    let word = if wide { stage.label() } else { stage_short(stage) };
+                    let word = if wide {
+                        stage.label()
+                    } else {
+                        stage_short(stage)
+                    };
                     Cell::from(Span::styled(
                         format!("{} {word}", stage.glyph()),
                         theme.stage(stage),
                     ))
                 }
                 Col::Age => Cell::from(age(order.created_at(), now)),
-                Col::Updated => Cell::from(Span::styled(
-                    age(order.updated_at(), now),
-                    theme.muted,
-                )),
+                Col::Updated => Cell::from(Span::styled(age(order.updated_at(), now), theme.muted)),
                 Col::Customer => Cell::from(fit(&order.customer, w).into_owned()),
                 Col::Service => Cell::from(fit(&order.service, w).into_owned()),
                 Col::Schedule => Cell::from(fit(&order.schedule_text(), w).into_owned()),
@@ -235,7 +241,10 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
             width: w.min(area.width),
             height: 1,
         };
-        frame.render_widget(Paragraph::new(Span::styled(clean(&text).into_owned(), theme.muted)), r);
+        frame.render_widget(
+            Paragraph::new(Span::styled(clean(&text).into_owned(), theme.muted)),
+            r,
+        );
     }
 }
 

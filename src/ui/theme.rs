@@ -26,7 +26,10 @@ use crate::domain::{LogKind, Stage};
 const BUILTIN: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
     ("colorblind", include_str!("../../themes/colorblind.toml")),
 ];
 
@@ -222,7 +225,10 @@ fn load_named(name: &str) -> Result<(Theme, Vec<String>), String> {
     Ok((theme, warnings))
 }
 
-fn read_source(name: &str, base: Option<&Path>) -> Result<(String, String, Option<PathBuf>), String> {
+fn read_source(
+    name: &str,
+    base: Option<&Path>,
+) -> Result<(String, String, Option<PathBuf>), String> {
     if let Some((_, text)) = BUILTIN.iter().find(|(n, _)| *n == name) {
         return Ok((name.to_owned(), (*text).to_owned(), None));
     }
@@ -429,7 +435,9 @@ fn style_of(
             }
             Ok(style)
         }
-        other => Err(format!("{key}: expected a colour or a style table, got {other}")),
+        other => Err(format!(
+            "{key}: expected a colour or a style table, got {other}"
+        )),
     }
 }
 
@@ -467,8 +475,14 @@ mod tests {
                 .collect(),
         };
         let theme = resolve(&flat).unwrap();
-        assert_eq!(theme.stage(Stage::New), Style::new().fg(Color::Rgb(0xe6, 0x9f, 0)));
-        assert_eq!(theme.stage(Stage::Done), Style::new().fg(Color::Rgb(0, 0x9e, 0x73)));
+        assert_eq!(
+            theme.stage(Stage::New),
+            Style::new().fg(Color::Rgb(0xe6, 0x9f, 0))
+        );
+        assert_eq!(
+            theme.stage(Stage::Done),
+            Style::new().fg(Color::Rgb(0, 0x9e, 0x73))
+        );
         // log.* -> log -> ui.text
         assert_eq!(theme.log(LogKind::Error), Style::new().fg(Color::White));
     }

@@ -67,7 +67,9 @@ impl CarrierProfile for FakeTg {
             ActionKind::Cancel if raw == "delivered" => {
                 Availability::Unavailable("order is delivered".into())
             }
-            ActionKind::AddPayLink => Availability::Unavailable("not offered by this carrier".into()),
+            ActionKind::AddPayLink => {
+                Availability::Unavailable("not offered by this carrier".into())
+            }
             _ => Availability::Available,
         }
     }
@@ -246,7 +248,9 @@ impl CarrierProfile for FakeTg {
                     ));
                 }
                 if values.get("last").contains('9') {
-                    errors.push(FieldError::form("Supplements are closed for this order (20099)"));
+                    errors.push(FieldError::form(
+                        "Supplements are closed for this order (20099)",
+                    ));
                 }
                 if !errors.is_empty() {
                     return Err(errors);
@@ -322,13 +326,19 @@ pub fn order(id: &str, raw: &str, age: Duration, first: &str, last: &str, servic
         ("status".into(), raw.into()),
         ("provider".into(), "T3".into()),
         ("service".into(), service.into()),
-        ("category".into(), "Privatpersoner: Internet / Via fiber".into()),
+        (
+            "category".into(),
+            "Privatpersoner: Internet / Via fiber".into(),
+        ),
         ("citynet".into(), "Stadsnätsfabriken DEMO".into()),
     ];
     o.customer_fields = vec![
         ("firstname".into(), first.into()),
         ("surname".into(), last.into()),
-        ("email".into(), format!("{}@exempel.se", first.to_lowercase())),
+        (
+            "email".into(),
+            format!("{}@exempel.se", first.to_lowercase()),
+        ),
         ("address".into(), "Storgatan 12".into()),
         ("zip".into(), "41319".into()),
         ("city".into(), "Göteborg".into()),
@@ -364,14 +374,70 @@ pub fn order(id: &str, raw: &str, age: Duration, first: &str, last: &str, servic
 /// A realistic set of orders across every status.
 pub fn orders() -> Vec<Order> {
     let mut v = vec![
-        order("19530", "new", Duration::hours(5), "Åsa", "Lindqvist", "Fiber 250/100"),
-        order("19531", "new", Duration::minutes(40), "Björn", "Håkansson", "Fiber 1000/1000"),
-        order("19502", "received", Duration::days(3), "Märta", "Öberg", "Fiber 100/100"),
-        order("19488", "active", Duration::days(6), "Johan", "Ekström", "IP-telefoni"),
-        order("19477", "waiting", Duration::days(12), "Karin", "Nyström", "Fiber 500/500"),
-        order("19460", "delivered", Duration::days(20), "Lars-Göran", "Sjöberg", "Fiber 250/100"),
-        order("19455", "cancelled", Duration::days(25), "Ingrid", "Bäckström", "TV Bas"),
-        order("19520", "received", Duration::hours(26), "Per", "Åkesson", "Fiber 250/100"),
+        order(
+            "19530",
+            "new",
+            Duration::hours(5),
+            "Åsa",
+            "Lindqvist",
+            "Fiber 250/100",
+        ),
+        order(
+            "19531",
+            "new",
+            Duration::minutes(40),
+            "Björn",
+            "Håkansson",
+            "Fiber 1000/1000",
+        ),
+        order(
+            "19502",
+            "received",
+            Duration::days(3),
+            "Märta",
+            "Öberg",
+            "Fiber 100/100",
+        ),
+        order(
+            "19488",
+            "active",
+            Duration::days(6),
+            "Johan",
+            "Ekström",
+            "IP-telefoni",
+        ),
+        order(
+            "19477",
+            "waiting",
+            Duration::days(12),
+            "Karin",
+            "Nyström",
+            "Fiber 500/500",
+        ),
+        order(
+            "19460",
+            "delivered",
+            Duration::days(20),
+            "Lars-Göran",
+            "Sjöberg",
+            "Fiber 250/100",
+        ),
+        order(
+            "19455",
+            "cancelled",
+            Duration::days(25),
+            "Ingrid",
+            "Bäckström",
+            "TV Bas",
+        ),
+        order(
+            "19520",
+            "received",
+            Duration::hours(26),
+            "Per",
+            "Åkesson",
+            "Fiber 250/100",
+        ),
     ];
     // An error in the log of an in-progress order: needs attention.
     v[2].log.push(log(
