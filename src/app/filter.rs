@@ -100,31 +100,6 @@ pub trait Subject {
     fn kind(&self) -> &str;
 }
 
-/// An order with its haystack, for callers without precomputed data.
-pub struct Plain<'a> {
-    pub order: &'a Order,
-    pub haystack: &'a str,
-    pub status_lower: &'a str,
-}
-
-impl Subject for Plain<'_> {
-    fn haystack(&self) -> &str {
-        self.haystack
-    }
-    fn stage(&self) -> Stage {
-        self.order.status.stage
-    }
-    fn status_lower(&self) -> &str {
-        self.status_lower
-    }
-    fn carrier(&self) -> &str {
-        &self.order.key.carrier
-    }
-    fn kind(&self) -> &str {
-        self.order.kind
-    }
-}
-
 fn eq_lower(text: &str, lower: &str) -> bool {
     if text.is_ascii() {
         text.eq_ignore_ascii_case(lower)
@@ -200,6 +175,31 @@ pub fn haystack(order: &Order) -> Box<str> {
 mod tests {
     use super::*;
     use crate::domain::{OrderKey, Status};
+
+    /// An order with its haystack, as the store would present it.
+    pub struct Plain<'a> {
+        pub order: &'a Order,
+        pub haystack: &'a str,
+        pub status_lower: &'a str,
+    }
+
+    impl Subject for Plain<'_> {
+        fn haystack(&self) -> &str {
+            self.haystack
+        }
+        fn stage(&self) -> Stage {
+            self.order.status.stage
+        }
+        fn status_lower(&self) -> &str {
+            self.status_lower
+        }
+        fn carrier(&self) -> &str {
+            &self.order.key.carrier
+        }
+        fn kind(&self) -> &str {
+            self.order.kind
+        }
+    }
 
     fn order() -> Order {
         let mut o = Order::new(
