@@ -309,6 +309,13 @@ fn number_keys_switch_views() {
 #[test]
 fn detail_focus_tabs_and_customer_loads_once() {
     let mut s = state(false);
+    press(
+        &mut s,
+        Msg::Resize {
+            width: 80,
+            height: 16,
+        },
+    );
     select(&mut s, "19502");
     let fx = press(&mut s, key(KeyCode::Enter));
     assert!(fx.is_empty());
@@ -1023,4 +1030,39 @@ fn info_messages_expire_on_tick_errors_stay_until_a_key() {
     assert!(status_text(&s).contains("refused: E1 nope"));
     press(&mut s, ch('j'));
     assert!(s.status().is_none());
+}
+
+#[test]
+fn scrolling_stops_at_the_end_so_scrolling_back_moves_at_once() {
+    let mut s = state(false);
+    press(
+        &mut s,
+        Msg::Resize {
+            width: 80,
+            height: 16,
+        },
+    );
+    select(&mut s, "19502");
+    press(&mut s, key(KeyCode::Enter));
+    press(&mut s, ch('G'));
+    let max = s.detail().scroll;
+    assert!(max > 0, "the overview is longer than 80x24 shows");
+    for _ in 0..50 {
+        press(&mut s, ch('j'));
+    }
+    assert_eq!(s.detail().scroll, max);
+    press(&mut s, ch('k'));
+    assert_eq!(s.detail().scroll, max - 1);
+    press(&mut s, ch('g'));
+    assert_eq!(s.detail().scroll, 0);
+    press(&mut s, key(KeyCode::Esc));
+
+    press(&mut s, ch('?'));
+    press(&mut s, ch('G'));
+    let max = s.help_scroll().unwrap();
+    assert!(max > 0);
+    press(&mut s, ch('j'));
+    assert_eq!(s.help_scroll(), Some(max));
+    press(&mut s, ch('k'));
+    assert_eq!(s.help_scroll(), Some(max - 1));
 }

@@ -359,6 +359,11 @@ impl State {
         self.cursor
     }
 
+    /// The terminal size last reported (`Msg::Resize`; 80x24 until then).
+    pub fn size(&self) -> (u16, u16) {
+        self.size
+    }
+
     pub fn offset(&self) -> usize {
         self.offset
     }
@@ -573,7 +578,13 @@ impl State {
         };
         let order = self.store.by_key(&key);
         match dialog.step(input, profile.as_ref(), order, self.now) {
-            dialog::Outcome::Stay(d) => self.dialog = Some(d),
+            dialog::Outcome::Stay(d) => {
+                self.dialog = Some(d);
+                let max = crate::ui::max_scrolls(self).dialog;
+                if let Some(Dialog::Confirm { scroll, .. }) = &mut self.dialog {
+                    *scroll = (*scroll).min(max);
+                }
+            }
             dialog::Outcome::Cancelled => {
                 self.say(Level::Info, format!("{key}: cancelled, nothing sent"));
             }
@@ -694,6 +705,9 @@ impl State {
             Some(Action::Bottom) => Some(u16::MAX),
             _ => Some(scroll),
         };
+        if let Some(scroll) = self.help {
+            self.help = Some(scroll.min(crate::ui::max_scrolls(self).help));
+        }
     }
 
     fn filter_key(&mut self, action: Option<Action>, typed: Option<char>) {
@@ -805,10 +819,13 @@ impl State {
                     Action::Up => s.saturating_sub(1),
                     Action::PageDown => s.saturating_add(page),
                     _ => s.saturating_sub(page),
-                };
+                }
+                .min(crate::ui::max_scrolls(self).detail);
             }
             Action::Top if in_detail => self.detail.scroll = 0,
-            Action::Bottom if in_detail => self.detail.scroll = u16::MAX,
+            Action::Bottom if in_detail => {
+                self.detail.scroll = crate::ui::max_scrolls(self).detail;
+            }
             Action::Down => self.move_cursor(self.cursor as isize + 1),
             Action::Up => self.move_cursor(self.cursor as isize - 1),
             Action::PageDown => self.move_cursor((self.cursor + self.page()) as isize),

@@ -63,12 +63,7 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         Paragraph::new(Line::from(spans)),
         Rect { height: 1, ..inner },
     );
-    let body = Rect {
-        y: inner.y + 1,
-        height: inner.height.saturating_sub(1),
-        x: inner.x + 1,
-        width: inner.width.saturating_sub(2),
-    };
+    let body = body_rect(area);
     if body.height == 0 || body.width < 4 {
         return;
     }
@@ -92,6 +87,37 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         };
         frame.render_widget(Paragraph::new(Span::styled(text, theme.muted)), r);
     }
+}
+
+/// Where the tab content goes inside the pane (below the top border and the
+/// tab bar, one column of margin each side).
+fn body_rect(area: Rect) -> Rect {
+    Rect {
+        y: area.y + 2,
+        height: area.height.saturating_sub(2),
+        x: area.x + 1,
+        width: area.width.saturating_sub(2),
+    }
+}
+
+/// The largest useful scroll of the pane at `area`.
+pub(super) fn max_scroll(state: &State, area: Rect) -> u16 {
+    let Some(order) = state.selected() else {
+        return 0;
+    };
+    let body = body_rect(area);
+    if body.height == 0 || body.width < 4 {
+        return 0;
+    }
+    let theme = Theme::no_color();
+    let lines = content(
+        state,
+        &theme,
+        order,
+        state.detail().tab,
+        body.width as usize,
+    );
+    u16::try_from(lines.len().saturating_sub(body.height as usize)).unwrap_or(u16::MAX)
 }
 
 /// Text of `text` wrapped to `width` columns (words, hard-split when longer).

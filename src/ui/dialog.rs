@@ -239,6 +239,21 @@ type DialogParts<'a> = (
     Vec<(&'static str, &'static str)>,
 );
 
+/// The largest useful scroll of a confirmation step at `area`.
+pub(super) fn confirm_max_scroll(state: &State, area: Rect) -> u16 {
+    let Some(Dialog::Confirm { request, step, .. }) = state.dialog() else {
+        return 0;
+    };
+    let width = area.width.saturating_sub(4).clamp(20, 76);
+    let inner_w = width.saturating_sub(4) as usize;
+    let lines = confirm_lines(request, step, &Theme::no_color(), inner_w).len();
+    let max_h = area.height.saturating_sub(2).max(5);
+    let height = (lines as u16 + 4).min(max_h);
+    // Border (2) and footer (1).
+    let body_h = height.saturating_sub(3) as usize;
+    u16::try_from(lines.saturating_sub(body_h)).unwrap_or(u16::MAX)
+}
+
 pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(dialog) = state.dialog() else { return };
     let form = dialog.form();
@@ -356,9 +371,10 @@ pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area:
     frame.render_widget(Paragraph::new(Line::from(spans)), footer_area);
 }
 
-pub(super) fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+/// The help overlay's box and its columns of lines.
+fn help_layout(state: &State, theme: &Theme, area: Rect) -> (Rect, Rect, Vec<Vec<Line<'static>>>) {
     // One block of lines per layer.
-    let mut sections: Vec<Vec<Line>> = Vec::new();
+    let mut sections: Vec<Vec<Line<'static>>> = Vec::new();
     for (layer, rows) in state.keymap().help() {
         let mut lines = vec![Line::styled(layer.title(), theme.title)];
         if layer == Layer::Filter {
@@ -388,19 +404,12 @@ pub(super) fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: R
     } else {
         area.width.saturating_sub(4).min(84)
     };
-    let height = area.height.saturating_sub(2);
-    let rect = centered(area, width, height);
-    frame.render_widget(Clear, rect);
-    let block = Block::bordered()
-        .border_style(theme.border_focus)
-        .style(theme.dialog)
-        .title(Span::styled(" Keys (esc closes, j/k scroll) ", theme.title));
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
+    let rect = centered(area, width, area.height.saturating_sub(2));
     let inner = Rect {
-        x: inner.x + 1,
-        width: inner.width.saturating_sub(1),
-        ..inner
+        x: rect.x + 2,
+        y: rect.y + 1,
+        width: rect.width.saturating_sub(3),
+        height: rect.height.saturating_sub(2),
     };
     let columns: Vec<Vec<Line>> = if two_columns {
         // Whole sections per column, the split that balances the lengths.
@@ -420,10 +429,28 @@ pub(super) fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: R
     } else {
         vec![sections.into_iter().flatten().collect()]
     };
+    (rect, inner, columns)
+}
+
+/// The largest useful scroll of the help overlay at `area`.
+pub(super) fn help_max_scroll(state: &State, area: Rect) -> u16 {
+    let (_, inner, columns) = help_layout(state, &Theme::no_color(), area);
+    let longest = columns.iter().map(Vec::len).max().unwrap_or(0);
+    u16::try_from(longest.saturating_sub(inner.height as usize)).unwrap_or(u16::MAX)
+}
+
+pub(super) fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let (rect, inner, columns) = help_layout(state, theme, area);
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered()
+        .border_style(theme.border_focus)
+        .style(theme.dialog)
+        .title(Span::styled(" Keys (esc closes, j/k scroll) ", theme.title));
+    frame.render_widget(block, rect);
     let longest = columns.iter().map(Vec::len).max().unwrap_or(0);
     let max_scroll = longest.saturating_sub(inner.height as usize);
     let scroll = (state.help_scroll().unwrap_or(0) as usize).min(max_scroll);
-    let col_w = inner.width / columns.len() as u16;
+    let col_w = inner.width / columns.len().max(1) as u16;
     for (n, lines) in columns.into_iter().enumerate() {
         let r = Rect {
             x: inner.x + col_w * n as u16,

@@ -93,6 +93,28 @@ pub fn table_rows(size: (u16, u16), filter_bar: bool) -> usize {
     a.table.map_or(0, |t| t.height.saturating_sub(1) as usize)
 }
 
+/// The largest useful scroll positions at the state's terminal size, so
+/// `update` can keep scrolls within the content (scrolling back up after
+/// overshooting must move at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scrolls {
+    pub detail: u16,
+    pub help: u16,
+    pub dialog: u16,
+}
+
+pub fn max_scrolls(state: &State) -> Scrolls {
+    let (w, h) = state.size();
+    let area = Rect::new(0, 0, w, h);
+    let filter_bar = state.filter_open() || !state.filter_input().is_empty();
+    let a = areas(area, filter_bar, state.focus() == Focus::Detail);
+    Scrolls {
+        detail: a.detail.map_or(0, |d| detail::max_scroll(state, d)),
+        help: dialog::help_max_scroll(state, area),
+        dialog: dialog::confirm_max_scroll(state, area),
+    }
+}
+
 /// Replaces control characters (a second guard after the adapters' sanitizing).
 pub(crate) fn clean(text: &str) -> Cow<'_, str> {
     if text.chars().any(char::is_control) {
