@@ -331,17 +331,14 @@ impl Key {
         Key::new(event.code, event.modifiers)
     }
 
-    /// A printable character without Ctrl/Alt: text in the editing layers.
+    /// A printable character: text in the editing layers. Ctrl or Alt alone
+    /// make it a command; both together are AltGr (how Windows terminals
+    /// report `@`, `{`, `€` on Swedish keyboards), which types.
     pub fn typed_char(&self) -> Option<char> {
+        let both = KeyModifiers::CONTROL | KeyModifiers::ALT;
+        let command = self.mods.intersects(both) && !self.mods.contains(both);
         match self.code {
-            KeyCode::Char(c)
-                if !self
-                    .mods
-                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-                    && !c.is_control() =>
-            {
-                Some(c)
-            }
+            KeyCode::Char(c) if !command && !c.is_control() => Some(c),
             _ => None,
         }
     }
@@ -749,6 +746,32 @@ mod tests {
             ),
             Key::ctrl('s')
         );
+    }
+
+    #[test]
+    fn typed_characters() {
+        assert_eq!(
+            ev(KeyCode::Char('å'), KeyModifiers::NONE).typed_char(),
+            Some('å')
+        );
+        assert_eq!(
+            ev(KeyCode::Char('Ö'), KeyModifiers::SHIFT).typed_char(),
+            Some('Ö')
+        );
+        assert_eq!(
+            ev(
+                KeyCode::Char('@'),
+                KeyModifiers::CONTROL | KeyModifiers::ALT
+            )
+            .typed_char(),
+            Some('@')
+        );
+        assert_eq!(
+            ev(KeyCode::Char('s'), KeyModifiers::CONTROL).typed_char(),
+            None
+        );
+        assert_eq!(ev(KeyCode::Char('x'), KeyModifiers::ALT).typed_char(), None);
+        assert_eq!(ev(KeyCode::Enter, KeyModifiers::NONE).typed_char(), None);
     }
 
     #[test]

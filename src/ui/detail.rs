@@ -230,8 +230,12 @@ fn content(
             let stage = order.status.stage;
             out.push(Line::from(vec![
                 Span::styled(format!("{:<lw$} ", "order"), theme.muted),
-                Span::styled(order.key.to_string(), theme.title),
-                Span::styled(format!("  {}", order.kind), theme.muted),
+                Span::styled(clean(&order.key.to_string()).into_owned(), theme.title),
+            ]));
+            out.push(Line::from(vec![
+                Span::styled(format!("{:<lw$} ", "carrier"), theme.muted),
+                Span::styled(clean(&order.key.carrier).into_owned(), theme.text),
+                Span::styled(format!("  ({})", order.kind), theme.muted),
             ]));
             out.push(Line::from(vec![
                 Span::styled(format!("{:<lw$} ", "status"), theme.muted),
