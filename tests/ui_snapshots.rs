@@ -422,3 +422,50 @@ fn escape_sequences_in_carrier_text_never_reach_the_screen() {
     // The customer's visible name is still there.
     assert!(find(frames[0].backend().buffer(), "Eve").is_some());
 }
+
+#[test]
+fn tiny_and_odd_terminal_sizes_never_panic() {
+    let (theme, _) = Theme::load("default");
+    let setups: Vec<(&str, Box<dyn Fn(&mut State)>)> = vec![
+        ("main", Box::new(|_| {})),
+        ("detail", Box::new(|s| {
+            press(s, key(KeyCode::Enter));
+            press(s, ch('l'));
+            press(s, ch('l'));
+            press(s, ch('l'));
+        })),
+        ("filter", Box::new(|s| {
+            press(s, ch('/'));
+            typ(s, "stage:nope fiber");
+        })),
+        ("dialog", Box::new(|s| {
+            select(s, "19502");
+            press(s, ch('u'));
+            press(s, key(KeyCode::Enter));
+        })),
+        ("confirm", Box::new(|s| {
+            select(s, "19488");
+            press(s, ch('c'));
+            press(s, key(KeyCode::Enter));
+        })),
+        ("help", Box::new(|s| {
+            press(s, ch('?'));
+            press(s, ch('G'));
+        })),
+    ];
+    for (name, setup) in &setups {
+        let mut s = synced_state(false);
+        setup(&mut s);
+        for w in (1..=40).step_by(3).chain([79, 81, 119, 120, 149, 150, 200]) {
+            for h in (1..=14).chain([23, 29, 33, 34, 60]) {
+                let _ = render(&mut s, w, h, &theme);
+                // Keys at that size must not panic either.
+                for msg in [ch('j'), ch('G'), key(KeyCode::PageDown), ch('k')] {
+                    orderdesk::app::update(&mut s, msg);
+                }
+                let _ = render(&mut s, w, h, &theme);
+            }
+        }
+        let _ = name;
+    }
+}
