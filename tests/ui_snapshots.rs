@@ -428,30 +428,45 @@ fn tiny_and_odd_terminal_sizes_never_panic() {
     let (theme, _) = Theme::load("default");
     let setups: Vec<(&str, Box<dyn Fn(&mut State)>)> = vec![
         ("main", Box::new(|_| {})),
-        ("detail", Box::new(|s| {
-            press(s, key(KeyCode::Enter));
-            press(s, ch('l'));
-            press(s, ch('l'));
-            press(s, ch('l'));
-        })),
-        ("filter", Box::new(|s| {
-            press(s, ch('/'));
-            typ(s, "stage:nope fiber");
-        })),
-        ("dialog", Box::new(|s| {
-            select(s, "19502");
-            press(s, ch('u'));
-            press(s, key(KeyCode::Enter));
-        })),
-        ("confirm", Box::new(|s| {
-            select(s, "19488");
-            press(s, ch('c'));
-            press(s, key(KeyCode::Enter));
-        })),
-        ("help", Box::new(|s| {
-            press(s, ch('?'));
-            press(s, ch('G'));
-        })),
+        (
+            "detail",
+            Box::new(|s| {
+                press(s, key(KeyCode::Enter));
+                press(s, ch('l'));
+                press(s, ch('l'));
+                press(s, ch('l'));
+            }),
+        ),
+        (
+            "filter",
+            Box::new(|s| {
+                press(s, ch('/'));
+                typ(s, "stage:nope fiber");
+            }),
+        ),
+        (
+            "dialog",
+            Box::new(|s| {
+                select(s, "19502");
+                press(s, ch('u'));
+                press(s, key(KeyCode::Enter));
+            }),
+        ),
+        (
+            "confirm",
+            Box::new(|s| {
+                select(s, "19488");
+                press(s, ch('c'));
+                press(s, key(KeyCode::Enter));
+            }),
+        ),
+        (
+            "help",
+            Box::new(|s| {
+                press(s, ch('?'));
+                press(s, ch('G'));
+            }),
+        ),
     ];
     for (name, setup) in &setups {
         let mut s = synced_state(false);

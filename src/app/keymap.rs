@@ -96,6 +96,7 @@ pub enum Action {
     Refresh,
     RefreshCarrier,
     Filter,
+    ClearFilter,
     SortNext,
     SortReverse,
     View(ViewKind),
@@ -137,6 +138,7 @@ impl Action {
         Action::Refresh,
         Action::RefreshCarrier,
         Action::Filter,
+        Action::ClearFilter,
         Action::SortNext,
         Action::SortReverse,
         Action::View(ViewKind::Open),
@@ -185,6 +187,7 @@ impl Action {
             Action::Refresh => "refresh",
             Action::RefreshCarrier => "refresh_carrier",
             Action::Filter => "filter",
+            Action::ClearFilter => "clear_filter",
             Action::SortNext => "sort_next",
             Action::SortReverse => "sort_reverse",
             Action::View(ViewKind::Open) => "view_open",
@@ -233,6 +236,7 @@ impl Action {
             (Action::Refresh, _) => "refresh all carriers now",
             (Action::RefreshCarrier, _) => "refresh the selected order's carrier",
             (Action::Filter, _) => "filter (text, carrier: stage: status: kind:)",
+            (Action::ClearFilter, _) => "clear the filter",
             (Action::SortNext, _) => "sort by the next column",
             (Action::SortReverse, _) => "reverse the sort",
             (Action::View(ViewKind::Open), _) => "view: all open orders",
@@ -476,6 +480,7 @@ fn defaults() -> Vec<Binding> {
     bind(t, &[c('G'), p(K::End)], A::Bottom);
     bind(t, &[p(K::Enter), p(K::Tab)], A::OpenDetail);
     bind(t, &[c('/')], A::Filter);
+    bind(t, &[p(K::Esc)], A::ClearFilter);
     bind(t, &[c('s')], A::SortNext);
     bind(t, &[c('S')], A::SortReverse);
     bind(t, &[c('1')], A::View(ViewKind::Open));
@@ -794,7 +799,7 @@ mod tests {
         let esc = Key::plain(KeyCode::Esc);
         assert_eq!(map.resolve(Layer::Filter, esc), Some(Action::Back));
         assert_eq!(map.resolve(Layer::Detail, esc), Some(Action::CloseDetail));
-        assert_eq!(map.resolve(Layer::Table, esc), None);
+        assert_eq!(map.resolve(Layer::Table, esc), Some(Action::ClearFilter));
         assert_eq!(
             map.resolve(Layer::Table, Key::plain(KeyCode::Char('2'))),
             Some(Action::View(ViewKind::Attention))

@@ -226,10 +226,14 @@ fn chip_spans<'a>(state: &State, theme: &Theme, c: &'a crate::app::Carrier) -> V
         SyncPhase::Error(reason) => ("✗", clean(reason).into_owned(), theme.chip_error),
         SyncPhase::Ok if chip.is_stale(now) => (
             "!",
-            format!("stale {}", age(chip.last_ok, now)),
+            format!("stale, {} ago", age(chip.last_ok, now)),
             theme.chip_stale,
         ),
-        SyncPhase::Ok => ("✓", age(chip.last_ok, now), theme.chip_ok),
+        SyncPhase::Ok => (
+            "✓",
+            format!("{} ago", age(chip.last_ok, now)),
+            theme.chip_ok,
+        ),
         SyncPhase::Never => ("·", "never synced".to_string(), theme.chip_never),
     };
     let mut spans = vec![
@@ -374,7 +378,7 @@ fn draw_filter(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         theme.muted,
     ));
     if !state.filter_open() {
-        spans.push(Span::styled("  (/ edit)", theme.muted));
+        spans.push(Span::styled("  (/ edit, esc clears)", theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
