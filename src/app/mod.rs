@@ -767,11 +767,9 @@ impl State {
                 self.filter_open = true;
                 self.filter_input.end();
             }
-            Action::ClearFilter => {
-                if !self.filter_input.is_empty() {
-                    self.filter_input.clear();
-                    self.apply_filter();
-                }
+            Action::ClearFilter if !self.filter_input.is_empty() => {
+                self.filter_input.clear();
+                self.apply_filter();
             }
             Action::SortNext => self.cycle_sort(),
             Action::SortReverse => {
