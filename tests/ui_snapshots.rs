@@ -426,7 +426,8 @@ fn escape_sequences_in_carrier_text_never_reach_the_screen() {
 #[test]
 fn tiny_and_odd_terminal_sizes_never_panic() {
     let (theme, _) = Theme::load("default");
-    let setups: Vec<(&str, Box<dyn Fn(&mut State)>)> = vec![
+    type Setup = Box<dyn Fn(&mut State)>;
+    let setups: Vec<(&str, Setup)> = vec![
         ("main", Box::new(|_| {})),
         (
             "detail",
