@@ -1,1 +1,362 @@
-//! Headless `list` and `show`. (Being written.)
+//! `orderdesk list` and `orderdesk show`: the console's data without a
+//! terminal, for scripts. Uses the same config and adapters as the console,
+//! always read-only (no write client is built). Exit status is non-zero with a
+//! clear message on failure; when one carrier of several fails, the others'
+//! results are printed and a warning goes to stderr.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+use tokio::sync::mpsc;
+
+use crate::carriers::{CarrierError, CarrierHandle, SyncEvent, SyncSink};
+use crate::domain::{Order, OrderKey, Stage, relative_age};
+
+/// Which orders `list` prints.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Include done and closed orders.
+    pub all: bool,
+    pub carrier: Option<String>,
+    pub stage: Option<Stage>,
+    pub status: Option<String>,
+    /// Only orders that need attention.
+    pub attention: bool,
+}
+
+impl ListFilter {
+    pub fn matches(&self, order: &Order) -> bool {
+        (self.all || self.stage.is_some() || order.status.stage.is_open())
+            && self
+                .carrier
+                .as_deref()
+                .is_none_or(|c| &*order.key.carrier == c)
+            && self.stage.is_none_or(|s| order.status.stage == s)
+            && self
+                .status
+                .as_deref()
+                .is_none_or(|s| order.status.raw.eq_ignore_ascii_case(s))
+            && (!self.attention || order.needs_attention())
+    }
+}
+
+/// One full poll of every carrier: their orders, and the carriers that failed.
+pub async fn fetch_all(handles: &[CarrierHandle]) -> (Vec<Order>, Vec<(String, CarrierError)>) {
+    let polls = handles
+        .iter()
+        .map(|h| async move { (h.name.to_string(), poll_once(h).await) });
+    let mut orders = Vec::new();
+    let mut failures = Vec::new();
+    for (name, result) in futures::future::join_all(polls).await {
+        match result {
+            Ok(mut got) => orders.append(&mut got),
+            Err(e) => failures.push((name, e)),
+        }
+    }
+    orders.sort_by(|a, b| {
+        a.created
+            .at
+            .cmp(&b.created.at)
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    (orders, failures)
+}
+
+async fn poll_once(handle: &CarrierHandle) -> Result<Vec<Order>, CarrierError> {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let sink = SyncSink::new(handle.name.clone(), tx);
+    let result = handle.reader.poll(None, &sink).await;
+    drop(sink);
+    let mut by_key: HashMap<OrderKey, Order> = HashMap::new();
+    let mut failed: Vec<(OrderKey, CarrierError)> = Vec::new();
+    while let Some(event) = rx.recv().await {
+        match event {
+            SyncEvent::Orders { orders, .. } => {
+                for order in orders {
+                    by_key.insert(order.key.clone(), order);
+                }
+            }
+            SyncEvent::OrderFailed { key, error } => failed.push((key, error)),
+            _ => {}
+        }
+    }
+    result?;
+    for (key, error) in failed {
+        if let Some(order) = by_key.get_mut(&key) {
+            order.fetch_error = Some(error.to_string());
+        }
+    }
+    Ok(by_key.into_values().collect())
+}
+
+/// One order with its on-demand customer details. A failure to load the
+/// extra customer details is a warning, not an error.
+pub async fn fetch_one(
+    handles: &[CarrierHandle],
+    key: &OrderKey,
+) -> Result<(Order, Option<CarrierError>), String> {
+    let handle = handles
+        .iter()
+        .find(|h| h.name == key.carrier)
+        .ok_or_else(|| {
+            let names: Vec<_> = handles.iter().map(|h| h.name.to_string()).collect();
+            format!(
+                "no carrier named {:?} in the config (configured: {})",
+                key.carrier,
+                names.join(", ")
+            )
+        })?;
+    let order = handle
+        .reader
+        .fetch_order(&key.id)
+        .await
+        .map_err(|e| format!("{key}: {e}"))?;
+    match handle.reader.fetch_customer(&order).await {
+        Ok(full) => Ok((full, None)),
+        Err(e) => Ok((order, Some(e))),
+    }
+}
+
+/// The JSON object `list --json` prints per order.
+pub fn order_summary_json(order: &Order) -> Value {
+    json!({
+        "key": order.key.to_string(),
+        "carrier": &*order.key.carrier,
+        "kind": order.kind,
+        "id": order.key.id,
+        "status": order.status.raw,
+        "stage": order.status.stage.as_str(),
+        "terminal": order.status.terminal,
+        "attention": order.attention().iter().map(|a| a.code.clone()).collect::<Vec<_>>(),
+        "created": order.created.rfc3339_or_raw(),
+        "updated": order.updated_at().map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        "customer": order.customer,
+        "service": order.service,
+        "schedule": order.schedule_text(),
+        "error": order.fetch_error,
+    })
+}
+
+/// The JSON object `show --json` prints: the summary plus details.
+pub fn order_detail_json(order: &Order) -> Value {
+    let mut value = order_summary_json(order);
+    if let Value::Object(map) = &mut value {
+        map.insert(
+            "attention_details".into(),
+            order
+                .attention()
+                .iter()
+                .map(|a| json!({"code": a.code, "detail": a.detail}))
+                .collect(),
+        );
+        map.insert("fields".into(), pairs_json(&order.fields));
+        map.insert(
+            "customer_details".into(),
+            pairs_json(&order.customer_fields),
+        );
+        map.insert(
+            "items".into(),
+            order.items.iter().map(|i| pairs_json(i)).collect(),
+        );
+        map.insert(
+            "log".into(),
+            order
+                .log
+                .iter()
+                .map(|e| json!({"at": e.at.rfc3339_or_raw(), "kind": e.kind.as_str(), "source": e.source, "text": e.text}))
+                .collect(),
+        );
+    }
+    value
+}
+
+fn pairs_json(pairs: &[(String, String)]) -> Value {
+    let mut map = Map::new();
+    for (name, value) in pairs {
+        map.insert(name.clone(), Value::String(value.clone()));
+    }
+    Value::Object(map)
+}
+
+/// Writes the `list` table.
+pub fn write_table(
+    out: &mut impl Write,
+    orders: &[Order],
+    now: DateTime<Utc>,
+) -> std::io::Result<()> {
+    let rows: Vec<[String; 7]> = orders
+        .iter()
+        .map(|o| {
+            [
+                o.key.to_string(),
+                o.status.raw.clone(),
+                format!("{} {}", o.status.stage.glyph(), o.status.stage.label()),
+                o.created
+                    .at
+                    .map(|t| relative_age(t, now))
+                    .unwrap_or_else(|| o.created.raw.clone()),
+                if o.needs_attention() {
+                    "!".into()
+                } else {
+                    String::new()
+                },
+                o.customer.clone(),
+                o.service.clone(),
+            ]
+        })
+        .collect();
+    let header = ["KEY", "STATUS", "STAGE", "AGE", "!", "CUSTOMER", "SERVICE"];
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count()).min(40);
+        }
+    }
+    let line = |cells: &[String]| {
+        cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| {
+                let cut: String = c.chars().take(w).collect();
+                format!("{cut:<w$}")
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    writeln!(out, "{}", line(&header.map(String::from)))?;
+    for row in &rows {
+        writeln!(out, "{}", line(row))?;
+    }
+    Ok(())
+}
+
+/// Writes `show` as text.
+pub fn write_detail(
+    out: &mut impl Write,
+    order: &Order,
+    now: DateTime<Utc>,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{}  {} ({} {})",
+        order.key,
+        order.status.raw,
+        order.status.stage.glyph(),
+        order.status.stage.label()
+    )?;
+    let age = order
+        .created
+        .at
+        .map(|t| format!(" ({} ago)", relative_age(t, now)))
+        .unwrap_or_default();
+    writeln!(out, "created   {}{age}", order.created.rfc3339_or_raw())?;
+    writeln!(out, "customer  {}", order.customer)?;
+    writeln!(out, "service   {}", order.service)?;
+    let schedule = order.schedule_text();
+    if !schedule.is_empty() {
+        writeln!(out, "schedule  {schedule}")?;
+    }
+    for a in order.attention() {
+        writeln!(out, "attention {}: {}", a.code, a.detail)?;
+    }
+    section(out, "Order", &order.fields)?;
+    section(out, "Customer", &order.customer_fields)?;
+    for (i, item) in order.items.iter().enumerate() {
+        section(out, &format!("Item {}", i + 1), item)?;
+    }
+    writeln!(out, "\nLog")?;
+    for e in &order.log {
+        let text = e.text.replace('\n', "\n                                  ");
+        writeln!(
+            out,
+            "  {:<20} {:<12} {text}",
+            e.at.rfc3339_or_raw(),
+            e.kind.as_str()
+        )?;
+    }
+    Ok(())
+}
+
+fn section(out: &mut impl Write, title: &str, pairs: &[(String, String)]) -> std::io::Result<()> {
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n{title}")?;
+    let width = pairs
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(30);
+    for (name, value) in pairs {
+        writeln!(out, "  {name:<width$}  {value}")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{LogEntry, LogKind, Stamp, Status};
+
+    fn order(id: &str, raw: &str, stage: Stage) -> Order {
+        let mut o = Order::new(
+            OrderKey::new("tg", id),
+            "tjansteguiden",
+            Status::new(raw, stage, false),
+        );
+        o.customer = "Kalle Testsson".into();
+        o
+    }
+
+    #[test]
+    fn filter_defaults_to_open_orders() {
+        let f = ListFilter::default();
+        assert!(f.matches(&order("1", "new", Stage::New)));
+        assert!(!f.matches(&order("2", "delivered", Stage::Done)));
+        assert!(
+            ListFilter {
+                all: true,
+                ..ListFilter::default()
+            }
+            .matches(&order("2", "delivered", Stage::Done))
+        );
+        let by_stage = ListFilter {
+            stage: Some(Stage::Done),
+            ..ListFilter::default()
+        };
+        assert!(by_stage.matches(&order("2", "delivered", Stage::Done)));
+        assert!(!by_stage.matches(&order("1", "new", Stage::New)));
+    }
+
+    #[test]
+    fn json_has_the_documented_fields() {
+        let mut o = order("19530", "waiting", Stage::NeedsAttention);
+        o.log.push(LogEntry {
+            at: Stamp::new("2015-10-06 12:39:00", None),
+            kind: LogKind::Error,
+            source: "portal".into(),
+            text: "Port finns ej".into(),
+        });
+        let v = order_detail_json(&o);
+        assert_eq!(v["key"], "tg/19530");
+        assert_eq!(v["stage"], "needs_attention");
+        assert_eq!(v["attention"], json!(["status:waiting", "log:error"]));
+        assert_eq!(v["log"][0]["kind"], "error");
+        assert_eq!(v["log"][0]["at"], "2015-10-06 12:39:00");
+    }
+
+    #[test]
+    fn table_has_a_header_and_a_row_per_order() {
+        let mut out = Vec::new();
+        write_table(&mut out, &[order("1", "new", Stage::New)], Utc::now()).expect("write");
+        let text = String::from_utf8(out).expect("utf8");
+        let lines: Vec<_> = text.lines().collect();
+        assert!(lines[0].starts_with("KEY"));
+        assert!(lines[1].starts_with("tg/1") && lines[1].contains("Kalle Testsson"));
+    }
+}

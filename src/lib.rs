@@ -10,9 +10,12 @@
 pub mod app;
 pub mod carriers;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod headless;
+pub mod journal;
 pub mod runtime;
 pub mod sim;
+pub mod store;
 pub mod sync;
 pub mod ui;

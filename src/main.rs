@@ -1,1 +1,334 @@
-fn main() {}
+//! The `orderdesk` command line: the console (default), `demo`, `sim`, `list`,
+//! `show` and `check-config`. Parses arguments, loads the config, builds the
+//! carriers and hands over to `runtime` or `headless`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use orderdesk::carriers::{self, CarrierHandle};
+use orderdesk::config::Config;
+use orderdesk::demo::{Demo, DemoOptions};
+use orderdesk::domain::{OrderKey, Stage};
+use orderdesk::headless::{self, ListFilter};
+use orderdesk::runtime::{self, ConsoleSetup};
+use orderdesk::ui::Theme;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "orderdesk",
+    version,
+    about = "Triage customer orders across carriers' partner APIs"
+)]
+struct Cli {
+    /// Config file (default: $ORDERDESK_CONFIG, then the platform config dir).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Monitoring mode: no write request can be sent.
+    #[arg(long, global = true)]
+    readonly: bool,
+    /// Colour theme: default, light, high-contrast, colorblind, or a .toml path.
+    #[arg(long, global = true, value_name = "NAME")]
+    theme: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The console on built-in simulated carriers; no config needed.
+    Demo(SimArgs),
+    /// Run the simulators alone; prints their URLs and a matching config.
+    Sim(SimArgs),
+    /// Print open orders.
+    List(ListArgs),
+    /// Print one order with its customer, items and log.
+    Show {
+        /// The order, as shown in the console: CARRIER/ID (e.g. tg/19530).
+        key: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate a config file and report errors with line and column.
+    CheckConfig,
+}
+
+#[derive(Debug, Args)]
+struct SimArgs {
+    /// Tjänsteguiden orders to generate.
+    #[arg(long, default_value_t = 300)]
+    orders: usize,
+    /// Lumen Voice orders to generate.
+    #[arg(long, default_value_t = 200)]
+    voice_orders: usize,
+    /// Seed of the generated data.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Simulated carrier latency per request, in milliseconds.
+    #[arg(long, default_value_t = 20)]
+    latency: u64,
+    /// First port to listen on (0 = any free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+}
+
+#[derive(Debug, Args)]
+struct ListArgs {
+    #[arg(long)]
+    json: bool,
+    /// Include done and closed orders.
+    #[arg(long)]
+    all: bool,
+    /// Only this carrier (its configured name).
+    #[arg(long)]
+    carrier: Option<String>,
+    /// Only this stage: new, in_progress, needs_attention, done, closed.
+    #[arg(long, value_parser = parse_stage)]
+    stage: Option<Stage>,
+    /// Only this carrier status (e.g. waiting).
+    #[arg(long)]
+    status: Option<String>,
+    /// Only orders that need attention.
+    #[arg(long)]
+    attention: bool,
+}
+
+fn parse_stage(text: &str) -> Result<Stage, String> {
+    Stage::parse(text)
+        .ok_or_else(|| "expected new, in_progress, needs_attention, done or closed".into())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _log_guard = init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    let result = runtime.block_on(dispatch(cli));
+    // Do not wait for in-flight requests of abandoned tasks.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    match result {
+        Ok(code) => code,
+        Err(message) => fail(&message),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("orderdesk: {message}");
+    ExitCode::FAILURE
+}
+
+async fn dispatch(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        None => {
+            let config = load_config(cli.config.as_deref())?;
+            let readonly = cli.readonly || config.readonly;
+            console(&config, readonly, cli.theme).await
+        }
+        Some(Command::Demo(args)) => {
+            let demo = Demo::start(&demo_options(&args))
+                .await
+                .map_err(|e| format!("cannot start the simulators: {e}"))?;
+            console(&demo.config, cli.readonly, cli.theme).await
+        }
+        Some(Command::Sim(args)) => sim(&args).await,
+        Some(Command::List(args)) => {
+            let config = load_config(cli.config.as_deref())?;
+            list(&config, &args).await
+        }
+        Some(Command::Show { key, json }) => {
+            let config = load_config(cli.config.as_deref())?;
+            show(&config, &key, json).await
+        }
+        Some(Command::CheckConfig) => {
+            let path = config_path(cli.config.as_deref())?;
+            let config = Config::load(&path).map_err(|e| e.to_string())?;
+            let mut handles_ok = true;
+            for c in &config.carriers {
+                // Build read-only: checks secrets and URLs without a write client.
+                if let Err(e) = carriers::build(&config, c, true) {
+                    eprintln!("{}: carrier {:?}: {e}", path.display(), c.name);
+                    handles_ok = false;
+                }
+            }
+            if !handles_ok {
+                return Ok(ExitCode::FAILURE);
+            }
+            println!(
+                "{}: ok ({} carrier{})",
+                path.display(),
+                config.carriers.len(),
+                if config.carriers.len() == 1 { "" } else { "s" }
+            );
+            for c in &config.carriers {
+                println!("  {:<12} {:<14} {}", c.name, c.kind, c.base_url);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn demo_options(args: &SimArgs) -> DemoOptions {
+    DemoOptions {
+        orders: args.orders,
+        voice_orders: args.voice_orders,
+        seed: args.seed,
+        latency: Duration::from_millis(args.latency),
+        port: args.port,
+    }
+}
+
+fn config_path(explicit: Option<&Path>) -> Result<PathBuf, String> {
+    explicit
+        .map(Path::to_owned)
+        .or_else(Config::default_path)
+        .ok_or_else(|| "no config path: use --config PATH".into())
+}
+
+fn load_config(explicit: Option<&Path>) -> Result<Config, String> {
+    let path = config_path(explicit)?;
+    if !path.exists() {
+        return Err(format!(
+            "no config file at {}\n  try the built-in simulated carriers: orderdesk demo\n  or start from config.example.toml (--config PATH)",
+            path.display()
+        ));
+    }
+    Config::load(&path).map_err(|e| e.to_string())
+}
+
+fn build_handles(config: &Config, readonly: bool) -> Result<Vec<CarrierHandle>, String> {
+    if config.carriers.is_empty() {
+        return Err("the config has no [[carrier]] tables".into());
+    }
+    config
+        .carriers
+        .iter()
+        .map(|c| {
+            carriers::build(config, c, readonly).map_err(|e| format!("carrier {:?}: {e}", c.name))
+        })
+        .collect()
+}
+
+async fn console(
+    config: &Config,
+    readonly: bool,
+    theme: Option<String>,
+) -> Result<ExitCode, String> {
+    let handles = build_handles(config, readonly)?;
+    let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        Theme::no_color()
+    } else {
+        let (theme, warning) = Theme::load(theme.as_deref().unwrap_or(&config.theme));
+        if let Some(warning) = warning {
+            tracing::warn!("{warning}");
+        }
+        theme
+    };
+    let setup = ConsoleSetup {
+        handles,
+        readonly,
+        theme,
+        user: config.user.clone(),
+        keys: config.keys.clone(),
+    };
+    runtime::run_console(setup).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn sim(args: &SimArgs) -> Result<ExitCode, String> {
+    let demo = Demo::start(&demo_options(args))
+        .await
+        .map_err(|e| format!("cannot start the simulators: {e}"))?;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "Simulators running (Ctrl-C stops them):");
+    for (name, url) in demo.urls() {
+        let _ = writeln!(out, "  {name:<8} {url}");
+    }
+    let _ = writeln!(out, "\n{}", demo.config_toml());
+    let _ = out.flush();
+    drop(out);
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn list(config: &Config, args: &ListArgs) -> Result<ExitCode, String> {
+    let handles = build_handles(config, true)?;
+    let (orders, failures) = headless::fetch_all(&handles).await;
+    for (name, error) in &failures {
+        eprintln!("orderdesk: warning: carrier {name:?} failed: {error}");
+    }
+    if failures.len() == handles.len() {
+        return Err("no carrier answered".into());
+    }
+    let filter = ListFilter {
+        all: args.all,
+        carrier: args.carrier.clone(),
+        stage: args.stage,
+        status: args.status.clone(),
+        attention: args.attention,
+    };
+    let orders: Vec<_> = orders.into_iter().filter(|o| filter.matches(o)).collect();
+    let mut out = std::io::stdout().lock();
+    let written = if args.json {
+        let array: Vec<_> = orders.iter().map(headless::order_summary_json).collect();
+        serde_json::to_writer_pretty(&mut out, &array)
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out))
+    } else {
+        headless::write_table(&mut out, &orders, chrono::Utc::now())
+    };
+    written.map_err(|e| format!("cannot write output: {e}"))?;
+    Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
+}
+
+async fn show(config: &Config, key: &str, json: bool) -> Result<ExitCode, String> {
+    let key =
+        OrderKey::parse(key).ok_or_else(|| format!("{key:?} is not an order key like tg/19530"))?;
+    let handles = build_handles(config, true)?;
+    let (order, warning) = headless::fetch_one(&handles, &key).await?;
+    if let Some(warning) = warning {
+        eprintln!("orderdesk: warning: customer details of {key} not loaded: {warning}");
+    }
+    let mut out = std::io::stdout().lock();
+    let written = if json {
+        serde_json::to_writer_pretty(&mut out, &headless::order_detail_json(&order))
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out))
+    } else {
+        headless::write_detail(&mut out, &order, chrono::Utc::now())
+    };
+    written.map_err(|e| format!("cannot write output: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Logs go to a file in the platform state dir, never to the screen.
+fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dirs = directories::ProjectDirs::from("", "", "orderdesk")?;
+    let dir = dirs
+        .state_dir()
+        .unwrap_or_else(|| dirs.data_local_dir())
+        .to_owned();
+    std::fs::create_dir_all(&dir).ok()?;
+    let appender = tracing_appender::rolling::never(&dir, "orderdesk.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ORDERDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .init();
+    Some(guard)
+}

@@ -295,6 +295,11 @@ impl State {
         self.selected.and_then(|i| self.store.get(i))
     }
 
+    /// Any held order by key (the runtime needs it to run effects).
+    pub fn order(&self, key: &OrderKey) -> Option<&Order> {
+        self.store.by_key(key)
+    }
+
     /// Same as `Msg::Sync(SyncEvent::Orders)`.
     pub fn upsert_orders(&mut self, orders: Vec<Order>) {
         let orders: Vec<Order> = orders

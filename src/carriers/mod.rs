@@ -14,6 +14,7 @@
 pub mod error;
 pub mod http;
 pub mod oauth;
+pub mod secret;
 pub mod sink;
 
 pub mod lumen_voice;
@@ -73,6 +74,12 @@ pub trait CarrierReader: Send + Sync {
         cursor: Option<String>,
         sink: &SyncSink,
     ) -> Result<(PollSummary, Option<String>), CarrierError>;
+
+    /// Tells the reader which orders the local cache already holds (called
+    /// once, before the first poll, when the cache loaded). A reader that
+    /// polls incrementally uses it to keep refreshing cached orders that are
+    /// not terminal yet and to skip the ones it already has.
+    fn prime(&self, _cached: &[Order]) {}
 
     /// Re-reads one order by the carrier's id.
     async fn fetch_order(&self, id: &str) -> Result<Order, CarrierError>;

@@ -320,15 +320,23 @@ impl Order {
         explicit.max(from_log).or(self.created.at)
     }
 
-    /// Schedule as display text (`-` when none).
+    /// Schedule as display text: the date as the carrier wrote it (its own
+    /// zone: a Stockholm delivery "2015-10-06 00:00" is the 6th, although in
+    /// UTC it is the 5th), else the raw text; empty when none.
     pub fn schedule_text(&self) -> String {
         match &self.schedule {
             None => String::new(),
             Some(Schedule::Unscheduled) => "unscheduled".into(),
-            Some(Schedule::Scheduled(stamp)) => match stamp.at {
-                Some(at) => at.format("%Y-%m-%d").to_string(),
-                None => stamp.raw.clone(),
-            },
+            Some(Schedule::Scheduled(stamp)) => {
+                let raw = stamp.raw.trim();
+                match raw.get(..10).filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok()) {
+                    Some(date) => date.to_owned(),
+                    None if raw.is_empty() => {
+                        stamp.at.map(|at| at.format("%Y-%m-%d").to_string()).unwrap_or_default()
+                    }
+                    None => raw.to_owned(),
+                }
+            }
         }
     }
 }
@@ -374,6 +382,19 @@ mod tests {
         let codes: Vec<_> = o.attention().into_iter().map(|a| a.code).collect();
         assert_eq!(codes, ["status:waiting", "log:error"]);
         assert!(o.needs_attention());
+    }
+
+    #[test]
+    fn schedule_shows_the_carriers_local_date() {
+        use chrono::TimeZone;
+        let mut o = order(Status::new("new", Stage::New, false));
+        let utc = Utc.with_ymd_and_hms(2015, 10, 5, 22, 0, 0).unwrap();
+        o.schedule = Some(Schedule::Scheduled(Stamp::new("2015-10-06 00:00", Some(utc))));
+        assert_eq!(o.schedule_text(), "2015-10-06");
+        o.schedule = Some(Schedule::Scheduled(Stamp::new("asap", None)));
+        assert_eq!(o.schedule_text(), "asap");
+        o.schedule = Some(Schedule::Unscheduled);
+        assert_eq!(o.schedule_text(), "unscheduled");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! knobs (latency, error rate, malformed bodies, ...).
 
 pub mod lumen_voice;
+pub mod names;
 pub mod tjansteguiden;
 
 use std::net::SocketAddr;

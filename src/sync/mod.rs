@@ -1,1 +1,109 @@
-//! Per-carrier fetcher tasks. (Being written.)
+//! One fetcher task per carrier instance: polls on the carrier's interval
+//! (skipping its quiet hours), backs off after failures (honouring
+//! `Retry-After`), polls at once on a manual refresh, and reports everything
+//! as [`SyncEvent`]s. A slow or dead carrier never holds up another one or the
+//! UI: each fetcher is its own task and talks only through channels.
+
+mod schedule;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::Utc;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::carriers::{CarrierHandle, SyncEvent, SyncSink};
+
+pub use schedule::{Outcome, next_delay};
+
+/// The running fetchers; dropping it stops them.
+#[derive(Debug, Default)]
+pub struct Fetchers {
+    triggers: HashMap<Arc<str>, mpsc::Sender<()>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Fetchers {
+    /// Starts one fetcher per carrier; each polls immediately.
+    pub fn spawn(handles: &[CarrierHandle], events: mpsc::UnboundedSender<SyncEvent>) -> Fetchers {
+        let mut fetchers = Fetchers::default();
+        for handle in handles {
+            // Capacity 1: a refresh pressed during a poll queues exactly one more.
+            let (trigger, pressed) = mpsc::channel(1);
+            let sink = SyncSink::new(handle.name.clone(), events.clone());
+            fetchers.triggers.insert(handle.name.clone(), trigger);
+            fetchers
+                .tasks
+                .push(tokio::spawn(run(handle.clone(), sink, pressed)));
+        }
+        fetchers
+    }
+
+    /// Asks one carrier (or all, with `None`) to poll now.
+    pub fn refresh(&self, carrier: Option<&str>) {
+        for (name, trigger) in &self.triggers {
+            if carrier.is_none_or(|c| c == &**name) {
+                let _ = trigger.try_send(());
+            }
+        }
+    }
+}
+
+impl Drop for Fetchers {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+async fn run(handle: CarrierHandle, sink: SyncSink, mut pressed: mpsc::Receiver<()>) {
+    let mut cursor: Option<String> = None;
+    let mut failures: u32 = 0;
+    loop {
+        sink.send(SyncEvent::Started {
+            carrier: handle.name.clone(),
+        });
+        let result = handle.reader.poll(cursor.clone(), &sink).await;
+        let outcome = match &result {
+            Ok((_, next_cursor)) => {
+                cursor = next_cursor.clone();
+                failures = 0;
+                Outcome::Ok
+            }
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                tracing::warn!(carrier = %handle.name, error = %e, "poll failed");
+                Outcome::Failed {
+                    retry_after: e.retry_after(),
+                    failures,
+                }
+            }
+        };
+        let now = Utc::now();
+        let delay = next_delay(&handle.plan, outcome, now, chrono::Local);
+        let next_poll = now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
+        if let Err(e) = &result {
+            if e.retry_after().is_some() {
+                sink.send(SyncEvent::Waiting {
+                    carrier: handle.name.clone(),
+                    until: next_poll,
+                });
+            }
+        }
+        sink.send(SyncEvent::Finished {
+            carrier: handle.name.clone(),
+            result: result.map(|(summary, _)| summary),
+            next_poll: Some(next_poll),
+        });
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            got = pressed.recv() => {
+                if got.is_none() {
+                    return;
+                }
+            }
+        }
+    }
+}

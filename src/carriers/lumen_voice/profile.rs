@@ -1,0 +1,484 @@
+//! What the dialogs know about Voice orders: which actions an order allows
+//! and why not, the cancel and supplement forms, and the document's rules
+//! applied before anything is sent (through `rules`, the same code the
+//! simulator checks with). Pure: no I/O, the clock is passed in.
+//!
+//! - Cancel: for orders in flight. Completed (20065 / 20238) and cancelled
+//!   (20108) orders are refused in `availability`; the LNP rule "up to one
+//!   business day before FOC" (20066) needs the clock, so `validate` checks
+//!   it with `now` (the form's intro states the last day). Type-to-confirm
+//!   with the voice order id. Body `{}`.
+//! - Supplement: in-flight LNP orders only. The form is prefilled from the
+//!   order; only the groups the user changed are sent (request date,
+//!   subscriber, service address; a changed group is sent whole, empty
+//!   optional fields left out), so an unchanged group's old values are
+//!   neither re-checked nor re-sent. The preview is the exact body sent.
+//! - Every other action: "not offered by this carrier". In read-only mode
+//!   nothing is offered ("read-only mode").
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+
+use crate::carriers::CarrierProfile;
+use crate::domain::{
+    ActionForm, ActionKind, ActionRequest, Availability, ConfirmRule, FieldError, FieldInput,
+    FieldSpec, FormValues, Order,
+};
+
+use super::KIND;
+use super::codes;
+use super::normalize::{customer_field, order_type_label};
+use super::notify;
+use super::rules::{
+    self, AddressBody, MAX_SECONDARY_LOCATION, SubscriberBody, SupplementBody, Violation, field,
+};
+use super::wire::parse_time;
+
+/// Parameter names of a Voice [`ActionRequest`].
+pub mod param {
+    /// The voice order id the request is for.
+    pub const ORDER_ID: &str = "voiceOrderId";
+    /// The exact JSON body to send.
+    pub const BODY: &str = "body";
+    /// When the request was validated (RFC 3339), for `effect_visible`.
+    pub const SUBMITTED_AT: &str = "submitted_at";
+}
+
+/// The Voice carrier's profile.
+#[derive(Debug, Clone, Default)]
+pub struct VoiceProfile {
+    readonly: bool,
+}
+
+impl VoiceProfile {
+    pub fn new(readonly: bool) -> Self {
+        VoiceProfile { readonly }
+    }
+}
+
+fn order_field<'a>(order: &'a Order, name: &str) -> Option<&'a str> {
+    order
+        .fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn order_type(order: &Order) -> &str {
+    order_field(order, "orderType").unwrap_or("")
+}
+
+fn foc_date(order: &Order) -> Option<NaiveDate> {
+    order_field(order, "focDate")
+        .and_then(parse_time)
+        .map(|t| t.date_naive())
+}
+
+fn cite(v: Violation) -> String {
+    format!("{} ({})", v.message(), v.code)
+}
+
+/// The form-level error for a violation without a field.
+fn whole_error(v: Violation) -> FieldError {
+    FieldError {
+        field: v.field,
+        code: Some(v.code.to_owned()),
+        message: v.message().to_owned(),
+    }
+}
+
+/// The prefilled supplement values, in form order.
+fn initial_values(order: &Order) -> Vec<(&'static str, String)> {
+    let get = |name| customer_field(order, name).unwrap_or("").to_owned();
+    let crd = order_field(order, "customerRequestDate").unwrap_or("");
+    let crd = match parse_time(crd) {
+        Some(at) => at.format(rules::DATE_FORMAT).to_string(),
+        None => crd.to_owned(),
+    };
+    let kind = match get(field::CUSTOMER_TYPE)
+        .trim()
+        .to_ascii_uppercase()
+        .as_str()
+    {
+        "B" => "B".to_owned(),
+        "R" => "R".to_owned(),
+        _ if !get(field::BUSINESS_NAME).is_empty() => "B".to_owned(),
+        _ => "R".to_owned(),
+    };
+    vec![
+        (field::CUSTOMER_REQUEST_DATE, crd),
+        (field::CUSTOMER_TYPE, kind),
+        (field::FIRST_NAME, get(field::FIRST_NAME)),
+        (field::LAST_NAME, get(field::LAST_NAME)),
+        (field::BUSINESS_NAME, get(field::BUSINESS_NAME)),
+        (field::STREET_NUMBER, get(field::STREET_NUMBER)),
+        (field::STREET_NAME, get(field::STREET_NAME)),
+        (field::STREET_SUFFIX, get(field::STREET_SUFFIX)),
+        (field::CITY, get(field::CITY)),
+        (field::STATE, get(field::STATE)),
+        (field::ZIP_CODE, get(field::ZIP_CODE)),
+        (field::SECONDARY_LOCATION, get(field::SECONDARY_LOCATION)),
+    ]
+}
+
+const SUBSCRIBER_FIELDS: &[&str] = &[
+    field::CUSTOMER_TYPE,
+    field::FIRST_NAME,
+    field::LAST_NAME,
+    field::BUSINESS_NAME,
+];
+const ADDRESS_FIELDS: &[&str] = &[
+    field::STREET_NUMBER,
+    field::STREET_NAME,
+    field::STREET_SUFFIX,
+    field::CITY,
+    field::STATE,
+    field::ZIP_CODE,
+    field::SECONDARY_LOCATION,
+];
+
+/// The supplement body for the groups that differ from the prefilled values.
+fn supplement_body(order: &Order, values: &FormValues) -> SupplementBody {
+    let initial = initial_values(order);
+    let was = |id: &str| {
+        initial
+            .iter()
+            .find(|(k, _)| *k == id)
+            .map(|(_, v)| v.trim())
+            .unwrap_or("")
+    };
+    let now = |id: &str| values.get(id).trim();
+    let changed = |ids: &[&str]| ids.iter().any(|id| now(id) != was(id));
+    let opt = |id: &str| Some(now(id).to_owned()).filter(|v| !v.is_empty());
+    SupplementBody {
+        customer_request_date: changed(&[field::CUSTOMER_REQUEST_DATE])
+            .then(|| now(field::CUSTOMER_REQUEST_DATE).to_owned()),
+        subscriber: changed(SUBSCRIBER_FIELDS).then(|| SubscriberBody {
+            customer_type_indicator: opt(field::CUSTOMER_TYPE).map(|t| t.to_ascii_uppercase()),
+            first_name: opt(field::FIRST_NAME),
+            last_name: opt(field::LAST_NAME),
+            business_name: opt(field::BUSINESS_NAME),
+        }),
+        service_address: changed(ADDRESS_FIELDS).then(|| AddressBody {
+            street_number: opt(field::STREET_NUMBER),
+            street_name: opt(field::STREET_NAME),
+            street_suffix: opt(field::STREET_SUFFIX),
+            city: opt(field::CITY),
+            state: opt(field::STATE).map(|s| s.to_ascii_uppercase()),
+            zip_code: opt(field::ZIP_CODE),
+            secondary_location: opt(field::SECONDARY_LOCATION),
+        }),
+    }
+}
+
+impl VoiceProfile {
+    fn cancel_availability(&self, order: &Order) -> Availability {
+        match rules::closed_status(&order.status.raw) {
+            Some(v) if v.code == "20065" => Availability::Unavailable(format!(
+                "completed orders cannot be cancelled (20065 / 20238): {}",
+                codes::message("20238").unwrap_or_default()
+            )),
+            Some(v) if v.code == "20108" => {
+                Availability::Unavailable(format!("already cancelled: {}", cite(v)))
+            }
+            Some(_) => Availability::Unavailable(format!(
+                "order is {}; only in-flight orders can be cancelled",
+                order.status.raw
+            )),
+            None => Availability::Available,
+        }
+    }
+
+    fn supplement_availability(&self, order: &Order) -> Availability {
+        let kind = order_type(order);
+        if !rules::is_lnp(kind) {
+            let what = if kind.trim().is_empty() {
+                "this order has no order type".to_owned()
+            } else {
+                format!("this is a {} order", kind.trim().to_ascii_uppercase())
+            };
+            return Availability::Unavailable(format!(
+                "supplement is only for in-flight LNP (port) orders; {what}"
+            ));
+        }
+        match rules::closed_status(&order.status.raw) {
+            Some(_) => Availability::Unavailable(format!(
+                "supplement is only for in-flight LNP (port) orders; this order is {}",
+                order.status.raw
+            )),
+            None => Availability::Available,
+        }
+    }
+
+    fn cancel_form(&self, order: &Order) -> ActionForm {
+        let id = &order.key.id;
+        let mut intro = vec![
+            format!("Cancel voice order {id} ({}).", order.service),
+            "Cancelling a voice order cancels every telephone number on it. This cannot be undone."
+                .to_owned(),
+        ];
+        if rules::is_lnp(order_type(order)) {
+            match foc_date(order) {
+                Some(foc) => intro.push(format!(
+                    "LNP orders can be cancelled up to one business day before the FOC date: FOC {foc}, last day {} (UTC, Mon-Fri).",
+                    rules::last_cancel_day(foc)
+                )),
+                None => intro.push(
+                    "LNP orders can be cancelled up to one business day before the FOC date (no FOC date yet)."
+                        .to_owned(),
+                ),
+            }
+        }
+        ActionForm {
+            action: ActionKind::Cancel,
+            title: format!("Cancel voice order {id}"),
+            intro,
+            fields: Vec::new(),
+        }
+    }
+
+    fn supplement_form(&self, order: &Order) -> ActionForm {
+        let initial = initial_values(order);
+        let init = |id: &str| {
+            initial
+                .iter()
+                .find(|(k, _)| *k == id)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let line = |id: &'static str, label: &str| FieldSpec::line(id, label, init(id));
+        let mut secondary = line(field::SECONDARY_LOCATION, "Secondary location")
+            .with_help(format!("at most {MAX_SECONDARY_LOCATION} characters"));
+        secondary.input = FieldInput::Line {
+            max_len: Some(MAX_SECONDARY_LOCATION),
+        };
+        ActionForm {
+            action: ActionKind::Supplement,
+            title: format!("Supplement LNP order {}", order.key.id),
+            intro: vec![
+                format!(
+                    "Change the request date, subscriber or service address of in-flight {} order {}.",
+                    order_type_label(order_type(order)),
+                    order.key.id
+                ),
+                "Only the groups you change are sent. Dates are UTC: at least one business day ahead (Mon-Fri), at most 30 days."
+                    .to_owned(),
+            ],
+            fields: vec![
+                line(field::CUSTOMER_REQUEST_DATE, "Customer request date")
+                    .with_help("YYYY-MM-DDTHH:MM:SSZ"),
+                FieldSpec::choice(
+                    field::CUSTOMER_TYPE,
+                    "Customer type",
+                    vec![
+                        ("B".to_owned(), "B business".to_owned()),
+                        ("R".to_owned(), "R residential".to_owned()),
+                    ],
+                    init(field::CUSTOMER_TYPE),
+                ),
+                line(field::FIRST_NAME, "First name").with_help("residential only"),
+                line(field::LAST_NAME, "Last name").with_help("residential only"),
+                line(field::BUSINESS_NAME, "Business name").with_help("business only"),
+                line(field::STREET_NUMBER, "Street number"),
+                line(field::STREET_NAME, "Street name"),
+                line(field::STREET_SUFFIX, "Street suffix").with_help("e.g. ST, AVE, BLVD"),
+                line(field::CITY, "City"),
+                line(field::STATE, "State").with_help("two letters, e.g. CO"),
+                line(field::ZIP_CODE, "Zip code").with_help("five digits"),
+                secondary,
+            ],
+        }
+    }
+}
+
+impl CarrierProfile for VoiceProfile {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn availability(&self, order: &Order, action: ActionKind) -> Availability {
+        match action {
+            ActionKind::Cancel | ActionKind::Supplement if self.readonly => {
+                Availability::Unavailable("read-only mode".into())
+            }
+            ActionKind::Cancel => self.cancel_availability(order),
+            ActionKind::Supplement => self.supplement_availability(order),
+            ActionKind::Acknowledge
+            | ActionKind::SetStatus
+            | ActionKind::AddMessage
+            | ActionKind::AddPayLink => {
+                Availability::Unavailable("not offered by this carrier".into())
+            }
+        }
+    }
+
+    fn form(&self, order: &Order, action: ActionKind) -> Option<ActionForm> {
+        if !self.availability(order, action).is_available() {
+            return None;
+        }
+        match action {
+            ActionKind::Cancel => Some(self.cancel_form(order)),
+            ActionKind::Supplement => Some(self.supplement_form(order)),
+            _ => None,
+        }
+    }
+
+    fn validate(
+        &self,
+        order: &Order,
+        action: ActionKind,
+        values: &FormValues,
+        now: DateTime<Utc>,
+    ) -> Result<ActionRequest, Vec<FieldError>> {
+        if let Availability::Unavailable(why) = self.availability(order, action) {
+            return Err(vec![FieldError::form(why)]);
+        }
+        let id = order.key.id.clone();
+        let submitted = now.to_rfc3339_opts(SecondsFormat::Secs, true);
+        match action {
+            ActionKind::Cancel => {
+                rules::check_cancel(
+                    &order.status.raw,
+                    order_type(order),
+                    foc_date(order),
+                    now.date_naive(),
+                )
+                .map_err(|v| vec![whole_error(v)])?;
+                let body = "{}".to_owned();
+                Ok(ActionRequest {
+                    action,
+                    params: vec![
+                        (param::ORDER_ID.into(), id.clone()),
+                        (param::BODY.into(), body.clone()),
+                        (param::SUBMITTED_AT.into(), submitted),
+                    ],
+                    summary: format!("cancel voice order {id}"),
+                    preview: Some(body),
+                })
+            }
+            ActionKind::Supplement => {
+                let body = supplement_body(order, values);
+                if body.is_empty() {
+                    return Err(vec![FieldError {
+                        field: None,
+                        code: Some("20048".into()),
+                        message: "nothing to send: change the request date, the subscriber or the service address".into(),
+                    }]);
+                }
+                let violations = rules::check_supplement(&body, now);
+                if !violations.is_empty() {
+                    return Err(violations
+                        .into_iter()
+                        .map(|v| match v.field {
+                            Some(f) => FieldError::at(f, Some(v.code), v.message()),
+                            None => whole_error(v),
+                        })
+                        .collect());
+                }
+                let mut groups = Vec::new();
+                if body.customer_request_date.is_some() {
+                    groups.push("request date");
+                }
+                if body.subscriber.is_some() {
+                    groups.push("subscriber");
+                }
+                if body.service_address.is_some() {
+                    groups.push("service address");
+                }
+                let json = body.to_json();
+                Ok(ActionRequest {
+                    action,
+                    params: vec![
+                        (param::ORDER_ID.into(), id.clone()),
+                        (param::BODY.into(), json.clone()),
+                        (param::SUBMITTED_AT.into(), submitted),
+                    ],
+                    summary: format!("supplement voice order {id}: {}", groups.join(", ")),
+                    preview: Some(json),
+                })
+            }
+            _ => Err(vec![FieldError::form("not offered by this carrier")]),
+        }
+    }
+
+    fn confirmation(&self, order: &Order, request: &ActionRequest) -> ConfirmRule {
+        match request.action {
+            ActionKind::Cancel => ConfirmRule::TypeToConfirm {
+                prompt: format!(
+                    "Cancelling voice order {} cancels all its telephone numbers and cannot be undone. Type the order id to confirm.",
+                    order.key.id
+                ),
+                expected: order.key.id.clone(),
+            },
+            ActionKind::Supplement => ConfirmRule::YesNo(format!(
+                "Send this supplement for LNP order {} to Lumen?",
+                order.key.id
+            )),
+            _ => ConfirmRule::None,
+        }
+    }
+
+    fn effect_visible(&self, order: &Order, request: &ActionRequest) -> bool {
+        match request.action {
+            ActionKind::Cancel => matches!(
+                rules::normalize_status(&order.status.raw).as_str(),
+                "cancelled" | "canceled"
+            ),
+            ActionKind::Supplement => supplement_visible(order, request),
+            _ => false,
+        }
+    }
+}
+
+/// A 904 notification at or after the request, or every sent value now on
+/// the order.
+fn supplement_visible(order: &Order, request: &ActionRequest) -> bool {
+    let submitted = request
+        .param(param::SUBMITTED_AT)
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc));
+    if let Some(submitted) = submitted {
+        let noticed = order.log.iter().any(|e| {
+            notify::entry_code(e) == Some("904") && e.at.at.is_some_and(|at| at >= submitted)
+        });
+        if noticed {
+            return true;
+        }
+    }
+    let Some(body) = request
+        .param(param::BODY)
+        .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())
+        .map(|v| SupplementBody::from_value(&v))
+    else {
+        return false;
+    };
+    if body.is_empty() {
+        return false;
+    }
+    let same = |name: &str, want: &Option<String>| match want {
+        None => true,
+        Some(w) => customer_field(order, name).is_some_and(|v| v.trim().eq_ignore_ascii_case(w)),
+    };
+    let date_ok = match &body.customer_request_date {
+        None => true,
+        Some(want) => {
+            let have = order_field(order, "customerRequestDate").and_then(parse_time);
+            have.is_some() && have == rules::parse_request_date(want)
+        }
+    };
+    let sub_ok = body.subscriber.as_ref().is_none_or(|s| {
+        same(field::CUSTOMER_TYPE, &s.customer_type_indicator)
+            && same(field::FIRST_NAME, &s.first_name)
+            && same(field::LAST_NAME, &s.last_name)
+            && same(field::BUSINESS_NAME, &s.business_name)
+    });
+    let addr_ok = body.service_address.as_ref().is_none_or(|a| {
+        same(field::STREET_NUMBER, &a.street_number)
+            && same(field::STREET_NAME, &a.street_name)
+            && same(field::STREET_SUFFIX, &a.street_suffix)
+            && same(field::CITY, &a.city)
+            && same(field::STATE, &a.state)
+            && same(field::ZIP_CODE, &a.zip_code)
+            && same(field::SECONDARY_LOCATION, &a.secondary_location)
+    });
+    date_ok && sub_ok && addr_ok
+}

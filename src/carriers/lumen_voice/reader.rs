@@ -1,0 +1,250 @@
+//! Polling Voice orders: every page of `orderStatus` (pageNumber/pageSize
+//! until totalRecords), then each order's `notifications` with bounded
+//! concurrency, reported through the sink page by page.
+//!
+//! Incremental polls: the Voice API has no "changed since" listing, so the
+//! cursor remembers, per voice order id, a hash of the ORDER JSON and of its
+//! notification list. A poll reports only orders that are new or whose order
+//! or notifications changed. Notifications of a terminal order (completed,
+//! rejected, cancelled) whose ORDER JSON did not change are not fetched again.
+//! Cursor format (opaque to everyone else): `{"v":1,"o":{"<id>":"<hex>:<hex>"}}`;
+//! an unreadable cursor means a full poll.
+//!
+//! Errors: an auth failure or a rate limit ends the poll (the fetcher shows it
+//! on the chip and waits); any other failure of one order's notifications is
+//! reported for that order (`OrderFailed`, or, for an order never reported
+//! before, the order without its log and with `fetch_error` set) and the poll
+//! goes on. An order whose ORDER JSON cannot be read is skipped and counted
+//! as failed. Orders that appear twice (pages shifting during a poll) are
+//! reported once.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use crate::carriers::{CarrierError, CarrierReader, PollSummary, SyncSink};
+use crate::domain::{Order, OrderKey, sanitize};
+
+use super::client::VoiceClient;
+use super::normalize::{self, to_order};
+use super::wire::VoiceOrder;
+
+/// Pages beyond what `totalRecords` promises are not requested; this caps a
+/// server that never says how many there are.
+const MAX_PAGES: u64 = 100_000;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Cursor {
+    v: u32,
+    o: BTreeMap<String, String>,
+}
+
+impl Cursor {
+    fn parse(text: Option<&str>) -> Cursor {
+        text.and_then(|t| serde_json::from_str::<Cursor>(t).ok())
+            .filter(|c| c.v == 1)
+            .unwrap_or_default()
+    }
+
+    fn encode(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// FNV-1a, 64 bit: stable across builds (the cursor may be persisted).
+fn fnv(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn entry(order_hash: u64, notes_hash: u64) -> String {
+    format!("{order_hash:016x}:{notes_hash:016x}")
+}
+
+/// Reads orders of one Voice carrier instance.
+#[derive(Debug)]
+pub struct VoiceReader {
+    pub(super) client: Arc<VoiceClient>,
+}
+
+impl VoiceReader {
+    fn stop_poll(e: &CarrierError) -> bool {
+        matches!(
+            e,
+            CarrierError::Auth { .. } | CarrierError::RateLimited { .. }
+        )
+    }
+
+    fn failed_order(&self, order: &VoiceOrder, raw: &str, error: &CarrierError) -> Order {
+        let mut o = to_order(&self.client.name, order, &[], raw, "[]");
+        o.detail_loaded = false;
+        o.fetch_error = Some(format!("notifications: {error}"));
+        o
+    }
+}
+
+#[async_trait]
+impl CarrierReader for VoiceReader {
+    async fn poll(
+        &self,
+        cursor: Option<String>,
+        sink: &SyncSink,
+    ) -> Result<(PollSummary, Option<String>), CarrierError> {
+        let previous = Cursor::parse(cursor.as_deref());
+        let mut next = Cursor {
+            v: 1,
+            o: BTreeMap::new(),
+        };
+        let mut summary = PollSummary::default();
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut done = 0usize;
+        let page_size = u64::from(self.client.page_size.max(1));
+        let mut page_no = 1u64;
+        let mut rows = 0u64;
+        loop {
+            let page = self.client.list_page(page_no).await?;
+            let on_page = page.orders.len();
+            let total = page
+                .total_records
+                .map(|t| t as usize)
+                .unwrap_or(seen.len() + on_page);
+            let mut work = Vec::new();
+            for item in page.orders {
+                let order = match item.order {
+                    Ok(order) => order,
+                    Err(why) => {
+                        tracing::warn!(carrier = %self.client.name, "skipping an unreadable order: {why}");
+                        summary.failed += 1;
+                        done += 1;
+                        continue;
+                    }
+                };
+                if !seen.insert(order.voice_order_id.clone()) {
+                    continue;
+                }
+                summary.listed += 1;
+                let order_hash = fnv(&item.raw);
+                let before = previous.o.get(&order.voice_order_id).cloned();
+                let terminal = normalize::status(order.status.as_deref().unwrap_or("")).terminal;
+                if terminal
+                    && before
+                        .as_deref()
+                        .is_some_and(|b| b.starts_with(&format!("{order_hash:016x}:")))
+                {
+                    if let Some(b) = before {
+                        next.o.insert(order.voice_order_id.clone(), b);
+                    }
+                    done += 1;
+                    continue;
+                }
+                work.push((order, item.raw, order_hash, before));
+            }
+            sink.progress(done, total.max(done));
+
+            let client = &self.client;
+            let mut results = futures::stream::iter(work)
+                .map(|(order, raw, order_hash, before)| async move {
+                    let notes = client.notifications(&order.voice_order_id).await;
+                    (order, raw, order_hash, before, notes)
+                })
+                .buffer_unordered(self.client.concurrency.max(1));
+            let mut batch = Vec::new();
+            while let Some((order, raw, order_hash, before, notes)) = results.next().await {
+                done += 1;
+                sink.progress(done, total.max(done));
+                match notes {
+                    Ok((list, list_raw)) => {
+                        summary.fetched += 1;
+                        let now = entry(order_hash, fnv(&list_raw));
+                        if before.as_deref() != Some(now.as_str()) {
+                            batch.push(to_order(&self.client.name, &order, &list, &raw, &list_raw));
+                        }
+                        next.o.insert(order.voice_order_id.clone(), now);
+                    }
+                    Err(e) if Self::stop_poll(&e) => {
+                        sink.orders(batch);
+                        return Err(e);
+                    }
+                    Err(e) => {
+                        summary.failed += 1;
+                        match before {
+                            Some(b) => {
+                                next.o.insert(order.voice_order_id.clone(), b);
+                                sink.order_failed(
+                                    OrderKey::new(
+                                        self.client.name.clone(),
+                                        sanitize(&order.voice_order_id),
+                                    ),
+                                    e,
+                                );
+                            }
+                            None => batch.push(self.failed_order(&order, &raw, &e)),
+                        }
+                    }
+                }
+            }
+            drop(results);
+            sink.orders(batch);
+
+            rows += on_page as u64;
+            let reached = page.total_records.is_some_and(|t| rows >= t);
+            if on_page == 0 || reached || page_no >= MAX_PAGES {
+                break;
+            }
+            if page.total_records.is_none() && (on_page as u64) < page_size {
+                break;
+            }
+            page_no += 1;
+        }
+        Ok((summary, Some(next.encode())))
+    }
+
+    async fn fetch_order(&self, id: &str) -> Result<Order, CarrierError> {
+        let item = self.client.order(id).await?;
+        let order = item
+            .order
+            .map_err(|why| CarrierError::protocol(why, item.raw.as_bytes()))?;
+        let (list, list_raw) = self.client.notifications(&order.voice_order_id).await?;
+        Ok(to_order(
+            &self.client.name,
+            &order,
+            &list,
+            &item.raw,
+            &list_raw,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips_and_rejects_garbage() {
+        let mut c = Cursor {
+            v: 1,
+            o: BTreeMap::new(),
+        };
+        c.o.insert("1".into(), entry(1, 2));
+        let again = Cursor::parse(Some(&c.encode()));
+        assert_eq!(
+            again.o.get("1").map(String::as_str),
+            Some("0000000000000001:0000000000000002")
+        );
+        assert!(Cursor::parse(Some("nonsense")).o.is_empty());
+        assert!(Cursor::parse(Some(r#"{"v":2,"o":{"1":"x"}}"#)).o.is_empty());
+    }
+
+    #[test]
+    fn fnv_is_stable() {
+        assert_eq!(fnv(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv("a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}

@@ -1,0 +1,64 @@
+//! Writes to the portal: `set_status` and `add_message`, each sent exactly
+//! once (`Http::send_once`; never retried here: the journal decides after an
+//! unknown outcome). Only `build(.., readonly = false)` constructs a
+//! [`TgWriter`]; nothing else in the adapter can send a write.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::Portal;
+use super::profile::{wire_params, write_method};
+use super::wire::{self, Direction};
+use crate::carriers::{CarrierError, CarrierWriter, WriteReceipt};
+use crate::domain::{ActionKind, ActionRequest, Order};
+
+/// The write side of one Tjänsteguiden instance.
+#[derive(Debug)]
+pub struct TgWriter {
+    portal: Arc<Portal>,
+}
+
+impl TgWriter {
+    pub(crate) fn new(portal: Arc<Portal>) -> Self {
+        TgWriter { portal }
+    }
+}
+
+#[async_trait]
+impl CarrierWriter for TgWriter {
+    async fn execute(
+        &self,
+        order: &Order,
+        request: &ActionRequest,
+    ) -> Result<WriteReceipt, CarrierError> {
+        let method = match request.action {
+            ActionKind::Acknowledge
+            | ActionKind::SetStatus
+            | ActionKind::Cancel
+            | ActionKind::AddMessage => write_method(request.action),
+            other => {
+                return Err(CarrierError::Local(format!(
+                    "{} is not offered by this carrier",
+                    other.label()
+                )));
+            }
+        };
+        let params = wire_params(&request.params);
+        let mut query: Vec<(&str, &str)> = vec![
+            ("method", method),
+            ("api_user", &self.portal.api_user),
+            ("id", &order.key.id),
+        ];
+        query.extend(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let url = wire::url(&self.portal.endpoint, &query);
+        let http = &self.portal.http;
+        let resp = http.send_once(http.client().get(url)).await?;
+        // The document shows only set_status's answer: any root that is not an
+        // error (see `wire`) counts as success.
+        let root = wire::check(&resp, &[], Direction::Write)?;
+        Ok(WriteReceipt {
+            message: wire::write_message(&root),
+        })
+    }
+}

@@ -1,1 +1,0 @@
-//! Terminal and event loop. (Being written.)

@@ -1,1 +1,0 @@
-//! Lumen Voice simulator. (Being written.)

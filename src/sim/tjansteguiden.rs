@@ -1,1 +1,0 @@
-//! Tjänsteguiden simulator. (Being written.)

@@ -1,0 +1,149 @@
+//! [`StoreError`]: every way the local store can fail, as a sentence that says
+//! what happened, where (the file), and what the user can do. Owns the mapping
+//! from SQLite's result codes to these categories; it must not decide policy
+//! (the runtime decides to run with the cache off).
+
+use std::io;
+
+use rusqlite::ErrorCode;
+
+/// A fault of the local store. `Display` is the message for the user.
+///
+/// The console keeps working from the network when the store fails; the file
+/// is never deleted or rewritten because of one of these errors.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// Another process (usually another orderdesk on the same data directory)
+    /// held the database lock for longer than the busy timeout.
+    #[error(
+        "the local store {path} is locked by another orderdesk (still busy after {timeout_ms} ms while {doing}); \
+         close the other console or start this one with --data-dir DIR"
+    )]
+    Locked {
+        path: String,
+        doing: &'static str,
+        timeout_ms: u64,
+    },
+    /// The directory or file cannot be created or written.
+    #[error(
+        "cannot write the local store {path} while {doing}: {detail}; \
+         check the permissions or start with --data-dir DIR"
+    )]
+    Unwritable {
+        path: String,
+        doing: &'static str,
+        detail: String,
+    },
+    /// SQLITE_FULL or ENOSPC.
+    #[error(
+        "the disk is full: could not finish {doing} in {path}; \
+         the file was left as it was, free some space and restart"
+    )]
+    DiskFull { path: String, doing: &'static str },
+    /// The file is not an SQLite database, is damaged, or belongs to
+    /// something else. It is left untouched.
+    #[error(
+        "{path} is not a usable orderdesk database ({detail}); the file was left untouched: \
+         move it aside to start with an empty cache, or start with --data-dir DIR"
+    )]
+    Corrupt { path: String, detail: String },
+    /// The file was written by a newer orderdesk.
+    #[error(
+        "{path} has schema version {found}, newer than this orderdesk understands ({supported}); \
+         the file was left untouched: upgrade orderdesk or start with --data-dir DIR"
+    )]
+    TooNew {
+        path: String,
+        found: u32,
+        supported: u32,
+    },
+    /// Any other SQLite failure.
+    #[error("local store {path}: {doing} failed: {detail}")]
+    Sqlite {
+        path: String,
+        doing: &'static str,
+        detail: String,
+    },
+    /// A journal entry id that the store does not have.
+    #[error("journal entry {0} not found")]
+    UnknownEntry(String),
+    /// A journal state change that is not allowed (for example finishing an
+    /// entry twice, or another console got to it first).
+    #[error("journal entry {id}: cannot go from {from} to {to}")]
+    BadTransition {
+        id: String,
+        from: String,
+        to: String,
+    },
+}
+
+impl StoreError {
+    /// Short category name for logs and JSON.
+    pub fn category(&self) -> &'static str {
+        match self {
+            StoreError::Locked { .. } => "locked",
+            StoreError::Unwritable { .. } => "unwritable",
+            StoreError::DiskFull { .. } => "disk-full",
+            StoreError::Corrupt { .. } => "corrupt",
+            StoreError::TooNew { .. } => "too-new",
+            StoreError::Sqlite { .. } => "sqlite",
+            StoreError::UnknownEntry(_) => "unknown-entry",
+            StoreError::BadTransition { .. } => "bad-transition",
+        }
+    }
+}
+
+/// Where an error happened: the file and the busy timeout in force.
+#[derive(Debug, Clone)]
+pub(crate) struct Place {
+    pub path: String,
+    pub timeout_ms: u64,
+}
+
+impl Place {
+    /// Classifies an SQLite error.
+    pub fn sql(&self, doing: &'static str, err: rusqlite::Error) -> StoreError {
+        let path = self.path.clone();
+        let detail = err.to_string();
+        let code = match &err {
+            rusqlite::Error::SqliteFailure(e, _) => Some(e.code),
+            _ => None,
+        };
+        match code {
+            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Locked {
+                path,
+                doing,
+                timeout_ms: self.timeout_ms,
+            },
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull { path, doing },
+            Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => {
+                StoreError::Corrupt { path, detail }
+            }
+            Some(ErrorCode::ReadOnly)
+            | Some(ErrorCode::PermissionDenied)
+            | Some(ErrorCode::CannotOpen) => StoreError::Unwritable {
+                path,
+                doing,
+                detail,
+            },
+            _ => StoreError::Sqlite {
+                path,
+                doing,
+                detail,
+            },
+        }
+    }
+
+    /// Classifies a file-system error (creating the directory).
+    pub fn io(&self, doing: &'static str, err: &io::Error) -> StoreError {
+        let path = self.path.clone();
+        if err.kind() == io::ErrorKind::StorageFull {
+            return StoreError::DiskFull { path, doing };
+        }
+        StoreError::Unwritable {
+            path,
+            doing,
+            detail: err.to_string(),
+        }
+    }
+}

@@ -1,0 +1,544 @@
+//! The journal table: every write, recorded before it is sent, and its
+//! outcome. Owns the states and the allowed moves between them; it must not
+//! send anything (that is `crate::journal::WriteExecutor`).
+//!
+//! States:
+//! ```text
+//! recorded ──> sending ──> confirmed   (a re-read shows the effect)
+//!    │            │    ├─> refused     (the carrier said no: code, message)
+//!    │            │    ├─> failed      (certainly not applied, with why)
+//!    │            │    └─> unknown ──> sending (resent once, after a re-read
+//!    │            │           │                 showed it was not applied)
+//!    │            │           └──────> confirmed | refused | failed
+//!    └─> failed   └─> sending (claimed again after a crash)
+//! ```
+//! `confirmed`, `refused` and `failed` are final. `unknown` with a `receipt`
+//! means the carrier accepted it but a re-read did not show it yet; such an
+//! entry is only ever re-read, never sent again.
+//!
+//! Every move is a compare-and-set inside one `BEGIN IMMEDIATE` transaction,
+//! so two consoles on one store cannot both claim the same entry.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Store, StoreError, WriteAbort, get_opt_ts, get_ts, ts};
+use crate::domain::{ActionKind, ActionRequest, LogEntry, LogKind, OrderKey, Stamp, sanitize};
+
+/// Where a write is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalState {
+    /// Recorded, not sent yet.
+    Recorded,
+    /// About to be sent or in flight.
+    Sending,
+    /// A re-read shows the effect.
+    Confirmed,
+    /// The carrier refused it (code and message).
+    Refused,
+    /// Never sent, or certainly not applied (why).
+    Failed,
+    /// Sent, no usable answer; resolved by a re-read.
+    Unknown,
+}
+
+impl JournalState {
+    pub const ALL: [JournalState; 6] = [
+        JournalState::Recorded,
+        JournalState::Sending,
+        JournalState::Confirmed,
+        JournalState::Refused,
+        JournalState::Failed,
+        JournalState::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JournalState::Recorded => "recorded",
+            JournalState::Sending => "sending",
+            JournalState::Confirmed => "confirmed",
+            JournalState::Refused => "refused",
+            JournalState::Failed => "failed",
+            JournalState::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<JournalState> {
+        JournalState::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Confirmed, refused or failed: nothing more will happen.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            JournalState::Confirmed | JournalState::Refused | JournalState::Failed
+        )
+    }
+}
+
+impl std::fmt::Display for JournalState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a write ended (or where it stands), for [`Store::journal_finish`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A re-read shows the effect; `message` is the carrier's receipt or how
+    /// it was confirmed.
+    Confirmed { message: String },
+    /// The carrier understood and said no.
+    Refused { code: String, message: String },
+    /// Never sent, or certainly not applied.
+    Failed { why: String },
+    /// Sent, no usable answer.
+    Unknown { why: String },
+    /// The carrier accepted it (`receipt`) but a re-read does not show the
+    /// effect (yet), or the re-read failed. Stays `unknown`; never resent.
+    Accepted { receipt: String, why: String },
+}
+
+impl Outcome {
+    pub fn state(&self) -> JournalState {
+        match self {
+            Outcome::Confirmed { .. } => JournalState::Confirmed,
+            Outcome::Refused { .. } => JournalState::Refused,
+            Outcome::Failed { .. } => JournalState::Failed,
+            Outcome::Unknown { .. } | Outcome::Accepted { .. } => JournalState::Unknown,
+        }
+    }
+}
+
+/// What is recorded before a write is sent.
+#[derive(Debug, Clone, Copy)]
+pub struct NewJournalEntry<'a> {
+    /// The executor instance that records it (see `WriteExecutor`).
+    pub session: &'a str,
+    pub author: &'a str,
+    pub key: &'a OrderKey,
+    /// The carrier kind.
+    pub kind: &'a str,
+    pub request: &'a ActionRequest,
+    pub at: DateTime<Utc>,
+}
+
+/// One write as the journal knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalEntry {
+    /// Unique id: 128 random bits as 32 hex digits.
+    pub id: String,
+    /// The executor instance that recorded or last claimed it.
+    pub session: String,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+    pub key: OrderKey,
+    /// The carrier kind.
+    pub kind: String,
+    /// The request as validated: enough to send it again after a restart.
+    pub request: ActionRequest,
+    pub state: JournalState,
+    /// How many times it was handed to the carrier's writer.
+    pub sends: u32,
+    /// The carrier's code when it refused.
+    pub code: Option<String>,
+    /// The outcome in words (carrier message, why it failed, what is unknown).
+    pub outcome: Option<String>,
+    /// The carrier's acceptance message, when it accepted the write.
+    pub receipt: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    /// When it reached a final state.
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+impl JournalEntry {
+    pub fn action(&self) -> ActionKind {
+        self.request.action
+    }
+
+    /// One line for the status bar and the timeline: what, and where it stands.
+    pub fn describe(&self) -> String {
+        let what = if self.request.summary.is_empty() {
+            self.request.action.label().to_owned()
+        } else {
+            self.request.summary.clone()
+        };
+        let outcome = self.outcome.as_deref().unwrap_or("");
+        let status = match self.state {
+            JournalState::Recorded => "recorded, not sent yet".to_owned(),
+            JournalState::Sending => "sending".to_owned(),
+            JournalState::Confirmed => "confirmed".to_owned(),
+            JournalState::Refused => {
+                format!("refused {} {}", self.code.as_deref().unwrap_or(""), outcome)
+            }
+            JournalState::Failed => format!("failed: {outcome}"),
+            JournalState::Unknown => match &self.receipt {
+                Some(receipt) => format!("accepted ({receipt}), not yet visible"),
+                None => format!("outcome unknown: {outcome}"),
+            },
+        };
+        sanitize(&format!("{what}: {}", status.trim_end()))
+    }
+
+    /// The entry as a line of the order's Log timeline (kind `journal`,
+    /// source = author, time = when it was recorded).
+    pub fn to_log_entry(&self) -> LogEntry {
+        LogEntry {
+            at: Stamp::parsed(self.created_at),
+            kind: LogKind::Journal,
+            source: self.author.clone(),
+            text: self.describe(),
+        }
+    }
+}
+
+impl Serialize for JournalEntry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            id: &'a str,
+            author: &'a str,
+            created_at: DateTime<Utc>,
+            key: String,
+            carrier: &'a str,
+            order_id: &'a str,
+            kind: &'a str,
+            action: &'static str,
+            summary: &'a str,
+            params: serde_json::Map<String, serde_json::Value>,
+            preview: Option<&'a str>,
+            state: JournalState,
+            sends: u32,
+            code: Option<&'a str>,
+            outcome: Option<&'a str>,
+            receipt: Option<&'a str>,
+            updated_at: DateTime<Utc>,
+            resolved_at: Option<DateTime<Utc>>,
+        }
+        Json {
+            id: &self.id,
+            author: &self.author,
+            created_at: self.created_at,
+            key: self.key.to_string(),
+            carrier: &self.key.carrier,
+            order_id: &self.key.id,
+            kind: &self.kind,
+            action: self.request.action.as_str(),
+            summary: &self.request.summary,
+            params: self
+                .request
+                .params
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect(),
+            preview: self.request.preview.as_deref(),
+            state: self.state,
+            sends: self.sends,
+            code: self.code.as_deref(),
+            outcome: self.outcome.as_deref(),
+            receipt: self.receipt.as_deref(),
+            updated_at: self.updated_at,
+            resolved_at: self.resolved_at,
+        }
+        .serialize(s)
+    }
+}
+
+/// Which entries [`Store::journal`] lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JournalFilter {
+    /// Recorded at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Of this order only.
+    pub key: Option<OrderKey>,
+    /// At most this many (the newest).
+    pub limit: Option<usize>,
+}
+
+/// The request as stored in the `request` column.
+#[derive(Serialize, Deserialize)]
+struct RequestDto {
+    params: Vec<(String, String)>,
+    summary: String,
+    #[serde(default)]
+    preview: Option<String>,
+}
+
+const COLUMNS: &str = "id, session, author, created_at, carrier, order_id, kind, action, request, \
+                       state, sends, code, outcome, receipt, updated_at, resolved_at";
+
+/// A row, or `None` (with a warning) when it cannot be understood by this
+/// build (an action or state it does not know, a damaged request).
+fn entry_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Option<JournalEntry>> {
+    let id: String = row.get(0)?;
+    let action: String = row.get(7)?;
+    let Some(action) = ActionKind::parse(&action) else {
+        tracing::warn!(id, action, "journal entry with an unknown action skipped");
+        return Ok(None);
+    };
+    let request: String = row.get(8)?;
+    let request: RequestDto = match serde_json::from_str(&request) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(id, error = %e, "journal entry with a damaged request skipped");
+            return Ok(None);
+        }
+    };
+    let state: String = row.get(9)?;
+    let Some(state) = JournalState::parse(&state) else {
+        tracing::warn!(id, state, "journal entry with an unknown state skipped");
+        return Ok(None);
+    };
+    Ok(Some(JournalEntry {
+        id,
+        session: row.get(1)?,
+        author: row.get(2)?,
+        created_at: get_ts(row, 3)?,
+        key: OrderKey::new(row.get::<_, String>(4)?, row.get::<_, String>(5)?),
+        kind: row.get(6)?,
+        request: ActionRequest {
+            action,
+            params: request.params,
+            summary: request.summary,
+            preview: request.preview,
+        },
+        state,
+        sends: row.get(10)?,
+        code: row.get(11)?,
+        outcome: row.get(12)?,
+        receipt: row.get(13)?,
+        updated_at: get_ts(row, 14)?,
+        resolved_at: get_opt_ts(row, 15)?,
+    }))
+}
+
+fn get_entry(conn: &rusqlite::Connection, id: &str) -> rusqlite::Result<Option<JournalEntry>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM journal WHERE id = ?1"))?;
+    let mut rows = stmt.query([id])?;
+    match rows.next()? {
+        Some(row) => entry_from_row(row),
+        None => Ok(None),
+    }
+}
+
+/// A fresh id: 128 random bits, 32 hex digits.
+pub(crate) fn new_id() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+/// A fresh id for a `WriteExecutor` instance (recorded with the entries it
+/// sends, so a restarted console can tell its own entries from others').
+pub fn new_session_id() -> String {
+    new_id()
+}
+
+fn bad(id: &str, from: JournalState, to: &str) -> WriteAbort {
+    WriteAbort::Store(StoreError::BadTransition {
+        id: id.to_owned(),
+        from: from.as_str().to_owned(),
+        to: to.to_owned(),
+    })
+}
+
+impl Store {
+    /// Records a write before it is sent (state `recorded`).
+    pub fn journal_record(&self, new: NewJournalEntry<'_>) -> Result<JournalEntry, StoreError> {
+        let id = new_id();
+        let request = serde_json::to_string(&RequestDto {
+            params: new.request.params.clone(),
+            summary: new.request.summary.clone(),
+            preview: new.request.preview.clone(),
+        })
+        .unwrap_or_else(|_| String::from("{}"));
+        let entry = JournalEntry {
+            id: id.clone(),
+            session: new.session.to_owned(),
+            author: sanitize(new.author),
+            created_at: new.at,
+            key: new.key.clone(),
+            kind: new.kind.to_owned(),
+            request: new.request.clone(),
+            state: JournalState::Recorded,
+            sends: 0,
+            code: None,
+            outcome: None,
+            receipt: None,
+            updated_at: new.at,
+            resolved_at: None,
+        };
+        self.write("recording a write in the journal", |tx| {
+            tx.execute(
+                &format!(
+                    "INSERT INTO journal ({COLUMNS}) VALUES
+                     (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, NULL, NULL, NULL, ?11, NULL)"
+                ),
+                rusqlite::params![
+                    entry.id,
+                    entry.session,
+                    entry.author,
+                    ts(entry.created_at),
+                    &*entry.key.carrier,
+                    entry.key.id,
+                    entry.kind,
+                    entry.request.action.as_str(),
+                    request,
+                    JournalState::Recorded.as_str(),
+                    ts(entry.updated_at),
+                ],
+            )?;
+            Ok(())
+        })?;
+        Ok(entry)
+    }
+
+    /// Claims an entry for sending: moves it to `sending`, counts the send and
+    /// records `session` as its owner, but only if it is still exactly as
+    /// `seen` (state, sends, updated_at): otherwise another console or task
+    /// got there first and this is [`StoreError::BadTransition`].
+    /// Allowed from `recorded`, `unknown`, and `sending` (an interrupted send).
+    pub fn journal_mark_sending(
+        &self,
+        seen: &JournalEntry,
+        session: &str,
+        at: DateTime<Utc>,
+    ) -> Result<JournalEntry, StoreError> {
+        self.write("marking a write as sending", |tx| {
+            let current = get_entry(tx, &seen.id)?
+                .ok_or_else(|| WriteAbort::Store(StoreError::UnknownEntry(seen.id.clone())))?;
+            if current.state.is_final()
+                || current.state != seen.state
+                || current.sends != seen.sends
+                || current.updated_at != seen.updated_at
+            {
+                return Err(bad(&seen.id, current.state, "sending"));
+            }
+            tx.execute(
+                "UPDATE journal SET state = 'sending', sends = sends + 1, session = ?2,
+                    updated_at = ?3 WHERE id = ?1",
+                rusqlite::params![seen.id, session, ts(at)],
+            )?;
+            get_entry(tx, &seen.id)?
+                .ok_or_else(|| WriteAbort::Store(StoreError::UnknownEntry(seen.id.clone())))
+        })
+    }
+
+    /// Records where a write stands. From `recorded` only `Failed` is
+    /// allowed (it was never sent); from `sending` and `unknown` anything; a
+    /// final entry cannot change ([`StoreError::BadTransition`]).
+    pub fn journal_finish(
+        &self,
+        id: &str,
+        outcome: Outcome,
+        at: DateTime<Utc>,
+    ) -> Result<JournalEntry, StoreError> {
+        let to = outcome.state();
+        self.write("recording the outcome of a write", |tx| {
+            let current = get_entry(tx, id)?
+                .ok_or_else(|| WriteAbort::Store(StoreError::UnknownEntry(id.to_owned())))?;
+            let allowed = match current.state {
+                JournalState::Recorded => to == JournalState::Failed,
+                JournalState::Sending | JournalState::Unknown => true,
+                _ => false,
+            };
+            if !allowed {
+                return Err(bad(id, current.state, to.as_str()));
+            }
+            let (code, text, receipt) = match &outcome {
+                Outcome::Confirmed { message } => (None, Some(message.clone()), current.receipt),
+                Outcome::Refused { code, message } => {
+                    (Some(code.clone()), Some(message.clone()), current.receipt)
+                }
+                Outcome::Failed { why } | Outcome::Unknown { why } => {
+                    (None, Some(why.clone()), current.receipt)
+                }
+                Outcome::Accepted { receipt, why } => {
+                    (None, Some(why.clone()), Some(receipt.clone()))
+                }
+            };
+            let resolved_at = to.is_final().then(|| ts(at));
+            tx.execute(
+                "UPDATE journal SET state = ?2, code = ?3, outcome = ?4, receipt = ?5,
+                    updated_at = ?6, resolved_at = ?7 WHERE id = ?1",
+                rusqlite::params![
+                    id,
+                    to.as_str(),
+                    code,
+                    text.map(|t| sanitize(&t)),
+                    receipt.map(|r| sanitize(&r)),
+                    ts(at),
+                    resolved_at
+                ],
+            )?;
+            get_entry(tx, id)?
+                .ok_or_else(|| WriteAbort::Store(StoreError::UnknownEntry(id.to_owned())))
+        })
+    }
+
+    /// One entry by id.
+    pub fn journal_get(&self, id: &str) -> Result<Option<JournalEntry>, StoreError> {
+        self.read("reading the journal", |conn| get_entry(conn, id))
+    }
+
+    /// Entries not resolved yet (`recorded`, `sending`, `unknown`), oldest
+    /// first: what `WriteExecutor::resolve_pending` works through.
+    pub fn journal_unresolved(&self) -> Result<Vec<JournalEntry>, StoreError> {
+        self.read("reading the journal", |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM journal WHERE state IN ('recorded', 'sending', 'unknown')
+                 ORDER BY created_at, rowid"
+            ))?;
+            let rows = stmt.query_map([], entry_from_row)?;
+            rows.filter_map(Result::transpose).collect()
+        })
+    }
+
+    /// Entries matching `filter`, newest first.
+    pub fn journal(&self, filter: &JournalFilter) -> Result<Vec<JournalEntry>, StoreError> {
+        let limit = filter
+            .limit
+            .and_then(|l| i64::try_from(l).ok())
+            .unwrap_or(-1);
+        let since = filter.since.map(ts);
+        let (carrier, order_id) = match &filter.key {
+            Some(key) => (Some(key.carrier.to_string()), Some(key.id.clone())),
+            None => (None, None),
+        };
+        self.read("reading the journal", |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM journal
+                 WHERE (?1 IS NULL OR created_at >= ?1)
+                   AND (?2 IS NULL OR (carrier = ?2 AND order_id = ?3))
+                 ORDER BY created_at DESC, rowid DESC LIMIT ?4"
+            ))?;
+            let rows = stmt.query_map(
+                rusqlite::params![since, carrier, order_id, limit],
+                entry_from_row,
+            )?;
+            rows.filter_map(Result::transpose).collect()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_hex() {
+        let a = new_id();
+        let b = new_id();
+        assert_eq!(a.len(), 32);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn states_round_trip() {
+        for s in JournalState::ALL {
+            assert_eq!(JournalState::parse(s.as_str()), Some(s));
+        }
+        assert!(JournalState::Refused.is_final());
+        assert!(!JournalState::Unknown.is_final());
+    }
+}

@@ -1,0 +1,327 @@
+//! The local store: one SQLite file (`orderdesk.sqlite3`) in the data
+//! directory holding the order cache, the per-carrier sync cursors, local
+//! notes and follow-up flags, and the write journal.
+//!
+//! It owns persistence only. It must not talk to carriers, decide what the
+//! app shows, or send writes (that is [`crate::journal::WriteExecutor`], the
+//! only path a write takes). It never deletes, truncates or rewrites the file
+//! because of an error: a fault is a [`StoreError`] that says what, where and
+//! what to do, and the console goes on with the cache off.
+//!
+//! # How the runtime wires it (for the lead)
+//!
+//! Startup order:
+//! 1. `Store::open(&data_dir)` where `data_dir` is `--data-dir`, else
+//!    `config.data_dir`, else `directories::ProjectDirs::data_dir()`.
+//!    On `Err(e)`: log it, show `e` (its `Display` is the user message) in
+//!    the status line / stderr for headless commands, and run with
+//!    `store = None` ("cache off"): no cache, no notes/flags persistence, and
+//!    a journal in memory only (`WriteExecutor::new(None, ..)` says so).
+//! 2. `store.load_orders()` (in `spawn_blocking`: 100k orders are read in a
+//!    fraction of a second but still block), plus `flags()`, `all_notes()` and
+//!    `journal(JournalFilter::default())` for the timelines.
+//! 3. Paint: every carrier marked stale until its first sync finishes.
+//! 4. `executor.resolve_pending(&handles, now)` once, before the first sync
+//!    of each carrier: writes left `recorded`/`sending`/`unknown` by a crash
+//!    or `kill -9` are confirmed by a re-read or sent exactly once more.
+//!    Call it again periodically (e.g. after each finished poll of a carrier):
+//!    entries of another session touched less than the in-flight lease ago
+//!    are only re-read, never resent, until the lease has passed.
+//! 5. Start the fetchers with `store.cursor(carrier)`; after each successful
+//!    poll `set_cursor` + `set_last_sync`, and `save_orders` with the orders
+//!    the poll delivered (batched, off the UI task). Now and then
+//!    `drop_terminal_older_than(now - keep_days)`. A carrier removed from the
+//!    config: `remove_carrier(name)`.
+//!
+//! Threads: `Store` is `Send + Sync` (one connection behind a mutex). Every
+//! method blocks for the duration of one SQLite transaction; call the big ones
+//! (`save_orders`, `load_orders`) from `spawn_blocking`. Two orderdesk
+//! processes may share a data directory: WAL mode, a busy timeout (3 s by
+//! default) and `BEGIN IMMEDIATE` for every write transaction keep the file
+//! consistent; a lock held longer than the timeout is [`StoreError::Locked`].
+//!
+//! Durability: `synchronous = NORMAL` in WAL mode. A committed transaction
+//! survives the process being killed (`kill -9`); a power cut may lose the
+//! last few commits but never corrupts the file.
+
+mod error;
+mod journal;
+mod notes;
+mod orders;
+pub mod schema;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, MAIN_DB, Transaction, TransactionBehavior};
+
+pub use error::StoreError;
+pub use journal::{
+    JournalEntry, JournalFilter, JournalState, NewJournalEntry, Outcome, new_session_id,
+};
+pub use notes::{Flag, Note, local_log_entries};
+
+use error::Place;
+
+/// The local store. Cheap to share behind an `Arc`.
+pub struct Store {
+    conn: Mutex<Connection>,
+    place: Place,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.place.path)
+            .finish()
+    }
+}
+
+impl Store {
+    /// The database file's name inside the data directory.
+    pub const FILE_NAME: &'static str = "orderdesk.sqlite3";
+    /// How long a write waits for another process's lock before giving up.
+    pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(3);
+
+    /// Opens (creating as needed) `dir/orderdesk.sqlite3` and migrates it to
+    /// [`schema::SCHEMA_VERSION`].
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        Store::open_with_timeout(dir, Store::DEFAULT_BUSY_TIMEOUT)
+    }
+
+    /// [`Store::open`] with another busy timeout (tests use a short one).
+    pub fn open_with_timeout(dir: &Path, busy_timeout: Duration) -> Result<Store, StoreError> {
+        let path = dir.join(Store::FILE_NAME);
+        let timeout_ms = u64::try_from(busy_timeout.as_millis()).unwrap_or(u64::MAX);
+        let dir_place = Place {
+            path: dir.display().to_string(),
+            timeout_ms,
+        };
+        fs::create_dir_all(dir).map_err(|e| dir_place.io("creating the data directory", &e))?;
+        if !dir.is_dir() {
+            return Err(StoreError::Unwritable {
+                path: dir_place.path,
+                doing: "creating the data directory",
+                detail: "it exists but is not a directory".into(),
+            });
+        }
+        let place = Place {
+            path: path.display().to_string(),
+            timeout_ms,
+        };
+        let conn = Connection::open(&path).map_err(|e| place.sql("opening the database", e))?;
+        let store = Store::setup(conn, place, Some(path), busy_timeout, true)?;
+        Ok(store)
+    }
+
+    /// A store that lives in memory only (tests; the journal when the cache
+    /// is off). Same schema and behaviour, nothing survives the process.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let place = Place {
+            path: ":memory:".into(),
+            timeout_ms: 0,
+        };
+        let conn =
+            Connection::open_in_memory().map_err(|e| place.sql("opening the database", e))?;
+        Store::setup(conn, place, None, Duration::ZERO, false)
+    }
+
+    fn setup(
+        mut conn: Connection,
+        place: Place,
+        path: Option<PathBuf>,
+        busy_timeout: Duration,
+        on_disk: bool,
+    ) -> Result<Store, StoreError> {
+        conn.busy_timeout(busy_timeout)
+            .map_err(|e| place.sql("setting the busy timeout", e))?;
+        // Read the header before changing anything: a file that is not a
+        // database fails here (SQLITE_NOTADB) and is left as it was.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(|e| place.sql("reading the database", e))?;
+        // Refuse a newer or foreign database before anything below could
+        // touch its header (switching to WAL rewrites two header bytes).
+        let found = schema::check(&conn, &place)?;
+        if on_disk {
+            if conn
+                .is_readonly(MAIN_DB)
+                .map_err(|e| place.sql("opening the database", e))?
+            {
+                return Err(StoreError::Unwritable {
+                    path: place.path.clone(),
+                    doing: "opening the database",
+                    detail: "the file is read-only".into(),
+                });
+            }
+            let mode: String = conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .map_err(|e| place.sql("switching to WAL mode", e))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                tracing::warn!(path = %place.path, mode, "store could not switch to WAL mode");
+            }
+            conn.execute_batch("PRAGMA synchronous = NORMAL")
+                .map_err(|e| place.sql("configuring the database", e))?;
+        }
+        conn.execute_batch("PRAGMA foreign_keys = ON")
+            .map_err(|e| place.sql("configuring the database", e))?;
+        schema::migrate(&mut conn, &place, found)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+            place,
+            path,
+        })
+    }
+
+    /// The database file, `None` for an in-memory store.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Whether what is written survives the process.
+    pub fn is_persistent(&self) -> bool {
+        self.path.is_some()
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        let conn = self.lock();
+        schema::user_version(&conn, &self.place)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a half-done SQLite
+        // transaction behind (it rolls back on drop), so the connection is fine.
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` on the connection (reads).
+    pub(crate) fn read<T>(
+        &self,
+        doing: &'static str,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let conn = self.lock();
+        f(&conn).map_err(|e| self.place.sql(doing, e))
+    }
+
+    /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits it. Immediate:
+    /// the write lock is taken up front, so two processes wait for each other
+    /// (busy timeout) instead of failing on a stale read snapshot.
+    pub(crate) fn write<T>(
+        &self,
+        doing: &'static str,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, WriteAbort>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.place.sql(doing, e))?;
+        let value = match f(&tx) {
+            Ok(value) => value,
+            Err(WriteAbort::Sql(e)) => return Err(self.place.sql(doing, e)),
+            Err(WriteAbort::Store(e)) => return Err(e),
+        };
+        tx.commit().map_err(|e| self.place.sql(doing, e))?;
+        Ok(value)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn raw_connection(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.lock()
+    }
+}
+
+/// Why a write transaction was abandoned (rolled back).
+pub(crate) enum WriteAbort {
+    Sql(rusqlite::Error),
+    Store(StoreError),
+}
+
+impl From<rusqlite::Error> for WriteAbort {
+    fn from(e: rusqlite::Error) -> Self {
+        WriteAbort::Sql(e)
+    }
+}
+
+/// How times are stored: RFC 3339, UTC, nanoseconds, so text order is time order.
+pub(crate) fn ts(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Nanos, true)
+}
+
+/// Reads a stored time; a malformed one is a conversion error of that column.
+pub(crate) fn get_ts(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let text: String = row.get(idx)?;
+    parse_ts(&text).ok_or_else(|| bad_column(idx, format!("bad time {text:?}")))
+}
+
+pub(crate) fn get_opt_ts(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let text: Option<String> = row.get(idx)?;
+    match text {
+        None => Ok(None),
+        Some(text) => parse_ts(&text)
+            .map(Some)
+            .ok_or_else(|| bad_column(idx, format!("bad time {text:?}"))),
+    }
+}
+
+pub(crate) fn parse_ts(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+pub(crate) fn bad_column(idx: usize, what: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        idx,
+        rusqlite::types::Type::Text,
+        Box::<dyn std::error::Error + Send + Sync>::from(what),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Order, OrderKey, Stage, Status};
+
+    #[test]
+    fn disk_full_is_reported_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let pages: i64 = store
+            .raw_connection()
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        // Cap the file at its current size: the next growth is SQLITE_FULL.
+        store
+            .raw_connection()
+            .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
+            .unwrap();
+        let orders: Vec<Order> = (0..2000)
+            .map(|i| {
+                let mut o = Order::new(
+                    OrderKey::new("tg", i.to_string()),
+                    "tjansteguiden",
+                    Status::new("new", Stage::New, false),
+                );
+                o.customer = "x".repeat(200);
+                o
+            })
+            .collect();
+        let err = store.save_orders(&orders).unwrap_err();
+        assert_eq!(err.category(), "disk-full", "{err}");
+        let text = err.to_string();
+        assert!(text.contains("disk is full"), "{text}");
+        assert!(text.contains(Store::FILE_NAME), "{text}");
+        // The transaction rolled back: nothing half-saved.
+        assert!(store.load_orders().unwrap().is_empty());
+    }
+}

@@ -1,0 +1,205 @@
+//! End-to-end: the real binary in demo mode inside tmux, driven with
+//! send-keys and read with capture-pane, as a user would. Needs tmux; where it
+//! is missing the test says so and skips, except under `CI=true`, where
+//! `.ci/run` installs it and a missing tmux is a failure.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    session: String,
+}
+
+impl Tmux {
+    fn start(width: u16, height: u16, home: &Path, args: &str) -> Tmux {
+        let session = format!("orderdesk-e2e-{}-{width}", std::process::id());
+        let bin = env!("CARGO_BIN_EXE_orderdesk");
+        let command = format!(
+            "env HOME={home} XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data XDG_STATE_HOME={home}/state TERM=xterm-256color {bin} {args}",
+            home = home.display()
+        );
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+                &command,
+            ])
+            .status()
+            .expect("tmux runs");
+        assert!(status.success(), "tmux new-session failed");
+        Tmux { session }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.session])
+            .args(keys)
+            .status()
+            .expect("tmux runs");
+        assert!(status.success());
+    }
+
+    fn literal(&self, text: &str) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.session, "-l", text])
+            .status()
+            .expect("tmux runs");
+        assert!(status.success());
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen satisfies `check`, or fails with the last screen.
+    fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; screen was:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn alive(&self) -> bool {
+        Command::new("tmux")
+            .args(["has-session", "-t", &self.session])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
+}
+
+fn tmux_available() -> bool {
+    let found = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !found {
+        assert!(
+            std::env::var("CI").is_err(),
+            "tmux is required under CI (.ci/run installs it)"
+        );
+        eprintln!("skipping the end-to-end test: tmux is not installed");
+    }
+    found
+}
+
+#[test]
+fn demo_filter_open_order_and_set_status() {
+    if !tmux_available() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tempdir");
+    let tmux = Tmux::start(160, 48, home.path(), "demo --orders 120 --latency 0");
+    tmux.wait_for("the orders table with synced orders", |s| {
+        s.contains("tg/") && s.contains("✓ tg")
+    });
+
+    // Filter down to new orders of the Tjänsteguiden carrier.
+    tmux.keys(&["/"]);
+    tmux.literal("stage:new carrier:tg");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the filter to apply", |s| {
+        s.contains("stage:new carrier:tg")
+    });
+    let first_key = screen
+        .lines()
+        .find_map(|l| {
+            l.split_whitespace()
+                .find(|w| w.starts_with("tg/"))
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| panic!("no order after filtering:\n{screen}"));
+    assert!(
+        !screen
+            .lines()
+            .any(|l| l.contains("tg/") && (l.contains("delivered") || l.contains("cancelled"))),
+        "filter let other stages through:\n{screen}"
+    );
+
+    // Open it: the detail shows its overview.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the detail pane", |s| {
+        s.contains("Overview") && s.contains(&first_key)
+    });
+
+    // Set status: received is one step forward from new, so no confirmation.
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["t"]);
+    tmux.wait_for("the set status dialog", |s| {
+        s.contains("received") && s.contains("(current)")
+    });
+    tmux.keys(&["Down"]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the portal's answer", |s| {
+        s.contains("Status changed to received")
+    });
+    assert!(screen.contains(&first_key), "{screen}");
+
+    // The re-read order shows the new status and the portal's log line.
+    tmux.keys(&["/"]);
+    tmux.keys(&["C-u"]);
+    tmux.literal(&first_key);
+    tmux.keys(&["Enter", "Enter"]);
+    tmux.keys(&["l", "l", "l"]);
+    tmux.wait_for("the portal's log line in the Log tab", |s| {
+        s.lines().any(|l| {
+            l.contains(&format!(
+                "Status changed to received for order {}",
+                &first_key[3..]
+            ))
+        })
+    });
+
+    tmux.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while tmux.alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn readonly_demo_refuses_writes_at_80x24() {
+    if !tmux_available() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tempdir");
+    let tmux = Tmux::start(
+        80,
+        24,
+        home.path(),
+        "demo --readonly --orders 40 --latency 0",
+    );
+    tmux.wait_for("the READ-ONLY banner and orders", |s| {
+        s.contains("READ-ONLY") && s.contains("tg/")
+    });
+    tmux.keys(&["t"]);
+    tmux.wait_for("the read-only explanation", |s| s.contains("read-only"));
+    tmux.keys(&["q"]);
+}

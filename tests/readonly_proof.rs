@@ -1,0 +1,153 @@
+//! Read-only is enforced where requests are made: in a read-only session no
+//! `set_status`/`add_message` request reaches the simulator, whatever keys are
+//! pressed and whatever effects are asked for directly.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use orderdesk::app::{self, Effect, Msg, Options, State};
+use orderdesk::carriers::{self, SyncSink};
+use orderdesk::config::{CarrierConfig, Config};
+use orderdesk::domain::{ActionKind, ActionRequest};
+use orderdesk::runtime::{EffectRunner, carrier_infos};
+use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
+use orderdesk::sync::Fetchers;
+use tokio::sync::mpsc;
+
+fn every_key() -> Vec<KeyEvent> {
+    let mut keys: Vec<KeyEvent> = (' '..='~')
+        .map(|c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+        .collect();
+    for code in [
+        KeyCode::Enter,
+        KeyCode::Tab,
+        KeyCode::BackTab,
+        KeyCode::Up,
+        KeyCode::Down,
+        KeyCode::Left,
+        KeyCode::Right,
+        KeyCode::PageDown,
+        KeyCode::Home,
+        KeyCode::End,
+    ] {
+        keys.push(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+    keys.push(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    keys.push(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE));
+    keys
+}
+
+#[tokio::test]
+async fn a_readonly_session_sends_no_write_whatever_happens() {
+    let (sim, server) = TgSim::spawn(
+        SimOptions {
+            orders: 25,
+            ..SimOptions::default()
+        },
+        0,
+    )
+    .await
+    .expect("sim starts");
+    let mut carrier = CarrierConfig::new("tg", "tjansteguiden", &TgSim::endpoint(&server.origin()));
+    carrier.api_user = Some(SimOptions::default().api_user);
+    carrier.since = chrono::NaiveDate::from_ymd_opt(2000, 1, 1);
+    let config = Config::empty();
+
+    // In read-only mode no writer exists at all.
+    let handle = carriers::build(&config, &carrier, true).expect("carrier builds");
+    assert!(handle.writer.is_none());
+
+    let options = Options {
+        readonly: true,
+        now: Utc::now(),
+        user: "test".into(),
+        keys: BTreeMap::new(),
+    };
+    let mut state =
+        State::new(carrier_infos(std::slice::from_ref(&handle)), options).expect("state");
+
+    // Load the orders.
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    handle
+        .reader
+        .poll(None, &SyncSink::new(handle.name.clone(), tx))
+        .await
+        .expect("poll");
+    while let Ok(event) = rx.try_recv() {
+        app::update(&mut state, Msg::Sync(event));
+    }
+    assert!(
+        state.orders_len() >= 20,
+        "orders loaded: {}",
+        state.orders_len()
+    );
+
+    let key = state
+        .visible_keys()
+        .first()
+        .cloned()
+        .expect("an order is visible");
+    let (results_tx, mut results) = mpsc::unbounded_channel();
+    let runner = EffectRunner::new(vec![handle.clone()], Fetchers::default(), results_tx);
+
+    // Every key, several rounds, on several orders and in every layer.
+    let mut executes = 0;
+    for _round in 0..3 {
+        for key in every_key() {
+            let effects = app::update(&mut state, Msg::Key(key));
+            executes += effects
+                .iter()
+                .filter(|e| matches!(e, Effect::Execute { .. }))
+                .count();
+            runner.run_all(effects, &state);
+        }
+    }
+    assert_eq!(executes, 0, "read-only update emitted writes");
+
+    // Even an Execute effect asked for directly cannot send: there is no writer.
+    for (action, params) in [
+        (
+            ActionKind::SetStatus,
+            vec![("status".to_owned(), "delivered".to_owned())],
+        ),
+        (
+            ActionKind::AddMessage,
+            vec![
+                ("type".to_owned(), "log".to_owned()),
+                ("message".to_owned(), "hi".to_owned()),
+            ],
+        ),
+        (ActionKind::Cancel, vec![]),
+        (ActionKind::Acknowledge, vec![]),
+    ] {
+        let request = ActionRequest {
+            action,
+            params,
+            summary: action.label().into(),
+            preview: None,
+        };
+        runner.run(
+            Effect::Execute {
+                ticket: 99,
+                key: key.clone(),
+                request,
+            },
+            &state,
+        );
+        match results.recv().await.expect("a result") {
+            Msg::ActionFinished { result: Err(e), .. } => {
+                assert!(e.to_string().contains("read-only"), "{e}")
+            }
+            other => panic!("a write was not refused: {other:?}"),
+        }
+    }
+
+    // Let any stray task run, then ask the simulator what it saw.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(sim.writes(), 0, "the simulator received a write request");
+    assert!(
+        sim.requests("order_info") > 0,
+        "reads did reach the simulator"
+    );
+}
