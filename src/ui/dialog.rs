@@ -331,7 +331,15 @@ pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area:
         .border_style(theme.border_focus)
         .style(theme.dialog)
         .title(Span::styled(
-            format!(" {} · {} ", clean(&title), form.key),
+            {
+                // The carrier's title may already name the order.
+                let key = form.key.to_string();
+                if title.contains(&key) {
+                    format!(" {} ", clean(&title))
+                } else {
+                    format!(" {} · {key} ", clean(&title))
+                }
+            },
             theme.title,
         ));
     let inner = block.inner(rect);

@@ -323,10 +323,22 @@ fn draw_views(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         sort.column.label(),
         sort.column.direction_text(sort.reversed)
     );
+    // Where the cursor is, when there are orders; dropped first when narrow.
+    let len = store.visible().len();
+    let position = if len > 0 {
+        format!("· {}/{len} ", state.cursor() + 1)
+    } else {
+        String::new()
+    };
     let left_w: usize = spans.iter().map(|s| s.width()).sum();
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let room = (area.width as usize).saturating_sub(left_w + 1);
+    let sort_text = [format!("{sort_text}{position}"), sort_text, position]
+        .into_iter()
+        .find(|t| t.width() <= room)
+        .unwrap_or_default();
     let w = sort_text.width();
-    if left_w + w < area.width as usize {
+    if w > 0 {
         let r = Rect {
             x: area.x + area.width - w as u16,
             width: w as u16,

@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
-use super::{Theme, age, clean, fit, stage_short};
+use super::{Theme, age, fit, stage_short};
 use crate::app::{SortColumn, State, ViewKind};
 use crate::domain::Stage;
 
@@ -102,15 +102,25 @@ fn columns(width: u16, key_w: u16, status_w: u16) -> (Vec<Col>, Vec<u16>, bool) 
         .collect();
     let mut widths: Vec<u16> = cols.iter().map(|c| fixed(*c)).collect();
     if !flex.is_empty() {
-        // Customer gets 3/5 of the spare, service the rest.
+        // Customer grows to 30 columns first, then service to 48, then both
+        // share what is left.
+        let both = flex.len() == 2;
+        let (mut customer, mut service) = if both { (0u16, 0u16) } else { (spare, spare) };
+        if both {
+            let mut left = spare;
+            customer = left.min(30 - fixed(Col::Customer).min(30));
+            left -= customer;
+            service = left.min(48 - fixed(Col::Service).min(48));
+            left -= service;
+            customer += left / 2;
+            service += left - left / 2;
+        }
         for (i, c) in cols.iter().enumerate() {
-            let share = match (c, flex.len()) {
-                (Col::Customer, 2) => spare * 3 / 5,
-                (Col::Service, 2) => spare - spare * 3 / 5,
-                (Col::Customer | Col::Service, _) => spare,
-                _ => 0,
-            };
-            widths[i] += share;
+            match c {
+                Col::Customer => widths[i] += customer,
+                Col::Service => widths[i] += service,
+                _ => {}
+            }
         }
     }
     (cols, widths, wide)
@@ -231,21 +241,6 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         .column_spacing(1)
         .style(Style::new());
     frame.render_widget(table, area);
-    // Position hint when the table scrolls.
-    if visible.len() > rows && area.width > 20 {
-        let text = format!(" {}/{} ", cursor + 1, visible.len());
-        let w = text.chars().count() as u16;
-        let r = Rect {
-            x: area.x + area.width.saturating_sub(w),
-            y: area.y,
-            width: w.min(area.width),
-            height: 1,
-        };
-        frame.render_widget(
-            Paragraph::new(Span::styled(clean(&text).into_owned(), theme.muted)),
-            r,
-        );
-    }
 }
 
 #[cfg(test)]
