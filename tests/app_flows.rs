@@ -981,6 +981,20 @@ fn sync_events_drive_chips_and_order_errors() {
     // Stale after a while without a good sync.
     press(&mut s, Msg::Tick(now() + Duration::minutes(15)));
     assert!(chip(&s).is_stale(s.now()));
+    // With a poll planned in an hour, an hour-old sync is not stale; an
+    // overdue poll is.
+    press(
+        &mut s,
+        Msg::Sync(SyncEvent::Finished {
+            carrier: tgname.clone(),
+            result: Ok(PollSummary::default()),
+            next_poll: Some(now() + Duration::minutes(75)),
+        }),
+    );
+    press(&mut s, Msg::Tick(now() + Duration::minutes(70)));
+    assert!(!chip(&s).is_stale(s.now()));
+    press(&mut s, Msg::Tick(now() + Duration::minutes(80)));
+    assert!(chip(&s).is_stale(s.now()));
     // An error.
     press(
         &mut s,

@@ -16,8 +16,9 @@
 //! - Informational status messages expire after 10 s (on `Tick`); errors stay
 //!   until the next key press.
 //! - `q` with a write still in flight asks for a second `q`; Ctrl-C quits at once.
-//! - A carrier is "stale" when its last successful sync is older than
-//!   [`STALE_AFTER`].
+//! - A carrier is "stale" when its next planned poll is overdue by more than
+//!   [`STALE_GRACE`] (or, with none planned, its last good sync is older than
+//!   [`STALE_AFTER`]), so a long refresh interval is not mistaken for trouble.
 
 mod dialog;
 mod filter;
@@ -42,8 +43,11 @@ pub use orders::{OrderStore, Sort, SortColumn};
 use crate::carriers::{CarrierError, CarrierProfile, SyncEvent};
 use crate::domain::{ActionKind, Availability, Order, OrderKey};
 
-/// A carrier older than this since its last good sync is shown as stale.
+/// With no poll planned, a carrier older than this since its last good
+/// sync is shown as stale.
 pub const STALE_AFTER: Duration = Duration::minutes(10);
+/// A planned poll overdue by more than this makes the carrier stale.
+pub const STALE_GRACE: Duration = Duration::minutes(2);
 /// Informational status messages disappear after this long.
 const INFO_TTL: Duration = Duration::seconds(10);
 
@@ -111,9 +115,15 @@ impl Chip {
         }
     }
 
-    /// Whether the last good sync is too old (or never happened while not syncing).
+    /// Whether the data is older than it should be: the planned next poll
+    /// is overdue by more than [`STALE_GRACE`], or, when no poll is planned,
+    /// the last good sync is older than [`STALE_AFTER`].
     pub fn is_stale(&self, now: DateTime<Utc>) -> bool {
-        self.last_ok.is_some_and(|t| now - t > STALE_AFTER)
+        match (self.last_ok, self.next_poll) {
+            (None, _) => false,
+            (Some(_), Some(next)) => now - next > STALE_GRACE,
+            (Some(ok), None) => now - ok > STALE_AFTER,
+        }
     }
 }
 

@@ -447,7 +447,15 @@ fn hints(state: &State) -> Vec<(String, &'static str)> {
 }
 
 fn draw_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let clock = format!(" {} ", local_hm(state, state.now()));
+    let clock = if state.user().is_empty() {
+        format!(" {} ", local_hm(state, state.now()))
+    } else {
+        format!(
+            " {} · {} ",
+            fit(state.user(), 16),
+            local_hm(state, state.now())
+        )
+    };
     let mut spans: Vec<Span> = Vec::new();
     match state.status() {
         Some(msg) => {
