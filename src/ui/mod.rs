@@ -10,6 +10,10 @@
 //! At narrow widths table columns are dropped by priority (updated, schedule,
 //! service, status) so key, stage, age and customer always fit.
 //!
+//! [`table_rows`] and [`max_scrolls`] are pure layout helpers that `update`
+//! uses to page the table and keep scrolls within the content; they compute
+//! the same layout `view` draws, for the size `Msg::Resize` last reported.
+//!
 //! Carrier text is sanitized by the adapters; as a cheap second guard every
 //! string drawn from an order goes through [`clean`], which replaces any
 //! control character with `?`, so nothing drawn can move the cursor or retitle
