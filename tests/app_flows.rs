@@ -234,6 +234,12 @@ fn filter_narrows_live_and_esc_clears() {
         "19530",
         "selection kept when it stays visible"
     );
+    // Esc in the table clears a kept filter too.
+    s.set_filter("åsa");
+    assert_eq!(ids(&s), ["19530"]);
+    press(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.filter_input().text(), "");
+    assert_eq!(ids(&s).len(), 6);
 }
 
 #[test]
@@ -309,6 +315,13 @@ fn number_keys_switch_views() {
 #[test]
 fn detail_focus_tabs_and_customer_loads_once() {
     let mut s = state(false);
+    press(
+        &mut s,
+        Msg::Resize {
+            width: 80,
+            height: 16,
+        },
+    );
     select(&mut s, "19502");
     let fx = press(&mut s, key(KeyCode::Enter));
     assert!(fx.is_empty());
@@ -968,6 +981,20 @@ fn sync_events_drive_chips_and_order_errors() {
     // Stale after a while without a good sync.
     press(&mut s, Msg::Tick(now() + Duration::minutes(15)));
     assert!(chip(&s).is_stale(s.now()));
+    // With a poll planned in an hour, an hour-old sync is not stale; an
+    // overdue poll is.
+    press(
+        &mut s,
+        Msg::Sync(SyncEvent::Finished {
+            carrier: tgname.clone(),
+            result: Ok(PollSummary::default()),
+            next_poll: Some(now() + Duration::minutes(75)),
+        }),
+    );
+    press(&mut s, Msg::Tick(now() + Duration::minutes(70)));
+    assert!(!chip(&s).is_stale(s.now()));
+    press(&mut s, Msg::Tick(now() + Duration::minutes(80)));
+    assert!(chip(&s).is_stale(s.now()));
     // An error.
     press(
         &mut s,
@@ -1023,4 +1050,39 @@ fn info_messages_expire_on_tick_errors_stay_until_a_key() {
     assert!(status_text(&s).contains("refused: E1 nope"));
     press(&mut s, ch('j'));
     assert!(s.status().is_none());
+}
+
+#[test]
+fn scrolling_stops_at_the_end_so_scrolling_back_moves_at_once() {
+    let mut s = state(false);
+    press(
+        &mut s,
+        Msg::Resize {
+            width: 80,
+            height: 16,
+        },
+    );
+    select(&mut s, "19502");
+    press(&mut s, key(KeyCode::Enter));
+    press(&mut s, ch('G'));
+    let max = s.detail().scroll;
+    assert!(max > 0, "the overview is longer than 80x24 shows");
+    for _ in 0..50 {
+        press(&mut s, ch('j'));
+    }
+    assert_eq!(s.detail().scroll, max);
+    press(&mut s, ch('k'));
+    assert_eq!(s.detail().scroll, max - 1);
+    press(&mut s, ch('g'));
+    assert_eq!(s.detail().scroll, 0);
+    press(&mut s, key(KeyCode::Esc));
+
+    press(&mut s, ch('?'));
+    press(&mut s, ch('G'));
+    let max = s.help_scroll().unwrap();
+    assert!(max > 0);
+    press(&mut s, ch('j'));
+    assert_eq!(s.help_scroll(), Some(max));
+    press(&mut s, ch('k'));
+    assert_eq!(s.help_scroll(), Some(max - 1));
 }

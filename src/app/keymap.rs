@@ -96,6 +96,7 @@ pub enum Action {
     Refresh,
     RefreshCarrier,
     Filter,
+    ClearFilter,
     SortNext,
     SortReverse,
     View(ViewKind),
@@ -137,6 +138,7 @@ impl Action {
         Action::Refresh,
         Action::RefreshCarrier,
         Action::Filter,
+        Action::ClearFilter,
         Action::SortNext,
         Action::SortReverse,
         Action::View(ViewKind::Open),
@@ -185,6 +187,7 @@ impl Action {
             Action::Refresh => "refresh",
             Action::RefreshCarrier => "refresh_carrier",
             Action::Filter => "filter",
+            Action::ClearFilter => "clear_filter",
             Action::SortNext => "sort_next",
             Action::SortReverse => "sort_reverse",
             Action::View(ViewKind::Open) => "view_open",
@@ -233,6 +236,7 @@ impl Action {
             (Action::Refresh, _) => "refresh all carriers now",
             (Action::RefreshCarrier, _) => "refresh the selected order's carrier",
             (Action::Filter, _) => "filter (text, carrier: stage: status: kind:)",
+            (Action::ClearFilter, _) => "clear the filter",
             (Action::SortNext, _) => "sort by the next column",
             (Action::SortReverse, _) => "reverse the sort",
             (Action::View(ViewKind::Open), _) => "view: all open orders",
@@ -331,17 +335,14 @@ impl Key {
         Key::new(event.code, event.modifiers)
     }
 
-    /// A printable character without Ctrl/Alt: text in the editing layers.
+    /// A printable character: text in the editing layers. Ctrl or Alt alone
+    /// make it a command; both together are AltGr (how Windows terminals
+    /// report `@`, `{`, `€` on Swedish keyboards), which types.
     pub fn typed_char(&self) -> Option<char> {
+        let both = KeyModifiers::CONTROL | KeyModifiers::ALT;
+        let command = self.mods.intersects(both) && !self.mods.contains(both);
         match self.code {
-            KeyCode::Char(c)
-                if !self
-                    .mods
-                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-                    && !c.is_control() =>
-            {
-                Some(c)
-            }
+            KeyCode::Char(c) if !command && !c.is_control() => Some(c),
             _ => None,
         }
     }
@@ -479,6 +480,7 @@ fn defaults() -> Vec<Binding> {
     bind(t, &[c('G'), p(K::End)], A::Bottom);
     bind(t, &[p(K::Enter), p(K::Tab)], A::OpenDetail);
     bind(t, &[c('/')], A::Filter);
+    bind(t, &[p(K::Esc)], A::ClearFilter);
     bind(t, &[c('s')], A::SortNext);
     bind(t, &[c('S')], A::SortReverse);
     bind(t, &[c('1')], A::View(ViewKind::Open));
@@ -752,6 +754,32 @@ mod tests {
     }
 
     #[test]
+    fn typed_characters() {
+        assert_eq!(
+            ev(KeyCode::Char('å'), KeyModifiers::NONE).typed_char(),
+            Some('å')
+        );
+        assert_eq!(
+            ev(KeyCode::Char('Ö'), KeyModifiers::SHIFT).typed_char(),
+            Some('Ö')
+        );
+        assert_eq!(
+            ev(
+                KeyCode::Char('@'),
+                KeyModifiers::CONTROL | KeyModifiers::ALT
+            )
+            .typed_char(),
+            Some('@')
+        );
+        assert_eq!(
+            ev(KeyCode::Char('s'), KeyModifiers::CONTROL).typed_char(),
+            None
+        );
+        assert_eq!(ev(KeyCode::Char('x'), KeyModifiers::ALT).typed_char(), None);
+        assert_eq!(ev(KeyCode::Enter, KeyModifiers::NONE).typed_char(), None);
+    }
+
+    #[test]
     fn display_round_trips_through_parse() {
         for b in KeyMap::default().bindings {
             let text = b.key.to_string();
@@ -771,7 +799,7 @@ mod tests {
         let esc = Key::plain(KeyCode::Esc);
         assert_eq!(map.resolve(Layer::Filter, esc), Some(Action::Back));
         assert_eq!(map.resolve(Layer::Detail, esc), Some(Action::CloseDetail));
-        assert_eq!(map.resolve(Layer::Table, esc), None);
+        assert_eq!(map.resolve(Layer::Table, esc), Some(Action::ClearFilter));
         assert_eq!(
             map.resolve(Layer::Table, Key::plain(KeyCode::Char('2'))),
             Some(Action::View(ViewKind::Attention))

@@ -16,8 +16,9 @@
 //! - Informational status messages expire after 10 s (on `Tick`); errors stay
 //!   until the next key press.
 //! - `q` with a write still in flight asks for a second `q`; Ctrl-C quits at once.
-//! - A carrier is "stale" when its last successful sync is older than
-//!   [`STALE_AFTER`].
+//! - A carrier is "stale" when its next planned poll is overdue by more than
+//!   [`STALE_GRACE`] (or, with none planned, its last good sync is older than
+//!   [`STALE_AFTER`]), so a long refresh interval is not mistaken for trouble.
 
 mod dialog;
 mod filter;
@@ -42,8 +43,11 @@ pub use orders::{OrderStore, Sort, SortColumn};
 use crate::carriers::{CarrierError, CarrierProfile, SyncEvent};
 use crate::domain::{ActionKind, Availability, Order, OrderKey};
 
-/// A carrier older than this since its last good sync is shown as stale.
+/// With no poll planned, a carrier older than this since its last good
+/// sync is shown as stale.
 pub const STALE_AFTER: Duration = Duration::minutes(10);
+/// A planned poll overdue by more than this makes the carrier stale.
+pub const STALE_GRACE: Duration = Duration::minutes(2);
 /// Informational status messages disappear after this long.
 const INFO_TTL: Duration = Duration::seconds(10);
 
@@ -111,9 +115,15 @@ impl Chip {
         }
     }
 
-    /// Whether the last good sync is too old (or never happened while not syncing).
+    /// Whether the data is older than it should be: the planned next poll
+    /// is overdue by more than [`STALE_GRACE`], or, when no poll is planned,
+    /// the last good sync is older than [`STALE_AFTER`].
     pub fn is_stale(&self, now: DateTime<Utc>) -> bool {
-        self.last_ok.is_some_and(|t| now - t > STALE_AFTER)
+        match (self.last_ok, self.next_poll) {
+            (None, _) => false,
+            (Some(_), Some(next)) => now - next > STALE_GRACE,
+            (Some(ok), None) => now - ok > STALE_AFTER,
+        }
     }
 }
 
@@ -364,6 +374,11 @@ impl State {
         self.cursor
     }
 
+    /// The terminal size last reported (`Msg::Resize`; 80x24 until then).
+    pub fn size(&self) -> (u16, u16) {
+        self.size
+    }
+
     pub fn offset(&self) -> usize {
         self.offset
     }
@@ -578,7 +593,13 @@ impl State {
         };
         let order = self.store.by_key(&key);
         match dialog.step(input, profile.as_ref(), order, self.now) {
-            dialog::Outcome::Stay(d) => self.dialog = Some(d),
+            dialog::Outcome::Stay(d) => {
+                self.dialog = Some(d);
+                let max = crate::ui::max_scrolls(self).dialog;
+                if let Some(Dialog::Confirm { scroll, .. }) = &mut self.dialog {
+                    *scroll = (*scroll).min(max);
+                }
+            }
             dialog::Outcome::Cancelled => {
                 self.say(Level::Info, format!("{key}: cancelled, nothing sent"));
             }
@@ -699,6 +720,9 @@ impl State {
             Some(Action::Bottom) => Some(u16::MAX),
             _ => Some(scroll),
         };
+        if let Some(scroll) = self.help {
+            self.help = Some(scroll.min(crate::ui::max_scrolls(self).help));
+        }
     }
 
     fn filter_key(&mut self, action: Option<Action>, typed: Option<char>) {
@@ -758,6 +782,10 @@ impl State {
                 self.filter_open = true;
                 self.filter_input.end();
             }
+            Action::ClearFilter if !self.filter_input.is_empty() => {
+                self.filter_input.clear();
+                self.apply_filter();
+            }
             Action::SortNext => self.cycle_sort(),
             Action::SortReverse => {
                 let sort = self.store.sort();
@@ -810,10 +838,13 @@ impl State {
                     Action::Up => s.saturating_sub(1),
                     Action::PageDown => s.saturating_add(page),
                     _ => s.saturating_sub(page),
-                };
+                }
+                .min(crate::ui::max_scrolls(self).detail);
             }
             Action::Top if in_detail => self.detail.scroll = 0,
-            Action::Bottom if in_detail => self.detail.scroll = u16::MAX,
+            Action::Bottom if in_detail => {
+                self.detail.scroll = crate::ui::max_scrolls(self).detail;
+            }
             Action::Down => self.move_cursor(self.cursor as isize + 1),
             Action::Up => self.move_cursor(self.cursor as isize - 1),
             Action::PageDown => self.move_cursor((self.cursor + self.page()) as isize),

@@ -20,7 +20,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use super::filter::{Filter, haystack};
+use super::filter::{Filter, Subject, haystack};
 use super::keymap::ViewKind;
 use crate::domain::{Order, OrderKey, Schedule, Stage};
 
@@ -96,31 +96,71 @@ pub struct Sort {
     pub reversed: bool,
 }
 
-/// Precomputed per order: filter haystack and sort keys.
+/// What a filter pass reads per order, kept small and contiguous so a pass
+/// over 100k orders walks memory in order.
+#[derive(Debug, Clone)]
+struct Hot {
+    /// The haystack's place in [`OrderStore::arena`].
+    start: u32,
+    len: u32,
+    stage: Stage,
+    attention: bool,
+}
+
+/// Sort keys, precomputed per order. The `*_prefix` fields hold the first 16
+/// bytes of the lowercase text, big-endian, so most comparisons never touch
+/// the strings themselves.
 #[derive(Debug, Clone)]
 struct Meta {
-    haystack: Box<str>,
     customer: Box<str>,
     service: Box<str>,
     status: Box<str>,
+    carrier_prefix: u128,
+    customer_prefix: u128,
+    service_prefix: u128,
+    status_prefix: u128,
     id_num: Option<u64>,
     created: i64,
     updated: i64,
     schedule: i64,
-    in_open: bool,
-    attention: bool,
 }
 
 /// Missing times sort last (ascending).
 const NONE_TIME: i64 = i64::MAX;
 
+/// Order-preserving: `a < b` (bytewise) implies `prefix(a) <= prefix(b)`.
+fn prefix(text: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    let n = text.len().min(16);
+    bytes[..n].copy_from_slice(&text.as_bytes()[..n]);
+    u128::from_be_bytes(bytes)
+}
+
+fn time_key(t: i64) -> u128 {
+    (t as i128 - i64::MIN as i128) as u128
+}
+
 impl Meta {
-    fn of(order: &Order) -> Meta {
-        Meta {
-            haystack: haystack(order),
-            customer: order.customer.to_lowercase().into_boxed_str(),
-            service: order.service.to_lowercase().into_boxed_str(),
-            status: order.status.raw.to_lowercase().into_boxed_str(),
+    /// Hot data (haystack not yet placed) and sort keys of `order`.
+    fn of(order: &Order) -> (Hot, Box<str>, Meta) {
+        let customer = order.customer.to_lowercase().into_boxed_str();
+        let service = order.service.to_lowercase().into_boxed_str();
+        let status = order.status.raw.to_lowercase().into_boxed_str();
+        let hay = haystack(order);
+        let hot = Hot {
+            start: 0,
+            len: 0,
+            stage: order.status.stage,
+            attention: order.needs_attention(),
+        };
+        let meta = Meta {
+            carrier_prefix: prefix(&order.key.carrier),
+            customer_prefix: prefix(&customer),
+            service_prefix: prefix(&service),
+            status_prefix: prefix(&status),
+            customer,
+            service,
+            status,
             id_num: order.key.id.parse().ok(),
             created: order.created.at.map_or(NONE_TIME, |t| t.timestamp()),
             updated: order.updated_at().map_or(NONE_TIME, |t| t.timestamp()),
@@ -131,9 +171,32 @@ impl Meta {
                 Some(Schedule::Unscheduled) => NONE_TIME - 1,
                 None => NONE_TIME,
             },
-            in_open: order.status.stage.is_open(),
-            attention: order.needs_attention(),
-        }
+        };
+        (hot, hay, meta)
+    }
+}
+
+/// One order as the filter sees it: reads only what a term asks for.
+struct Row<'a> {
+    store: &'a OrderStore,
+    index: u32,
+}
+
+impl Subject for Row<'_> {
+    fn haystack(&self) -> &str {
+        self.store.hay(&self.store.hot[self.index as usize])
+    }
+    fn stage(&self) -> Stage {
+        self.store.hot[self.index as usize].stage
+    }
+    fn status_lower(&self) -> &str {
+        &self.store.meta[self.index as usize].status
+    }
+    fn carrier(&self) -> &str {
+        &self.store.orders[self.index as usize].key.carrier
+    }
+    fn kind(&self) -> &str {
+        self.store.orders[self.index as usize].kind
     }
 }
 
@@ -141,6 +204,13 @@ impl Meta {
 #[derive(Debug, Default)]
 pub struct OrderStore {
     orders: Vec<Order>,
+    hot: Vec<Hot>,
+    /// Every order's filter haystack, back to back, so a filter pass reads
+    /// one contiguous block of memory. Replaced orders append; the arena is
+    /// compacted when most of it is stale.
+    arena: String,
+    /// Bytes of `arena` that belong to current haystacks.
+    arena_live: usize,
     meta: Vec<Meta>,
     index: HashMap<OrderKey, u32>,
     sort: Sort,
@@ -231,21 +301,26 @@ impl OrderStore {
     }
 
     fn in_view(&self, i: u32) -> bool {
-        let m = &self.meta[i as usize];
-        let o = &self.orders[i as usize];
+        let h = &self.hot[i as usize];
         let in_view = match self.view {
-            ViewKind::Open => m.in_open,
-            ViewKind::Attention => m.attention,
-            ViewKind::New => o.status.stage == Stage::New,
+            ViewKind::Open => h.stage.is_open(),
+            ViewKind::Attention => h.attention,
+            ViewKind::New => h.stage == Stage::New,
             ViewKind::All => true,
         };
-        in_view && (self.filter.is_empty() || self.filter.matches(o, &m.haystack))
+        in_view
+            && (self.filter.is_empty()
+                || self.filter.matches(&Row {
+                    store: self,
+                    index: i,
+                }))
     }
 
-    fn cmp(&self, a: u32, b: u32) -> Ordering {
+    /// The sort column alone.
+    fn primary(&self, a: u32, b: u32) -> Ordering {
         let (oa, ob) = (&self.orders[a as usize], &self.orders[b as usize]);
         let (ma, mb) = (&self.meta[a as usize], &self.meta[b as usize]);
-        let primary = match self.sort.column {
+        match self.sort.column {
             SortColumn::Carrier => oa.key.carrier.cmp(&ob.key.carrier),
             SortColumn::Id => natural_id(&oa.key, ma, &ob.key, mb),
             SortColumn::Status => ma.status.cmp(&mb.status),
@@ -255,11 +330,22 @@ impl OrderStore {
             SortColumn::Customer => ma.customer.cmp(&mb.customer),
             SortColumn::Service => ma.service.cmp(&mb.service),
             SortColumn::Schedule => ma.schedule.cmp(&mb.schedule),
-        };
-        let ord = primary
-            .then_with(|| ma.created.cmp(&mb.created))
+        }
+    }
+
+    /// Ties on the sort column: oldest first, then by key.
+    fn tie(&self, a: u32, b: u32) -> Ordering {
+        let (oa, ob) = (&self.orders[a as usize], &self.orders[b as usize]);
+        let (ma, mb) = (&self.meta[a as usize], &self.meta[b as usize]);
+        ma.created
+            .cmp(&mb.created)
             .then_with(|| oa.key.carrier.cmp(&ob.key.carrier))
-            .then_with(|| natural_id(&oa.key, ma, &ob.key, mb));
+            .then_with(|| natural_id(&oa.key, ma, &ob.key, mb))
+    }
+
+    /// The total order of the view (sort column, then [`Self::tie`]).
+    fn cmp(&self, a: u32, b: u32) -> Ordering {
+        let ord = self.primary(a, b).then_with(|| self.tie(a, b));
         if self.sort.reversed {
             ord.reverse()
         } else {
@@ -267,9 +353,31 @@ impl OrderStore {
         }
     }
 
+    /// A prefix of the sort column consistent with [`Self::primary`]
+    /// (`prefix(a) < prefix(b)` implies `primary(a, b) == Less`), and
+    /// whether equal prefixes mean equal values.
+    fn sort_prefix(&self, i: u32) -> (u128, bool) {
+        let m = &self.meta[i as usize];
+        let short = |text: &str| text.len() <= 16;
+        match self.sort.column {
+            SortColumn::Carrier => (
+                m.carrier_prefix,
+                short(&self.orders[i as usize].key.carrier),
+            ),
+            SortColumn::Id => (m.id_num.map_or(u128::MAX, u128::from), false),
+            SortColumn::Status => (m.status_prefix, short(&m.status)),
+            SortColumn::Stage => (self.hot[i as usize].stage as u128, true),
+            SortColumn::Age => (0, true),
+            SortColumn::Updated => (time_key(m.updated), true),
+            SortColumn::Customer => (m.customer_prefix, short(&m.customer)),
+            SortColumn::Service => (m.service_prefix, short(&m.service)),
+            SortColumn::Schedule => (time_key(m.schedule), true),
+        }
+    }
+
     fn count(&mut self, i: u32, sign: isize) {
-        let slot = stage_slot(self.orders[i as usize].status.stage);
-        let attention = self.meta[i as usize].attention;
+        let slot = stage_slot(self.hot[i as usize].stage);
+        let attention = self.hot[i as usize].attention;
         let apply = |n: &mut usize| *n = n.saturating_add_signed(sign);
         apply(&mut self.stage_counts[slot]);
         if attention {
@@ -298,20 +406,53 @@ impl OrderStore {
     }
 
     /// Stores `order` (new or replacing), updating meta and counts only.
+    fn hay(&self, h: &Hot) -> &str {
+        self.arena
+            .get(h.start as usize..(h.start + h.len) as usize)
+            .unwrap_or("")
+    }
+
+    /// Appends a haystack to the arena, compacting it first when it is
+    /// mostly stale.
+    fn place(&mut self, hot: &mut Hot, hay: &str) {
+        if self.arena.len() > 2 * self.arena_live + 4096 {
+            let mut arena = String::with_capacity(self.arena_live + hay.len());
+            for h in &mut self.hot {
+                let start = arena.len();
+                arena.push_str(
+                    self.arena
+                        .get(h.start as usize..(h.start + h.len) as usize)
+                        .unwrap_or(""),
+                );
+                h.start = start as u32;
+            }
+            self.arena = arena;
+        }
+        hot.start = u32::try_from(self.arena.len()).unwrap_or(u32::MAX);
+        hot.len = u32::try_from(hay.len()).unwrap_or(0);
+        self.arena.push_str(hay);
+        self.arena_live += hay.len();
+    }
+
     fn put(&mut self, order: Order) -> u32 {
-        let meta = Meta::of(&order);
+        let (mut hot, hay, meta) = Meta::of(&order);
         match self.index_of(&order.key) {
             Some(i) => {
                 self.count(i, -1);
+                self.arena_live -= self.hot[i as usize].len as usize;
+                self.place(&mut hot, &hay);
                 self.orders[i as usize] = order;
+                self.hot[i as usize] = hot;
                 self.meta[i as usize] = meta;
                 self.count(i, 1);
                 i
             }
             None => {
                 let i = u32::try_from(self.orders.len()).unwrap_or(u32::MAX);
+                self.place(&mut hot, &hay);
                 self.index.insert(order.key.clone(), i);
                 self.orders.push(order);
+                self.hot.push(hot);
                 self.meta.push(meta);
                 self.count(i, 1);
                 i
@@ -354,20 +495,58 @@ impl OrderStore {
     }
 
     fn rebuild_sorted(&mut self) {
-        let mut sorted: Vec<u32> = (0..self.orders.len() as u32).collect();
-        sorted.sort_unstable_by(|&a, &b| self.cmp(a, b));
-        self.sorted = sorted;
+        // Keys are read in index order (memory order); most comparisons
+        // are decided by the inline prefix and creation time, the same
+        // order as [`Self::cmp`].
+        struct Key {
+            prefix: u128,
+            created: i64,
+            index: u32,
+            exact: bool,
+        }
+        let mut keys: Vec<Key> = (0..self.orders.len() as u32)
+            .map(|i| {
+                let (prefix, exact) = self.sort_prefix(i);
+                Key {
+                    prefix,
+                    created: self.meta[i as usize].created,
+                    index: i,
+                    exact,
+                }
+            })
+            .collect();
+        let reversed = self.sort.reversed;
+        keys.sort_unstable_by(|a, b| {
+            let ord = a
+                .prefix
+                .cmp(&b.prefix)
+                .then_with(|| {
+                    if a.exact && b.exact {
+                        Ordering::Equal
+                    } else {
+                        self.primary(a.index, b.index)
+                    }
+                })
+                .then(a.created.cmp(&b.created))
+                .then_with(|| self.tie(a.index, b.index));
+            if reversed { ord.reverse() } else { ord }
+        });
+        self.sorted = keys.into_iter().map(|k| k.index).collect();
         self.refilter_all();
     }
 
+    /// Filters every order in index order into a mark table, then walks
+    /// `sorted` (already in order) to collect the matches.
     fn refilter_all(&mut self) {
-        let visible: Vec<u32> = self
+        let mark: Vec<bool> = (0..self.orders.len() as u32)
+            .map(|i| self.in_view(i))
+            .collect();
+        self.visible = self
             .sorted
             .iter()
             .copied()
-            .filter(|&i| self.in_view(i))
+            .filter(|&i| mark[i as usize])
             .collect();
-        self.visible = visible;
     }
 
     pub fn set_filter(&mut self, filter: Filter) {
@@ -377,9 +556,17 @@ impl OrderStore {
         let narrows = filter.narrows(&self.filter);
         self.filter = filter;
         if narrows {
-            let mut visible = std::mem::take(&mut self.visible);
-            visible.retain(|&i| self.in_view(i));
-            self.visible = visible;
+            // Only the previous matches can match; test them in index order.
+            let mut mark = vec![false; self.orders.len()];
+            for &i in &self.visible {
+                mark[i as usize] = true;
+            }
+            for (i, m) in mark.iter_mut().enumerate() {
+                if *m {
+                    *m = self.in_view(i as u32);
+                }
+            }
+            self.visible.retain(|&i| mark[i as usize]);
         } else {
             self.refilter_all();
         }
@@ -453,7 +640,15 @@ mod tests {
     }
 
     fn sample(n: u32) -> Vec<Order> {
-        let names = ["Åsa", "Björn", "Karin", "Örjan", "Lars", "Märta"];
+        // Long names sharing more than the 16-byte sort prefix, and short ones.
+        let names = [
+            "Åsa",
+            "Anna-Karin Lindqvist-Öberg",
+            "Karin",
+            "Anna-Karin Lindqvist-Åberg",
+            "Lars",
+            "Anna-Karin Lindqvist",
+        ];
         (0..n)
             .map(|i| {
                 order(

@@ -63,12 +63,7 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         Paragraph::new(Line::from(spans)),
         Rect { height: 1, ..inner },
     );
-    let body = Rect {
-        y: inner.y + 1,
-        height: inner.height.saturating_sub(1),
-        x: inner.x + 1,
-        width: inner.width.saturating_sub(2),
-    };
+    let body = body_rect(area);
     if body.height == 0 || body.width < 4 {
         return;
     }
@@ -92,6 +87,37 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         };
         frame.render_widget(Paragraph::new(Span::styled(text, theme.muted)), r);
     }
+}
+
+/// Where the tab content goes inside the pane (below the top border and the
+/// tab bar, one column of margin each side).
+fn body_rect(area: Rect) -> Rect {
+    Rect {
+        y: area.y + 2,
+        height: area.height.saturating_sub(2),
+        x: area.x + 1,
+        width: area.width.saturating_sub(2),
+    }
+}
+
+/// The largest useful scroll of the pane at `area`.
+pub(super) fn max_scroll(state: &State, area: Rect) -> u16 {
+    let Some(order) = state.selected() else {
+        return 0;
+    };
+    let body = body_rect(area);
+    if body.height == 0 || body.width < 4 {
+        return 0;
+    }
+    let theme = Theme::no_color();
+    let lines = content(
+        state,
+        &theme,
+        order,
+        state.detail().tab,
+        body.width as usize,
+    );
+    u16::try_from(lines.len().saturating_sub(body.height as usize)).unwrap_or(u16::MAX)
 }
 
 /// Text of `text` wrapped to `width` columns (words, hard-split when longer).
@@ -204,8 +230,12 @@ fn content(
             let stage = order.status.stage;
             out.push(Line::from(vec![
                 Span::styled(format!("{:<lw$} ", "order"), theme.muted),
-                Span::styled(order.key.to_string(), theme.title),
-                Span::styled(format!("  {}", order.kind), theme.muted),
+                Span::styled(clean(&order.key.to_string()).into_owned(), theme.title),
+            ]));
+            out.push(Line::from(vec![
+                Span::styled(format!("{:<lw$} ", "carrier"), theme.muted),
+                Span::styled(clean(&order.key.carrier).into_owned(), theme.text),
+                Span::styled(format!("  ({})", order.kind), theme.muted),
             ]));
             out.push(Line::from(vec![
                 Span::styled(format!("{:<lw$} ", "status"), theme.muted),
@@ -370,8 +400,37 @@ fn content(
             if !oldest_first {
                 entries.reverse();
             }
+            let wide = width >= 100;
             for (_, entry) in entries {
                 let style = theme.log(entry.kind);
+                if wide {
+                    // One line per entry: time, kind, text (continuations
+                    // indented under the text), source last.
+                    let time = format!("{:<27}", when(state, &entry.at));
+                    let kind = format!("{:<13}", entry.kind.as_str());
+                    let indent = time.width() + kind.width();
+                    let pieces = wrap(&entry.text, width.saturating_sub(indent).max(8));
+                    let last = pieces.len() - 1;
+                    for (i, piece) in pieces.into_iter().enumerate() {
+                        let mut spans = if i == 0 {
+                            vec![
+                                Span::styled(time.clone(), theme.muted),
+                                Span::styled(kind.clone(), style),
+                            ]
+                        } else {
+                            vec![Span::raw(" ".repeat(indent))]
+                        };
+                        spans.push(Span::styled(piece, style));
+                        if i == last && !entry.source.is_empty() {
+                            spans.push(Span::styled(
+                                format!("  ({})", clean(&entry.source)),
+                                theme.muted,
+                            ));
+                        }
+                        out.push(Line::from(spans));
+                    }
+                    continue;
+                }
                 let mut head = vec![
                     Span::styled(when(state, &entry.at), theme.muted),
                     Span::raw("  "),

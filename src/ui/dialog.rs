@@ -123,7 +123,7 @@ fn form_lines(
         match value {
             FieldValue::Text(t) if t.multiline => multiline_lines(t, focused, theme, &mut out),
             FieldValue::Text(t) => {
-                let mut spans = vec![Span::styled("    ", theme.text)];
+                let mut spans = vec![Span::styled("    │ ", theme.muted)];
                 spans.extend(
                     input_spans(t, theme, focused)
                         .into_iter()
@@ -230,25 +230,46 @@ fn confirm_lines(
     out
 }
 
+/// Title, body lines, focused line range, scroll, footer hints.
+type DialogParts<'a> = (
+    String,
+    Vec<Line<'a>>,
+    Option<(usize, usize)>,
+    usize,
+    Vec<(&'static str, &'static str)>,
+);
+
+/// The largest useful scroll of a confirmation step at `area`.
+pub(super) fn confirm_max_scroll(state: &State, area: Rect) -> u16 {
+    let Some(Dialog::Confirm { request, step, .. }) = state.dialog() else {
+        return 0;
+    };
+    let width = area.width.saturating_sub(4).clamp(20, 76);
+    let inner_w = width.saturating_sub(4) as usize;
+    let lines = confirm_lines(request, step, &Theme::no_color(), inner_w).len();
+    let max_h = area.height.saturating_sub(2).max(5);
+    let height = (lines as u16 + 4).min(max_h);
+    // Border (2) and footer (1).
+    let body_h = height.saturating_sub(3) as usize;
+    u16::try_from(lines.saturating_sub(body_h)).unwrap_or(u16::MAX)
+}
+
 pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(dialog) = state.dialog() else { return };
     let form = dialog.form();
     let width = area.width.saturating_sub(4).clamp(20, 76);
     let inner_w = width.saturating_sub(4) as usize;
-    let (title, lines, focus, scroll, footer): (
-        String,
-        Vec<Line>,
-        Option<(usize, usize)>,
-        usize,
-        Vec<(&str, &str)>,
-    ) = match dialog {
+    let (title, lines, focus, scroll, footer): DialogParts = match dialog {
         Dialog::Form(form) => {
             let (lines, focus) = form_lines(form, theme, inner_w, true);
             let multiline = matches!(
                 form.fields.get(form.focus),
                 Some(FieldValue::Text(t)) if t.multiline
             );
-            let mut footer = vec![("tab", "next field")];
+            let mut footer = Vec::new();
+            if form.fields.len() > 1 {
+                footer.push(("tab", "next field"));
+            }
             if multiline {
                 footer.push(("ctrl-s", "send"));
             } else {
@@ -310,7 +331,15 @@ pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area:
         .border_style(theme.border_focus)
         .style(theme.dialog)
         .title(Span::styled(
-            format!(" {} · {} ", clean(&title), form.key),
+            {
+                // The carrier's title may already name the order.
+                let key = form.key.to_string();
+                if title.contains(&key) {
+                    format!(" {} ", clean(&title))
+                } else {
+                    format!(" {} · {key} ", clean(&title))
+                }
+            },
             theme.title,
         ));
     let inner = block.inner(rect);
@@ -350,17 +379,15 @@ pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area:
     frame.render_widget(Paragraph::new(Line::from(spans)), footer_area);
 }
 
-pub(super) fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let help = state.keymap().help();
-    let mut lines: Vec<Line> = Vec::new();
-    for (layer, rows) in help {
-        if !lines.is_empty() {
-            lines.push(Line::raw(""));
-        }
-        lines.push(Line::styled(layer.title(), theme.title));
+/// The help overlay's box and its columns of lines.
+fn help_layout(state: &State, theme: &Theme, area: Rect) -> (Rect, Rect, Vec<Vec<Line<'static>>>) {
+    // One block of lines per layer.
+    let mut sections: Vec<Vec<Line<'static>>> = Vec::new();
+    for (layer, rows) in state.keymap().help() {
+        let mut lines = vec![Line::styled(layer.title(), theme.title)];
         if layer == Layer::Filter {
             lines.push(Line::styled(
-                "  type to filter: words must all match; carrier:NAME stage:STAGE status:RAW kind:KIND",
+                "  words must all match; carrier:NAME stage:STAGE status:RAW kind:KIND",
                 theme.muted,
             ));
         }
@@ -376,23 +403,73 @@ pub(super) fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: R
                 Span::styled(what, theme.text),
             ]));
         }
+        lines.push(Line::raw(""));
+        sections.push(lines);
     }
-    let width = area.width.saturating_sub(4).min(84);
-    let height = area.height.saturating_sub(2);
-    let rect = centered(area, width, height);
+    let two_columns = area.width >= 150;
+    let width = if two_columns {
+        area.width.saturating_sub(4).min(156)
+    } else {
+        area.width.saturating_sub(4).min(84)
+    };
+    let rect = centered(area, width, area.height.saturating_sub(2));
+    let inner = Rect {
+        x: rect.x + 2,
+        y: rect.y + 1,
+        width: rect.width.saturating_sub(3),
+        height: rect.height.saturating_sub(2),
+    };
+    let columns: Vec<Vec<Line>> = if two_columns {
+        // Whole sections per column, the split that balances the lengths.
+        let total: usize = sections.iter().map(Vec::len).sum();
+        let mut left = Vec::new();
+        let mut right = Vec::new();
+        let mut used = 0;
+        for section in sections {
+            if used < total / 2 && used + section.len() / 2 <= total / 2 + 4 {
+                used += section.len();
+                left.extend(section);
+            } else {
+                right.extend(section);
+            }
+        }
+        vec![left, right]
+    } else {
+        vec![sections.into_iter().flatten().collect()]
+    };
+    (rect, inner, columns)
+}
+
+/// The largest useful scroll of the help overlay at `area`.
+pub(super) fn help_max_scroll(state: &State, area: Rect) -> u16 {
+    let (_, inner, columns) = help_layout(state, &Theme::no_color(), area);
+    let longest = columns.iter().map(Vec::len).max().unwrap_or(0);
+    u16::try_from(longest.saturating_sub(inner.height as usize)).unwrap_or(u16::MAX)
+}
+
+pub(super) fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let (rect, inner, columns) = help_layout(state, theme, area);
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
         .border_style(theme.border_focus)
         .style(theme.dialog)
         .title(Span::styled(" Keys (esc closes, j/k scroll) ", theme.title));
-    let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let max_scroll = lines.len().saturating_sub(inner.height as usize);
+    let longest = columns.iter().map(Vec::len).max().unwrap_or(0);
+    let max_scroll = longest.saturating_sub(inner.height as usize);
     let scroll = (state.help_scroll().unwrap_or(0) as usize).min(max_scroll);
-    let shown: Vec<Line> = lines
-        .into_iter()
-        .skip(scroll)
-        .take(inner.height as usize)
-        .collect();
-    frame.render_widget(Paragraph::new(shown), inner);
+    let col_w = inner.width / columns.len().max(1) as u16;
+    for (n, lines) in columns.into_iter().enumerate() {
+        let r = Rect {
+            x: inner.x + col_w * n as u16,
+            width: col_w,
+            ..inner
+        };
+        let shown: Vec<Line> = lines
+            .into_iter()
+            .skip(scroll)
+            .take(inner.height as usize)
+            .collect();
+        frame.render_widget(Paragraph::new(shown), r);
+    }
 }

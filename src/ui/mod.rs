@@ -10,6 +10,10 @@
 //! At narrow widths table columns are dropped by priority (updated, schedule,
 //! service, status) so key, stage, age and customer always fit.
 //!
+//! [`table_rows`] and [`max_scrolls`] are pure layout helpers that `update`
+//! uses to page the table and keep scrolls within the content; they compute
+//! the same layout `view` draws, for the size `Msg::Resize` last reported.
+//!
 //! Carrier text is sanitized by the adapters; as a cheap second guard every
 //! string drawn from an order goes through [`clean`], which replaces any
 //! control character with `?`, so nothing drawn can move the cursor or retitle
@@ -91,6 +95,28 @@ pub(crate) fn areas(area: Rect, filter_bar: bool, detail_focused: bool) -> Areas
 pub fn table_rows(size: (u16, u16), filter_bar: bool) -> usize {
     let a = areas(Rect::new(0, 0, size.0, size.1), filter_bar, false);
     a.table.map_or(0, |t| t.height.saturating_sub(1) as usize)
+}
+
+/// The largest useful scroll positions at the state's terminal size, so
+/// `update` can keep scrolls within the content (scrolling back up after
+/// overshooting must move at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scrolls {
+    pub detail: u16,
+    pub help: u16,
+    pub dialog: u16,
+}
+
+pub fn max_scrolls(state: &State) -> Scrolls {
+    let (w, h) = state.size();
+    let area = Rect::new(0, 0, w, h);
+    let filter_bar = state.filter_open() || !state.filter_input().is_empty();
+    let a = areas(area, filter_bar, state.focus() == Focus::Detail);
+    Scrolls {
+        detail: a.detail.map_or(0, |d| detail::max_scroll(state, d)),
+        help: dialog::help_max_scroll(state, area),
+        dialog: dialog::confirm_max_scroll(state, area),
+    }
 }
 
 /// Replaces control characters (a second guard after the adapters' sanitizing).
@@ -204,10 +230,14 @@ fn chip_spans<'a>(state: &State, theme: &Theme, c: &'a crate::app::Carrier) -> V
         SyncPhase::Error(reason) => ("✗", clean(reason).into_owned(), theme.chip_error),
         SyncPhase::Ok if chip.is_stale(now) => (
             "!",
-            format!("stale {}", age(chip.last_ok, now)),
+            format!("stale, {} ago", age(chip.last_ok, now)),
             theme.chip_stale,
         ),
-        SyncPhase::Ok => ("✓", age(chip.last_ok, now), theme.chip_ok),
+        SyncPhase::Ok => (
+            "✓",
+            format!("{} ago", age(chip.last_ok, now)),
+            theme.chip_ok,
+        ),
         SyncPhase::Never => ("·", "never synced".to_string(), theme.chip_never),
     };
     let mut spans = vec![
@@ -235,19 +265,31 @@ fn draw_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let store = state.store();
     let left_w: usize = left.iter().map(|s| s.width()).sum();
-    let wide = area.width as usize >= left_w + 62;
-    let mut right: Vec<Span> = Vec::new();
-    for stage in Stage::ALL {
-        let n = store.stage_count(stage);
-        let word = if wide { stage.label() } else { stage.glyph() };
-        let text = if wide {
-            format!("{} {n} {word}  ", stage.glyph())
-        } else {
-            format!("{word}{n} ")
-        };
-        right.push(Span::styled(text, theme.stage(stage)));
+    // Stage counts: words when there is room, glyphs otherwise.
+    let counts = |tier: u8| -> Vec<Span> {
+        Stage::ALL
+            .into_iter()
+            .map(|stage| {
+                let n = store.stage_count(stage);
+                let text = match tier {
+                    0 => format!("{} {n} {}  ", stage.glyph(), stage.label()),
+                    1 => format!("{n} {} ", stage_short(stage)),
+                    _ => format!("{}{n} ", stage.glyph()),
+                };
+                Span::styled(text, theme.stage(stage))
+            })
+            .collect()
+    };
+    let width_of = |spans: &[Span]| spans.iter().map(|s| s.width()).sum::<usize>();
+    let mut right = counts(2);
+    for tier in [0u8, 1] {
+        let candidate = counts(tier);
+        if left_w + width_of(&candidate) < area.width as usize {
+            right = candidate;
+            break;
+        }
     }
-    let right_w: usize = right.iter().map(|s| s.width()).sum();
+    let right_w = width_of(&right);
     frame.render_widget(Paragraph::new(Line::from(left)).style(theme.header), area);
     if left_w + right_w < area.width as usize {
         let r = Rect {
@@ -285,10 +327,22 @@ fn draw_views(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         sort.column.label(),
         sort.column.direction_text(sort.reversed)
     );
+    // Where the cursor is, when there are orders; dropped first when narrow.
+    let len = store.visible().len();
+    let position = if len > 0 {
+        format!("· {}/{len} ", state.cursor() + 1)
+    } else {
+        String::new()
+    };
     let left_w: usize = spans.iter().map(|s| s.width()).sum();
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let room = (area.width as usize).saturating_sub(left_w + 1);
+    let sort_text = [format!("{sort_text}{position}"), sort_text, position]
+        .into_iter()
+        .find(|t| t.width() <= room)
+        .unwrap_or_default();
     let w = sort_text.width();
-    if left_w + w < area.width as usize {
+    if w > 0 {
         let r = Rect {
             x: area.x + area.width - w as u16,
             width: w as u16,
@@ -332,15 +386,15 @@ fn draw_filter(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         theme,
         state.filter_open(),
     ));
+    for problem in &store.filter().problems {
+        spans.push(Span::styled(format!("  {problem}"), theme.warning));
+    }
     spans.push(Span::styled(
         format!("  {matched} of {total} in {}", store.view().label()),
         theme.muted,
     ));
-    for problem in &store.filter().problems {
-        spans.push(Span::styled(format!("  {problem}"), theme.warning));
-    }
     if !state.filter_open() {
-        spans.push(Span::styled("  (/ edit)", theme.muted));
+        spans.push(Span::styled("  (/ edit, esc clears)", theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -350,11 +404,19 @@ fn hints(state: &State) -> Vec<(String, &'static str)> {
     let map = state.keymap();
     let layer = state.layer();
     let pick: &[(Action, &'static str)] = match layer {
-        Layer::Table => &[
-            (Action::Down, "down"),
+        Layer::Table if state.readonly() => &[
             (Action::OpenDetail, "detail"),
             (Action::Filter, "filter"),
+            (Action::View(ViewKind::Attention), "attention"),
             (Action::SortNext, "sort"),
+            (Action::Refresh, "refresh"),
+            (Action::Down, "down"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
+        ],
+        Layer::Table => &[
+            (Action::OpenDetail, "detail"),
+            (Action::Filter, "filter"),
             (Action::Act(crate::domain::ActionKind::Acknowledge), "ack"),
             (Action::Act(crate::domain::ActionKind::SetStatus), "status"),
             (
@@ -362,7 +424,9 @@ fn hints(state: &State) -> Vec<(String, &'static str)> {
                 "message",
             ),
             (Action::Act(crate::domain::ActionKind::Cancel), "cancel"),
+            (Action::SortNext, "sort"),
             (Action::Refresh, "refresh"),
+            (Action::Down, "down"),
             (Action::Help, "help"),
             (Action::Quit, "quit"),
         ],
@@ -387,7 +451,15 @@ fn hints(state: &State) -> Vec<(String, &'static str)> {
 }
 
 fn draw_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let clock = format!(" {} ", local_hm(state, state.now()));
+    let clock = if state.user().is_empty() {
+        format!(" {} ", local_hm(state, state.now()))
+    } else {
+        format!(
+            " {} · {} ",
+            fit(state.user(), 16),
+            local_hm(state, state.now())
+        )
+    };
     let mut spans: Vec<Span> = Vec::new();
     match state.status() {
         Some(msg) => {
@@ -400,9 +472,25 @@ fn draw_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             spans.push(Span::styled(format!(" {}", clean(&msg.text)), style));
         }
         None => {
+            // Hints that fit; help and quit (the last two) always shown.
             spans.push(Span::raw(" "));
-            for (key, word) in hints(state) {
-                spans.push(Span::styled(key, theme.key));
+            let all = hints(state);
+            let cost = |(k, w): &(String, &str)| k.width() + w.width() + 3;
+            let pinned = if state.layer() == Layer::Table { 2 } else { 1 };
+            let split = all.len().saturating_sub(pinned);
+            let budget = (area.width as usize)
+                .saturating_sub(clock.width() + 2)
+                .saturating_sub(all[split..].iter().map(cost).sum());
+            let mut used = 0;
+            let chosen = all[..split]
+                .iter()
+                .take_while(|h| {
+                    used += cost(h);
+                    used <= budget
+                })
+                .chain(&all[split..]);
+            for (key, word) in chosen {
+                spans.push(Span::styled(key.clone(), theme.key));
                 spans.push(Span::styled(format!(" {word}  "), theme.muted));
             }
         }
@@ -413,14 +501,20 @@ fn draw_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.warning,
         ));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
     let w = clock.width() as u16;
-    if area.width > w + 20 {
+    let text_area = if area.width > w + 20 {
         let r = Rect {
             x: area.x + area.width - w,
             width: w,
             ..area
         };
         frame.render_widget(Paragraph::new(Span::styled(clock, theme.muted)), r);
-    }
+        Rect {
+            width: area.width - w,
+            ..area
+        }
+    } else {
+        area
+    };
+    frame.render_widget(Paragraph::new(Line::from(spans)), text_area);
 }

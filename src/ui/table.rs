@@ -5,9 +5,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
-use super::{Theme, age, clean, fit, stage_short};
+use super::{Theme, age, fit, stage_short};
 use crate::app::{SortColumn, State, ViewKind};
 use crate::domain::Stage;
 
@@ -58,7 +58,7 @@ impl Col {
 /// service) share what is left.
 fn columns(width: u16, key_w: u16, status_w: u16) -> (Vec<Col>, Vec<u16>, bool) {
     let wide = width >= 120;
-    let stage_w = if wide { 13 } else { 10 };
+    let stage_w = if wide { 13 } else { 11 };
     let fixed = |c: Col| -> u16 {
         match c {
             Col::Mark => 1,
@@ -102,15 +102,25 @@ fn columns(width: u16, key_w: u16, status_w: u16) -> (Vec<Col>, Vec<u16>, bool) 
         .collect();
     let mut widths: Vec<u16> = cols.iter().map(|c| fixed(*c)).collect();
     if !flex.is_empty() {
-        // Customer gets 3/5 of the spare, service the rest.
+        // Customer grows to 30 columns first, then service to 48, then both
+        // share what is left.
+        let both = flex.len() == 2;
+        let (mut customer, mut service) = if both { (0u16, 0u16) } else { (spare, spare) };
+        if both {
+            let mut left = spare;
+            customer = left.min(30 - fixed(Col::Customer).min(30));
+            left -= customer;
+            service = left.min(48 - fixed(Col::Service).min(48));
+            left -= service;
+            customer += left / 2;
+            service += left - left / 2;
+        }
         for (i, c) in cols.iter().enumerate() {
-            let share = match (c, flex.len()) {
-                (Col::Customer, 2) => spare * 3 / 5,
-                (Col::Service, 2) => spare - spare * 3 / 5,
-                (Col::Customer | Col::Service, _) => spare,
-                _ => 0,
-            };
-            widths[i] += share;
+            match c {
+                Col::Customer => widths[i] += customer,
+                Col::Service => widths[i] += service,
+                _ => {}
+            }
         }
     }
     (cols, widths, wide)
@@ -134,12 +144,15 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         } else {
             format!("No {} orders. 4 shows everything.", view.label())
         };
+        let inner = Rect {
+            x: area.x + 2,
+            y: area.y + 1,
+            width: area.width.saturating_sub(4),
+            height: area.height.saturating_sub(1),
+        };
         frame.render_widget(
-            Paragraph::new(vec![
-                Line::raw(""),
-                Line::styled(format!("  {text}"), theme.muted),
-            ]),
-            area,
+            Paragraph::new(Line::styled(text, theme.muted)).wrap(Wrap { trim: true }),
+            inner,
         );
         return;
     }
@@ -228,21 +241,6 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         .column_spacing(1)
         .style(Style::new());
     frame.render_widget(table, area);
-    // Position hint when the table scrolls.
-    if visible.len() > rows && area.width > 20 {
-        let text = format!(" {}/{} ", cursor + 1, visible.len());
-        let w = text.chars().count() as u16;
-        let r = Rect {
-            x: area.x + area.width.saturating_sub(w),
-            y: area.y,
-            width: w.min(area.width),
-            height: 1,
-        };
-        frame.render_widget(
-            Paragraph::new(Span::styled(clean(&text).into_owned(), theme.muted)),
-            r,
-        );
-    }
 }
 
 #[cfg(test)]
