@@ -117,7 +117,10 @@ fn benches(c: &mut Criterion) {
     assert_eq!(orders.len(), ORDERS);
 
     let cache_dir = tempfile::tempdir().expect("tempdir");
-    Store::open(cache_dir.path()).expect("store").save_orders(&orders).expect("save 100k orders");
+    Store::open(cache_dir.path())
+        .expect("store")
+        .save_orders(&orders)
+        .expect("save 100k orders");
     let mut group = c.benchmark_group("startup");
     group.sample_size(10);
     group.bench_function("start to first frame, 100k cached orders", |b| {
@@ -127,7 +130,9 @@ fn benches(c: &mut Criterion) {
             let cached = store.load_orders().expect("load");
             let state = state_with(cached);
             let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
-            terminal.draw(|frame| ui::view(&state, &theme, frame)).expect("draw");
+            terminal
+                .draw(|frame| ui::view(&state, &theme, frame))
+                .expect("draw");
         })
     });
     group.finish();
@@ -176,7 +181,10 @@ fn benches(c: &mut Criterion) {
 
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let limit = 1.1 * (1.0 + (400f64 / 8.0).ceil()) * 0.020;
-    eprintln!("limit for a full refresh of 400 orders: {:.0} ms", limit * 1000.0);
+    eprintln!(
+        "limit for a full refresh of 400 orders: {:.0} ms",
+        limit * 1000.0
+    );
     let mut group = c.benchmark_group("full refresh");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(15));

@@ -283,6 +283,12 @@ async fn console(
         keys: config.keys.clone(),
         data_dir,
         keep_terminal: chrono::Duration::days(i64::from(config.keep_terminal_days)),
+        // Times show in the first carrier's zone (the config's `timezone`).
+        timezone: config
+            .carriers
+            .first()
+            .map(|c| c.timezone)
+            .unwrap_or(chrono_tz::Europe::Stockholm),
     };
     runtime::run_console(setup).await?;
     Ok(ExitCode::SUCCESS)

@@ -39,6 +39,8 @@ pub struct ConsoleSetup {
     pub data_dir: Option<PathBuf>,
     /// Terminal orders stay in the cache this long.
     pub keep_terminal: chrono::Duration,
+    /// The zone times are shown in.
+    pub timezone: chrono_tz::Tz,
 }
 
 /// Most messages applied before the screen is drawn again.
@@ -71,6 +73,7 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
         keys: setup.keys,
     };
     let mut state = State::new(carrier_infos(&setup.handles), options)?;
+    state.set_display_timezone(setup.timezone);
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
 
     let (store, cursors) = match persist::open(setup.data_dir.clone()).await {
@@ -134,6 +137,16 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
     };
 
     let mut terminal = terminal::enter().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    // crossterm sends no resize at start: tell the app the real size once.
+    if let Ok(size) = terminal.size() {
+        app::update(
+            &mut state,
+            Msg::Resize {
+                width: size.width,
+                height: size.height,
+            },
+        );
+    }
     let mut signals =
         terminal::Signals::new().map_err(|e| format!("cannot listen for signals: {e}"))?;
     let mut input = EventStream::new();
