@@ -143,7 +143,7 @@ impl EffectRunner {
                     let now = Utc::now();
                     let result = store
                         .set_flag(&key, flagged, &author, now)
-                        .map(|()| flagged.then(|| crate::store::Flag { author, at: now }))
+                        .map(|()| flagged.then_some(crate::store::Flag { author, at: now }))
                         .map_err(|e| e.to_string());
                     let _ = results.send(Msg::FlagSaved { key, result });
                 });
