@@ -425,3 +425,48 @@ fn chunks(mut orders: Vec<Order>, size: usize) -> Vec<Vec<Order>> {
     out.push(orders);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_are_dates_or_nothing() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 23);
+        assert_eq!(parse_cursor("2026-11-23"), d);
+        assert_eq!(parse_cursor(" 2026-11-23\n"), d);
+        assert_eq!(parse_cursor("2026-11-23 10:00:00"), d);
+        assert_eq!(parse_cursor("2026-11-23T10:00:00+01:00"), d);
+        for bad in [
+            "",
+            "2026-11-2",
+            "2026-11-233",
+            "23/11/2026",
+            "ååååå-11-23",
+            "null",
+        ] {
+            assert_eq!(parse_cursor(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn known_orders_are_read_until_terminal_or_changed() {
+        let known = |status: &str, terminal, loaded| Known {
+            status: status.into(),
+            terminal,
+            loaded,
+        };
+        assert!(known("active", false, true).needs_read(None));
+        assert!(!known("delivered", true, true).needs_read(None));
+        assert!(!known("delivered", true, true).needs_read(Some("delivered")));
+        assert!(known("delivered", true, true).needs_read(Some("active")));
+        assert!(known("delivered", true, false).needs_read(None));
+    }
+
+    #[test]
+    fn ids_sort_numerically() {
+        let mut ids = vec!["100", "x", "20", "3"];
+        ids.sort_by(|a, b| by_id(a, b));
+        assert_eq!(ids, ["3", "20", "100", "x"]);
+    }
+}
