@@ -143,6 +143,8 @@ struct SimState {
     /// Log lines added by actions, per order index.
     added: HashMap<usize, Vec<LogLine>>,
     requests: HashMap<String, usize>,
+    /// The query of the last request per method, as received.
+    last_query: HashMap<String, Vec<(String, String)>>,
     writes: usize,
     latency: Duration,
     error_rate: f64,
@@ -179,6 +181,7 @@ impl TgSim {
                     status,
                     added: HashMap::new(),
                     requests: HashMap::new(),
+                    last_query: HashMap::new(),
                     writes: 0,
                     latency: options.latency,
                     error_rate: options.error_rate,
@@ -215,6 +218,23 @@ impl TgSim {
     /// Requests received with this `method` (valid or not, faults included).
     pub fn requests(&self, method: &str) -> usize {
         self.state().requests.get(method).copied().unwrap_or(0)
+    }
+
+    /// The query parameters of the last request received with this `method`
+    /// (valid or not), in the order sent.
+    pub fn last_query(&self, method: &str) -> Option<Vec<(String, String)>> {
+        self.state().last_query.get(method).cloned()
+    }
+
+    /// One parameter of the last request with this `method` (first
+    /// occurrence), e.g. `last_param("orders", "date")`.
+    pub fn last_param(&self, method: &str, name: &str) -> Option<String> {
+        let state = self.state();
+        let query = state.last_query.get(method)?;
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
     }
 
     /// `set_status` and `add_message` requests received (valid or not).
@@ -342,9 +362,11 @@ impl TgSim {
         log
     }
 
-    fn roll(&self, method: &str, id: Option<&str>) -> (Roll, Option<OrderFault>) {
+    fn roll(&self, method: &str, params: &Params) -> (Roll, Option<OrderFault>) {
+        let id = params.get("id");
         let mut state = self.state();
         *state.requests.entry(method.to_owned()).or_default() += 1;
+        state.last_query.insert(method.to_owned(), params.0.clone());
         if matches!(method, "set_status" | "add_message") {
             state.writes += 1;
         }
@@ -747,7 +769,7 @@ async fn handle(
     };
     let _busy = InFlight::enter(&sim.inner);
     let method = params.get("method").unwrap_or_default().to_owned();
-    let (roll, fault) = sim.roll(&method, params.get("id"));
+    let (roll, fault) = sim.roll(&method, &params);
     if !roll.latency.is_zero() {
         tokio::time::sleep(roll.latency).await;
     }
