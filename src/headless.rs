@@ -13,6 +13,42 @@ use tokio::sync::mpsc;
 
 use crate::carriers::{CarrierError, CarrierHandle, SyncEvent, SyncSink};
 use crate::domain::{Order, OrderKey, Stage, relative_age};
+use crate::store::{Flag, Note, Store};
+
+/// Local notes and follow-up flags from the data dir's store (never sent
+/// to a carrier). Empty when there is no store yet.
+#[derive(Debug, Default)]
+pub struct Local {
+    pub notes: HashMap<OrderKey, Vec<Note>>,
+    pub flags: HashMap<OrderKey, Flag>,
+}
+
+impl Local {
+    /// Reads them if `dir` holds a store; a store that cannot be read is a
+    /// warning (returned), not an error: the carriers' data still prints.
+    pub fn load(dir: Option<&std::path::Path>) -> (Local, Option<String>) {
+        let Some(dir) = dir.filter(|d| d.join(Store::FILE_NAME).exists()) else {
+            return (Local::default(), None);
+        };
+        let read = Store::open(dir).and_then(|s| {
+            Ok(Local {
+                notes: s.all_notes()?,
+                flags: s.flags()?,
+            })
+        });
+        match read {
+            Ok(local) => (local, None),
+            Err(e) => (
+                Local::default(),
+                Some(format!("local notes and flags not shown: {e}")),
+            ),
+        }
+    }
+
+    pub fn flagged(&self, key: &OrderKey) -> bool {
+        self.flags.contains_key(key)
+    }
+}
 
 /// Which orders `list` prints.
 #[derive(Debug, Clone, Default)]
@@ -24,10 +60,13 @@ pub struct ListFilter {
     pub status: Option<String>,
     /// Only orders that need attention.
     pub attention: bool,
+    /// Only orders flagged locally for follow-up.
+    pub flagged: bool,
 }
 
 impl ListFilter {
-    pub fn matches(&self, order: &Order) -> bool {
+    pub fn matches(&self, order: &Order, local: &Local) -> bool {
+        let flagged = local.flagged(&order.key);
         (self.all || self.stage.is_some() || order.status.stage.is_open())
             && self
                 .carrier
@@ -38,7 +77,8 @@ impl ListFilter {
                 .status
                 .as_deref()
                 .is_none_or(|s| order.status.raw.eq_ignore_ascii_case(s))
-            && (!self.attention || order.needs_attention())
+            && (!self.attention || order.needs_attention() || flagged)
+            && (!self.flagged || flagged)
     }
 }
 
@@ -120,7 +160,12 @@ pub async fn fetch_one(
 }
 
 /// The JSON object `list --json` prints per order.
-pub fn order_summary_json(order: &Order) -> Value {
+pub fn order_summary_json(order: &Order, local: &Local) -> Value {
+    let mut attention: Vec<String> = order.attention().iter().map(|a| a.code.clone()).collect();
+    let flag = local.flags.get(&order.key);
+    if flag.is_some() {
+        attention.push("flag".into());
+    }
     json!({
         "key": order.key.to_string(),
         "carrier": &*order.key.carrier,
@@ -129,7 +174,10 @@ pub fn order_summary_json(order: &Order) -> Value {
         "status": order.status.raw,
         "stage": order.status.stage.as_str(),
         "terminal": order.status.terminal,
-        "attention": order.attention().iter().map(|a| a.code.clone()).collect::<Vec<_>>(),
+        "attention": attention,
+        "flagged": flag.is_some(),
+        "flag": flag.map(|f| json!({"author": f.author, "at": f.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)})),
+        "notes": local.notes.get(&order.key).map_or(0, Vec::len),
         "created": order.created.rfc3339_or_raw(),
         "updated": order.updated_at().map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         "customer": order.customer,
@@ -140,9 +188,18 @@ pub fn order_summary_json(order: &Order) -> Value {
 }
 
 /// The JSON object `show --json` prints: the summary plus details.
-pub fn order_detail_json(order: &Order) -> Value {
-    let mut value = order_summary_json(order);
+pub fn order_detail_json(order: &Order, local: &Local) -> Value {
+    let mut value = order_summary_json(order, local);
     if let Value::Object(map) = &mut value {
+        let notes = local
+            .notes
+            .get(&order.key)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        map.insert(
+            "notes".into(),
+            serde_json::to_value(notes).unwrap_or(Value::Null),
+        );
         map.insert(
             "attention_details".into(),
             order
@@ -315,22 +372,50 @@ mod tests {
 
     #[test]
     fn filter_defaults_to_open_orders() {
+        let none = Local::default();
         let f = ListFilter::default();
-        assert!(f.matches(&order("1", "new", Stage::New)));
-        assert!(!f.matches(&order("2", "delivered", Stage::Done)));
-        assert!(
-            ListFilter {
-                all: true,
-                ..ListFilter::default()
-            }
-            .matches(&order("2", "delivered", Stage::Done))
-        );
+        assert!(f.matches(&order("1", "new", Stage::New), &none));
+        assert!(!f.matches(&order("2", "delivered", Stage::Done), &none));
+        let all = ListFilter {
+            all: true,
+            ..ListFilter::default()
+        };
+        assert!(all.matches(&order("2", "delivered", Stage::Done), &none));
         let by_stage = ListFilter {
             stage: Some(Stage::Done),
             ..ListFilter::default()
         };
-        assert!(by_stage.matches(&order("2", "delivered", Stage::Done)));
-        assert!(!by_stage.matches(&order("1", "new", Stage::New)));
+        assert!(by_stage.matches(&order("2", "delivered", Stage::Done), &none));
+        assert!(!by_stage.matches(&order("1", "new", Stage::New), &none));
+    }
+
+    #[test]
+    fn flags_count_as_attention_and_filter() {
+        let o = order("7", "received", Stage::InProgress);
+        let mut local = Local::default();
+        let attention = ListFilter {
+            attention: true,
+            ..ListFilter::default()
+        };
+        let flagged = ListFilter {
+            flagged: true,
+            ..ListFilter::default()
+        };
+        assert!(!attention.matches(&o, &local));
+        assert!(!flagged.matches(&o, &local));
+        local.flags.insert(
+            o.key.clone(),
+            Flag {
+                author: "anna".into(),
+                at: Utc::now(),
+            },
+        );
+        assert!(attention.matches(&o, &local));
+        assert!(flagged.matches(&o, &local));
+        let v = order_summary_json(&o, &local);
+        assert_eq!(v["flagged"], true);
+        assert_eq!(v["flag"]["author"], "anna");
+        assert_eq!(v["attention"], json!(["flag"]));
     }
 
     #[test]
@@ -342,7 +427,7 @@ mod tests {
             source: "portal".into(),
             text: "Port finns ej".into(),
         });
-        let v = order_detail_json(&o);
+        let v = order_detail_json(&o, &Local::default());
         assert_eq!(v["key"], "tg/19530");
         assert_eq!(v["stage"], "needs_attention");
         assert_eq!(v["attention"], json!(["status:waiting", "log:error"]));

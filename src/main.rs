@@ -107,9 +107,12 @@ struct ListArgs {
     /// Only this carrier status (e.g. waiting).
     #[arg(long)]
     status: Option<String>,
-    /// Only orders that need attention.
+    /// Only orders that need attention (including locally flagged ones).
     #[arg(long)]
     attention: bool,
+    /// Only orders flagged locally for follow-up.
+    #[arg(long)]
+    flagged: bool,
 }
 
 fn parse_stage(text: &str) -> Result<Stage, String> {
@@ -183,11 +186,13 @@ async fn dispatch(cli: Cli) -> Result<ExitCode, String> {
         Some(Command::Sim(args)) => sim(&args).await,
         Some(Command::List(args)) => {
             let config = load_config(cli.config.as_deref())?;
-            list(&config, &args).await
+            let data_dir = runtime::data_dir(cli.data_dir.or_else(|| config.data_dir.clone()));
+            list(&config, &args, data_dir).await
         }
         Some(Command::Show { key, json }) => {
             let config = load_config(cli.config.as_deref())?;
-            show(&config, &key, json).await
+            let data_dir = runtime::data_dir(cli.data_dir.or_else(|| config.data_dir.clone()));
+            show(&config, &key, json, data_dir).await
         }
         Some(Command::CheckConfig) => {
             let path = config_path(cli.config.as_deref())?;
@@ -312,8 +317,13 @@ async fn sim(args: &SimArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn list(config: &Config, args: &ListArgs) -> Result<ExitCode, String> {
+async fn list(
+    config: &Config,
+    args: &ListArgs,
+    data_dir: Option<PathBuf>,
+) -> Result<ExitCode, String> {
     let handles = build_handles(config, true)?;
+    let local = local_data(data_dir.as_deref());
     let (orders, failures) = headless::fetch_all(&handles).await;
     for (name, error) in &failures {
         eprintln!("orderdesk: warning: carrier {name:?} failed: {error}");
@@ -327,11 +337,18 @@ async fn list(config: &Config, args: &ListArgs) -> Result<ExitCode, String> {
         stage: args.stage,
         status: args.status.clone(),
         attention: args.attention,
+        flagged: args.flagged,
     };
-    let orders: Vec<_> = orders.into_iter().filter(|o| filter.matches(o)).collect();
+    let orders: Vec<_> = orders
+        .into_iter()
+        .filter(|o| filter.matches(o, &local))
+        .collect();
     let mut out = std::io::stdout().lock();
     let written = if args.json {
-        let array: Vec<_> = orders.iter().map(headless::order_summary_json).collect();
+        let array: Vec<_> = orders
+            .iter()
+            .map(|o| headless::order_summary_json(o, &local))
+            .collect();
         serde_json::to_writer_pretty(&mut out, &array)
             .map_err(std::io::Error::other)
             .and_then(|_| writeln!(out))
@@ -346,7 +363,13 @@ async fn list(config: &Config, args: &ListArgs) -> Result<ExitCode, String> {
     })
 }
 
-async fn show(config: &Config, key: &str, json: bool) -> Result<ExitCode, String> {
+async fn show(
+    config: &Config,
+    key: &str,
+    json: bool,
+    data_dir: Option<PathBuf>,
+) -> Result<ExitCode, String> {
+    let local = local_data(data_dir.as_deref());
     let key =
         OrderKey::parse(key).ok_or_else(|| format!("{key:?} is not an order key like tg/19530"))?;
     let handles = build_handles(config, true)?;
@@ -356,7 +379,7 @@ async fn show(config: &Config, key: &str, json: bool) -> Result<ExitCode, String
     }
     let mut out = std::io::stdout().lock();
     let written = if json {
-        serde_json::to_writer_pretty(&mut out, &headless::order_detail_json(&order))
+        serde_json::to_writer_pretty(&mut out, &headless::order_detail_json(&order, &local))
             .map_err(std::io::Error::other)
             .and_then(|_| writeln!(out))
     } else {
@@ -405,6 +428,15 @@ fn journal(dir: &Path, json: bool, since: Option<chrono::NaiveDate>) -> Result<E
     };
     written.map_err(|e| format!("cannot write output: {e}"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Local notes and flags for headless output; a problem is a warning.
+fn local_data(dir: Option<&Path>) -> headless::Local {
+    let (local, warning) = headless::Local::load(dir);
+    if let Some(warning) = warning {
+        eprintln!("orderdesk: warning: {warning}");
+    }
+    local
 }
 
 /// Logs go to a file in the platform state dir, never to the screen.

@@ -1,0 +1,196 @@
+//! The binary's headless commands against the simulators (`orderdesk sim`
+//! in its own process): `list`, `show`, `check-config`, and a carrier that is
+//! down beside one that works (partial results, a warning, exit 3).
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_orderdesk");
+
+struct Sim(Child);
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `orderdesk sim` and returns its printed config.
+fn sim() -> (Sim, String) {
+    let mut child = Command::new(BIN)
+        .args([
+            "sim",
+            "--orders",
+            "30",
+            "--voice-orders",
+            "10",
+            "--latency",
+            "0",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sim starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut toml = String::new();
+    for line in lines.by_ref() {
+        let line = line.expect("line");
+        if line.starts_with('#') || !toml.is_empty() {
+            toml.push_str(&line);
+            toml.push('\n');
+        }
+        if line.starts_with("client_secret_cmd") {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    (Sim(child), toml)
+}
+
+fn run(args: &[&str], config: &Path, data: &Path) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(data)
+        .env("XDG_STATE_HOME", data)
+        .output()
+        .expect("binary runs")
+}
+
+#[test]
+fn list_and_show_print_json_from_both_carriers() {
+    let (_sim, toml) = sim();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, &toml).expect("write config");
+
+    let out = run(&["list", "--json", "--all"], &config, dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let orders: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON array");
+    assert_eq!(orders.len(), 40, "30 Tjänsteguiden + 10 Voice orders");
+    for field in [
+        "key",
+        "carrier",
+        "kind",
+        "id",
+        "status",
+        "stage",
+        "attention",
+        "created",
+        "customer",
+        "service",
+    ] {
+        assert!(
+            orders.iter().all(|o| o.get(field).is_some()),
+            "missing {field}"
+        );
+    }
+    assert!(
+        orders.iter().any(|o| o["kind"] == "tjansteguiden")
+            && orders.iter().any(|o| o["kind"] == "lumen-voice")
+    );
+    let stages = ["new", "in_progress", "needs_attention", "done", "closed"];
+    assert!(
+        orders
+            .iter()
+            .all(|o| stages.contains(&o["stage"].as_str().unwrap_or("")))
+    );
+
+    // Without --all, only open stages.
+    let out = run(&["list", "--json"], &config, dir.path());
+    let open: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON array");
+    assert!(open.len() < orders.len());
+    assert!(open.iter().all(|o| {
+        ["new", "in_progress", "needs_attention"].contains(&o["stage"].as_str().unwrap_or(""))
+    }));
+
+    // show KEY --json has the details.
+    let key = orders
+        .iter()
+        .find(|o| o["kind"] == "tjansteguiden")
+        .expect("a tg order")["key"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    let out = run(&["show", &key, "--json"], &config, dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let order: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON object");
+    assert_eq!(order["key"], key.as_str());
+    assert!(order["log"].as_array().is_some_and(|l| !l.is_empty()));
+    assert!(
+        order["customer_details"]["member"].is_string(),
+        "customer_info fetched: {order:#}"
+    );
+    assert!(order["items"].is_array() && order["fields"].is_object());
+
+    // The text table too.
+    let out = run(&["list"], &config, dir.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().next().is_some_and(|l| l.starts_with("KEY")),
+        "{text}"
+    );
+
+    // An unknown order is a clear error.
+    let out = run(&["show", "tg/1"], &config, dir.path());
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("tg/1"));
+}
+
+#[test]
+fn a_dead_carrier_gives_partial_results_a_warning_and_exit_3() {
+    let (_sim, toml) = sim();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    // A second Tjänsteguiden carrier on a port nothing listens on.
+    let dead = "\n[[carrier]]\nname = \"dead\"\nkind = \"tjansteguiden\"\nbase_url = \"http://127.0.0.1:9/admin/edit/services/plain/orders\"\napi_user = 1\ntimeout = 2\n";
+    std::fs::write(&config, format!("{toml}{dead}")).expect("write config");
+    let out = run(&["list", "--json", "--all"], &config, dir.path());
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("\"dead\"") && stderr.contains("warning"),
+        "{stderr}"
+    );
+    let orders: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON array");
+    assert_eq!(orders.len(), 40);
+}
+
+#[test]
+fn check_config_reports_line_and_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[[carrier]]\nname = \"tg\"\nkind = \"tjansteguiden\"\nbase_url = \"https://x/orders\"\napi_usr = 1\n",
+    )
+    .expect("write");
+    let out = run(&["check-config"], &config, dir.path());
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("config.toml:5:1") && stderr.contains("api_usr"),
+        "{stderr}"
+    );
+
+    std::fs::write(&config, "[[carrier]]\nname = \"tg\"\nkind = \"tjansteguiden\"\nbase_url = \"https://x/orders\"\napi_user = 1\n")
+        .expect("write");
+    let out = run(&["check-config"], &config, dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ok (1 carrier)"));
+}
