@@ -383,7 +383,7 @@ fn content(
         Tab::Log => {
             let oldest_first = state.detail().log_oldest_first;
             // The carrier's log merged with local notes, the flag and this
-            // order's journal entries.
+            // order's journal entries, sorted.
             let timeline = state.log_timeline(order);
             out.push(Line::styled(
                 format!(
@@ -397,16 +397,9 @@ fn content(
                 ),
                 theme.muted,
             ));
-            // By time; equal times keep the carrier's order; unparsed times
-            // count as oldest.
-            let mut entries: Vec<(usize, &crate::domain::LogEntry)> =
-                timeline.iter().enumerate().collect();
-            entries.sort_by_key(|(i, e)| (e.at.at, *i));
-            if !oldest_first {
-                entries.reverse();
-            }
+            // Already in order (see `State::log_timeline`).
             let wide = width >= 100;
-            for (_, entry) in entries {
+            for entry in &timeline {
                 let style = theme.log(entry.kind);
                 if wide {
                     // One line per entry: time, kind, text (continuations
