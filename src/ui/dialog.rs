@@ -456,7 +456,7 @@ fn help_layout(state: &State, theme: &Theme, area: Rect) -> (Rect, Rect, Vec<Vec
         let mut lines = vec![Line::styled(layer.title(), theme.title)];
         if layer == Layer::Filter {
             lines.push(Line::styled(
-                "  words must all match; carrier:NAME stage:STAGE status:RAW kind:KIND",
+                "  all words must match; carrier:NAME stage: status: kind: flag:yes|no",
                 theme.muted,
             ));
         }

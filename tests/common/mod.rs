@@ -561,7 +561,7 @@ pub fn flag(author: &str, at: DateTime<Utc>) -> Flag {
     }
 }
 
-/// A journal entry for a set-status write on `order`.
+/// A journal entry on `order`; the action follows the summary's first words.
 pub fn journal_entry(
     id: &str,
     order: &str,
@@ -578,7 +578,15 @@ pub fn journal_entry(
         key: tg_key(order),
         kind: "tjansteguiden".into(),
         request: ActionRequest {
-            action: ActionKind::SetStatus,
+            action: if summary.starts_with("add message") {
+                ActionKind::AddMessage
+            } else if summary.starts_with("acknowledge") {
+                ActionKind::Acknowledge
+            } else if summary.starts_with("cancel") {
+                ActionKind::Cancel
+            } else {
+                ActionKind::SetStatus
+            },
             params: vec![("status".into(), "received".into())],
             summary: summary.into(),
             preview: None,
