@@ -1,5 +1,8 @@
 //! The screen on a TestBackend at 80x24 and 160x48, with a fixed clock:
-//! main screen, filter, detail tabs, every dialog step, help, read-only.
+//! main screen, filter, detail tabs, every dialog step, help, read-only,
+//! and the local memory: the cached (not yet live) start, the note editor,
+//! the journal overlay, a Log timeline with local and journal entries, a
+//! flagged row.
 //! Plus buffer checks where style matters (READ-ONLY banner, stage colours)
 //! and a check that carrier text can never put control characters on screen.
 
@@ -40,6 +43,33 @@ fn snap(name: &str, build: impl Fn(&mut State)) {
     assert_eq!(warning, None);
     for (w, h) in SIZES {
         let mut s = synced_state(false);
+        build(&mut s);
+        let terminal = render(&mut s, w, h, &theme);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
+    }
+}
+
+/// Like [`snap`], from a console started from the cache (see
+/// `common::cached_state`), two minutes later.
+fn snap_cached(name: &str, synced: bool, build: impl Fn(&mut State)) {
+    let (theme, _) = Theme::load("default");
+    for (w, h) in SIZES {
+        let mut s = cached_state(false);
+        if synced {
+            orderdesk::app::update(
+                &mut s,
+                Msg::Sync(SyncEvent::Finished {
+                    carrier: Arc::from("tg"),
+                    result: Ok(PollSummary {
+                        listed: 8,
+                        fetched: 8,
+                        failed: 0,
+                    }),
+                    next_poll: None,
+                }),
+            );
+        }
+        orderdesk::app::update(&mut s, Msg::Tick(now() + Duration::minutes(2)));
         build(&mut s);
         let terminal = render(&mut s, w, h, &theme);
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
@@ -181,6 +211,74 @@ fn detail_overview_with_attention_and_fetch_error() {
         );
         select(s, "19502");
         press(s, key(KeyCode::Enter));
+    });
+}
+
+#[test]
+fn cache_start_is_marked_stale_until_the_first_sync() {
+    snap_cached("cache_stale", false, |_| {});
+    // While the first poll runs the chip still says cached.
+    snap_cached("cache_stale_syncing", false, |s| {
+        orderdesk::app::update(
+            s,
+            Msg::Sync(SyncEvent::Progress {
+                carrier: Arc::from("tg"),
+                done: 3,
+                total: 8,
+            }),
+        );
+    });
+}
+
+#[test]
+fn flagged_row_and_attention_reason() {
+    // 19530 is flagged in the cache: ⚑ in the table, the reason in Overview.
+    snap_cached("flagged_row", true, |s| {
+        press(s, ch('2'));
+        select(s, "19530");
+    });
+}
+
+#[test]
+fn note_dialog() {
+    snap("note_dialog", |s| {
+        select(s, "19530");
+        press(s, ch('n'));
+        typ(s, "Kunden ringde om installationen.");
+        press(s, key(KeyCode::Enter));
+        typ(s, "Ring tillbaka fredag");
+    });
+    snap("note_dialog_refused", |s| {
+        select(s, "19530");
+        press(s, ch('n'));
+        typ(s, "Viktigt");
+        press(s, ctrl('s'));
+        orderdesk::app::update(
+            s,
+            Msg::NoteSaved {
+                key: OrderKey::new("tg", "19530"),
+                result: Err("database is locked (another orderdesk is writing)".into()),
+            },
+        );
+    });
+}
+
+#[test]
+fn journal_view() {
+    snap_cached("journal_view", true, |s| {
+        press(s, ch('J'));
+        press(s, key(KeyCode::Down));
+    });
+}
+
+#[test]
+fn log_tab_with_local_and_journal_entries() {
+    snap_cached("log_local_journal", true, |s| {
+        select(s, "19530");
+        press(s, key(KeyCode::Enter));
+        for _ in 0..3 {
+            press(s, ch('l'));
+        }
     });
 }
 

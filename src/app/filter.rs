@@ -1,7 +1,11 @@
 //! The filter bar's language, parsed once per keystroke into [`Filter`]:
 //! whitespace-separated terms that must all match (case-insensitive
 //! substrings of the order's visible text) plus `carrier:` `stage:` `status:`
-//! `kind:` tokens. A value may be quoted (`status:"in progress"`).
+//! `kind:` `flag:` tokens. A value may be quoted (`status:"in progress"`).
+//! `flag:` alone or `flag:yes` keeps orders with a local follow-up flag,
+//! `flag:no` those without; plain text does not search note text (notes are
+//! not part of the precomputed haystack, and searching them per keystroke
+//! over 100k orders would cost a map lookup per order).
 //!
 //! Choices: token values compare whole (case-insensitive), not as substrings,
 //! so `carrier:tg` does not also match `tg2`. A word with an unknown prefix
@@ -20,6 +24,9 @@ pub enum Term {
     Stage(Option<Stage>),
     Status(String),
     Kind(String),
+    /// Local follow-up flag set (`true`) or not; `None` = unknown value,
+    /// matches nothing.
+    Flag(Option<bool>),
 }
 
 /// A parsed filter: every term must match.
@@ -35,11 +42,19 @@ impl Filter {
         let mut filter = Filter::default();
         for word in split_words(text) {
             let term = match word.split_once(':') {
+                Some((prefix, "")) if prefix.eq_ignore_ascii_case("flag") => Term::Flag(Some(true)),
                 Some((prefix, value)) if !value.is_empty() => {
                     match prefix.to_lowercase().as_str() {
                         "carrier" => Term::Carrier(value.to_lowercase()),
                         "status" => Term::Status(value.to_lowercase()),
                         "kind" => Term::Kind(value.to_lowercase()),
+                        "flag" => {
+                            let flag = parse_flag(value);
+                            if flag.is_none() {
+                                filter.problems.push(format!("flag {value:?}? yes no"));
+                            }
+                            Term::Flag(flag)
+                        }
                         "stage" => {
                             let stage = parse_stage(value);
                             if stage.is_none() {
@@ -85,6 +100,7 @@ impl Filter {
             Term::Stage(s) => Some(subject.stage()) == *s,
             Term::Status(s) => subject.status_lower() == s,
             Term::Kind(k) => eq_lower(subject.kind(), k),
+            Term::Flag(f) => Some(subject.flagged()) == *f,
         })
     }
 }
@@ -98,6 +114,8 @@ pub trait Subject {
     fn status_lower(&self) -> &str;
     fn carrier(&self) -> &str;
     fn kind(&self) -> &str;
+    /// Whether the order has a local follow-up flag.
+    fn flagged(&self) -> bool;
 }
 
 fn eq_lower(text: &str, lower: &str) -> bool {
@@ -113,6 +131,14 @@ fn parse_stage(text: &str) -> Option<Stage> {
         "progress" | "inprogress" => Some(Stage::InProgress),
         "attn" => Some(Stage::NeedsAttention),
         other => Stage::parse(other),
+    }
+}
+
+fn parse_flag(text: &str) -> Option<bool> {
+    match text.to_lowercase().as_str() {
+        "yes" | "y" | "true" | "on" | "1" => Some(true),
+        "no" | "n" | "false" | "off" | "0" => Some(false),
+        _ => None,
     }
 }
 
@@ -181,6 +207,7 @@ mod tests {
         pub order: &'a Order,
         pub haystack: &'a str,
         pub status_lower: &'a str,
+        pub flagged: bool,
     }
 
     impl Subject for Plain<'_> {
@@ -198,6 +225,9 @@ mod tests {
         }
         fn kind(&self) -> &str {
             self.order.kind
+        }
+        fn flagged(&self) -> bool {
+            self.flagged
         }
     }
 
@@ -220,6 +250,7 @@ mod tests {
             order: &o,
             haystack: &h,
             status_lower: "waiting",
+            flagged: false,
         };
         let f = |text: &str| Filter::parse(text).matches(&subject);
         assert!(f("åsa"));
@@ -245,11 +276,44 @@ mod tests {
             order: &o,
             haystack: &h,
             status_lower: "waiting",
+            flagged: false,
         }));
         assert_eq!(
             Filter::parse("stage:progress").terms,
             [Term::Stage(Some(Stage::InProgress))]
         );
+    }
+
+    #[test]
+    fn flag_token() {
+        let o = order();
+        let h = haystack(&o);
+        let subject = |flagged| Plain {
+            order: &o,
+            haystack: &h,
+            status_lower: "waiting",
+            flagged,
+        };
+        for (text, flagged, expected) in [
+            ("flag:", true, true),
+            ("flag:", false, false),
+            ("flag:yes", true, true),
+            ("FLAG:Yes", false, false),
+            ("flag:no", false, true),
+            ("flag:no", true, false),
+            ("flag:no åsa", false, true),
+        ] {
+            assert_eq!(
+                Filter::parse(text).matches(&subject(flagged)),
+                expected,
+                "{text} flagged={flagged}"
+            );
+        }
+        let bad = Filter::parse("flag:maybe");
+        assert_eq!(bad.problems.len(), 1);
+        assert!(!bad.matches(&subject(true)));
+        assert!(!bad.matches(&subject(false)));
+        assert!(!Filter::parse("flag:yes").narrows(&Filter::parse("flag:no")));
     }
 
     #[test]

@@ -13,6 +13,11 @@
 //! - The editing layers (filter bar, dialogs) keep fixed keys: a remapped
 //!   letter there would swallow typing. They are listed in the help all the same.
 //! - Ctrl-C quits from every layer and cannot be remapped.
+//! - `n` (note), `f` (flag) work in the table and the detail pane; `J`
+//!   (journal) in the table only, since `J` is "next order" in the detail pane.
+//! - The journal overlay is its own layer with fixed keys: letters type into
+//!   its filter line, arrows and pages move, Home/End jump to the first/last
+//!   entry.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -27,17 +32,20 @@ use crate::domain::ActionKind;
 pub enum Layer {
     Help,
     Dialog,
+    /// The journal overlay (`J`).
+    Journal,
     Filter,
     Detail,
     Table,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 5] = [
+    pub const ALL: [Layer; 6] = [
         Layer::Table,
         Layer::Detail,
         Layer::Filter,
         Layer::Dialog,
+        Layer::Journal,
         Layer::Help,
     ];
 
@@ -45,6 +53,7 @@ impl Layer {
         match self {
             Layer::Help => "Help",
             Layer::Dialog => "Dialogs",
+            Layer::Journal => "Journal view",
             Layer::Filter => "Filter bar",
             Layer::Detail => "Detail pane",
             Layer::Table => "Orders table",
@@ -114,6 +123,12 @@ pub enum Action {
     PrevOrder,
     FlipLog,
     Act(ActionKind),
+    /// Add a local note to the selected order.
+    Note,
+    /// Toggle the selected order's local follow-up flag.
+    Flag,
+    /// Open the journal view.
+    Journal,
     // Editing layers.
     Back,
     Accept,
@@ -164,6 +179,9 @@ impl Action {
         Action::Act(ActionKind::AddMessage),
         Action::Act(ActionKind::Supplement),
         Action::Act(ActionKind::AddPayLink),
+        Action::Note,
+        Action::Flag,
+        Action::Journal,
         Action::Back,
         Action::Accept,
         Action::Submit,
@@ -208,6 +226,9 @@ impl Action {
             Action::PrevOrder => "prev_order",
             Action::FlipLog => "flip_log",
             Action::Act(kind) => kind.as_str(),
+            Action::Note => "note",
+            Action::Flag => "flag",
+            Action::Journal => "journal",
             Action::Back => "back",
             Action::Accept => "accept",
             Action::Submit => "submit",
@@ -233,9 +254,22 @@ impl Action {
         match (self, layer) {
             (Action::Quit, _) => "quit",
             (Action::Help, _) => "this help",
+            (Action::Back, Layer::Journal) => "close the journal",
+            (Action::Accept, Layer::Journal) => "go to the entry's order",
+            (Action::Down, Layer::Journal) => "next entry",
+            (Action::PageDown, Layer::Journal) => "a page of older entries",
+            (Action::PageUp, Layer::Journal) => "a page of newer entries",
+            (Action::Up, Layer::Journal) => "previous entry",
+            (Action::Top, Layer::Journal) => "newest entry",
+            (Action::Bottom, Layer::Journal) => "oldest entry",
+            (Action::Left, Layer::Journal) => "filter: cursor left",
+            (Action::Right, Layer::Journal) => "filter: cursor right",
+            (Action::Backspace, Layer::Journal) => "filter: delete before the cursor",
+            (Action::DeleteWord, Layer::Journal) => "filter: delete a word",
+            (Action::ClearLine, Layer::Journal) => "filter: clear",
             (Action::Refresh, _) => "refresh all carriers now",
             (Action::RefreshCarrier, _) => "refresh the selected order's carrier",
-            (Action::Filter, _) => "filter (text, carrier: stage: status: kind:)",
+            (Action::Filter, _) => "filter (text, carrier: stage: status: kind: flag:)",
             (Action::ClearFilter, _) => "clear the filter",
             (Action::SortNext, _) => "sort by the next column",
             (Action::SortReverse, _) => "reverse the sort",
@@ -272,6 +306,9 @@ impl Action {
             (Action::Act(ActionKind::AddMessage), _) => "add a message to the order's log",
             (Action::Act(ActionKind::Supplement), _) => "supplement the order",
             (Action::Act(ActionKind::AddPayLink), _) => "add a pay link",
+            (Action::Note, _) => "add a local note (never sent; works read-only too)",
+            (Action::Flag, _) => "toggle the local follow-up flag (never sent)",
+            (Action::Journal, _) => "journal of writes, newest first",
             (Action::Back, Layer::Help) => "close the help",
             (Action::Back, Layer::Filter) => "clear the filter",
             (Action::Back, _) => "cancel (before sending) / back",
@@ -487,6 +524,7 @@ fn defaults() -> Vec<Binding> {
     bind(t, &[c('2')], A::View(ViewKind::Attention));
     bind(t, &[c('3')], A::View(ViewKind::New));
     bind(t, &[c('4')], A::View(ViewKind::All));
+    bind(t, &[c('J')], A::Journal);
     for layer in [Layer::Table, Layer::Detail] {
         bind(layer, &[c('a')], A::Act(ActionKind::Acknowledge));
         bind(layer, &[c('t')], A::Act(ActionKind::SetStatus));
@@ -494,6 +532,8 @@ fn defaults() -> Vec<Binding> {
         bind(layer, &[c('m')], A::Act(ActionKind::AddMessage));
         bind(layer, &[c('u')], A::Act(ActionKind::Supplement));
         bind(layer, &[c('p')], A::Act(ActionKind::AddPayLink));
+        bind(layer, &[c('n')], A::Note);
+        bind(layer, &[c('f')], A::Flag);
         bind(layer, &[c('r')], A::Refresh);
         bind(layer, &[c('R')], A::RefreshCarrier);
         bind(layer, &[c('?')], A::Help);
@@ -549,6 +589,22 @@ fn defaults() -> Vec<Binding> {
     bind(g, &[p(K::Delete)], A::Delete);
     bind(g, &[Key::ctrl('w')], A::DeleteWord);
     bind(g, &[Key::ctrl('u')], A::ClearLine);
+
+    // Journal overlay (fixed keys; letters type into its filter).
+    let jl = Layer::Journal;
+    bind(jl, &[p(K::Esc)], A::Back);
+    bind(jl, &[p(K::Enter)], A::Accept);
+    bind(jl, &[p(K::Down), Key::ctrl('n')], A::Down);
+    bind(jl, &[p(K::Up), Key::ctrl('p')], A::Up);
+    bind(jl, &[p(K::PageDown)], A::PageDown);
+    bind(jl, &[p(K::PageUp)], A::PageUp);
+    bind(jl, &[p(K::Home)], A::Top);
+    bind(jl, &[p(K::End)], A::Bottom);
+    bind(jl, &[p(K::Left)], A::Left);
+    bind(jl, &[p(K::Right)], A::Right);
+    bind(jl, &[p(K::Backspace)], A::Backspace);
+    bind(jl, &[Key::ctrl('w')], A::DeleteWord);
+    bind(jl, &[Key::ctrl('u')], A::ClearLine);
 
     // Help overlay.
     let h = Layer::Help;
@@ -809,6 +865,43 @@ mod tests {
             Some(Action::Act(ActionKind::SetStatus))
         );
         assert_eq!(map.resolve(Layer::Dialog, hard_quit()), Some(Action::Quit));
+        let n = Key::plain(KeyCode::Char('n'));
+        let f = Key::plain(KeyCode::Char('f'));
+        let big_j = Key::plain(KeyCode::Char('J'));
+        for layer in [Layer::Table, Layer::Detail] {
+            assert_eq!(map.resolve(layer, n), Some(Action::Note));
+            assert_eq!(map.resolve(layer, f), Some(Action::Flag));
+        }
+        assert_eq!(map.resolve(Layer::Table, big_j), Some(Action::Journal));
+        assert_eq!(map.resolve(Layer::Detail, big_j), Some(Action::NextOrder));
+        // Letters type into the journal's filter.
+        assert_eq!(map.resolve(Layer::Journal, j), None);
+        assert_eq!(map.resolve(Layer::Journal, esc), Some(Action::Back));
+    }
+
+    #[test]
+    fn note_flag_journal_are_overridable() {
+        let mut o = BTreeMap::new();
+        o.insert("note".to_string(), "N".to_string());
+        o.insert("flag".to_string(), "F".to_string());
+        o.insert("journal".to_string(), "ctrl-j".to_string());
+        let map = KeyMap::with_overrides(&o).unwrap();
+        assert_eq!(
+            map.resolve(Layer::Table, Key::plain(KeyCode::Char('N'))),
+            Some(Action::Note)
+        );
+        assert_eq!(
+            map.resolve(Layer::Detail, Key::plain(KeyCode::Char('F'))),
+            Some(Action::Flag)
+        );
+        assert_eq!(
+            map.resolve(Layer::Table, Key::ctrl('j')),
+            Some(Action::Journal)
+        );
+        assert_eq!(
+            map.resolve(Layer::Table, Key::plain(KeyCode::Char('n'))),
+            None
+        );
     }
 
     #[test]

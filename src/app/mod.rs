@@ -3,8 +3,8 @@
 //! comes from `Options.now` and `Msg::Tick`). Everything the screen shows is
 //! derived from `State`; `ui::view` only draws it.
 //!
-//! A key goes to exactly one layer, derived from state (help > dialog >
-//! filter > detail > table); that layer's key map turns it into an
+//! A key goes to exactly one layer, derived from state (help > dialog or
+//! note editor > journal overlay > filter > detail > table); that layer's key map turns it into an
 //! [`Action`], which is then executed here.
 //!
 //! Choices where the design is silent (see also the submodules):
@@ -15,6 +15,7 @@
 //!   `member` on every poll.
 //! - Informational status messages expire after 10 s (on `Tick`); errors stay
 //!   until the next key press.
+//! - Local notes, flags, the journal and the cache start: see [`local`].
 //! - `q` with a write still in flight asks for a second `q`; Ctrl-C quits at once.
 //! - A carrier is "stale" when its next planned poll is overdue by more than
 //!   [`STALE_GRACE`] (or, with none planned, its last good sync is older than
@@ -24,6 +25,7 @@ mod dialog;
 mod filter;
 mod input;
 mod keymap;
+mod local;
 mod msg;
 mod orders;
 
@@ -37,11 +39,13 @@ pub use dialog::{ConfirmStep, Dialog, FieldValue, FormState};
 pub use filter::{Filter, Term};
 pub use input::TextInput;
 pub use keymap::{Action, Binding, Key, KeyMap, Layer, ViewKind};
+pub use local::{JournalView, NOTE_MAX, NoteEditor};
 pub use msg::{Effect, Msg, Ticket};
 pub use orders::{OrderStore, Sort, SortColumn};
 
 use crate::carriers::{CarrierError, CarrierProfile, SyncEvent};
 use crate::domain::{ActionKind, Availability, Order, OrderKey};
+use crate::store::{Flag, JournalEntry, Note};
 
 /// With no poll planned, a carrier older than this since its last good
 /// sync is shown as stale.
@@ -100,6 +104,11 @@ pub struct Chip {
     pub failed: usize,
     /// Failures reported for orders the console does not know.
     pub unknown_failed: usize,
+    /// Showing orders from the local cache: set by `Msg::CacheLoaded`,
+    /// cleared by the carrier's first `SyncEvent::Finished`.
+    pub cached: bool,
+    /// The newest change among the carrier's cached orders.
+    pub cached_at: Option<DateTime<Utc>>,
 }
 
 impl Chip {
@@ -112,6 +121,8 @@ impl Chip {
             next_poll: None,
             failed: 0,
             unknown_failed: 0,
+            cached: false,
+            cached_at: None,
         }
     }
 
@@ -235,6 +246,18 @@ pub struct State {
     next_ticket: Ticket,
     pub(crate) customer_requested: HashSet<OrderKey>,
     pub(crate) customer_errors: HashMap<OrderKey, String>,
+    /// Local notes by order, each oldest first.
+    pub(crate) notes: HashMap<OrderKey, Vec<Note>>,
+    /// Local follow-up flags by order.
+    pub(crate) flags: HashMap<OrderKey, Flag>,
+    /// Flags asked for and not yet answered by the store.
+    pub(crate) flag_pending: HashSet<OrderKey>,
+    /// The write journal, newest first.
+    pub(crate) journal: Vec<JournalEntry>,
+    /// The note editor (`n`).
+    pub(crate) note: Option<NoteEditor>,
+    /// The journal overlay (`J`).
+    pub(crate) journal_view: Option<JournalView>,
     quit_armed: bool,
     quit: bool,
 }
@@ -272,6 +295,12 @@ impl State {
             next_ticket: 1,
             customer_requested: HashSet::new(),
             customer_errors: HashMap::new(),
+            notes: HashMap::new(),
+            flags: HashMap::new(),
+            flag_pending: HashSet::new(),
+            journal: Vec::new(),
+            note: None,
+            journal_view: None,
             quit_armed: false,
             quit: false,
         })
@@ -428,8 +457,10 @@ impl State {
     pub fn layer(&self) -> Layer {
         if self.help.is_some() {
             Layer::Help
-        } else if self.dialog.is_some() {
+        } else if self.dialog.is_some() || self.note_editor().is_some() {
             Layer::Dialog
+        } else if self.journal_view.is_some() {
+            Layer::Journal
         } else if self.filter_open {
             Layer::Filter
         } else if self.focus == Focus::Detail {
@@ -670,6 +701,10 @@ impl State {
         }
         match layer {
             Layer::Help => self.help_key(action),
+            Layer::Dialog if self.dialog.is_none() => {
+                self.note_key(action, key.typed_char(), fx);
+            }
+            Layer::Journal => self.journal_key(action, key.typed_char()),
             Layer::Dialog => {
                 let input = match (action, key.typed_char()) {
                     (Some(a), _) => dialog::Input::Action(a),
@@ -800,6 +835,9 @@ impl State {
                 self.resync_cursor();
             }
             Action::Act(kind) => self.open_action(kind),
+            Action::Note => self.open_note(),
+            Action::Flag => self.toggle_flag(fx),
+            Action::Journal => self.open_journal(),
             Action::OpenDetail => {
                 if self.selected().is_some() {
                     self.focus = Focus::Detail;
@@ -907,6 +945,7 @@ impl State {
                 let mut report = None;
                 if let Some(c) = self.carrier_mut(&carrier) {
                     c.chip.next_poll = next_poll;
+                    c.chip.cached = false;
                     match result {
                         Ok(summary) => {
                             c.chip.phase = SyncPhase::Ok;
@@ -1013,6 +1052,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if state.help.is_some() {
             } else if state.dialog.is_some() {
                 state.dialog_step(dialog::Input::Paste(text), &mut fx);
+            } else if state.note_editor().is_some() {
+                state.note_paste(&text);
+            } else if state.journal_view.is_some() {
+                state.journal_paste(&text);
             } else if state.filter_open {
                 state.filter_input.insert_str(&text);
                 state.apply_filter();
@@ -1057,9 +1100,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 }
             }
         }
-        Msg::CacheLoaded { orders, .. } => state.upsert_orders(orders),
+        Msg::CacheLoaded {
+            orders,
+            notes,
+            flags,
+            journal,
+        } => state.on_cache_loaded(orders, notes, flags, journal),
         Msg::StoreProblem(problem) => state.say(Level::Warning, format!("cache off: {problem}")),
-        Msg::Journal(_) | Msg::NoteSaved { .. } | Msg::FlagSaved { .. } => {}
+        Msg::Journal(entry) => state.on_journal(entry),
+        Msg::NoteSaved { key, result } => state.on_note_saved(key, result),
+        Msg::FlagSaved { key, result } => state.on_flag_saved(key, result),
     }
     fx
 }

@@ -16,9 +16,15 @@
 //! filter nor a sort lowercases or parses anything. Orders are never removed
 //! (carriers do not delete orders; closed ones leave the open views), so
 //! indices are stable.
+//!
+//! Local follow-up flags are not part of the domain order: the store holds
+//! the set of flagged keys (they may name orders it does not hold yet) and a
+//! `flagged` bit per order in [`Hot`], set by one set lookup when the order
+//! is stored. A flagged order counts as needing attention. Changing one flag
+//! takes the order out and puts it back, like a replaced order.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::filter::{Filter, Subject, haystack};
 use super::keymap::ViewKind;
@@ -105,6 +111,15 @@ struct Hot {
     len: u32,
     stage: Stage,
     attention: bool,
+    /// A local follow-up flag is set (counts as attention).
+    flagged: bool,
+}
+
+impl Hot {
+    /// In the "needs attention" view: the order says so, or it is flagged.
+    fn needs_attention(&self) -> bool {
+        self.attention || self.flagged
+    }
 }
 
 /// Sort keys, precomputed per order. The `*_prefix` fields hold the first 16
@@ -152,6 +167,7 @@ impl Meta {
             len: 0,
             stage: order.status.stage,
             attention: order.needs_attention(),
+            flagged: false,
         };
         let meta = Meta {
             carrier_prefix: prefix(&order.key.carrier),
@@ -198,6 +214,9 @@ impl Subject for Row<'_> {
     fn kind(&self) -> &str {
         self.store.orders[self.index as usize].kind
     }
+    fn flagged(&self) -> bool {
+        self.store.hot[self.index as usize].flagged
+    }
 }
 
 /// Orders, their metadata and the current view.
@@ -222,6 +241,8 @@ pub struct OrderStore {
     visible: Vec<u32>,
     stage_counts: [usize; 5],
     attention_count: usize,
+    /// Keys with a local follow-up flag (held or not).
+    flagged: HashSet<OrderKey>,
 }
 
 fn stage_slot(stage: Stage) -> usize {
@@ -304,7 +325,7 @@ impl OrderStore {
         let h = &self.hot[i as usize];
         let in_view = match self.view {
             ViewKind::Open => h.stage.is_open(),
-            ViewKind::Attention => h.attention,
+            ViewKind::Attention => h.needs_attention(),
             ViewKind::New => h.stage == Stage::New,
             ViewKind::All => true,
         };
@@ -377,7 +398,7 @@ impl OrderStore {
 
     fn count(&mut self, i: u32, sign: isize) {
         let slot = stage_slot(self.hot[i as usize].stage);
-        let attention = self.hot[i as usize].attention;
+        let attention = self.hot[i as usize].needs_attention();
         let apply = |n: &mut usize| *n = n.saturating_add_signed(sign);
         apply(&mut self.stage_counts[slot]);
         if attention {
@@ -436,6 +457,7 @@ impl OrderStore {
 
     fn put(&mut self, order: Order) -> u32 {
         let (mut hot, hay, meta) = Meta::of(&order);
+        hot.flagged = !self.flagged.is_empty() && self.flagged.contains(&order.key);
         match self.index_of(&order.key) {
             Some(i) => {
                 self.count(i, -1);
@@ -593,6 +615,50 @@ impl OrderStore {
         }
     }
 
+    /// Whether `key` has a local follow-up flag.
+    pub fn is_flagged(&self, key: &OrderKey) -> bool {
+        self.flagged.contains(key)
+    }
+
+    /// Sets or clears the follow-up flag of one order (held or not yet),
+    /// keeping the view and counts consistent without a full pass.
+    pub fn set_flagged(&mut self, key: &OrderKey, flagged: bool) {
+        let changed = if flagged {
+            self.flagged.insert(key.clone())
+        } else {
+            self.flagged.remove(key)
+        };
+        let Some(i) = self.index_of(key) else { return };
+        if !changed && self.hot[i as usize].flagged == flagged {
+            return;
+        }
+        self.take_out(i);
+        self.count(i, -1);
+        self.hot[i as usize].flagged = flagged;
+        self.count(i, 1);
+        self.put_back(i);
+    }
+
+    /// Replaces every flag at once (the cache at startup), then recomputes
+    /// the view once.
+    pub fn replace_flags(&mut self, keys: HashSet<OrderKey>) {
+        let old = std::mem::replace(&mut self.flagged, keys);
+        let touched: Vec<u32> = old
+            .iter()
+            .chain(self.flagged.iter())
+            .filter_map(|k| self.index_of(k))
+            .collect();
+        for i in touched {
+            let now = self.flagged.contains(&self.orders[i as usize].key);
+            if self.hot[i as usize].flagged != now {
+                self.count(i, -1);
+                self.hot[i as usize].flagged = now;
+                self.count(i, 1);
+            }
+        }
+        self.refilter_all();
+    }
+
     /// Mutates one order in place (fetch error, merged details) and keeps the
     /// view consistent.
     pub fn modify(&mut self, key: &OrderKey, change: impl FnOnce(&mut Order)) -> bool {
@@ -698,6 +764,43 @@ mod tests {
         assert_eq!(s.visible, brute(&s));
         let total: usize = Stage::ALL.iter().map(|st| s.stage_count(*st)).sum();
         assert_eq!(total, s.len());
+    }
+
+    #[test]
+    fn flags_join_the_attention_view_incrementally() {
+        let mut s = OrderStore::default();
+        // A flag for an order not held yet applies when it arrives.
+        s.replace_flags([OrderKey::new("tg", "7")].into_iter().collect());
+        s.upsert(sample(40));
+        s.set_view(ViewKind::Attention);
+        assert_eq!(s.visible, brute(&s));
+        let key = |i: u32| OrderKey::new("tg", i.to_string());
+        assert!(s.is_flagged(&key(7)));
+        assert!(s.visible.contains(&s.index_of(&key(7)).unwrap()));
+        let before = s.attention_count();
+        // Order 5 is new (not attention by itself).
+        assert!(!s.visible.contains(&s.index_of(&key(5)).unwrap()));
+        s.set_flagged(&key(5), true);
+        assert_eq!(s.visible, brute(&s));
+        assert!(s.visible.contains(&s.index_of(&key(5)).unwrap()));
+        assert_eq!(s.attention_count(), before + 1);
+        // Idempotent.
+        s.set_flagged(&key(5), true);
+        assert_eq!(s.attention_count(), before + 1);
+        s.set_filter(Filter::parse("flag:"));
+        assert_eq!(s.visible, brute(&s));
+        assert_eq!(s.visible.len(), 2);
+        s.set_flagged(&key(7), false);
+        assert_eq!(s.visible, brute(&s));
+        assert_eq!(s.visible.len(), 1);
+        s.set_filter(Filter::parse("flag:no"));
+        s.set_view(ViewKind::All);
+        assert_eq!(s.visible, brute(&s));
+        assert_eq!(s.visible.len(), 39);
+        // A replaced order keeps its flag.
+        s.upsert(vec![order(5, Stage::New, 3, "Ny")]);
+        assert!(s.hot[s.index_of(&key(5)).unwrap() as usize].flagged);
+        assert_eq!(s.visible, brute(&s));
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! The detail pane: the selected order's tabs. Content is built for one order
-//! only, wrapped to the pane's width here (so scrolling is exact), and sliced
-//! by the detail scroll.
+//! The detail pane: the selected order's tabs. The Log tab is one timeline:
+//! the carrier's log, local notes and flag (`local`), and the order's journal
+//! entries (`journal`), by time, each kind in its theme colour and named in
+//! words. Content is built for one order only, wrapped to the pane's width
+//! here (so scrolling is exact), and sliced by the detail scroll.
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -300,7 +302,7 @@ fn content(
                 theme,
                 width,
             );
-            let attention = order.attention();
+            let attention = state.attention(order);
             if !attention.is_empty() {
                 section(&mut out, "Needs attention", theme);
                 let cw = attention
@@ -380,10 +382,13 @@ fn content(
         }
         Tab::Log => {
             let oldest_first = state.detail().log_oldest_first;
+            // The carrier's log merged with local notes, the flag and this
+            // order's journal entries, sorted.
+            let timeline = state.log_timeline(order);
             out.push(Line::styled(
                 format!(
                     "{} entries, {}",
-                    order.log.len(),
+                    timeline.len(),
                     if oldest_first {
                         "oldest first"
                     } else {
@@ -392,16 +397,9 @@ fn content(
                 ),
                 theme.muted,
             ));
-            // By time; equal times keep the carrier's order; unparsed times
-            // count as oldest.
-            let mut entries: Vec<(usize, &crate::domain::LogEntry)> =
-                order.log.iter().enumerate().collect();
-            entries.sort_by_key(|(i, e)| (e.at.at, *i));
-            if !oldest_first {
-                entries.reverse();
-            }
+            // Already in order (see `State::log_timeline`).
             let wide = width >= 100;
-            for (_, entry) in entries {
+            for entry in &timeline {
                 let style = theme.log(entry.kind);
                 if wide {
                     // One line per entry: time, kind, text (continuations

@@ -1,4 +1,5 @@
-//! Modal overlays: the action dialog (form, confirmation, sending) and the
+//! Modal overlays: the action dialog (form, confirmation, sending), the note
+//! editor (drawn in the same style: a multi-line field, ctrl-s saves) and the
 //! help overlay generated from the key map.
 
 use ratatui::Frame;
@@ -12,7 +13,7 @@ use super::{Theme, clean, input_spans};
 use crate::app::{ConfirmStep, Dialog, FieldValue, FormState, Layer, State, TextInput};
 use crate::domain::{FieldError, FieldInput};
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
     Rect {
@@ -39,10 +40,16 @@ fn error_line(
     }
 }
 
-fn multiline_lines(input: &TextInput, focused: bool, theme: &Theme, out: &mut Vec<Line<'static>>) {
+fn multiline_lines(
+    input: &TextInput,
+    focused: bool,
+    min_lines: usize,
+    theme: &Theme,
+    out: &mut Vec<Line<'static>>,
+) {
     let (cur_line, cur_col) = input.line_col();
     let lines: Vec<&str> = input.text().split('\n').collect();
-    let shown = lines.len().max(3);
+    let shown = lines.len().max(min_lines);
     for i in 0..shown {
         let text = lines.get(i).copied().unwrap_or("");
         let mut spans = vec![Span::styled("    │ ", theme.muted)];
@@ -121,7 +128,7 @@ fn form_lines(
         }
         out.push(Line::from(label));
         match value {
-            FieldValue::Text(t) if t.multiline => multiline_lines(t, focused, theme, &mut out),
+            FieldValue::Text(t) if t.multiline => multiline_lines(t, focused, 3, theme, &mut out),
             FieldValue::Text(t) => {
                 let mut spans = vec![Span::styled("    │ ", theme.muted)];
                 spans.extend(
@@ -323,6 +330,26 @@ pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area:
             )
         }
     };
+    // The carrier's title may already name the order.
+    let key = form.key.to_string();
+    let title = if title.contains(&key) {
+        format!(" {} ", clean(&title))
+    } else {
+        format!(" {} · {key} ", clean(&title))
+    };
+    draw_modal(
+        theme,
+        frame,
+        area,
+        width,
+        (title, lines, focus, scroll, footer),
+    );
+}
+
+/// Draws a centered modal box: title, body lines (scrolled so the focused
+/// range shows, else by `scroll`), footer hints.
+fn draw_modal(theme: &Theme, frame: &mut Frame, area: Rect, width: u16, parts: DialogParts) {
+    let (title, lines, focus, scroll, footer) = parts;
     let max_h = area.height.saturating_sub(2).max(5);
     let height = (lines.len() as u16 + 4).min(max_h);
     let rect = centered(area, width, height);
@@ -330,18 +357,7 @@ pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area:
     let block = Block::bordered()
         .border_style(theme.border_focus)
         .style(theme.dialog)
-        .title(Span::styled(
-            {
-                // The carrier's title may already name the order.
-                let key = form.key.to_string();
-                if title.contains(&key) {
-                    format!(" {} ", clean(&title))
-                } else {
-                    format!(" {} · {key} ", clean(&title))
-                }
-            },
-            theme.title,
-        ));
+        .title(Span::styled(title, theme.title));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let body_h = inner.height.saturating_sub(1) as usize;
@@ -379,6 +395,59 @@ pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area:
     frame.render_widget(Paragraph::new(Line::from(spans)), footer_area);
 }
 
+/// The note editor: what a note is, the text, the error or "saving…".
+pub(super) fn draw_note(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(editor) = state.note_editor() else {
+        return;
+    };
+    let width = area.width.saturating_sub(4).clamp(20, 76);
+    let inner_w = width.saturating_sub(4) as usize;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for l in wrap(
+        "A local note: kept on this computer only, never sent to the carrier (works in read-only mode too). It shows in the order's Log as local.",
+        inner_w,
+    ) {
+        lines.push(Line::styled(l, theme.muted));
+    }
+    lines.push(Line::raw(""));
+    let mut label = vec![Span::styled("▸ Note", theme.key)];
+    label.push(Span::styled(
+        format!("  {}/{}", editor.input.len(), crate::app::NOTE_MAX),
+        theme.muted,
+    ));
+    lines.push(Line::from(label));
+    let start = lines.len();
+    multiline_lines(&editor.input, !editor.saving, 5, theme, &mut lines);
+    // Keep the cursor's line in view.
+    let cursor_line = start + editor.input.line_col().0;
+    if let Some(error) = &editor.error {
+        lines.push(Line::raw(""));
+        error_line(
+            &FieldError::form(error.clone()),
+            "",
+            inner_w,
+            theme,
+            &mut lines,
+        );
+    }
+    let footer = if editor.saving {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("saving…", theme.warning));
+        vec![("esc", "hide (an error brings it back)")]
+    } else {
+        vec![("ctrl-s", "save"), ("enter", "new line"), ("esc", "cancel")]
+    };
+    let title = format!(" Note on {} ", editor.key);
+    let focus = Some((cursor_line, cursor_line + 1));
+    draw_modal(
+        theme,
+        frame,
+        area,
+        width,
+        (clean(&title).into_owned(), lines, focus, 0, footer),
+    );
+}
+
 /// The help overlay's box and its columns of lines.
 fn help_layout(state: &State, theme: &Theme, area: Rect) -> (Rect, Rect, Vec<Vec<Line<'static>>>) {
     // One block of lines per layer.
@@ -387,7 +456,7 @@ fn help_layout(state: &State, theme: &Theme, area: Rect) -> (Rect, Rect, Vec<Vec
         let mut lines = vec![Line::styled(layer.title(), theme.title)];
         if layer == Layer::Filter {
             lines.push(Line::styled(
-                "  words must all match; carrier:NAME stage:STAGE status:RAW kind:KIND",
+                "  all words must match; carrier:NAME stage: status: kind: flag:yes|no",
                 theme.muted,
             ));
         }

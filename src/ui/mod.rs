@@ -14,6 +14,11 @@
 //! uses to page the table and keep scrolls within the content; they compute
 //! the same layout `view` draws, for the size `Msg::Resize` last reported.
 //!
+//! Until every carrier has synced once after a cache start, the header
+//! carries a `CACHED · not live yet` banner and each cached carrier's chip
+//! says `◌ name cached, 3h old` (the newest cached change). Overlays, bottom
+//! to top: the journal (`J`), the action dialog or the note editor, help.
+//!
 //! Carrier text is sanitized by the adapters; as a cheap second guard every
 //! string drawn from an order goes through [`clean`], which replaces any
 //! control character with `?`, so nothing drawn can move the cursor or retitle
@@ -21,6 +26,7 @@
 
 mod detail;
 mod dialog;
+mod journal;
 mod table;
 mod theme;
 
@@ -89,6 +95,11 @@ pub(crate) fn areas(area: Rect, filter_bar: bool, detail_focused: bool) -> Areas
         detail,
         status,
     }
+}
+
+/// Entry rows the journal overlay shows at `size` (for paging in `update`).
+pub fn journal_rows(size: (u16, u16)) -> usize {
+    journal::rows(Rect::new(0, 0, size.0, size.1))
 }
 
 /// Order rows the table shows at `size` (for paging in `update`).
@@ -191,8 +202,13 @@ pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
     }
     draw_status(state, theme, frame, a.status);
 
+    if state.journal_view().is_some() {
+        journal::draw(state, theme, frame, area);
+    }
     if state.dialog().is_some() {
         dialog::draw_dialog(state, theme, frame, area);
+    } else if state.note_editor().is_some() {
+        dialog::draw_note(state, theme, frame, area);
     }
     if state.help_scroll().is_some() {
         dialog::draw_help(state, theme, frame, area);
@@ -210,6 +226,20 @@ fn chip_spans<'a>(state: &State, theme: &Theme, c: &'a crate::app::Carrier) -> V
     let now = state.now();
     let chip = &c.chip;
     let (glyph, text, style) = match &chip.phase {
+        _ if chip.cached => {
+            let mut text = match chip.cached_at {
+                Some(at) => format!("cached, {} old", age(Some(at), now)),
+                None => "cached".to_string(),
+            };
+            if let SyncPhase::Syncing { done, total } = &chip.phase {
+                if *total == 0 {
+                    text.push_str(", syncing");
+                } else {
+                    text.push_str(&format!(", syncing {done}/{total}"));
+                }
+            }
+            ("◌", text, theme.chip_stale)
+        }
         SyncPhase::Syncing { done, total } => (
             "↻",
             if *total == 0 {
@@ -256,6 +286,13 @@ fn draw_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut left: Vec<Span> = vec![Span::styled(" orderdesk ", theme.title)];
     if state.readonly() {
         left.push(Span::styled(" READ-ONLY ", theme.readonly));
+        left.push(Span::raw(" "));
+    }
+    if state.any_cached() {
+        left.push(Span::styled(
+            " CACHED · not live yet ",
+            theme.chip_stale.add_modifier(Modifier::REVERSED),
+        ));
         left.push(Span::raw(" "));
     }
     for c in state.carriers() {
@@ -443,7 +480,7 @@ fn hints(state: &State) -> Vec<(String, &'static str)> {
             (Action::Back, "clear"),
             (Action::Down, "move"),
         ],
-        Layer::Dialog | Layer::Help => &[],
+        Layer::Dialog | Layer::Journal | Layer::Help => &[],
     };
     pick.iter()
         .filter_map(|(action, word)| map.hint(layer, *action).map(|k| (k, *word)))

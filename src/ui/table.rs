@@ -1,5 +1,7 @@
 //! The orders table: only the visible window of the view becomes `Row`s.
-//! Columns are dropped by priority when the terminal is narrow.
+//! Columns are dropped by priority when the terminal is narrow. The first
+//! column marks an order: `⚑` with a local follow-up flag, `!` when it needs
+//! attention otherwise.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -199,7 +201,10 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
             let w = *w as usize;
             match col {
                 Col::Mark => {
-                    if order.needs_attention() {
+                    // A glyph, never colour alone: ⚑ flagged, ! attention.
+                    if store.is_flagged(&order.key) {
+                        Cell::from(Span::styled("⚑", theme.attention))
+                    } else if order.needs_attention() {
                         Cell::from(Span::styled("!", theme.attention))
                     } else {
                         Cell::from(" ")

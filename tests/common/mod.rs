@@ -4,7 +4,7 @@
 //! validation errors, realistic Swedish orders, a fixed clock and key helpers.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -16,6 +16,7 @@ use orderdesk::domain::{
     ActionForm, ActionKind, ActionRequest, Availability, ConfirmRule, FieldError, FieldSpec,
     FormValues, LogEntry, LogKind, Order, OrderKey, Schedule, Stage, Stamp, Status,
 };
+use orderdesk::store::{Flag, JournalEntry, JournalState, Note};
 
 /// The fixed "now" of every test.
 pub fn now() -> DateTime<Utc> {
@@ -535,4 +536,122 @@ pub fn select(s: &mut State, id: &str) {
 
 pub fn status_text(s: &State) -> String {
     s.status().map(|m| m.text.clone()).unwrap_or_default()
+}
+
+// --- local memory: notes, flags, journal, cache start -------------------
+
+pub fn tg_key(id: &str) -> OrderKey {
+    OrderKey::new("tg", id)
+}
+
+pub fn note(id: i64, order: &str, author: &str, at: DateTime<Utc>, text: &str) -> Note {
+    Note {
+        id,
+        key: tg_key(order),
+        author: author.into(),
+        at,
+        text: text.into(),
+    }
+}
+
+pub fn flag(author: &str, at: DateTime<Utc>) -> Flag {
+    Flag {
+        author: author.into(),
+        at,
+    }
+}
+
+/// A journal entry on `order`; the action follows the summary's first words.
+pub fn journal_entry(
+    id: &str,
+    order: &str,
+    state: JournalState,
+    at: DateTime<Utc>,
+    summary: &str,
+    outcome: Option<&str>,
+) -> JournalEntry {
+    JournalEntry {
+        id: id.into(),
+        session: "s1".into(),
+        author: "anna".into(),
+        created_at: at,
+        key: tg_key(order),
+        kind: "tjansteguiden".into(),
+        request: ActionRequest {
+            action: if summary.starts_with("add message") {
+                ActionKind::AddMessage
+            } else if summary.starts_with("acknowledge") {
+                ActionKind::Acknowledge
+            } else if summary.starts_with("cancel") {
+                ActionKind::Cancel
+            } else {
+                ActionKind::SetStatus
+            },
+            params: vec![("status".into(), "received".into())],
+            summary: summary.into(),
+            preview: None,
+        },
+        state,
+        sends: 1,
+        code: (state == JournalState::Refused).then(|| "E12".to_string()),
+        outcome: outcome.map(str::to_owned),
+        receipt: None,
+        updated_at: at,
+        resolved_at: state.is_final().then_some(at),
+    }
+}
+
+/// A console started from the cache: the sample orders, a note and a flag
+/// on tg/19530, three journal entries; no sync has finished yet.
+pub fn cached_state(readonly: bool) -> State {
+    let mut s = State::new(carriers(), options(readonly)).expect("default keys are valid");
+    let mut notes = HashMap::new();
+    notes.insert(
+        tg_key("19530"),
+        vec![note(
+            1,
+            "19530",
+            "anna",
+            now() - Duration::hours(3),
+            "Kunden ringde: vill ha installation efter 15 mars.\nRing tillbaka på fredag.",
+        )],
+    );
+    let mut flags = HashMap::new();
+    flags.insert(tg_key("19530"), flag("anna", now() - Duration::hours(2)));
+    let journal = vec![
+        journal_entry(
+            "a1",
+            "19502",
+            JournalState::Confirmed,
+            now() - Duration::hours(4),
+            "set status active",
+            Some("status is active"),
+        ),
+        journal_entry(
+            "a2",
+            "19530",
+            JournalState::Refused,
+            now() - Duration::minutes(90),
+            "set status received",
+            Some("order is locked by the portal"),
+        ),
+        journal_entry(
+            "a3",
+            "19460",
+            JournalState::Unknown,
+            now() - Duration::minutes(30),
+            "add message",
+            Some("timeout after 20 s"),
+        ),
+    ];
+    app::update(
+        &mut s,
+        Msg::CacheLoaded {
+            orders: orders(),
+            notes,
+            flags,
+            journal,
+        },
+    );
+    s
 }
