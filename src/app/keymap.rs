@@ -27,7 +27,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::domain::ActionKind;
 
 /// Who gets a key: derived from state, topmost first
-/// (help > dialog > filter > detail > table). Only that layer's map is consulted.
+/// (help > dialog or note editor > journal > filter > detail > table).
+/// Only that layer's map is consulted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Layer {
     Help,

@@ -209,17 +209,23 @@ impl State {
         flags: HashMap<OrderKey, Flag>,
         mut journal: Vec<JournalEntry>,
     ) {
-        for carrier in &mut self.carriers {
-            let mine = orders.iter().filter(|o| o.key.carrier == carrier.info.name);
-            let mut any = false;
-            let mut newest: Option<DateTime<Utc>> = None;
-            for order in mine {
-                any = true;
-                newest = newest.max(order.updated_at());
+        // One pass: per carrier, whether it has cached orders and the
+        // newest change among them.
+        let mut newest: Vec<Option<Option<DateTime<Utc>>>> = vec![None; self.carriers.len()];
+        for order in &orders {
+            if let Some(i) = self
+                .carriers
+                .iter()
+                .position(|c| c.info.name == order.key.carrier)
+            {
+                let slot = newest[i].get_or_insert(None);
+                *slot = (*slot).max(order.updated_at());
             }
-            if any {
+        }
+        for (carrier, newest) in self.carriers.iter_mut().zip(newest) {
+            if let Some(at) = newest {
                 carrier.chip.cached = true;
-                carrier.chip.cached_at = newest;
+                carrier.chip.cached_at = at;
             }
         }
         self.notes = notes;
