@@ -436,10 +436,41 @@ fn draw_filter(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The write actions the selected order's carrier offers for it now, for
+/// the hints: a Voice order is not offered Tjänsteguiden's keys.
+fn offered_actions(state: &State) -> Vec<(Action, &'static str)> {
+    use crate::domain::ActionKind as A;
+    let Some(order) = state.selected() else {
+        return Vec::new();
+    };
+    let Some(carrier) = state.carrier(&order.key.carrier) else {
+        return Vec::new();
+    };
+    [
+        (A::Acknowledge, "ack"),
+        (A::SetStatus, "status"),
+        (A::AddMessage, "message"),
+        (A::Cancel, "cancel"),
+        (A::Supplement, "supplement"),
+        (A::AddPayLink, "pay link"),
+    ]
+    .into_iter()
+    .filter(|(kind, _)| {
+        carrier
+            .info
+            .profile
+            .availability(order, *kind)
+            .is_available()
+    })
+    .map(|(kind, word)| (Action::Act(kind), word))
+    .collect()
+}
+
 /// Key hints for the status line, from the key map of the current layer.
 fn hints(state: &State) -> Vec<(String, &'static str)> {
     let map = state.keymap();
     let layer = state.layer();
+    let table_actions;
     let pick: &[(Action, &'static str)] = match layer {
         Layer::Table if state.readonly() => &[
             (Action::OpenDetail, "detail"),
@@ -451,22 +482,19 @@ fn hints(state: &State) -> Vec<(String, &'static str)> {
             (Action::Help, "help"),
             (Action::Quit, "quit"),
         ],
-        Layer::Table => &[
-            (Action::OpenDetail, "detail"),
-            (Action::Filter, "filter"),
-            (Action::Act(crate::domain::ActionKind::Acknowledge), "ack"),
-            (Action::Act(crate::domain::ActionKind::SetStatus), "status"),
-            (
-                Action::Act(crate::domain::ActionKind::AddMessage),
-                "message",
-            ),
-            (Action::Act(crate::domain::ActionKind::Cancel), "cancel"),
-            (Action::SortNext, "sort"),
-            (Action::Refresh, "refresh"),
-            (Action::Down, "down"),
-            (Action::Help, "help"),
-            (Action::Quit, "quit"),
-        ],
+        Layer::Table => {
+            let mut all = vec![(Action::OpenDetail, "detail"), (Action::Filter, "filter")];
+            all.extend(offered_actions(state));
+            all.extend([
+                (Action::SortNext, "sort"),
+                (Action::Refresh, "refresh"),
+                (Action::Down, "down"),
+                (Action::Help, "help"),
+                (Action::Quit, "quit"),
+            ]);
+            table_actions = all;
+            &table_actions
+        }
         Layer::Detail => &[
             (Action::NextTab, "tab"),
             (Action::Down, "scroll"),
