@@ -690,6 +690,36 @@ client_secret = "hunter2"
     }
 
     #[test]
+    fn the_example_config_is_valid_with_its_commented_options_enabled() {
+        let example = include_str!("../config.example.toml");
+        let c = Config::parse(example, None, FileAccess::Private).expect("example parses");
+        assert_eq!(c.carriers.len(), 1);
+        assert_eq!(c.keep_terminal_days, 14);
+        // Uncommenting the Voice carrier (env secret) and the tg options keeps it valid.
+        let enabled: String = example
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest)
+                    if rest.split_once(" = ").is_some_and(|(k, _)| {
+                        !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    }) && !rest.starts_with("client_secret ")
+                        && !rest.starts_with("client_secret_cmd") =>
+                {
+                    rest
+                }
+                _ => l,
+            })
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
+            .replace("# [[carrier]]", "[[carrier]]");
+        let c =
+            Config::parse(&enabled, None, FileAccess::Shared).expect("example with options parses");
+        assert_eq!(c.carriers.len(), 2, "{enabled}");
+        assert_eq!(c.carriers[0].quiet_hours, Some((7, 19)));
+        assert_eq!(c.user, "anna");
+    }
+
+    #[test]
     fn duplicate_names_and_bad_kind() {
         let text = format!(
             "{TG}{}",
