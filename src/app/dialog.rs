@@ -241,14 +241,8 @@ impl FormState {
             }
             Input::Action(action) => {
                 if let Some(t) = self.focused_text() {
-                    match action {
-                        Action::Home => t.home(),
-                        Action::End => t.end(),
-                        Action::Backspace => t.backspace(),
-                        Action::Delete => t.delete(),
-                        Action::DeleteWord => t.delete_word(),
-                        Action::ClearLine => t.clear_line(),
-                        _ => return false,
+                    if !t.edit(*action) {
+                        return false;
                     }
                     self.edited();
                 }
@@ -432,15 +426,9 @@ impl Dialog {
                                 text.insert(*c);
                             }
                             Input::Paste(p) => text.insert_str(p),
-                            Input::Action(Action::Backspace) => text.backspace(),
-                            Input::Action(Action::Delete) => text.delete(),
-                            Input::Action(Action::Left) => text.left(),
-                            Input::Action(Action::Right) => text.right(),
-                            Input::Action(Action::Home) => text.home(),
-                            Input::Action(Action::End) => text.end(),
-                            Input::Action(Action::DeleteWord) => text.delete_word(),
-                            Input::Action(Action::ClearLine) => text.clear(),
-                            Input::Action(_) => {}
+                            Input::Action(action) => {
+                                text.edit(*action);
+                            }
                         }
                         false
                     }

@@ -2,6 +2,8 @@
 //! cursor (a char index), single- or multi-line, optionally limited in length.
 //! Pure data; the ui draws it.
 
+use super::keymap::Action;
+
 /// Editable text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextInput {
@@ -13,6 +15,39 @@ pub struct TextInput {
 }
 
 impl TextInput {
+    /// Whether `action` is one [`TextInput::edit`] applies: cursor moves
+    /// within the line and deletions, the same in every text field.
+    pub fn is_edit(action: Action) -> bool {
+        matches!(
+            action,
+            Action::Left
+                | Action::Right
+                | Action::Home
+                | Action::End
+                | Action::Backspace
+                | Action::Delete
+                | Action::DeleteWord
+                | Action::ClearLine
+        )
+    }
+
+    /// Applies an editing action; `false` (nothing changed) for any action
+    /// that is not one (see [`TextInput::is_edit`]).
+    pub fn edit(&mut self, action: Action) -> bool {
+        match action {
+            Action::Left => self.left(),
+            Action::Right => self.right(),
+            Action::Home => self.home(),
+            Action::End => self.end(),
+            Action::Backspace => self.backspace(),
+            Action::Delete => self.delete(),
+            Action::DeleteWord => self.delete_word(),
+            Action::ClearLine => self.clear_line(),
+            _ => return false,
+        }
+        true
+    }
+
     pub fn new(text: &str, multiline: bool, max_len: Option<usize>) -> TextInput {
         let mut input = TextInput {
             text: String::new(),
@@ -204,6 +239,26 @@ impl TextInput {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn edit_applies_exactly_the_editing_actions() {
+        use crate::app::keymap::Action;
+        for action in [
+            Action::Left,
+            Action::Backspace,
+            Action::ClearLine,
+            Action::Down,
+            Action::Accept,
+        ] {
+            let mut t = TextInput::new("ab cd", false, None);
+            assert_eq!(t.edit(action), TextInput::is_edit(action), "{action:?}");
+        }
+        let mut t = TextInput::new("ab cd", false, None);
+        t.edit(Action::DeleteWord);
+        assert_eq!(t.text(), "ab ");
+        t.edit(Action::ClearLine);
+        assert_eq!(t.text(), "");
+    }
+
     use super::*;
 
     #[test]

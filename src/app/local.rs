@@ -313,14 +313,9 @@ impl State {
                 input.down();
                 return;
             }
-            (Some(Action::Left), _) => input.left(),
-            (Some(Action::Right), _) => input.right(),
-            (Some(Action::Home), _) => input.home(),
-            (Some(Action::End), _) => input.end(),
-            (Some(Action::Backspace), _) => input.backspace(),
-            (Some(Action::Delete), _) => input.delete(),
-            (Some(Action::DeleteWord), _) => input.delete_word(),
-            (Some(Action::ClearLine), _) => input.clear_line(),
+            (Some(action), _) if TextInput::is_edit(action) => {
+                input.edit(action);
+            }
             (None, Some(c)) => {
                 input.insert(c);
             }
@@ -492,18 +487,14 @@ impl State {
                 self.journal_move(isize::MAX / 2);
                 return;
             }
-            (Some(Action::Left), _) => {
-                filter.left();
+            // Moving the cursor does not change what matches.
+            (Some(action @ (Action::Left | Action::Right)), _) => {
+                filter.edit(action);
                 return;
             }
-            (Some(Action::Right), _) => {
-                filter.right();
-                return;
+            (Some(action), _) if TextInput::is_edit(action) => {
+                filter.edit(action);
             }
-            (Some(Action::Backspace), _) => filter.backspace(),
-            (Some(Action::Delete), _) => filter.delete(),
-            (Some(Action::DeleteWord), _) => filter.delete_word(),
-            (Some(Action::ClearLine), _) => filter.clear(),
             (None, Some(c)) => {
                 filter.insert(c);
             }

@@ -779,14 +779,9 @@ impl State {
                 self.move_cursor(self.cursor as isize - 1);
                 return;
             }
-            (Some(Action::Left), _) => input.left(),
-            (Some(Action::Right), _) => input.right(),
-            (Some(Action::Home), _) => input.home(),
-            (Some(Action::End), _) => input.end(),
-            (Some(Action::Backspace), _) => input.backspace(),
-            (Some(Action::Delete), _) => input.delete(),
-            (Some(Action::DeleteWord), _) => input.delete_word(),
-            (Some(Action::ClearLine), _) => input.clear(),
+            (Some(action), _) if TextInput::is_edit(action) => {
+                input.edit(action);
+            }
             (None, Some(c)) => {
                 input.insert(c);
             }
