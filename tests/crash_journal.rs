@@ -96,85 +96,31 @@ fn http_get(url: &str) -> String {
     body
 }
 
+mod tmux;
+
+use tmux::Tmux;
+
+/// The console on the simulator's config, in tmux.
 struct Console {
-    session: String,
+    tmux: Tmux,
 }
 
 impl Console {
     fn start(name: &str, home: &Path, config: &Path, data: &Path, env: &str) -> Console {
-        let session = format!("orderdesk-crash-{}-{name}", std::process::id());
         let command = format!(
             "env HOME={home} XDG_STATE_HOME={home}/state TERM=xterm-256color ORDERDESK_WRITE_LEASE_SECS=0 {env} {BIN} --config {config} --data-dir {data}",
             home = home.display(),
             config = config.display(),
             data = data.display()
         );
-        let ok = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &session,
-                "-x",
-                "160",
-                "-y",
-                "48",
-                &command,
-            ])
-            .status()
-            .expect("tmux runs")
-            .success();
-        assert!(ok, "tmux new-session failed");
-        let console = Console { session };
-        console.wait_for("the first sync", |s| s.contains("✓ tg"));
-        console
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        Command::new("tmux")
-            .args(["send-keys", "-t", &self.session])
-            .args(keys)
-            .status()
-            .expect("tmux");
-    }
-
-    fn literal(&self, text: &str) {
-        Command::new("tmux")
-            .args(["send-keys", "-t", &self.session, "-l", text])
-            .status()
-            .expect("tmux");
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.session])
-            .output()
-            .expect("tmux");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let screen = self.screen();
-            if check(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let tmux = Tmux::start(&format!("crash-{name}"), 160, 48, &command);
+        tmux.wait_for("the first sync", |s| s.contains("✓ tg"));
+        Console { tmux }
     }
 
     /// `kill -9` of the console process itself.
     fn kill9(&self) {
-        let out = Command::new("tmux")
-            .args(["list-panes", "-t", &self.session, "-F", "#{pane_pid}"])
-            .output()
-            .expect("tmux");
-        let pid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let pid = self.tmux.pane_pid();
         let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
         assert_eq!(comm.trim(), "orderdesk", "pane process is not the console");
         assert!(
@@ -188,19 +134,12 @@ impl Console {
 
     /// Adds a log message to the selected (first) order.
     fn add_message(&self, text: &str) {
-        self.keys(&["m"]);
-        self.wait_for("the add message dialog", |s| s.contains("Add message"));
-        self.keys(&["Tab"]);
-        self.literal(text);
-        self.keys(&["C-s"]);
-    }
-}
-
-impl Drop for Console {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.session])
-            .status();
+        self.tmux.keys(&["m"]);
+        self.tmux
+            .wait_for("the add message dialog", |s| s.contains("Add message"));
+        self.tmux.keys(&["Tab"]);
+        self.tmux.literal(text);
+        self.tmux.keys(&["C-s"]);
     }
 }
 
@@ -232,25 +171,9 @@ fn wait_journal(data: &Path, text: &str, state: &str) -> serde_json::Value {
     }
 }
 
-fn tmux_available() -> bool {
-    let found = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !found {
-        assert!(
-            std::env::var("CI").is_err(),
-            "tmux is required under CI (.ci/run installs it)"
-        );
-        eprintln!("skipping the crash test: tmux is not installed");
-    }
-    found
-}
-
 #[test]
 fn kill_9_around_a_write_resolves_it_exactly_once() {
-    if !tmux_available() {
+    if !tmux::available("the crash test") {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");

@@ -4,119 +4,29 @@
 //! `.ci/run` installs it and a missing tmux is a failure.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Tmux {
-    session: String,
-}
+mod tmux;
 
-impl Tmux {
-    fn start(width: u16, height: u16, home: &Path, args: &str) -> Tmux {
-        let session = format!("orderdesk-e2e-{}-{width}", std::process::id());
-        let bin = env!("CARGO_BIN_EXE_orderdesk");
-        let command = format!(
-            "env HOME={home} XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data XDG_STATE_HOME={home}/state TERM=xterm-256color {bin} {args}",
-            home = home.display()
-        );
-        let status = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &session,
-                "-x",
-                &width.to_string(),
-                "-y",
-                &height.to_string(),
-                &command,
-            ])
-            .status()
-            .expect("tmux runs");
-        assert!(status.success(), "tmux new-session failed");
-        Tmux { session }
-    }
+use tmux::Tmux;
 
-    fn keys(&self, keys: &[&str]) {
-        let status = Command::new("tmux")
-            .args(["send-keys", "-t", &self.session])
-            .args(keys)
-            .status()
-            .expect("tmux runs");
-        assert!(status.success());
-    }
-
-    fn literal(&self, text: &str) {
-        let status = Command::new("tmux")
-            .args(["send-keys", "-t", &self.session, "-l", text])
-            .status()
-            .expect("tmux runs");
-        assert!(status.success());
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.session])
-            .output()
-            .expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Waits until the screen satisfies `check`, or fails with the last screen.
-    fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let screen = self.screen();
-            if check(&screen) {
-                return screen;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; screen was:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn alive(&self) -> bool {
-        Command::new("tmux")
-            .args(["has-session", "-t", &self.session])
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false)
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.session])
-            .status();
-    }
-}
-
-fn tmux_available() -> bool {
-    let found = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !found {
-        assert!(
-            std::env::var("CI").is_err(),
-            "tmux is required under CI (.ci/run installs it)"
-        );
-        eprintln!("skipping the end-to-end test: tmux is not installed");
-    }
-    found
+/// The demo in a session of `width` x `height`, with its files under `home`.
+fn demo(width: u16, height: u16, home: &Path, args: &str) -> Tmux {
+    let bin = env!("CARGO_BIN_EXE_orderdesk");
+    let command = format!(
+        "env HOME={home} XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data XDG_STATE_HOME={home}/state TERM=xterm-256color {bin} {args}",
+        home = home.display()
+    );
+    Tmux::start(&format!("e2e-{width}"), width, height, &command)
 }
 
 #[test]
 fn demo_filter_open_order_and_set_status() {
-    if !tmux_available() {
+    if !tmux::available("the end-to-end test") {
         return;
     }
     let home = tempfile::tempdir().expect("tempdir");
-    let tmux = Tmux::start(160, 48, home.path(), "demo --orders 120 --latency 0");
+    let tmux = demo(160, 48, home.path(), "demo --orders 120 --latency 0");
     tmux.wait_for("the orders table with synced orders", |s| {
         s.contains("tg/") && s.contains("✓ tg")
     });
@@ -186,11 +96,11 @@ fn demo_filter_open_order_and_set_status() {
 
 #[test]
 fn readonly_demo_refuses_writes_at_80x24() {
-    if !tmux_available() {
+    if !tmux::available("the end-to-end test") {
         return;
     }
     let home = tempfile::tempdir().expect("tempdir");
-    let tmux = Tmux::start(
+    let tmux = demo(
         80,
         24,
         home.path(),

@@ -1,0 +1,123 @@
+//! Drives a program in tmux for the end-to-end tests: start a session, type
+//! with send-keys, read with capture-pane, wait for the screen, kill it.
+//! Where tmux is missing the tests skip with a message, except under
+//! `CI=true`, where `.ci/run` installs it and a missing tmux is a failure.
+#![allow(dead_code)]
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// One tmux session running one command; killed on drop.
+pub struct Tmux {
+    session: String,
+}
+
+impl Tmux {
+    /// Starts `command` in a new detached session of `width` x `height`.
+    pub fn start(name: &str, width: u16, height: u16, command: &str) -> Tmux {
+        let session = format!("orderdesk-{name}-{}", std::process::id());
+        // When the previous test killed the server's last session, the server
+        // may still be exiting and refuse this one: try again briefly.
+        let mut tries = 0;
+        loop {
+            let status = Command::new("tmux")
+                .args(["new-session", "-d", "-s", &session])
+                .args(["-x", &width.to_string(), "-y", &height.to_string(), command])
+                .status()
+                .expect("tmux runs");
+            if status.success() {
+                break;
+            }
+            tries += 1;
+            assert!(tries < 10, "tmux new-session failed");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Tmux { session }
+    }
+
+    /// Sends tmux key names (`Enter`, `Escape`, `C-s`, or plain letters).
+    pub fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.session])
+            .args(keys)
+            .status()
+            .expect("tmux runs");
+        assert!(status.success());
+    }
+
+    /// Types `text` literally.
+    pub fn literal(&self, text: &str) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.session, "-l", text])
+            .status()
+            .expect("tmux runs");
+        assert!(status.success());
+    }
+
+    pub fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits up to 30 s until the screen satisfies `check`, or fails with
+    /// the last screen.
+    pub fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen was:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn alive(&self) -> bool {
+        Command::new("tmux")
+            .args(["has-session", "-t", &self.session])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    }
+
+    /// The pid of the process the pane runs.
+    pub fn pane_pid(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["list-panes", "-t", &self.session, "-F", "#{pane_pid}"])
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
+}
+
+/// Whether tmux can be used; says why a test is skipped when it cannot.
+pub fn available(test: &str) -> bool {
+    let found = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !found {
+        assert!(
+            std::env::var("CI").is_err(),
+            "tmux is required under CI (.ci/run installs it)"
+        );
+        eprintln!("skipping {test}: tmux is not installed");
+    }
+    found
+}
