@@ -2,50 +2,20 @@
 //! in its own process): `list`, `show`, `check-config`, and a carrier that is
 //! down beside one that works (partial results, a warning, exit 3).
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_orderdesk");
 
-struct Sim(Child);
+mod sim_process;
 
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use sim_process::SimProcess;
 
-/// Starts `orderdesk sim` and returns its printed config.
-fn sim() -> (Sim, String) {
-    let mut child = Command::new(BIN)
-        .args([
-            "sim",
-            "--orders",
-            "30",
-            "--voice-orders",
-            "10",
-            "--latency",
-            "0",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("sim starts");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let mut toml = String::new();
-    for line in lines.by_ref() {
-        let line = line.expect("line");
-        if line.starts_with('#') || !toml.is_empty() {
-            toml.push_str(&line);
-            toml.push('\n');
-        }
-        if line.starts_with("client_secret_cmd") {
-            break;
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
-    (Sim(child), toml)
+/// `orderdesk sim` with 30 Tjänsteguiden and 10 Voice orders.
+fn sim() -> (SimProcess, String) {
+    let sim = SimProcess::start(&["--orders", "30", "--voice-orders", "10", "--latency", "0"]);
+    let config = sim.config.clone();
+    (sim, config)
 }
 
 fn run(args: &[&str], config: &Path, data: &Path) -> Output {

@@ -6,81 +6,44 @@
 //!
 //! Needs tmux (skips with a message where it is missing, fails under CI).
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_orderdesk");
 
+mod sim_process;
+
+use sim_process::SimProcess;
+
+/// `orderdesk sim` with writes answered 3 s after they are applied.
 struct Sim {
-    child: Child,
-    endpoint: String,
+    process: SimProcess,
 }
 
 impl Sim {
-    /// `orderdesk sim` with writes answered 3 s after they are applied.
     fn start(config: &Path) -> Sim {
-        let mut child = Command::new(BIN)
-            .args([
-                "sim",
-                "--orders",
-                "6",
-                "--voice-orders",
-                "0",
-                "--latency",
-                "0",
-                "--write-delay",
-                "3000",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("sim starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let mut endpoint = String::new();
-        let mut toml = String::new();
-        let mut in_config = false;
-        // The config ends with the voice carrier's client_secret_cmd line.
-        for line in lines.by_ref() {
-            let line = line.expect("sim output");
-            if let Some(url) = line.trim().strip_prefix("tg") {
-                if endpoint.is_empty() && url.trim().starts_with("http") {
-                    endpoint = url.trim().to_owned();
-                }
-            }
-            if line.starts_with('#') {
-                in_config = true;
-            }
-            if in_config {
-                toml.push_str(&line);
-                toml.push('\n');
-            }
-            if line.starts_with("client_secret_cmd") {
-                break;
-            }
-        }
-        std::thread::spawn(move || for _ in lines {});
-        assert!(
-            endpoint.starts_with("http://127.0.0.1:"),
-            "no endpoint from sim"
-        );
-        std::fs::write(config, toml).expect("config written");
-        Sim { child, endpoint }
+        let process = SimProcess::start(&[
+            "--orders",
+            "6",
+            "--voice-orders",
+            "0",
+            "--latency",
+            "0",
+            "--write-delay",
+            "3000",
+        ]);
+        std::fs::write(config, &process.config).expect("config written");
+        Sim { process }
     }
 
     /// How often `text` occurs in the order's log, as the portal reports it.
     fn count(&self, id: &str, text: &str) -> usize {
-        let url = format!("{}?method=order_info&api_user=1234&id={id}", self.endpoint);
+        let url = format!(
+            "{}?method=order_info&api_user=1234&id={id}",
+            self.process.tg_endpoint
+        );
         http_get(&url).matches(text).count()
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
