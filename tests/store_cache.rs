@@ -196,6 +196,88 @@ fn a_hundred_thousand_orders_round_trip() {
     }
 }
 
+/// What the table, the filter and the attention view read of an order: a
+/// summary must agree with the full order on all of it.
+fn list_view(o: &Order) -> impl PartialEq + std::fmt::Debug {
+    (
+        (o.key.clone(), o.kind, o.status.clone(), o.created.clone()),
+        (o.customer.clone(), o.service.clone(), o.schedule.clone()),
+        (o.schedule_text(), o.updated_at(), o.created_at()),
+        (o.attention(), o.needs_attention(), o.warnings.clone()),
+        (o.fetch_error.clone(), o.detail_loaded),
+    )
+}
+
+#[test]
+fn summaries_agree_with_their_orders_on_everything_the_list_shows() {
+    let store = Store::open_in_memory().unwrap();
+    let mut orders: Vec<Order> = (0..300).map(generated).collect();
+    orders.push(full_order("full"));
+    // The newest change is an explicit date older than the log's newest.
+    let mut explicit_older = full_order("explicit-older");
+    explicit_older.updated = Some(Stamp::parsed(t(7, 0)));
+    orders.push(explicit_older);
+    // An explicit date newer than every log line, and an alert before an
+    // error (the first of each kind is the attention reason).
+    let mut explicit_newer = full_order("explicit-newer");
+    explicit_newer.updated = Some(Stamp::new("2026-02-10 23:00", Some(t(22, 0))));
+    explicit_newer.log.reverse();
+    orders.push(explicit_newer);
+    let mut open_with_error = generated(5);
+    open_with_error.key = OrderKey::new("tg", "open-error");
+    open_with_error.status = Status::new("active", Stage::InProgress, false);
+    open_with_error.log.push(LogEntry {
+        at: Stamp::new("broken date", None),
+        kind: LogKind::Error,
+        source: "portal".into(),
+        text: "Failed to contact the switch".into(),
+    });
+    orders.push(open_with_error);
+    store.save_orders(&orders).unwrap();
+
+    let summaries = sorted(&store.load_order_summaries().unwrap());
+    let full = sorted(&store.load_orders().unwrap());
+    assert_eq!(summaries.len(), orders.len());
+    for (summary, order) in summaries.iter().zip(&full) {
+        assert_eq!(list_view(summary), list_view(order), "order {}", order.key);
+        // A summary carries none of the detail.
+        assert!(summary.fields.is_empty() && summary.items.is_empty());
+        assert!(summary.customer_fields.is_empty() && !summary.customer_loaded);
+        assert!(summary.log.len() <= 2, "{}: {:?}", order.key, summary.log);
+    }
+    let with_error = summaries.iter().find(|o| o.key.id == "open-error").unwrap();
+    assert!(with_error.needs_attention());
+    assert!(
+        with_error
+            .attention()
+            .iter()
+            .any(|a| a.code == "log:error" && a.detail == "Failed to contact the switch")
+    );
+}
+
+#[test]
+fn full_orders_come_page_by_page_each_once() {
+    let store = Store::open_in_memory().unwrap();
+    let orders: Vec<Order> = (0..1000).map(generated).collect();
+    store.save_orders(&orders).unwrap();
+    // Saving again replaces rows without changing their place in the pages.
+    store.save_orders(&orders[..10]).unwrap();
+    let mut seen = Vec::new();
+    let mut after = 0;
+    let mut pages = 0;
+    while let (page, Some(next)) = store.load_orders_page(after, 128).unwrap() {
+        assert!(!page.is_empty() && page.len() <= 128);
+        assert!(next > after);
+        seen.extend(page);
+        after = next;
+        pages += 1;
+    }
+    assert_eq!(pages, 8);
+    let expected: Vec<Order> = orders.iter().map(without_raw).collect();
+    assert_eq!(sorted(&seen), sorted(&expected));
+    assert_eq!(store.load_orders_page(after, 128).unwrap(), (vec![], None));
+}
+
 #[test]
 fn rows_this_build_cannot_read_are_skipped_not_fatal() {
     let dir = tempfile::tempdir().unwrap();
@@ -210,11 +292,23 @@ fn rows_this_build_cannot_read_are_skipped_not_fatal() {
                 VALUES ('tg', 'broken', 'tjansteguiden', 0, '2026-01-01T00:00:00.000000000Z', 'not json');",
         )
         .unwrap();
+        conn.execute_batch(
+            "INSERT INTO order_summary (carrier, id, kind, summary)
+                VALUES ('x', '1', 'carrier-from-the-future', '{}');
+             INSERT INTO order_summary (carrier, id, kind, summary)
+                VALUES ('tg', 'broken', 'tjansteguiden', 'not json');",
+        )
+        .unwrap();
     }
-    let loaded = store.load_orders().unwrap();
-    let mut ids: Vec<_> = loaded.iter().map(|o| o.key.to_string()).collect();
-    ids.sort();
-    assert_eq!(ids, ["tg2/100002", "voice/100001"]);
+    for loaded in [
+        store.load_orders().unwrap(),
+        store.load_order_summaries().unwrap(),
+        store.load_orders_page(0, 100).unwrap().0,
+    ] {
+        let mut ids: Vec<_> = loaded.iter().map(|o| o.key.to_string()).collect();
+        ids.sort();
+        assert_eq!(ids, ["tg2/100002", "voice/100001"]);
+    }
     // Skipped rows stay in the file.
     assert_eq!(store.order_count().unwrap(), 4);
 }
@@ -267,7 +361,15 @@ fn old_terminal_orders_are_dropped_and_open_ones_kept() {
     ids.sort();
     // An order whose dates did not parse is kept by the time it was saved.
     assert_eq!(ids, ["new-done", "no-date-done", "old-open", "recent-log"]);
-    // Its raw body went with it.
+    // Its summary and raw body went with it.
+    let mut summary_ids: Vec<_> = store
+        .load_order_summaries()
+        .unwrap()
+        .into_iter()
+        .map(|o| o.key.id)
+        .collect();
+    summary_ids.sort();
+    assert_eq!(summary_ids, ids);
     assert_eq!(
         store.order_raw(&OrderKey::new("tg", "old-done")).unwrap(),
         None

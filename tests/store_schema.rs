@@ -31,7 +31,7 @@ fn a_new_directory_gets_the_current_schema() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("nested").join("data");
     let store = Store::open(&data).unwrap();
-    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(SCHEMA_VERSION, 3);
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert_eq!(store.path(), Some(db_path(&data).as_path()));
     drop(store);
@@ -52,6 +52,7 @@ fn a_new_directory_gets_the_current_schema() {
             "notes",
             "notes_order",
             "order_raw",
+            "order_summary",
             "orders",
             "sync_state",
         ]
@@ -113,7 +114,7 @@ fn a_version_1_database_is_migrated_and_keeps_its_rows() {
         .unwrap();
     }
     let store = Store::open(dir.path()).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
 
     let entries = store.journal(&JournalFilter::default()).unwrap();
     assert_eq!(entries.len(), 2);
@@ -138,6 +139,54 @@ fn a_version_1_database_is_migrated_and_keeps_its_rows() {
     drop(store);
     let conn = Connection::open(db_path(dir.path())).unwrap();
     assert!(tables(&conn).contains(&"journal_unresolved".to_owned()));
+}
+
+/// What v2 added, exactly as released.
+const V2_AS_RELEASED: &str = "
+ALTER TABLE journal ADD COLUMN resolved_at TEXT;
+CREATE INDEX journal_created ON journal (created_at);
+CREATE INDEX journal_order ON journal (carrier, order_id);
+CREATE INDEX journal_unresolved ON journal (state)
+    WHERE state IN ('recorded', 'sending', 'unknown');
+CREATE INDEX notes_order ON notes (carrier, order_id);
+PRAGMA user_version = 2;
+";
+
+/// Two cached orders as v2 wrote them: one open with an error in its log,
+/// one of a kind this build does not know.
+const V2_ORDERS: &str = r#"
+INSERT INTO orders VALUES ('tg', '19530', 'tjansteguiden', 0, NULL,
+    '2026-01-02T03:04:05.000000000Z',
+    '{"sr":"active","sg":"in_progress","c":{"r":"2026-10-26 04:19","t":1792984740000000000},"cu":"Mats Sandberg","sv":"50/50 Mbit/s","f":[["city","Skövde"]],"l":[{"t":{"r":"2026-10-26 04:19:00","t":1792984740000000000},"k":"system","s":"portal","x":"Saved order"},{"t":{"r":"2026-11-03 12:52:18","t":1793706738000000000},"k":"error","s":"portal","x":"Switch unreachable"}],"dl":true}');
+INSERT INTO order_raw VALUES ('tg', '19530', '<order_info/>');
+INSERT INTO orders VALUES ('x', '1', 'carrier-from-the-future', 0, NULL,
+    '2026-01-02T03:04:05.000000000Z', '{}');
+"#;
+
+#[test]
+fn a_version_2_cache_gets_summaries_of_its_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let conn = Connection::open(db_path(dir.path())).unwrap();
+        conn.execute_batch(V1_AS_RELEASED).unwrap();
+        conn.execute_batch(V2_AS_RELEASED).unwrap();
+        conn.execute_batch(V2_ORDERS).unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let full = store.load_orders().unwrap();
+    let summaries = store.load_order_summaries().unwrap();
+    assert_eq!(full.len(), 1);
+    assert_eq!(summaries.len(), 1);
+    let (order, summary) = (&full[0], &summaries[0]);
+    assert_eq!(summary.key, OrderKey::new("tg", "19530"));
+    assert_eq!(summary.customer, "Mats Sandberg");
+    assert_eq!(summary.status, order.status);
+    assert_eq!(summary.updated_at(), order.updated_at());
+    assert_eq!(summary.attention(), order.attention());
+    assert!(summary.needs_attention());
+    assert!(summary.fields.is_empty());
+    assert_eq!(order.fields, [("city".to_owned(), "Skövde".to_owned())]);
 }
 
 #[test]

@@ -12,6 +12,17 @@
 //! most of the bytes (kilobytes of XML per order): keeping them out of the
 //! startup read keeps 100k orders well under a second.
 //!
+//! Each order also has a **summary** row (`order_summary`, schema v3): the
+//! same blob format holding only what the table, the filter and the
+//! attention view need (status, dates, customer, service, schedule,
+//! warnings, attention reasons, the first error and alert lines of the log).
+//! A summary is a tenth of the order's size. The console paints its first
+//! frame from [`Store::load_order_summaries`] and reads the full orders after
+//! it, page by page ([`Store::load_orders_page`]), so 100k cached orders
+//! are on screen well under a second after start. For every order,
+//! `summary.attention() == full.attention()`, `needs_attention()` and
+//! `updated_at()` agree, and the filter haystack is the same (tested).
+//!
 //! `Order::kind` is `&'static str`: it is restored by matching the stored
 //! text against [`crate::carriers::KINDS`]; a row of a kind this build does
 //! not know is skipped with a warning (and left in the file).
@@ -125,6 +136,15 @@ enum ScheduleDto {
     Unscheduled,
 }
 
+impl ScheduleDto {
+    fn from(s: &Schedule) -> Self {
+        match s {
+            Schedule::Scheduled(at) => ScheduleDto::Scheduled(StampDto::from(at)),
+            Schedule::Unscheduled => ScheduleDto::Unscheduled,
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct LogDto {
     #[serde(rename = "t")]
@@ -135,6 +155,17 @@ struct LogDto {
     source: String,
     #[serde(rename = "x", default)]
     text: String,
+}
+
+impl LogDto {
+    fn from(e: &LogEntry) -> Self {
+        LogDto {
+            at: StampDto::from(&e.at),
+            kind: e.kind.as_str().to_owned(),
+            source: e.source.clone(),
+            text: e.text.clone(),
+        }
+    }
 }
 
 fn empty<T>(v: &[T]) -> bool {
@@ -194,24 +225,12 @@ impl OrderDto {
             updated: o.updated.as_ref().map(StampDto::from),
             customer: o.customer.clone(),
             service: o.service.clone(),
-            schedule: o.schedule.as_ref().map(|s| match s {
-                Schedule::Scheduled(at) => ScheduleDto::Scheduled(StampDto::from(at)),
-                Schedule::Unscheduled => ScheduleDto::Unscheduled,
-            }),
+            schedule: o.schedule.as_ref().map(ScheduleDto::from),
             warnings: o.warnings.clone(),
             fields: o.fields.clone(),
             customer_fields: o.customer_fields.clone(),
             items: o.items.clone(),
-            log: o
-                .log
-                .iter()
-                .map(|e| LogDto {
-                    at: StampDto::from(&e.at),
-                    kind: e.kind.as_str().to_owned(),
-                    source: e.source.clone(),
-                    text: e.text.clone(),
-                })
-                .collect(),
+            log: o.log.iter().map(LogDto::from).collect(),
             carrier_attention: o
                 .carrier_attention
                 .iter()
@@ -220,6 +239,52 @@ impl OrderDto {
             fetch_error: o.fetch_error.clone(),
             detail_loaded: o.detail_loaded,
             customer_loaded: o.customer_loaded,
+        }
+    }
+
+    /// The summary of `o` (see the module docs): no overview or customer
+    /// fields, no items, and of the log only the first error and the first
+    /// alert (the attention reasons); `updated` becomes the newest change
+    /// (explicit or from the log) so that `updated_at()` is unchanged.
+    fn summary_of(o: &Order) -> Self {
+        let newest_log = o
+            .log
+            .iter()
+            .filter(|e| e.at.at.is_some())
+            .max_by_key(|e| e.at.at)
+            .map(|e| &e.at);
+        let updated = match (o.updated.as_ref(), newest_log) {
+            (Some(explicit), Some(log)) if log.at > explicit.at => Some(log),
+            (None, Some(log)) => Some(log),
+            (explicit, _) => explicit,
+        };
+        let attention_lines = [LogKind::Error, LogKind::Alert]
+            .into_iter()
+            .filter_map(|kind| o.log.iter().find(|e| e.kind == kind))
+            .map(LogDto::from)
+            .collect();
+        OrderDto {
+            status_raw: o.status.raw.clone(),
+            stage: o.status.stage.as_str().to_owned(),
+            terminal: o.status.terminal,
+            created: StampDto::from(&o.created),
+            updated: updated.map(StampDto::from),
+            customer: o.customer.clone(),
+            service: o.service.clone(),
+            schedule: o.schedule.as_ref().map(ScheduleDto::from),
+            warnings: o.warnings.clone(),
+            fields: Vec::new(),
+            customer_fields: Vec::new(),
+            items: Vec::new(),
+            log: attention_lines,
+            carrier_attention: o
+                .carrier_attention
+                .iter()
+                .map(|a| (a.code.clone(), a.detail.clone()))
+                .collect(),
+            fetch_error: o.fetch_error.clone(),
+            detail_loaded: o.detail_loaded,
+            customer_loaded: false,
         }
     }
 
@@ -341,6 +406,73 @@ fn decode_all(rows: Vec<CachedRow>) -> Vec<Order> {
     })
 }
 
+/// Reads `(carrier, id, kind, blob)` rows, skipping kinds this build does
+/// not know (with one warning per kind).
+fn read_rows<P: rusqlite::Params>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: P,
+) -> rusqlite::Result<Vec<CachedRow>> {
+    let mut out: Vec<CachedRow> = Vec::new();
+    let mut carriers: HashMap<String, Arc<str>> = HashMap::new();
+    let mut unknown_kinds: HashMap<String, usize> = HashMap::new();
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params)?;
+    while let Some(row) = rows.next()? {
+        let carrier = row.get_ref(0)?.as_str()?;
+        let id: String = row.get(1)?;
+        let kind_text = row.get_ref(2)?.as_str()?;
+        let Some(kind) = known_kind(kind_text) else {
+            *unknown_kinds.entry(kind_text.to_owned()).or_default() += 1;
+            continue;
+        };
+        let carrier = match carriers.get(carrier) {
+            Some(arc) => arc.clone(),
+            None => {
+                let arc: Arc<str> = Arc::from(carrier);
+                carriers.insert(carrier.to_owned(), arc.clone());
+                arc
+            }
+        };
+        let body = row.get_ref(3)?.as_bytes()?.to_vec();
+        out.push(CachedRow {
+            key: OrderKey { carrier, id },
+            kind,
+            body,
+        });
+    }
+    for (kind, count) in unknown_kinds {
+        tracing::warn!(
+            kind,
+            count,
+            "cached orders of a carrier kind this build does not know were skipped"
+        );
+    }
+    Ok(out)
+}
+
+/// Schema v3's backfill: a summary row for every decodable cached order.
+pub(super) fn backfill_summaries(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let rows = read_rows(tx, "SELECT carrier, id, kind, body FROM orders", [])?;
+    let mut put = tx.prepare_cached(
+        "INSERT OR REPLACE INTO order_summary (carrier, id, kind, summary) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for order in decode_all(rows) {
+        let summary = encode(&OrderDto::summary_of(&order))?;
+        put.execute(rusqlite::params![
+            &*order.key.carrier,
+            order.key.id,
+            order.kind,
+            summary
+        ])?;
+    }
+    Ok(())
+}
+
+fn encode(dto: &OrderDto) -> rusqlite::Result<Vec<u8>> {
+    serde_json::to_vec(dto).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
 /// The `&'static str` of a known carrier kind.
 fn known_kind(text: &str) -> Option<&'static str> {
     crate::carriers::KINDS.iter().copied().find(|k| *k == text)
@@ -365,11 +497,14 @@ impl Store {
             )?;
             let mut del_raw =
                 tx.prepare_cached("DELETE FROM order_raw WHERE carrier = ?1 AND id = ?2")?;
-            let mut body = Vec::with_capacity(1024);
+            let mut put_summary = tx.prepare_cached(
+                "INSERT INTO order_summary (carrier, id, kind, summary) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (carrier, id) DO UPDATE SET
+                    kind = excluded.kind, summary = excluded.summary",
+            )?;
             for order in orders {
-                body.clear();
-                serde_json::to_writer(&mut body, &OrderDto::from(order))
-                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+                let body = encode(&OrderDto::from(order))?;
+                let summary = encode(&OrderDto::summary_of(order))?;
                 stmt.execute(rusqlite::params![
                     &*order.key.carrier,
                     order.key.id,
@@ -378,6 +513,12 @@ impl Store {
                     order.updated_at().map(ts),
                     saved_at,
                     body,
+                ])?;
+                put_summary.execute(rusqlite::params![
+                    &*order.key.carrier,
+                    order.key.id,
+                    order.kind,
+                    summary,
                 ])?;
                 match &order.raw {
                     Some(raw) => put_raw.execute(rusqlite::params![
@@ -400,45 +541,53 @@ impl Store {
     pub fn load_orders(&self) -> Result<Vec<Order>, StoreError> {
         // Read the rows under the lock, decode them after, in parallel.
         let rows = self.read("loading orders", |conn| {
-            let count: i64 = conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?;
-            let mut out: Vec<CachedRow> = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
-            let mut carriers: HashMap<String, Arc<str>> = HashMap::new();
-            let mut unknown_kinds: HashMap<String, usize> = HashMap::new();
-            let mut stmt = conn.prepare("SELECT carrier, id, kind, body FROM orders")?;
-            let mut rows = stmt.query([])?;
-            while let Some(row) = rows.next()? {
-                let carrier = row.get_ref(0)?.as_str()?;
-                let id: String = row.get(1)?;
-                let kind_text = row.get_ref(2)?.as_str()?;
-                let Some(kind) = known_kind(kind_text) else {
-                    *unknown_kinds.entry(kind_text.to_owned()).or_default() += 1;
-                    continue;
-                };
-                let carrier = match carriers.get(carrier) {
-                    Some(arc) => arc.clone(),
-                    None => {
-                        let arc: Arc<str> = Arc::from(carrier);
-                        carriers.insert(carrier.to_owned(), arc.clone());
-                        arc
-                    }
-                };
-                let body = row.get_ref(3)?.as_bytes()?.to_vec();
-                out.push(CachedRow {
-                    key: OrderKey { carrier, id },
-                    kind,
-                    body,
-                });
-            }
-            for (kind, count) in unknown_kinds {
-                tracing::warn!(
-                    kind,
-                    count,
-                    "cached orders of a carrier kind this build does not know were skipped"
-                );
-            }
-            Ok(out)
+            read_rows(conn, "SELECT carrier, id, kind, body FROM orders", [])
         })?;
         Ok(decode_all(rows))
+    }
+
+    /// Every cached order's summary (see the module docs): what the first
+    /// frame needs, a tenth of the bytes of [`Store::load_orders`]. Skips
+    /// rows like it.
+    pub fn load_order_summaries(&self) -> Result<Vec<Order>, StoreError> {
+        let rows = self.read("loading order summaries", |conn| {
+            read_rows(
+                conn,
+                "SELECT carrier, id, kind, summary FROM order_summary",
+                [],
+            )
+        })?;
+        Ok(decode_all(rows))
+    }
+
+    /// Up to `limit` full orders stored after position `after` (0 to
+    /// start), and the position to ask for next (`None` when done). Pages
+    /// keep each read short so that writers are not held up while the
+    /// console reads the full orders behind its first frame.
+    pub fn load_orders_page(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<(Vec<Order>, Option<i64>), StoreError> {
+        let limit = i64::try_from(limit.max(1)).unwrap_or(i64::MAX);
+        let (rows, last) = self.read("loading orders", |conn| {
+            let last: Option<i64> = conn.query_row(
+                "SELECT max(rowid) FROM
+                    (SELECT rowid FROM orders WHERE rowid > ?1 ORDER BY rowid LIMIT ?2)",
+                [after, limit],
+                |r| r.get(0),
+            )?;
+            let Some(last) = last else {
+                return Ok((Vec::new(), None));
+            };
+            let rows = read_rows(
+                conn,
+                "SELECT carrier, id, kind, body FROM orders WHERE rowid > ?1 AND rowid <= ?2",
+                [after, last],
+            )?;
+            Ok((rows, Some(last)))
+        })?;
+        Ok((decode_all(rows), last))
     }
 
     /// Deletes terminal orders whose newest change (or, when the carrier's

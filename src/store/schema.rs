@@ -15,7 +15,7 @@
 //! Times are stored as RFC 3339 text in UTC with nanoseconds
 //! (`2026-01-02T03:04:05.000000000Z`), which sorts as text in time order.
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::error::{Place, StoreError};
 
@@ -93,8 +93,41 @@ CREATE INDEX journal_unresolved ON journal (state)
 CREATE INDEX notes_order ON notes (carrier, order_id);
 ";
 
+/// v3: a summary of every cached order, read for the first frame (see
+/// `orders.rs`); backfilled from the cached orders.
+const V3: &str = "
+CREATE TABLE order_summary (
+    carrier TEXT NOT NULL,
+    id      TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    summary BLOB NOT NULL,
+    PRIMARY KEY (carrier, id),
+    FOREIGN KEY (carrier, id) REFERENCES orders (carrier, id) ON DELETE CASCADE
+);
+";
+
+/// One migration: its SQL, then optionally rows rewritten in Rust (in the
+/// same transaction).
+struct Migration {
+    sql: &'static str,
+    backfill: Option<fn(&Transaction<'_>) -> rusqlite::Result<()>>,
+}
+
 /// Migrations in order; index + 1 is the version each one produces.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        sql: V1,
+        backfill: None,
+    },
+    Migration {
+        sql: V2,
+        backfill: None,
+    },
+    Migration {
+        sql: V3,
+        backfill: Some(super::orders::backfill_summaries),
+    },
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -131,7 +164,7 @@ pub(crate) fn check(conn: &Connection, place: &Place) -> Result<u32, StoreError>
 
 /// Applies the migrations missing after version `found` (from [`check`]).
 pub(crate) fn migrate(conn: &mut Connection, place: &Place, found: u32) -> Result<(), StoreError> {
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let version = index as u32 + 1;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -143,7 +176,8 @@ pub(crate) fn migrate(conn: &mut Connection, place: &Place, found: u32) -> Resul
         if now >= version {
             continue;
         }
-        tx.execute_batch(sql)
+        tx.execute_batch(migration.sql)
+            .and_then(|()| migration.backfill.map_or(Ok(()), |backfill| backfill(&tx)))
             .and_then(|()| tx.execute_batch(&format!("PRAGMA user_version = {version}")))
             .and_then(|()| tx.commit())
             .map_err(|e| place.sql("migrating the schema", e))?;
