@@ -87,6 +87,102 @@ fn cache_start_marks_the_carrier_cached_until_its_first_sync_finishes() {
 }
 
 #[test]
+fn summaries_paint_the_list_and_actions_wait_for_the_full_order() {
+    let (mut s, full) = summary_state();
+    assert_eq!(s.orders_len(), full.len());
+    assert!(s.carriers()[0].chip.cached);
+    select(&mut s, "19530");
+    let held = s.order(&tg_key("19530")).expect("held");
+    assert!(held.log.is_empty() && held.fields.is_empty());
+    assert!(s.is_cache_pending(&tg_key("19530")));
+    assert!(s.cache_reading());
+
+    // An action waits: no dialog, no effect, a message that says why.
+    let fx = press(&mut s, ch('m'));
+    assert!(s.dialog().is_none());
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(
+        status_text(&s).contains("still reading this order from the cache"),
+        "{}",
+        status_text(&s)
+    );
+    // Notes are local and need no full order.
+    press(&mut s, ch('n'));
+    assert!(s.note_editor().is_some());
+    press(&mut s, key(KeyCode::Esc));
+
+    app::update(&mut s, Msg::CacheDetails(full.clone()));
+    let loaded = s.order(&tg_key("19530")).expect("held");
+    assert_eq!(loaded, full.iter().find(|o| o.key.id == "19530").unwrap());
+    assert!(!s.is_cache_pending(&tg_key("19530")));
+    assert_eq!(selected_id(&s), "19530");
+    press(&mut s, ch('m'));
+    assert!(s.dialog().is_some());
+    app::update(&mut s, Msg::CacheDetailsDone(Ok(())));
+    assert!(!s.cache_reading());
+}
+
+#[test]
+fn a_carriers_fresher_copy_wins_over_the_caches_full_order() {
+    let (mut s, full) = summary_state();
+    let mut fresh = full.iter().find(|o| o.key.id == "19531").unwrap().clone();
+    fresh.status = status("received");
+    fresh.log.clear();
+    app::update(
+        &mut s,
+        Msg::Sync(SyncEvent::Orders {
+            carrier: Arc::from("tg"),
+            orders: vec![fresh.clone()],
+        }),
+    );
+    assert!(!s.is_cache_pending(&tg_key("19531")));
+    app::update(&mut s, Msg::CacheDetails(full.clone()));
+    assert_eq!(s.order(&tg_key("19531")), Some(&fresh));
+    // The others got their full order.
+    let other = full.iter().find(|o| o.key.id == "19530").unwrap();
+    assert_eq!(s.order(&other.key), Some(other));
+}
+
+#[test]
+fn orders_the_cache_could_not_complete_are_re_read_from_their_carrier() {
+    let (mut s, full) = summary_state();
+    let missing = ["19530", "19531"];
+    let mut rest: Vec<_> = full.clone();
+    rest.retain(|o| !missing.contains(&o.key.id.as_str()));
+    app::update(&mut s, Msg::CacheDetails(rest));
+    let fx = app::update(
+        &mut s,
+        Msg::CacheDetailsDone(Err("database disk image is malformed".into())),
+    );
+    assert_eq!(
+        fx,
+        vec![
+            Effect::ReloadOrder(tg_key("19530")),
+            Effect::ReloadOrder(tg_key("19531")),
+        ]
+    );
+    assert!(status_text(&s).contains("could not read every full order"));
+    // Still only a summary: an action asks the carrier again.
+    select(&mut s, "19531");
+    let fx = press(&mut s, ch('m'));
+    assert!(s.dialog().is_none());
+    assert_eq!(fx, vec![Effect::ReloadOrder(tg_key("19531"))]);
+    assert!(status_text(&s).contains("re-reading it from the carrier"));
+    // The carrier's answer completes it.
+    let order = full.iter().find(|o| o.key.id == "19531").unwrap().clone();
+    app::update(
+        &mut s,
+        Msg::OrderReloaded {
+            key: tg_key("19531"),
+            result: Ok(order),
+        },
+    );
+    assert!(!s.is_cache_pending(&tg_key("19531")));
+    press(&mut s, ch('m'));
+    assert!(s.dialog().is_some());
+}
+
+#[test]
 fn a_failed_first_sync_also_ends_the_cached_state() {
     let mut s = cached_state(false);
     finished(&mut s, Err(CarrierError::Timeout("orderStatus".into())));

@@ -231,6 +231,19 @@ fn cache_start_is_marked_stale_until_the_first_sync() {
 }
 
 #[test]
+fn cache_start_from_summaries_says_the_full_order_is_coming() {
+    let (theme, _) = Theme::load("default");
+    for (w, h) in SIZES {
+        let (mut s, _) = summary_state();
+        orderdesk::app::update(&mut s, Msg::Tick(now() + Duration::minutes(2)));
+        select(&mut s, "19502");
+        press(&mut s, key(KeyCode::Enter));
+        let terminal = render(&mut s, w, h, &theme);
+        insta::assert_snapshot!(format!("cache_summary_detail_{w}x{h}"), terminal.backend());
+    }
+}
+
+#[test]
 fn flagged_row_and_attention_reason() {
     // 19530 is flagged in the cache: ⚑ in the table, the reason in Overview.
     snap_cached("flagged_row", true, |s| {

@@ -13,6 +13,17 @@
 //! - A carrier's chip says "cached" from `CacheLoaded` until that carrier's
 //!   first `SyncEvent::Finished`, Ok or Err; only carriers with cached orders
 //!   are marked.
+//! - Cache start in two steps: `CacheLoaded { details_follow: true }` brings
+//!   the cache's summaries (enough for the table, the filter and the
+//!   attention view) and `CacheDetails` the full orders behind them. Until
+//!   its full order arrives an order is "cache pending": its detail pane
+//!   says so and actions on it are refused with a message (a write must be
+//!   confirmed against the order's real log). A carrier's fresher copy wins:
+//!   a full order from the cache is applied only while its key is pending.
+//!   Orders still pending when the reading ends (a damaged row, a store
+//!   error) are re-read from their carrier, at most
+//!   [`RELOAD_AFTER_CACHE_MAX`] of them at once; beyond that, the first
+//!   action tried on one re-reads it.
 //! - The note editor keeps its text until the store confirms the save. Esc
 //!   while saving hides it; a failed save shows it again with the error, so
 //!   typed text is never lost. Empty (whitespace-only) notes are refused
@@ -36,6 +47,10 @@ use super::msg::Effect;
 use super::{Level, State};
 use crate::domain::{Attention, LogEntry, Order, OrderKey};
 use crate::store::{Flag, JournalEntry, Note, local_log_entries};
+
+/// Most orders re-read from their carriers because the cache could not
+/// give their full order.
+pub const RELOAD_AFTER_CACHE_MAX: usize = 200;
 
 /// Longest note, in characters.
 pub const NOTE_MAX: usize = 4000;
@@ -208,6 +223,7 @@ impl State {
         notes: HashMap<OrderKey, Vec<Note>>,
         flags: HashMap<OrderKey, Flag>,
         mut journal: Vec<JournalEntry>,
+        details_follow: bool,
     ) {
         // One pass: per carrier, whether it has cached orders and the
         // newest change among them.
@@ -236,8 +252,61 @@ impl State {
         self.flags = flags;
         sort_journal(&mut journal);
         self.journal = journal;
+        let keys: Vec<OrderKey> = if details_follow {
+            orders.iter().map(|o| o.key.clone()).collect()
+        } else {
+            Vec::new()
+        };
         self.upsert_orders(orders);
+        self.cache_pending.extend(keys);
+        self.cache_reading = details_follow;
         self.resync_cursor();
+    }
+
+    /// Full orders from the cache replace their summaries (see the module
+    /// docs). A fetch error seen since the summary is kept.
+    pub(super) fn on_cache_details(&mut self, orders: Vec<Order>) {
+        let fresh: Vec<Order> = orders
+            .into_iter()
+            .filter(|o| self.cache_pending.contains(&o.key))
+            .map(|mut o| {
+                if let Some(shown) = self.store.by_key(&o.key) {
+                    o.fetch_error.clone_from(&shown.fetch_error);
+                }
+                o
+            })
+            .collect();
+        self.upsert_orders(fresh);
+    }
+
+    pub(super) fn on_cache_details_done(
+        &mut self,
+        result: Result<(), String>,
+        fx: &mut Vec<Effect>,
+    ) {
+        self.cache_reading = false;
+        if let Err(problem) = &result {
+            self.say(
+                Level::Warning,
+                format!("cache: could not read every full order: {problem}"),
+            );
+        }
+        if self.cache_pending.is_empty() {
+            return;
+        }
+        let left = self.cache_pending.len();
+        if left <= RELOAD_AFTER_CACHE_MAX {
+            let mut keys: Vec<OrderKey> = self.cache_pending.iter().cloned().collect();
+            keys.sort();
+            fx.extend(keys.into_iter().map(Effect::ReloadOrder));
+        } else if result.is_ok() {
+            self.say(
+                Level::Warning,
+                format!(
+                    "cache: {left} orders have only their summary until their carrier re-reads them"
+                ),
+            );
+        }
     }
 
     pub(super) fn open_note(&mut self) {

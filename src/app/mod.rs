@@ -246,6 +246,11 @@ pub struct State {
     next_ticket: Ticket,
     pub(crate) customer_requested: HashSet<OrderKey>,
     pub(crate) customer_errors: HashMap<OrderKey, String>,
+    /// Orders shown from their cache summary whose full order is still
+    /// being read (`Msg::CacheDetails`); actions wait for it.
+    pub(crate) cache_pending: HashSet<OrderKey>,
+    /// Between a `CacheLoaded` with summaries and `CacheDetailsDone`.
+    pub(crate) cache_reading: bool,
     /// Local notes by order, each oldest first.
     pub(crate) notes: HashMap<OrderKey, Vec<Note>>,
     /// Local follow-up flags by order.
@@ -295,6 +300,8 @@ impl State {
             next_ticket: 1,
             customer_requested: HashSet::new(),
             customer_errors: HashMap::new(),
+            cache_pending: HashSet::new(),
+            cache_reading: false,
             notes: HashMap::new(),
             flags: HashMap::new(),
             flag_pending: HashSet::new(),
@@ -349,6 +356,12 @@ impl State {
         if orders.is_empty() {
             return;
         }
+        if !self.cache_pending.is_empty() {
+            // What a carrier (or the cache's full order) brings is complete.
+            for order in &orders {
+                self.cache_pending.remove(&order.key);
+            }
+        }
         self.store.upsert(orders);
         self.resync_cursor();
     }
@@ -373,6 +386,18 @@ impl State {
 
     pub fn readonly(&self) -> bool {
         self.readonly
+    }
+
+    /// Whether `key` is shown from its cache summary, without its full
+    /// order (see [`State::cache_reading`]).
+    pub fn is_cache_pending(&self, key: &OrderKey) -> bool {
+        self.cache_pending.contains(key)
+    }
+
+    /// Whether the full orders behind the cache's summaries are still being
+    /// read.
+    pub fn cache_reading(&self) -> bool {
+        self.cache_reading
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -563,12 +588,15 @@ impl State {
         order
     }
 
-    fn maybe_load_customer(&mut self, fx: &mut Vec<Effect>) {
+    pub(super) fn maybe_load_customer(&mut self, fx: &mut Vec<Effect>) {
         if self.focus != Focus::Detail || self.detail.tab != Tab::Customer {
             return;
         }
         let Some(order) = self.selected() else { return };
-        if order.customer_loaded || self.customer_requested.contains(&order.key) {
+        if order.customer_loaded
+            || self.customer_requested.contains(&order.key)
+            || self.cache_pending.contains(&order.key)
+        {
             return;
         }
         let key = order.key.clone();
@@ -577,7 +605,7 @@ impl State {
         fx.push(Effect::LoadCustomer(key));
     }
 
-    fn open_action(&mut self, kind: ActionKind) {
+    fn open_action(&mut self, kind: ActionKind, fx: &mut Vec<Effect>) {
         if self.readonly {
             self.say(
                 Level::Warning,
@@ -592,6 +620,19 @@ impl State {
             );
             return;
         };
+        if self.cache_pending.contains(&order.key) {
+            let key = order.key.clone();
+            let text = if self.cache_reading {
+                format!("{key}: still reading this order from the cache, try again in a moment")
+            } else {
+                fx.push(Effect::ReloadOrder(key.clone()));
+                format!(
+                    "{key}: the cache had only its summary; re-reading it from the carrier, try again in a moment"
+                )
+            };
+            self.say(Level::Warning, text);
+            return;
+        }
         let Some(carrier) = self.carrier(&order.key.carrier) else {
             let text = format!("cannot {} {}: unknown carrier", kind.label(), order.key);
             self.say(Level::Warning, text);
@@ -829,7 +870,7 @@ impl State {
                 self.store.set_view(view);
                 self.resync_cursor();
             }
-            Action::Act(kind) => self.open_action(kind),
+            Action::Act(kind) => self.open_action(kind, fx),
             Action::Note => self.open_note(),
             Action::Flag => self.toggle_flag(fx),
             Action::Journal => self.open_journal(),
@@ -1100,7 +1141,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             notes,
             flags,
             journal,
-        } => state.on_cache_loaded(orders, notes, flags, journal),
+            details_follow,
+        } => state.on_cache_loaded(orders, notes, flags, journal, details_follow),
+        Msg::CacheDetails(orders) => {
+            state.on_cache_details(orders);
+            state.maybe_load_customer(&mut fx);
+        }
+        Msg::CacheDetailsDone(result) => state.on_cache_details_done(result, &mut fx),
         Msg::StoreProblem(problem) => state.say(Level::Warning, format!("cache off: {problem}")),
         Msg::Journal(entry) => state.on_journal(entry),
         Msg::NoteSaved { key, result } => state.on_note_saved(key, result),

@@ -52,7 +52,15 @@ pub enum Msg {
         notes: HashMap<OrderKey, Vec<Note>>,
         flags: HashMap<OrderKey, Flag>,
         journal: Vec<JournalEntry>,
+        /// `orders` are the cache's summaries (what the list needs); the
+        /// full orders follow in [`Msg::CacheDetails`].
+        details_follow: bool,
     },
+    /// Full orders read from the cache after the first frame.
+    CacheDetails(Vec<Order>),
+    /// Reading the full orders from the cache ended; `Err` says why it
+    /// stopped early.
+    CacheDetailsDone(Result<(), String>),
     /// The local store is unusable; the console runs with the cache off.
     StoreProblem(String),
     /// A journal entry was recorded or changed state.

@@ -410,6 +410,10 @@ impl OrderStore {
     pub fn upsert(&mut self, orders: Vec<Order>) {
         let large = orders.len() > 64.max(self.orders.len() / 32);
         if large {
+            self.orders.reserve(orders.len());
+            self.hot.reserve(orders.len());
+            self.meta.reserve(orders.len());
+            self.index.reserve(orders.len());
             for order in orders {
                 self.put(order);
             }

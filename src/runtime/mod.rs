@@ -26,7 +26,7 @@ use crate::sync::Fetchers;
 use crate::ui::{self, Theme};
 
 pub use effects::EffectRunner;
-pub use persist::{Cached, data_dir};
+pub use persist::{Cached, data_dir, load_cache};
 
 /// What the console needs to start.
 pub struct ConsoleSetup {
@@ -62,9 +62,10 @@ pub fn carrier_infos(handles: &[CarrierHandle]) -> Vec<CarrierInfo> {
 
 /// Runs the console until the user quits or a signal arrives.
 ///
-/// Startup: open the store and load the cache (the first frame paints the
-/// last known orders, stale until each carrier's first sync), prime the
-/// readers, resolve writes left pending by a crash, then start the fetchers.
+/// Startup: open the store and load the cache's order summaries (the first
+/// frame paints the last known orders, stale until each carrier's first
+/// sync; the full orders are read behind it), prime the readers, resolve
+/// writes left pending by a crash, then start the fetchers.
 pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
     let options = Options {
         readonly: setup.readonly,
@@ -98,8 +99,10 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
                             notes: cached.notes,
                             flags: cached.flags,
                             journal: cached.journal,
+                            details_follow: true,
                         },
                     );
+                    persist::read_details(store.clone(), msg_tx.clone());
                     (Some(store), cursors)
                 }
                 Err(e) => {

@@ -1,5 +1,6 @@
 //! The console's local memory, kept off the UI task: opens the store,
-//! loads the cache at startup, and writes orders, cursors and sync times
+//! loads the cache at startup (the orders' summaries for the first frame,
+//! then the full orders page by page on a thread), and writes orders, cursors and sync times
 //! behind the UI on one background thread (SQLite calls block). When the
 //! store cannot be opened the console runs from the network with the cache
 //! off and says why; the file is never deleted or rewritten.
@@ -19,6 +20,7 @@ use crate::store::{Flag, JournalEntry, JournalFilter, Note, Store, StoreError};
 /// What the cache held at startup.
 #[derive(Debug, Default)]
 pub struct Cached {
+    /// The orders' summaries: the full orders follow from [`read_details`].
     pub orders: Vec<Order>,
     pub cursors: HashMap<String, String>,
     pub notes: HashMap<OrderKey, Vec<Note>>,
@@ -44,43 +46,79 @@ pub async fn open(dir: Option<PathBuf>) -> Result<Arc<Store>, String> {
 }
 
 /// Loads everything the console shows from the cache; terminal orders older
-/// than `keep_terminal_until` are dropped first.
+/// than `keep_terminal_until` are dropped first. Off the async workers.
 pub async fn load(
     store: Arc<Store>,
     carriers: Vec<String>,
     keep_terminal_until: DateTime<Utc>,
 ) -> Result<Cached, StoreError> {
-    tokio::task::spawn_blocking(move || {
-        let dropped = store.drop_terminal_older_than(keep_terminal_until)?;
-        if dropped > 0 {
-            tracing::info!(dropped, "dropped terminal orders past their keep time");
-        }
-        let mut cursors = HashMap::new();
-        for name in &carriers {
-            if let Some(cursor) = store.cursor(name)? {
-                cursors.insert(name.clone(), cursor);
-            }
-        }
-        let journal = store.journal(&JournalFilter {
-            limit: Some(5_000),
-            ..JournalFilter::default()
-        })?;
-        Ok(Cached {
-            orders: store.load_orders()?,
-            cursors,
-            notes: store.all_notes()?,
-            flags: store.flags()?,
-            journal,
+    tokio::task::spawn_blocking(move || load_cache(&store, &carriers, keep_terminal_until))
+        .await
+        .unwrap_or_else(|e| {
+            Err(StoreError::Sqlite {
+                path: String::new(),
+                doing: "loading the cache",
+                detail: e.to_string(),
+            })
         })
+}
+
+/// What [`load`] does, blocking (the startup benchmark measures it).
+pub fn load_cache(
+    store: &Store,
+    carriers: &[String],
+    keep_terminal_until: DateTime<Utc>,
+) -> Result<Cached, StoreError> {
+    let dropped = store.drop_terminal_older_than(keep_terminal_until)?;
+    if dropped > 0 {
+        tracing::info!(dropped, "dropped terminal orders past their keep time");
+    }
+    let mut cursors = HashMap::new();
+    for name in carriers {
+        if let Some(cursor) = store.cursor(name)? {
+            cursors.insert(name.clone(), cursor);
+        }
+    }
+    let journal = store.journal(&JournalFilter {
+        limit: Some(5_000),
+        ..JournalFilter::default()
+    })?;
+    Ok(Cached {
+        orders: store.load_order_summaries()?,
+        cursors,
+        notes: store.all_notes()?,
+        flags: store.flags()?,
+        journal,
     })
-    .await
-    .unwrap_or_else(|e| {
-        Err(StoreError::Sqlite {
-            path: String::new(),
-            doing: "loading the cache",
-            detail: e.to_string(),
-        })
-    })
+}
+
+/// Full orders read per page behind the first frame.
+const DETAILS_PAGE: usize = 8192;
+
+/// Reads the full cached orders on a background thread, page by page, and
+/// sends them as `Msg::CacheDetails`, then `Msg::CacheDetailsDone`.
+pub fn read_details(store: Arc<Store>, to_app: tokio::sync::mpsc::UnboundedSender<Msg>) {
+    let spawned = std::thread::Builder::new()
+        .name("orderdesk-cache-read".into())
+        .spawn(move || {
+            let mut after = 0;
+            let result = loop {
+                match store.load_orders_page(after, DETAILS_PAGE) {
+                    Ok((orders, Some(next))) => {
+                        after = next;
+                        if to_app.send(Msg::CacheDetails(orders)).is_err() {
+                            return; // the console has quit
+                        }
+                    }
+                    Ok((_, None)) => break Ok(()),
+                    Err(e) => break Err(e.to_string()),
+                }
+            };
+            let _ = to_app.send(Msg::CacheDetailsDone(result));
+        });
+    if let Err(e) = spawned {
+        tracing::error!("cannot start the cache reader: {e}");
+    }
 }
 
 enum Job {

@@ -377,7 +377,8 @@ fn decode_all(rows: Vec<CachedRow>) -> Vec<Order> {
     if threads == 1 {
         return rows.into_iter().filter_map(decode).collect();
     }
-    let chunk = rows.len().div_ceil(threads);
+    let total = rows.len();
+    let chunk = total.div_ceil(threads);
     let mut chunks: Vec<Vec<CachedRow>> = Vec::with_capacity(threads);
     let mut rows = rows.into_iter();
     loop {
@@ -391,10 +392,14 @@ fn decode_all(rows: Vec<CachedRow>) -> Vec<Order> {
         let handles: Vec<_> = chunks
             .into_iter()
             .map(|part| {
-                scope.spawn(move || part.into_iter().filter_map(decode).collect::<Vec<Order>>())
+                scope.spawn(move || {
+                    let mut out = Vec::with_capacity(part.len());
+                    out.extend(part.into_iter().filter_map(decode));
+                    out
+                })
             })
             .collect();
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(total);
         for handle in handles {
             match handle.join() {
                 Ok(part) => out.extend(part),

@@ -226,6 +226,16 @@ fn content(
     width: usize,
 ) -> Vec<Line<'static>> {
     let mut out: Vec<Line<'static>> = Vec::new();
+    if state.is_cache_pending(&order.key) {
+        let note = if state.cache_reading() {
+            "from the cache's summary: the full order is still being read"
+        } else {
+            "only the cache's summary is here: an action re-reads the order from its carrier"
+        };
+        for l in wrap(note, width) {
+            out.push(Line::styled(l, theme.warning));
+        }
+    }
     match tab {
         Tab::Overview => {
             let lw = 10;

@@ -651,7 +651,29 @@ pub fn cached_state(readonly: bool) -> State {
             notes,
             flags,
             journal,
+            details_follow: false,
         },
     );
     s
+}
+
+/// A console started the way the runtime starts it: the cache's summaries
+/// of [`orders`] (from a real store) first; the full orders, returned, are
+/// for the test to deliver with `Msg::CacheDetails`.
+pub fn summary_state() -> (State, Vec<Order>) {
+    let store = orderdesk::store::Store::open_in_memory().expect("store");
+    let full = orders();
+    store.save_orders(&full).expect("save");
+    let mut s = State::new(carriers(), options(false)).expect("state");
+    app::update(
+        &mut s,
+        Msg::CacheLoaded {
+            orders: store.load_order_summaries().expect("summaries"),
+            notes: HashMap::new(),
+            flags: HashMap::new(),
+            journal: Vec::new(),
+            details_follow: true,
+        },
+    );
+    (s, full)
 }
