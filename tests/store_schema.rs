@@ -54,6 +54,7 @@ fn a_new_directory_gets_the_current_schema() {
             "order_raw",
             "order_summary",
             "orders",
+            "orders_terminal_age",
             "sync_state",
         ]
     );

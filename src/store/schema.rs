@@ -94,8 +94,12 @@ CREATE INDEX notes_order ON notes (carrier, order_id);
 ";
 
 /// v3: a summary of every cached order, read for the first frame (see
-/// `orders.rs`); backfilled from the cached orders.
+/// `orders.rs`), backfilled from the cached orders; and an index that lets
+/// the startup's drop of old terminal orders skip the open ones instead of
+/// scanning every row.
 const V3: &str = "
+CREATE INDEX orders_terminal_age ON orders (coalesce(changed_at, saved_at))
+    WHERE terminal = 1;
 CREATE TABLE order_summary (
     carrier TEXT NOT NULL,
     id      TEXT NOT NULL,
