@@ -18,7 +18,9 @@
 //!   code and message. **Not applied** (`Auth`, `RateLimited`, `Local`,
 //!   `Unavailable` before sending) -> `failed` with why.
 //! - **Outcome unknown** (`CarrierError::outcome_unknown`: timeout, dropped
-//!   connection after sending, unreadable answer) -> `unknown`, then resolved
+//!   connection after sending, unreadable answer, a 5xx answer to a write,
+//!   503 included: a proxy may answer 503 or 504 for a request the carrier
+//!   acted on) -> `unknown`, then resolved
 //!   at once: the order is re-read; visible -> `confirmed`; not visible ->
 //!   sent exactly once more (at most [`MAX_SENDS`] sends in all); still not
 //!   visible after that -> `failed` ("not applied ..., not sent again"); the

@@ -1,26 +1,45 @@
-//! 1,000 writes through the journal against the Tjänsteguiden simulator on
-//! loopback, with injected faults: HTTP 500s (refused before applying),
-//! truncated answers (applied, answer unreadable), answers slower than the
-//! client's timeout (applied, connection dropped by the client) and slow
-//! requests (the re-read times out too). At the end, with the faults gone and
-//! pending writes resolved, the simulator's state equals the journal's
-//! confirmed writes: no write lost, none doubled.
+//! Writes through the journal (`journal::WriteExecutor`) against both
+//! simulators on loopback, with injected faults, and the journal's account
+//! checked against what the simulators really did.
+//!
+//! - Tjänsteguiden: 1,000 `add_message` writes, 8 at a time, in phases of
+//!   HTTP 500s and 503s (refused before applying), dropped connections (with
+//!   no byte of an answer, before or after the write is applied), truncated
+//!   answers (applied, answer unreadable), a mix of all of these, and answers
+//!   slower than the client's timeout. The faults hit the re-reads too.
+//! - Lumen Voice: 200 writes (supplements, each with a new subscriber last
+//!   name, and one cancel per order), 4 writers each with their own orders,
+//!   in phases of 503s, dropped connections (before or after applying), hangs
+//!   answered 504 after the client's timeout, 429s and a mix.
+//!
+//! At the end, with the faults gone and pending writes resolved, each
+//! simulator's state equals the journal's confirmed writes: every confirmed
+//! write applied exactly once, every failed or refused one not at all, and
+//! every request the simulator received is one of the journal's sends (no
+//! hidden retry of a write). The counts of faults served show each kind
+//! really happened. No timing is asserted.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use futures::StreamExt;
 use orderdesk::carriers::{self, CarrierHandle};
 use orderdesk::config::{CarrierConfig, Config};
-use orderdesk::domain::{ActionKind, ActionRequest, OrderKey};
+use orderdesk::domain::{ActionKind, ActionRequest, FormValues, Order, OrderKey};
 use orderdesk::journal::WriteExecutor;
+use orderdesk::sim::lumen_voice::{
+    Faults, PathKind, SimAddress, SimNotification, SimOrder, SimSubscriber, VoiceSim,
+    VoiceSimOptions,
+};
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
-use orderdesk::store::{JournalFilter, JournalState, Store};
+use orderdesk::store::{JournalEntry, JournalFilter, JournalState, Store};
 
-const WRITES: usize = 1000;
+const TG_WRITES: usize = 1000;
+const TG_CONCURRENCY: usize = 8;
 
-fn handle(endpoint: &str, timeout: Duration) -> CarrierHandle {
+fn tg_handle(endpoint: &str, timeout: Duration) -> CarrierHandle {
     let mut carrier = CarrierConfig::new("tg", "tjansteguiden", endpoint);
     carrier.api_user = Some(SimOptions::default().api_user);
     carrier.since = chrono::NaiveDate::from_ymd_opt(2000, 1, 1);
@@ -41,84 +60,188 @@ fn message(i: usize) -> ActionRequest {
     }
 }
 
+/// The Tjänsteguiden simulator's fault knobs for one phase.
+#[derive(Debug, Clone, Copy, Default)]
+struct TgFaults {
+    latency: Duration,
+    server_errors: f64,
+    unavailable: f64,
+    drops: f64,
+    truncated: f64,
+}
+
+impl TgFaults {
+    fn apply(&self, sim: &TgSim) {
+        sim.set_faults(self.latency, self.server_errors, self.truncated);
+        sim.set_unavailable_rate(self.unavailable);
+        sim.set_drop_rate(self.drops);
+    }
+}
+
+/// A fresh store and executor (lease zero: this test is the only console).
+fn executor() -> (tempfile::TempDir, Arc<Store>, WriteExecutor) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(Store::open(dir.path()).expect("store"));
+    let executor = WriteExecutor::new(Some(store.clone()), "fault-test")
+        .expect("executor")
+        .with_in_flight_lease(Duration::ZERO);
+    (dir, store, executor)
+}
+
+/// Resolves pending writes (faults gone) until none is left; returns the
+/// whole journal.
+async fn settle(
+    executor: &WriteExecutor,
+    store: &Store,
+    handle: &CarrierHandle,
+) -> Vec<JournalEntry> {
+    for _ in 0..5 {
+        if store.journal_unresolved().expect("journal").is_empty() {
+            break;
+        }
+        executor
+            .resolve_pending(std::slice::from_ref(handle), Utc::now())
+            .await;
+    }
+    let unresolved = store.journal_unresolved().expect("journal");
+    assert!(unresolved.is_empty(), "unresolved writes: {unresolved:#?}");
+    store
+        .journal(&JournalFilter {
+            limit: Some(10_000),
+            ..JournalFilter::default()
+        })
+        .expect("journal")
+}
+
+/// Checks one journal entry against how many times the carrier applied it.
+fn check_entry(entry: &JournalEntry, what: &str, times: usize) {
+    assert!(times <= 1, "{what} was applied {times} times");
+    match entry.state {
+        JournalState::Confirmed => {
+            assert_eq!(times, 1, "{what} confirmed but not applied: {entry:#?}")
+        }
+        JournalState::Failed | JournalState::Refused => {
+            assert_eq!(
+                times, 0,
+                "{what} journaled {:?} but applied: {entry:#?}",
+                entry.state
+            )
+        }
+        other => panic!("{what} left {other:?}"),
+    }
+}
+
+fn count_states(entries: &[JournalEntry]) -> HashMap<JournalState, usize> {
+    let mut states = HashMap::new();
+    for entry in entries {
+        *states.entry(entry.state).or_default() += 1;
+    }
+    states
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_thousand_faulty_writes_are_each_applied_at_most_once_and_journaled_truthfully() {
+async fn a_thousand_faulty_tjansteguiden_writes_are_each_applied_at_most_once_and_journaled_truthfully()
+ {
     let options = SimOptions {
         orders: 12,
         seed: 11,
         ..SimOptions::default()
     };
     let (sim, server) = TgSim::spawn(options, 0).await.expect("sim");
-    let endpoint = TgSim::endpoint(&server.origin());
-    let timeout = Duration::from_millis(150);
-    let tg = handle(&endpoint, timeout);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Arc::new(Store::open(dir.path()).expect("store"));
-    let executor = WriteExecutor::new(Some(store.clone()), "fault-test")
-        .expect("executor")
-        .with_in_flight_lease(Duration::ZERO);
+    let tg = tg_handle(
+        &TgSim::endpoint(&server.origin()),
+        Duration::from_millis(150),
+    );
+    let (_dir, store, executor) = executor();
     let ids = sim.order_ids();
+    // The orders as the console holds them (the writer needs only the key).
+    let mut orders = Vec::new();
+    for id in &ids {
+        orders.push(tg.reader.fetch_order(id).await.expect("order reads"));
+    }
 
-    // Phases of faults, most writes in the cheap ones.
-    // Each slow write costs a timed-out send plus a re-read with retries and
-    // backoff (about a second): few of those, most writes in the cheap phases.
-    let phases: [(usize, Duration, f64, f64); 4] = [
-        (654, Duration::ZERO, 0.0, 0.0),           // clean
-        (200, Duration::ZERO, 0.15, 0.0),          // 500s (re-reads back off)
-        (142, Duration::ZERO, 0.0, 0.3),           // truncated answers
-        (4, Duration::from_millis(200), 0.0, 0.0), // slower than the timeout
+    // Each fault on a read costs a backoff pause (about 250 ms), and a slow
+    // write a timed-out send plus re-reads that time out too: 8 writes run
+    // at once, and few go to the slow phase.
+    let phases: [(usize, TgFaults); 7] = [
+        (300, TgFaults::default()),
+        (
+            120,
+            TgFaults {
+                server_errors: 0.15,
+                ..TgFaults::default()
+            },
+        ),
+        (
+            150,
+            TgFaults {
+                unavailable: 0.15,
+                ..TgFaults::default()
+            },
+        ),
+        (
+            200,
+            TgFaults {
+                drops: 0.2,
+                ..TgFaults::default()
+            },
+        ),
+        (
+            100,
+            TgFaults {
+                truncated: 0.3,
+                ..TgFaults::default()
+            },
+        ),
+        (
+            122,
+            TgFaults {
+                server_errors: 0.04,
+                unavailable: 0.04,
+                drops: 0.08,
+                truncated: 0.08,
+                ..TgFaults::default()
+            },
+        ),
+        (
+            8,
+            TgFaults {
+                latency: Duration::from_millis(200),
+                ..TgFaults::default()
+            },
+        ),
     ];
-    assert_eq!(phases.iter().map(|p| p.0).sum::<usize>(), WRITES);
-    let mut i = 0;
-    for (count, latency, error_rate, malformed_rate) in phases {
+    assert_eq!(phases.iter().map(|p| p.0).sum::<usize>(), TG_WRITES);
+    let mut first = 0;
+    for (count, faults) in phases {
         let started = std::time::Instant::now();
-        sim.set_faults(latency, error_rate, malformed_rate);
-        for _ in 0..count {
-            let id = &ids[i % ids.len()];
-            let key = OrderKey::new("tg", id.as_str());
-            // The executor needs the order as the console holds it.
-            sim.set_faults(Duration::ZERO, 0.0, 0.0);
-            let order = tg
-                .reader
-                .fetch_order(id)
-                .await
-                .expect("order reads without faults");
-            sim.set_faults(latency, error_rate, malformed_rate);
-            let result = executor.execute(&tg, &order, &message(i), Utc::now()).await;
-            assert_eq!(result.key(), &key);
-            i += 1;
-        }
+        faults.apply(&sim);
+        futures::stream::iter(first..first + count)
+            .for_each_concurrent(TG_CONCURRENCY, |i| {
+                let (tg, executor, order) = (&tg, &executor, &orders[i % orders.len()]);
+                async move {
+                    let result = executor.execute(tg, order, &message(i), Utc::now()).await;
+                    assert_eq!(result.key(), &order.key);
+                }
+            })
+            .await;
+        first += count;
         eprintln!(
-            "{count} writes with latency {latency:?}, 500s {error_rate}, truncated {malformed_rate}: {:?}",
+            "tjansteguiden: {count} writes with {faults:?}: {:?}",
             started.elapsed()
         );
     }
 
     // Faults gone: resolve what is pending until nothing is.
-    sim.set_faults(Duration::ZERO, 0.0, 0.0);
-    for _ in 0..5 {
-        if store.journal_unresolved().expect("journal").is_empty() {
-            break;
-        }
-        executor
-            .resolve_pending(std::slice::from_ref(&tg), Utc::now())
-            .await;
-    }
-    let unresolved = store.journal_unresolved().expect("journal");
-    assert!(unresolved.is_empty(), "unresolved writes: {unresolved:#?}");
-
-    // The journal's truth against the simulator's.
-    let entries = store
-        .journal(&JournalFilter {
-            limit: Some(10_000),
-            ..JournalFilter::default()
-        })
-        .expect("journal");
+    TgFaults::default().apply(&sim);
+    let entries = settle(&executor, &store, &tg).await;
     assert_eq!(
         entries.len(),
-        WRITES,
+        TG_WRITES,
         "every write has exactly one journal entry"
     );
+
+    // The journal's truth against the portal's.
     let mut applied: HashMap<String, usize> = HashMap::new();
     for id in &ids {
         for (_, text) in sim.log_of(id) {
@@ -127,37 +250,292 @@ async fn a_thousand_faulty_writes_are_each_applied_at_most_once_and_journaled_tr
             }
         }
     }
-    let mut states: HashMap<JournalState, usize> = HashMap::new();
     for entry in &entries {
-        *states.entry(entry.state).or_default() += 1;
-        let text = entry
-            .request
-            .param("message")
-            .expect("message param")
-            .to_owned();
-        let times = applied.get(&text).copied().unwrap_or(0);
-        assert!(times <= 1, "{text:?} was applied {times} times");
-        match entry.state {
-            JournalState::Confirmed => {
-                assert_eq!(times, 1, "{text:?} confirmed but not in the portal's log")
-            }
-            JournalState::Failed | JournalState::Refused => {
-                assert_eq!(times, 0, "{text:?} journaled {:?} but applied", entry.state)
-            }
-            other => panic!("{text:?} left {other:?}"),
-        }
+        let text = entry.request.param("message").expect("message param");
+        let key = OrderKey::new("tg", ids[entry_index(text) % ids.len()].as_str());
+        assert_eq!(entry.key, key, "{text:?} journaled on another order");
+        check_entry(entry, text, applied.get(text).copied().unwrap_or(0));
     }
+    let states = count_states(&entries);
     let confirmed = states.get(&JournalState::Confirmed).copied().unwrap_or(0);
     assert_eq!(
         applied.values().sum::<usize>(),
         confirmed,
         "portal messages vs confirmed writes"
     );
-    // The faults really happened: not everything went through on the first send.
+    let sends: u32 = entries.iter().map(|e| e.sends).sum();
+    assert_eq!(
+        sim.requests("add_message"),
+        sends as usize,
+        "every add_message the portal received is one of the journal's sends"
+    );
+    // The faults really happened, and some writes needed a second send.
+    let injected = sim.injected();
+    eprintln!("tjansteguiden faults served: {injected:?}");
+    assert!(injected.server_errors > 0, "{injected:?}");
+    assert!(injected.unavailable > 0, "{injected:?}");
+    assert!(injected.dropped_before > 0, "{injected:?}");
+    assert!(injected.dropped_after > 0, "{injected:?}");
+    assert!(injected.truncated > 0, "{injected:?}");
     assert!(
         entries.iter().any(|e| e.sends > 1),
         "no write needed a second send"
     );
-    assert!(confirmed > WRITES / 2, "states: {states:?}");
-    eprintln!("journal states after {WRITES} faulty writes: {states:?}");
+    assert!(confirmed > TG_WRITES / 2, "states: {states:?}");
+    eprintln!("tjansteguiden journal after {TG_WRITES} faulty writes: {states:?}");
+}
+
+/// The write number in a `fault-test message NNNN` text.
+fn entry_index(text: &str) -> usize {
+    text.rsplit(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("numbered message")
+}
+
+// ---------------------------------------------------------------- Voice ----
+
+const VOICE_WRITERS: usize = 4;
+/// LNP orders that take supplements, per writer.
+const SUPPLEMENT_ORDERS_PER_WRITER: usize = 4;
+/// Every `CANCEL_EVERY`th write of a writer is a cancel of an order of its own.
+const CANCEL_EVERY: usize = 4;
+
+fn voice_order(id: &str, order_type: &str) -> SimOrder {
+    let now = Utc::now();
+    SimOrder {
+        voice_order_id: id.into(),
+        external_order_id: Some(format!("PO-{id}")),
+        order_type: order_type.into(),
+        product_id: 2036,
+        status: "in progress".into(),
+        created: now - chrono::Duration::days(3),
+        customer_request_date: Some(now + chrono::Duration::days(12)),
+        foc_date: None,
+        tn_list: vec!["3035551234".into()],
+        rate_center: "DENVER".into(),
+        state: "CO".into(),
+        subscriber: SimSubscriber {
+            customer_type_indicator: Some("R".into()),
+            first_name: Some("Maria".into()),
+            last_name: Some("Garcia".into()),
+            business_name: None,
+        },
+        address: SimAddress {
+            street_number: Some("1801".into()),
+            street_name: Some("California".into()),
+            street_suffix: Some("ST".into()),
+            city: Some("Denver".into()),
+            state: Some("CO".into()),
+            zip_code: Some("80202".into()),
+            secondary_location: None,
+        },
+        notifications: vec![SimNotification {
+            code: "901".into(),
+            message: "Order successfully submitted.".into(),
+            created: now - chrono::Duration::days(3),
+            rate_center: None,
+            state: None,
+        }],
+    }
+}
+
+/// A last name of letters only (the document's name rule), unique per write.
+fn last_name(i: usize) -> String {
+    let letter = |n: usize| char::from(b'a' + (n % 26) as u8);
+    format!("Fault{}{}", letter(i / 26), letter(i))
+}
+
+/// The Voice simulator's fault knobs for one phase.
+fn voice_faults(
+    unavailable: f64,
+    drops: f64,
+    hangs: f64,
+    rate_limit_every: Option<usize>,
+) -> Faults {
+    Faults {
+        unavailable_rate: unavailable,
+        drop_rate: drops,
+        hang_rate: hangs,
+        // Longer than the client's timeout.
+        hang: Duration::from_millis(450),
+        rate_limit_every,
+        ..Faults::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faulty_voice_writes_are_each_applied_at_most_once_and_journaled_truthfully() {
+    let (sim, server) = VoiceSim::spawn(
+        VoiceSimOptions {
+            orders: 0,
+            seed: 5,
+            ..VoiceSimOptions::default()
+        },
+        0,
+    )
+    .await
+    .expect("sim");
+    let mut config = sim.carrier_config("voice", &server.origin());
+    config.timeout = Duration::from_millis(300);
+    let voice = carriers::build(&Config::empty(), &config, false).expect("carrier builds");
+    let (_dir, store, executor) = executor();
+
+    let phases: [(usize, Faults); 6] = [
+        (40, Faults::default()),
+        (40, voice_faults(0.15, 0.0, 0.0, None)),
+        (60, voice_faults(0.0, 0.2, 0.0, None)),
+        (20, voice_faults(0.0, 0.0, 0.1, None)),
+        (16, voice_faults(0.0, 0.0, 0.0, Some(9))),
+        (24, voice_faults(0.05, 0.1, 0.03, None)),
+    ];
+    let writes: usize = phases.iter().map(|p| p.0).sum();
+    assert_eq!(writes % VOICE_WRITERS, 0);
+    for (count, _) in &phases {
+        assert_eq!(count % VOICE_WRITERS, 0);
+    }
+    // Each writer has its own orders: its writes to one order are sequential,
+    // as a user's are (the re-read tells one write of an order from the
+    // next only by the order's state).
+    let supplement_ids: Vec<Vec<String>> = (0..VOICE_WRITERS)
+        .map(|w| {
+            (0..SUPPLEMENT_ORDERS_PER_WRITER)
+                .map(|k| format!("81{w}{k:03}"))
+                .collect()
+        })
+        .collect();
+    let cancel_ids: Vec<Vec<String>> = (0..VOICE_WRITERS)
+        .map(|w| {
+            (0..writes / VOICE_WRITERS / CANCEL_EVERY)
+                .map(|k| format!("82{w}{k:03}"))
+                .collect()
+        })
+        .collect();
+    for id in supplement_ids.iter().flatten() {
+        sim.insert_order(voice_order(id, "LNP"));
+    }
+    for id in cancel_ids.iter().flatten() {
+        sim.insert_order(voice_order(id, "NEW"));
+    }
+    let mut orders: HashMap<String, Order> = HashMap::new();
+    for id in supplement_ids.iter().chain(&cancel_ids).flatten() {
+        let order = voice.reader.fetch_order(id).await.expect("order reads");
+        orders.insert(id.clone(), order);
+    }
+
+    let mut first = 0; // per writer
+    for (count, faults) in phases {
+        let started = std::time::Instant::now();
+        sim.set_faults(faults.clone());
+        let per_writer = count / VOICE_WRITERS;
+        let writers = (0..VOICE_WRITERS).map(|w| {
+            let (voice, executor, orders) = (&voice, &executor, &orders);
+            let (supplement_ids, cancel_ids) = (&supplement_ids[w], &cancel_ids[w]);
+            async move {
+                for k in first..first + per_writer {
+                    let n = k * VOICE_WRITERS + w;
+                    let (order, request) = if k % CANCEL_EVERY == CANCEL_EVERY - 1 {
+                        let order = &orders[&cancel_ids[k / CANCEL_EVERY]];
+                        (order, voice_request(voice, order, ActionKind::Cancel, n))
+                    } else {
+                        let order = &orders[&supplement_ids[k % supplement_ids.len()]];
+                        (
+                            order,
+                            voice_request(voice, order, ActionKind::Supplement, n),
+                        )
+                    };
+                    let result = executor.execute(voice, order, &request, Utc::now()).await;
+                    assert_eq!(result.key(), &order.key);
+                }
+            }
+        });
+        futures::future::join_all(writers).await;
+        first += per_writer;
+        eprintln!(
+            "voice: {count} writes with {faults:?}: {:?}",
+            started.elapsed()
+        );
+    }
+
+    sim.set_faults(Faults::default());
+    let entries = settle(&executor, &store, &voice).await;
+    assert_eq!(
+        entries.len(),
+        writes,
+        "every write has exactly one journal entry"
+    );
+
+    // The journal's truth against what the simulator applied.
+    let applied = sim.applied();
+    for entry in &entries {
+        let id = &entry.key.id;
+        let times = match entry.request.action {
+            ActionKind::Cancel => applied
+                .iter()
+                .filter(|a| a.kind == PathKind::Cancel && &a.voice_order_id == id)
+                .count(),
+            ActionKind::Supplement => {
+                let body = entry.request.param("body").expect("body param");
+                applied
+                    .iter()
+                    .filter(|a| a.kind == PathKind::Supplement && a.body == body)
+                    .inspect(|a| assert_eq!(&a.voice_order_id, id, "{body} applied elsewhere"))
+                    .count()
+            }
+            other => panic!("unexpected {other:?}"),
+        };
+        check_entry(entry, &entry.request.summary, times);
+    }
+    let states = count_states(&entries);
+    let confirmed = states.get(&JournalState::Confirmed).copied().unwrap_or(0);
+    assert_eq!(
+        applied.len(),
+        confirmed,
+        "applied writes vs confirmed writes"
+    );
+    for id in cancel_ids.iter().flatten() {
+        let cancelled = entries
+            .iter()
+            .any(|e| &e.key.id == id && e.state == JournalState::Confirmed);
+        let status = sim.status(id).expect("order");
+        assert_eq!(status == "cancelled", cancelled, "{id}: {status}");
+    }
+    let sends: u32 = entries.iter().map(|e| e.sends).sum();
+    assert_eq!(
+        sim.writes(),
+        sends as usize,
+        "every write Lumen received is one of the journal's sends"
+    );
+    let injected = sim.injected();
+    eprintln!("voice faults served: {injected:?}");
+    assert!(injected.unavailable > 0, "{injected:?}");
+    assert!(injected.dropped_before > 0, "{injected:?}");
+    assert!(injected.dropped_after > 0, "{injected:?}");
+    assert!(injected.hung > 0, "{injected:?}");
+    assert!(injected.rate_limited > 0, "{injected:?}");
+    assert!(
+        entries.iter().any(|e| e.sends > 1),
+        "no write needed a second send"
+    );
+    assert!(confirmed > writes / 2, "states: {states:?}");
+    eprintln!("voice journal after {writes} faulty writes: {states:?}");
+}
+
+/// A cancel, or a supplement that gives the subscriber a new last name, made
+/// the way the console makes them (form, validation, the app's clock).
+fn voice_request(
+    voice: &CarrierHandle,
+    order: &Order,
+    action: ActionKind,
+    n: usize,
+) -> ActionRequest {
+    let form = voice.profile.form(order, action).expect("action offered");
+    let mut values = FormValues::from_form(&form);
+    if action == ActionKind::Supplement {
+        values.set("lastName", last_name(n));
+    }
+    voice
+        .profile
+        .validate(order, action, &values, Utc::now())
+        .expect("valid request")
 }

@@ -16,7 +16,10 @@ pub enum CarrierError {
     /// 429; `retry_after` from the carrier's `Retry-After` when given.
     #[error("rate limited{}", retry_after.map(|d| format!(" (retry in {}s)", d.as_secs())).unwrap_or_default())]
     RateLimited { retry_after: Option<Duration> },
-    /// 5xx, connection refused, DNS: the carrier is not answering properly.
+    /// 5xx, connection refused, DNS, a connection dropped with no (complete)
+    /// answer: the carrier is not answering properly. `sent` is false only
+    /// when the request certainly never left (the connection could not be
+    /// made): for a write, `sent: true` makes its outcome unknown.
     #[error("unavailable: {message}")]
     Unavailable {
         code: Option<String>,
@@ -24,8 +27,8 @@ pub enum CarrierError {
         retry_after: Option<Duration>,
         sent: bool,
     },
-    /// No (complete) answer in time. `sent` tells whether the request may have
-    /// reached the carrier (what the journal needs to know for writes).
+    /// No (complete) answer in time. The request may have reached the
+    /// carrier: for a write its outcome is unknown.
     #[error("timed out: {0}")]
     Timeout(String),
     /// The carrier understood and said no.

@@ -256,6 +256,66 @@ mod tests {
         }
     }
 
+    /// A loopback server that reads each request, answers `answer` (maybe
+    /// nothing, maybe a cut-off response) and closes the connection.
+    async fn closing_server(answer: &'static [u8]) -> std::net::SocketAddr {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = stream.write_all(answer).await;
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn a_connection_dropped_after_sending_leaves_the_outcome_unknown() {
+        let http = Http::new(HttpSettings::default()).unwrap();
+        let post = |addr: std::net::SocketAddr| {
+            http.send_once(
+                http.client()
+                    .post(format!("http://{addr}/write"))
+                    .body("{}"),
+            )
+        };
+        // Dropped with no answer at all.
+        let err = post(closing_server(b"").await).await.unwrap_err();
+        assert!(
+            matches!(err, CarrierError::Unavailable { sent: true, .. }),
+            "{err:?}"
+        );
+        assert!(err.outcome_unknown());
+        // Dropped in the middle of the answer.
+        let cut = b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"status\":";
+        let err = post(closing_server(cut).await).await.unwrap_err();
+        assert!(
+            matches!(&err, CarrierError::Unavailable { sent: true, message, .. } if message.starts_with("answer cut off")),
+            "{err:?}"
+        );
+        assert!(err.outcome_unknown());
+        // Nothing listening: the request never left.
+        let refused = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap()
+        };
+        let err = post(refused).await.unwrap_err();
+        assert!(
+            matches!(err, CarrierError::Unavailable { sent: false, .. }),
+            "{err:?}"
+        );
+        assert!(!err.outcome_unknown());
+    }
+
     #[test]
     fn retry_after_seconds_only() {
         let mut h = HeaderMap::new();

@@ -36,6 +36,22 @@ impl Drop for RunningSim {
     }
 }
 
+/// An answer that is never given: a response whose body fails before its
+/// first byte. hyper buffers the status line and headers until the first body
+/// bytes, so it closes the connection without writing anything: the client
+/// sees the connection dropped with no answer at all (as when a server
+/// process dies or a load balancer cuts the connection), never a complete
+/// but odd response. The simulators' dropped-connection faults use it.
+pub fn dropped_connection() -> axum::response::Response {
+    let failing = futures::stream::once(async {
+        Err::<axum::body::Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "simulated dropped connection",
+        ))
+    });
+    axum::response::Response::new(axum::body::Body::from_stream(failing))
+}
+
 /// Serves `router` on `127.0.0.1:port` (0 = any free port).
 pub async fn serve(router: axum::Router, port: u16) -> std::io::Result<RunningSim> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;

@@ -429,16 +429,21 @@ impl CarrierProfile for VoiceProfile {
     }
 }
 
-/// A 904 notification at or after the request, or every sent value now on
-/// the order.
+/// A 904 notification dated in a later second than the request, or every
+/// sent value now on the order. The request's `submitted_at` and Lumen's
+/// dates are whole seconds, so a 904 in the same second as the request may
+/// be an earlier supplement's (two supplements of one order within a
+/// second, the second not applied): it proves nothing, the sent values
+/// decide.
 fn supplement_visible(order: &Order, request: &ActionRequest) -> bool {
     let submitted = request
         .param(param::SUBMITTED_AT)
         .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.with_timezone(&Utc));
+        .map(|t| t.timestamp());
     if let Some(submitted) = submitted {
         let noticed = order.log.iter().any(|e| {
-            notify::entry_code(e) == Some("904") && e.at.at.is_some_and(|at| at >= submitted)
+            notify::entry_code(e) == Some("904")
+                && e.at.at.is_some_and(|at| at.timestamp() > submitted)
         });
         if noticed {
             return true;
@@ -481,4 +486,57 @@ fn supplement_visible(order: &Order, request: &ActionRequest) -> bool {
             && same(field::SECONDARY_LOCATION, &a.secondary_location)
     });
     date_ok && sub_ok && addr_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{LogEntry, LogKind, OrderKey, Stage, Stamp, Status};
+
+    #[test]
+    fn a_904_in_the_same_second_as_a_supplement_does_not_confirm_it() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let request = ActionRequest {
+            action: ActionKind::Supplement,
+            params: vec![
+                (param::ORDER_ID.into(), "812000".into()),
+                (
+                    param::BODY.into(),
+                    r#"{"subscriber":{"customerTypeIndicator":"R","firstName":"Maria","lastName":"Second"}}"#.into(),
+                ),
+                (param::SUBMITTED_AT.into(), "2026-11-25T12:00:07Z".into()),
+            ],
+            summary: "supplement".into(),
+            preview: None,
+        };
+        let with_904 = |when: &str| {
+            let mut order = Order::new(
+                OrderKey::new("voice", "812000"),
+                KIND,
+                Status::new("in progress", Stage::InProgress, false),
+            );
+            // The earlier supplement's values and notification.
+            order.customer_fields = vec![
+                (field::CUSTOMER_TYPE.into(), "R".into()),
+                (field::FIRST_NAME.into(), "Maria".into()),
+                (field::LAST_NAME.into(), "First".into()),
+            ];
+            order.log.push(LogEntry {
+                at: Stamp::parsed(at(when)),
+                kind: LogKind::Notification,
+                source: notify::SOURCE.into(),
+                text: "904 Your LNP (porting) order action has been updated.".into(),
+            });
+            order
+        };
+        let profile = VoiceProfile::new(false);
+        // Same second: it may be the earlier supplement's 904.
+        assert!(!profile.effect_visible(&with_904("2026-11-25T12:00:07Z"), &request));
+        // A later second: this supplement's (nothing else was sent since).
+        assert!(profile.effect_visible(&with_904("2026-11-25T12:00:08Z"), &request));
+        // The sent values on the order show it whatever the notifications.
+        let mut applied = with_904("2026-11-25T12:00:07Z");
+        applied.customer_fields[2].1 = "Second".into();
+        assert!(profile.effect_visible(&applied, &request));
+    }
 }

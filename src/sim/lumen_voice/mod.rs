@@ -9,7 +9,8 @@
 //!   `unsupported_grant_type` otherwise); answers `expires_in` as a string,
 //!   as Apigee does. Tokens expire after `token_lifetime`.
 //! - Every Voice call: fault knobs first (latency, every Nth call 429 with
-//!   `Retry-After: 1`, 503 `503001`, a hang then 504 `504002`), then
+//!   `Retry-After: 1`, 503 `503001`, a hang then 504 `504002`, a dropped
+//!   connection), then
 //!   `Authorization: Bearer` (none: 403 `403001`; unknown: 403 `403002`;
 //!   expired: 403 `403006`), then `x-customer-number` (missing or unknown:
 //!   400 `1429`; a customer number Lumen knows but not for these
@@ -29,6 +30,13 @@
 //!   sent replace the order's, `created` becomes `in progress`, a 904
 //!   notification is added.
 //! - Anything else: 404 `404001`; a wrong method: 405 `405001`.
+//!
+//! A dropped connection (`drop_rate`) answers nothing at all (see
+//! [`super::dropped_connection`]): half of them before the call is acted
+//! on, half after (a cancel or supplement is then applied, or refused, and
+//! its answer lost). Every applied write is kept in [`VoiceSim::applied`],
+//! and [`VoiceSim::injected`] counts the faults served, so tests can check
+//! a client's account of its writes against what really happened.
 //!
 //! The clock is `now` from the options plus the time since start, so tests
 //! get fixed dates and the demo gets real ones.
@@ -76,6 +84,9 @@ pub struct VoiceSimOptions {
     /// Share of Voice calls that hang for `hang`, then answer 504 `504002`.
     pub hang_rate: f64,
     pub hang: Duration,
+    /// Share of Voice calls whose connection is dropped with no answer (half
+    /// before acting, half after).
+    pub drop_rate: f64,
     pub now: DateTime<Utc>,
 }
 
@@ -94,6 +105,7 @@ impl Default for VoiceSimOptions {
             unavailable_rate: 0.0,
             hang_rate: 0.0,
             hang: Duration::from_secs(2),
+            drop_rate: 0.0,
             now: Utc::now(),
         }
     }
@@ -118,10 +130,40 @@ pub struct Faults {
     pub unavailable_rate: f64,
     pub hang_rate: f64,
     pub hang: Duration,
+    /// Share of Voice calls whose connection is dropped with no answer: half
+    /// before acting, half after (a write is then applied or refused).
+    pub drop_rate: f64,
     /// Refuse every token on Voice calls.
     pub token_refusal: Option<TokenRefusal>,
     /// Answer the token endpoint with 401 whatever the credentials.
     pub token_endpoint_refuses: bool,
+}
+
+/// How many faults the simulator has served (each Voice call counts once,
+/// for the fault that decided its answer).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Injected {
+    /// 429 answers.
+    pub rate_limited: usize,
+    /// 503 `503001` answers.
+    pub unavailable: usize,
+    /// Hangs answered 504 `504002` (if the client was still there).
+    pub hung: usize,
+    /// Connections dropped before acting.
+    pub dropped_before: usize,
+    /// Connections dropped after acting.
+    pub dropped_after: usize,
+}
+
+/// A write the simulator applied (the order changed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedWrite {
+    pub voice_order_id: String,
+    /// [`PathKind::Cancel`] or [`PathKind::Supplement`].
+    pub kind: PathKind,
+    /// The request body as received.
+    pub body: String,
+    pub at: DateTime<Utc>,
 }
 
 /// Which endpoint a request was for (for the counters).
@@ -280,6 +322,8 @@ struct SimState {
     voice_calls: usize,
     counts: HashMap<PathKind, usize>,
     writes: usize,
+    applied: Vec<AppliedWrite>,
+    injected: Injected,
 }
 
 impl SimState {
@@ -424,6 +468,7 @@ impl VoiceSim {
             unavailable_rate: options.unavailable_rate,
             hang_rate: options.hang_rate,
             hang: options.hang,
+            drop_rate: options.drop_rate,
             token_refusal: None,
             token_endpoint_refuses: false,
         };
@@ -436,6 +481,8 @@ impl VoiceSim {
             voice_calls: 0,
             counts: HashMap::new(),
             writes: 0,
+            applied: Vec::new(),
+            injected: Injected::default(),
         };
         state.reindex();
         VoiceSim {
@@ -512,6 +559,16 @@ impl VoiceSim {
         self.lock().writes
     }
 
+    /// Every write applied so far, oldest first.
+    pub fn applied(&self) -> Vec<AppliedWrite> {
+        self.lock().applied.clone()
+    }
+
+    /// The faults served so far.
+    pub fn injected(&self) -> Injected {
+        self.lock().injected
+    }
+
     pub fn faults(&self) -> Faults {
         self.lock().faults.clone()
     }
@@ -570,10 +627,11 @@ impl VoiceSim {
         }
     }
 
-    /// Faults, then auth, then the customer number. `Err` is the answer.
-    async fn gate(&self, kind: PathKind, headers: &HeaderMap) -> Result<(), Response> {
+    /// Faults, then auth, then the customer number. `Err` is the answer;
+    /// `Ok` says whether the answer is to be dropped after acting.
+    async fn gate(&self, kind: PathKind, headers: &HeaderMap) -> Result<Admitted, Response> {
         self.count(kind);
-        let (latency, limited, unavailable, hang) = {
+        let (latency, limited, unavailable, hang, drop) = {
             let mut state = self.lock();
             state.voice_calls += 1;
             let f = state.faults.clone();
@@ -584,7 +642,9 @@ impl VoiceSim {
                 f.unavailable_rate > 0.0 && state.rng.random_bool(f.unavailable_rate.min(1.0));
             let hang = (f.hang_rate > 0.0 && state.rng.random_bool(f.hang_rate.min(1.0)))
                 .then_some(f.hang);
-            (f.latency, limited, unavailable, hang)
+            let drop = (f.drop_rate > 0.0 && state.rng.random_bool(f.drop_rate.min(1.0)))
+                .then(|| state.rng.random_bool(0.5));
+            (f.latency, limited, unavailable, hang, drop)
         };
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
@@ -599,15 +659,31 @@ impl VoiceSim {
                 .into_response();
             r.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            self.lock().injected.rate_limited += 1;
             return Err(r);
         }
         if unavailable {
+            self.lock().injected.unavailable += 1;
             return Err(error("503001"));
         }
         if let Some(hang) = hang {
+            self.lock().injected.hung += 1;
             tokio::time::sleep(hang).await;
             return Err(error("504002"));
         }
+        // `Some(true)`: dropped before acting (reads have nothing to act on).
+        let drop_after = match drop {
+            Some(true) => {
+                self.lock().injected.dropped_before += 1;
+                return Err(super::dropped_connection());
+            }
+            Some(false) if !matches!(kind, PathKind::Cancel | PathKind::Supplement) => {
+                self.lock().injected.dropped_before += 1;
+                return Err(super::dropped_connection());
+            }
+            Some(false) => true,
+            None => false,
+        };
         let bearer = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -641,12 +717,29 @@ impl VoiceSim {
             .map(str::trim)
             .unwrap_or("");
         if customer == self.inner.options.customer_number {
-            Ok(())
+            Ok(Admitted { drop_after })
         } else if customer == OTHER_CUSTOMER {
             Err(error("1403"))
         } else {
             Err(error("1429"))
         }
+    }
+}
+
+/// A call let through the gate.
+#[derive(Debug, Clone, Copy)]
+struct Admitted {
+    /// Act, then drop the connection instead of answering.
+    drop_after: bool,
+}
+
+impl Admitted {
+    fn answer(self, sim: &VoiceSim, response: Response) -> Response {
+        if self.drop_after {
+            sim.lock().injected.dropped_after += 1;
+            return super::dropped_connection();
+        }
+        response
     }
 }
 
@@ -814,9 +907,13 @@ async fn cancel(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = sim.gate(PathKind::Cancel, &headers).await {
-        return r;
+    match sim.gate(PathKind::Cancel, &headers).await {
+        Ok(admitted) => admitted.answer(&sim, apply_cancel(&sim, &id)),
+        Err(r) => r,
     }
+}
+
+fn apply_cancel(sim: &VoiceSim, id: &str) -> Response {
     let now = sim.now();
     let mut state = sim.lock();
     let Some(&i) = state.index.get(id.trim()) else {
@@ -839,7 +936,16 @@ async fn cancel(
         "904"
     };
     order.notifications.push(notice(code, now));
-    json(&serde_json::json!({"voiceOrderId": order.voice_order_id, "status": "cancelled"}))
+    let answer =
+        json(&serde_json::json!({"voiceOrderId": order.voice_order_id, "status": "cancelled"}));
+    let applied = AppliedWrite {
+        voice_order_id: order.voice_order_id.clone(),
+        kind: PathKind::Cancel,
+        body: String::new(),
+        at: now,
+    };
+    state.applied.push(applied);
+    answer
 }
 
 async fn supplement(
@@ -848,9 +954,13 @@ async fn supplement(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = sim.gate(PathKind::Supplement, &headers).await {
-        return r;
+    match sim.gate(PathKind::Supplement, &headers).await {
+        Ok(admitted) => admitted.answer(&sim, apply_supplement(&sim, &id, &body)),
+        Err(r) => r,
     }
+}
+
+fn apply_supplement(sim: &VoiceSim, id: &str, body: &[u8]) -> Response {
     let now = sim.now();
     let mut state = sim.lock();
     let Some(&i) = state.index.get(id.trim()) else {
@@ -860,7 +970,7 @@ async fn supplement(
     if let Err(v) = rules::check_supplement_order(&order.status, &order.order_type) {
         return error(v.code);
     }
-    let value: serde_json::Value = match serde_json::from_slice(&body) {
+    let value: serde_json::Value = match serde_json::from_slice(body) {
         Ok(v @ serde_json::Value::Object(_)) => v,
         _ => return error("20048"),
     };
@@ -900,12 +1010,106 @@ async fn supplement(
         order.status = "in progress".into();
     }
     order.notifications.push(notice("904", now));
-    json(&serde_json::json!({"voiceOrderId": order.voice_order_id, "status": order.status}))
+    let answer =
+        json(&serde_json::json!({"voiceOrderId": order.voice_order_id, "status": order.status}));
+    let applied = AppliedWrite {
+        voice_order_id: order.voice_order_id.clone(),
+        kind: PathKind::Supplement,
+        body: String::from_utf8_lossy(body).into_owned(),
+        at: now,
+    };
+    state.applied.push(applied);
+    answer
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cancellable(id: &str, now: DateTime<Utc>) -> SimOrder {
+        SimOrder {
+            voice_order_id: id.into(),
+            external_order_id: None,
+            order_type: "NEW".into(),
+            product_id: 2036,
+            status: "in progress".into(),
+            created: now - chrono::Duration::days(2),
+            customer_request_date: None,
+            foc_date: None,
+            tn_list: vec!["3035551234".into()],
+            rate_center: "DENVER".into(),
+            state: "CO".into(),
+            subscriber: SimSubscriber::default(),
+            address: SimAddress::default(),
+            notifications: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn dropped_connections_lose_the_answer_before_or_after_the_write() {
+        let (sim, running) = VoiceSim::spawn(
+            VoiceSimOptions {
+                orders: 0,
+                ..VoiceSimOptions::default()
+            },
+            0,
+        )
+        .await
+        .unwrap();
+        let ids: Vec<String> = (0..12).map(|i| format!("77{i:04}")).collect();
+        for id in &ids {
+            sim.insert_order(cancellable(id, sim.now()));
+        }
+        let config = sim.carrier_config("voice", &running.origin());
+        let handle =
+            crate::carriers::build(&crate::config::Config::empty(), &config, false).unwrap();
+        let writer = handle.writer.clone().unwrap();
+        // The token first, without faults.
+        let first = handle.reader.fetch_order(&ids[0]).await.unwrap();
+        sim.set_faults(Faults {
+            drop_rate: 1.0,
+            ..Faults::default()
+        });
+        for id in &ids {
+            let request = crate::domain::ActionRequest {
+                action: crate::domain::ActionKind::Cancel,
+                params: vec![
+                    ("voiceOrderId".into(), id.clone()),
+                    ("body".into(), "{}".into()),
+                ],
+                summary: format!("cancel {id}"),
+                preview: None,
+            };
+            let err = writer.execute(&first, &request).await.unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    crate::carriers::CarrierError::Unavailable { sent: true, .. }
+                ),
+                "{err:?}"
+            );
+            assert!(err.outcome_unknown(), "{err:?}");
+        }
+        let injected = sim.injected();
+        assert_eq!(injected.dropped_before + injected.dropped_after, ids.len());
+        assert!(
+            injected.dropped_before > 0 && injected.dropped_after > 0,
+            "{injected:?}"
+        );
+        let applied = sim.applied();
+        assert_eq!(applied.len(), injected.dropped_after, "{applied:?}");
+        for id in &ids {
+            let cancelled = sim.status(id).as_deref() == Some("cancelled");
+            let recorded = applied
+                .iter()
+                .any(|a| &a.voice_order_id == id && a.kind == PathKind::Cancel);
+            assert_eq!(cancelled, recorded, "{id}");
+        }
+        // Reads are dropped before anything, and retried by the client.
+        let err = handle.reader.fetch_order(&ids[0]).await.unwrap_err();
+        assert_eq!(err.category(), "unavailable", "{err}");
+        assert_eq!(sim.applied().len(), applied.len());
+    }
 
     #[test]
     fn base64_and_percent_decoding() {

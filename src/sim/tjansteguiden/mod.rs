@@ -15,8 +15,8 @@
 //! <status>error</status></METHOD>` (root `error` when the method is
 //! missing or unknown) with HTTP 400 for missing or invalid parameters and
 //! unknown methods, 403 for an unknown `api_user`, 404 for an unknown order
-//! or customer id, 500 for injected faults. Successful writes answer like the
-//! documented `set_status` (`add_message` with the same envelope).
+//! or customer id, 500 and 503 for injected faults. Successful writes answer
+//! like the documented `set_status` (`add_message` with the same envelope).
 //!
 //! Dates are written in Europe/Stockholm local time in the document's
 //! formats: `orders` and logs `YYYY-MM-DD HH:MM:SS`, `order_info`'s
@@ -25,9 +25,16 @@
 //! the simulator started, so a fixed `now` stays near the data.
 //!
 //! Faults: `latency` (slept per request, concurrently), `error_rate` (HTTP
-//! 500 with an error body), `malformed_rate` (a 200 whose XML is cut off),
-//! and per-order faults ([`OrderFault`]) for tests. The fault dice use their
-//! own RNG, so the data does not change with the knobs.
+//! 500 with an error body), `unavailable_rate` (HTTP 503 `Service
+//! unavailable` with an error body, no `Retry-After`), `drop_rate` (the
+//! connection is dropped with no answer, see [`super::dropped_connection`]:
+//! half of them before the request is acted on, half after a write was
+//! applied), `malformed_rate` (a 200 whose XML is cut off), and per-order
+//! faults ([`OrderFault`]) for tests. Order of the checks per request: the
+//! 500, the 503 and the early drop answer before anything is applied; a
+//! write is then applied (or refused), and the late drop or the truncation
+//! spoils its answer. The fault dice use their own RNG, so the data does not
+//! change with the knobs; [`TgSim::injected`] counts the faults served.
 
 mod data;
 
@@ -75,6 +82,11 @@ pub struct SimOptions {
     pub error_rate: f64,
     /// Share of requests answered with truncated XML (0..1).
     pub malformed_rate: f64,
+    /// Share of requests answered with HTTP 503 before acting (0..1).
+    pub unavailable_rate: f64,
+    /// Share of requests whose connection is dropped with no answer (0..1):
+    /// half before acting, half after (a write is then applied).
+    pub drop_rate: f64,
     /// Data ages are relative to this instant.
     pub now: DateTime<Utc>,
     /// A write (`set_status`, `add_message`) is applied at once but answered
@@ -92,6 +104,8 @@ impl Default for SimOptions {
             latency: Duration::ZERO,
             error_rate: 0.0,
             malformed_rate: 0.0,
+            unavailable_rate: 0.0,
+            drop_rate: 0.0,
             now: Utc::now(),
             write_answer_delay: Duration::ZERO,
         }
@@ -107,6 +121,29 @@ pub enum OrderFault {
     Truncated,
     /// A 200 whose body has a byte that is not UTF-8.
     NotUtf8,
+    /// HTTP 503 with an error body, before acting.
+    Unavailable,
+    /// The connection is dropped with no answer, before acting.
+    DropBeforeApply,
+    /// A write is applied, then the connection is dropped with no answer.
+    DropAfterApply,
+}
+
+/// How many faults the simulator has served (each request counts once, for
+/// the fault that decided its answer).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Injected {
+    /// HTTP 500 answers.
+    pub server_errors: usize,
+    /// HTTP 503 answers.
+    pub unavailable: usize,
+    /// Connections dropped before acting.
+    pub dropped_before: usize,
+    /// Connections dropped after acting (after a write was applied or
+    /// refused).
+    pub dropped_after: usize,
+    /// Answers cut off (or spoiled with a non-UTF-8 byte).
+    pub truncated: usize,
 }
 
 /// The simulator: a cheap handle to shared state.
@@ -149,7 +186,10 @@ struct SimState {
     latency: Duration,
     error_rate: f64,
     malformed_rate: f64,
+    unavailable_rate: f64,
+    drop_rate: f64,
     dice: StdRng,
+    injected: Injected,
     order_faults: HashMap<String, OrderFault>,
 }
 
@@ -158,7 +198,16 @@ struct SimState {
 struct Roll {
     latency: Duration,
     error: bool,
+    unavailable: bool,
+    drop: Option<DropPoint>,
     malformed: Option<f64>,
+}
+
+/// When a dropped connection happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DropPoint {
+    BeforeApply,
+    AfterApply,
 }
 
 impl TgSim {
@@ -186,6 +235,9 @@ impl TgSim {
                     latency: options.latency,
                     error_rate: options.error_rate,
                     malformed_rate: options.malformed_rate,
+                    unavailable_rate: options.unavailable_rate.clamp(0.0, 1.0),
+                    drop_rate: options.drop_rate.clamp(0.0, 1.0),
+                    injected: Injected::default(),
                     dice: StdRng::seed_from_u64(options.seed ^ 0xD1CE_D1CE),
                     order_faults: HashMap::new(),
                 }),
@@ -273,6 +325,21 @@ impl TgSim {
         state.latency = latency;
         state.error_rate = error_rate.clamp(0.0, 1.0);
         state.malformed_rate = malformed_rate.clamp(0.0, 1.0);
+    }
+
+    /// Changes the share of requests answered with HTTP 503 (0..1).
+    pub fn set_unavailable_rate(&self, rate: f64) {
+        self.state().unavailable_rate = rate.clamp(0.0, 1.0);
+    }
+
+    /// Changes the share of requests whose connection is dropped (0..1).
+    pub fn set_drop_rate(&self, rate: f64) {
+        self.state().drop_rate = rate.clamp(0.0, 1.0);
+    }
+
+    /// The faults served so far.
+    pub fn injected(&self) -> Injected {
+        self.state().injected
     }
 
     /// Makes every request about order `id` fail this way (`None` heals it).
@@ -371,7 +438,16 @@ impl TgSim {
             state.writes += 1;
         }
         let (error_rate, malformed_rate) = (state.error_rate, state.malformed_rate);
+        let (unavailable_rate, drop_rate) = (state.unavailable_rate, state.drop_rate);
         let error = error_rate > 0.0 && state.dice.random_bool(error_rate);
+        let unavailable = unavailable_rate > 0.0 && state.dice.random_bool(unavailable_rate);
+        let drop = (drop_rate > 0.0 && state.dice.random_bool(drop_rate)).then(|| {
+            if state.dice.random_bool(0.5) {
+                DropPoint::BeforeApply
+            } else {
+                DropPoint::AfterApply
+            }
+        });
         let malformed = (malformed_rate > 0.0 && state.dice.random_bool(malformed_rate))
             .then(|| state.dice.random_range(0.2..0.8));
         let fault = id.and_then(|id| state.order_faults.get(id.trim()).copied());
@@ -379,6 +455,8 @@ impl TgSim {
             Roll {
                 latency: state.latency,
                 error,
+                unavailable,
+                drop,
                 malformed,
             },
             fault,
@@ -778,11 +856,24 @@ async fn handle(
     } else {
         method.as_str()
     };
+    // Faults that answer before anything is applied.
     if roll.error || fault == Some(OrderFault::ServerError) {
+        sim.state().injected.server_errors += 1;
         return xml_response(
             StatusCode::INTERNAL_SERVER_ERROR,
             render_error(root, "Internal server error").into_bytes(),
         );
+    }
+    if roll.unavailable || fault == Some(OrderFault::Unavailable) {
+        sim.state().injected.unavailable += 1;
+        return xml_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            render_error(root, "Service unavailable").into_bytes(),
+        );
+    }
+    if roll.drop == Some(DropPoint::BeforeApply) || fault == Some(OrderFault::DropBeforeApply) {
+        sim.state().injected.dropped_before += 1;
+        return super::dropped_connection();
     }
     // Building a 100k list takes a while: keep lists off the async workers.
     let answer = if matches!(method.as_str(), "orders" | "customers") {
@@ -791,6 +882,16 @@ async fn handle(
     } else {
         Ok(sim.answer(&params))
     };
+    let delay = sim.inner.write_answer_delay;
+    let applied = matches!(answer, Ok(Ok(_)));
+    if applied && matches!(method.as_str(), "set_status" | "add_message") && !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    // Applied (or refused): now the answer may be lost or spoiled.
+    if roll.drop == Some(DropPoint::AfterApply) || fault == Some(OrderFault::DropAfterApply) {
+        sim.state().injected.dropped_after += 1;
+        return super::dropped_connection();
+    }
     let body = match answer {
         Ok(Ok(body)) => body,
         Ok(Err(refusal)) => {
@@ -806,19 +907,25 @@ async fn handle(
             );
         }
     };
-    let delay = sim.inner.write_answer_delay;
-    if matches!(method.as_str(), "set_status" | "add_message") && !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
     let mut body = body.into_bytes();
-    match (fault, roll.malformed) {
-        (Some(OrderFault::Truncated), _) => truncate(&mut body, 0.5),
+    let spoiled = match (fault, roll.malformed) {
+        (Some(OrderFault::Truncated), _) => {
+            truncate(&mut body, 0.5);
+            true
+        }
         (Some(OrderFault::NotUtf8), _) => {
             let at = body.len() / 2;
             body.insert(at, 0xFF);
+            true
         }
-        (_, Some(share)) => truncate(&mut body, share),
-        _ => {}
+        (_, Some(share)) => {
+            truncate(&mut body, share);
+            true
+        }
+        _ => false,
+    };
+    if spoiled {
+        sim.state().injected.truncated += 1;
     }
     xml_response(StatusCode::OK, body)
 }
@@ -988,6 +1095,168 @@ mod tests {
                 refusal.message
             );
         }
+    }
+
+    /// A running simulator and a writable Tjänsteguiden handle for it.
+    async fn served(
+        n: usize,
+    ) -> (
+        TgSim,
+        super::super::RunningSim,
+        crate::carriers::CarrierHandle,
+    ) {
+        let (s, running) = TgSim::spawn(
+            SimOptions {
+                orders: n,
+                ..SimOptions::default()
+            },
+            0,
+        )
+        .await
+        .unwrap();
+        let mut carrier = crate::config::CarrierConfig::new(
+            "tg",
+            "tjansteguiden",
+            &TgSim::endpoint(&running.origin()),
+        );
+        carrier.api_user = Some(s.api_user().to_owned());
+        let handle =
+            crate::carriers::build(&crate::config::Config::empty(), &carrier, false).unwrap();
+        (s, running, handle)
+    }
+
+    fn add_message(id: &str, text: &str) -> (String, crate::domain::ActionRequest) {
+        let request = crate::domain::ActionRequest {
+            action: crate::domain::ActionKind::AddMessage,
+            params: vec![
+                ("type".into(), "log".into()),
+                ("message".into(), text.into()),
+            ],
+            summary: text.into(),
+            preview: None,
+        };
+        (id.to_owned(), request)
+    }
+
+    /// What a raw HTTP/1.1 client receives for one GET: every byte until the
+    /// server closes (a reset counts as a close).
+    async fn raw_get(addr: std::net::SocketAddr, target: &str) -> Vec<u8> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request =
+            format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut received = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received.extend_from_slice(&chunk[..n]),
+            }
+        }
+        received
+    }
+
+    async fn send(
+        handle: &crate::carriers::CarrierHandle,
+        (id, request): (String, crate::domain::ActionRequest),
+    ) -> Result<crate::carriers::WriteReceipt, crate::carriers::CarrierError> {
+        let order = crate::domain::Order::new(
+            crate::domain::OrderKey::new("tg", id.as_str()),
+            crate::carriers::tjansteguiden::KIND,
+            crate::domain::Status::new("new", crate::domain::Stage::New, false),
+        );
+        let writer = handle.writer.clone().unwrap();
+        writer.execute(&order, &request).await
+    }
+
+    #[tokio::test]
+    async fn a_dropped_connection_sends_no_byte_of_an_answer() {
+        let (s, running, _) = served(3).await;
+        let id = &s.order_ids()[0];
+        s.set_drop_rate(1.0);
+        let target = format!("{PATH}?method=order_info&api_user=1234&id={id}");
+        for _ in 0..20 {
+            let received = raw_get(running.addr, &target).await;
+            assert!(
+                received.is_empty(),
+                "{:?}",
+                String::from_utf8_lossy(&received)
+            );
+        }
+        let injected = s.injected();
+        assert_eq!(injected.dropped_before + injected.dropped_after, 20);
+        assert!(
+            injected.dropped_before > 0 && injected.dropped_after > 0,
+            "{injected:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_write_whose_connection_drops_is_of_unknown_outcome_applied_or_not() {
+        let (s, _running, handle) = served(3).await;
+        let ids = s.order_ids();
+        let log_len = |id: &str| s.log_of(id).len();
+
+        s.set_order_fault(&ids[0], Some(OrderFault::DropBeforeApply));
+        let before = log_len(&ids[0]);
+        let err = send(&handle, add_message(&ids[0], "dropped early"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                crate::carriers::CarrierError::Unavailable { sent: true, .. }
+            ),
+            "{err:?}"
+        );
+        assert!(err.outcome_unknown(), "{err:?}");
+        assert_eq!(log_len(&ids[0]), before, "not applied");
+
+        s.set_order_fault(&ids[1], Some(OrderFault::DropAfterApply));
+        let err = send(&handle, add_message(&ids[1], "dropped late"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                crate::carriers::CarrierError::Unavailable { sent: true, .. }
+            ),
+            "{err:?}"
+        );
+        assert!(err.outcome_unknown(), "{err:?}");
+        assert_eq!(
+            s.log_of(&ids[1]).last().map(|(_, m)| m.as_str()),
+            Some("dropped late"),
+            "applied"
+        );
+        let injected = s.injected();
+        assert_eq!((injected.dropped_before, injected.dropped_after), (1, 1));
+    }
+
+    #[tokio::test]
+    async fn a_503_refuses_a_write_before_applying_it() {
+        let (s, _running, handle) = served(3).await;
+        let id = s.order_ids()[0].clone();
+        let before = s.log_of(&id);
+        s.set_unavailable_rate(1.0);
+        let err = send(&handle, add_message(&id, "not now"))
+            .await
+            .unwrap_err();
+        let crate::carriers::CarrierError::Unavailable { code, message, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(code.as_deref(), Some("503"));
+        assert_eq!(message, "Service unavailable");
+        // A 503 is an answer, but the portal's state is for a re-read to
+        // tell (a proxy may answer 503 for a request that reached it): the
+        // journal re-reads before sending again.
+        assert!(err.outcome_unknown());
+        assert_eq!(s.log_of(&id), before, "not applied");
+        assert_eq!(s.injected().unavailable, 1);
+        s.set_unavailable_rate(0.0);
+        send(&handle, add_message(&id, "now")).await.unwrap();
+        assert_eq!(s.log_of(&id).len(), before.len() + 1);
     }
 
     #[test]
