@@ -29,6 +29,17 @@
 //!   attempt is recorded as `failed: read-only mode` (zero sends).
 //! - If the journal cannot record a write (store fault), the write is **not
 //!   sent**: no write without its record.
+//! - **One write per order at a time**: `execute` and `resolve_pending` hold
+//!   a per-order lock from the first read to the recorded outcome. Before a
+//!   new write is sent, every earlier open entry of the same order is
+//!   resolved (re-read, resent once if not applied); if one stays open, the
+//!   new write is **not sent** (`failed`: "an earlier write ... has no known
+//!   outcome yet"). Otherwise a later write's trace could be taken for an
+//!   earlier lost one (the same routine message twice), or the other way.
+//! - **Fresh baseline**: a request whose effect is recognised by counting
+//!   (`CarrierProfile::needs_fresh_baseline`, e.g. a Tjänsteguiden message
+//!   whose text may already be in the log) is re-based on the order read
+//!   just before it is recorded and sent; that read failing means not sent.
 //!
 //! # After a crash (`resolve_pending`)
 //! Entries left `recorded`, `sending` or `unknown` are re-read first. The
@@ -71,7 +82,7 @@
 //! - Times: `now` is the app clock when the call starts; the journal's later
 //!   times in the same call are `now` plus the elapsed monotonic time.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -210,6 +221,8 @@ pub struct WriteExecutor {
     session: String,
     lease: chrono::Duration,
     in_flight: Mutex<HashSet<String>>,
+    /// One lock per order written to (see the module docs).
+    order_locks: Mutex<HashMap<OrderKey, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl std::fmt::Debug for WriteExecutor {
@@ -243,6 +256,7 @@ impl WriteExecutor {
             lease: chrono::Duration::from_std(DEFAULT_IN_FLIGHT_LEASE)
                 .unwrap_or_else(|_| chrono::Duration::minutes(2)),
             in_flight: Mutex::new(HashSet::new()),
+            order_locks: Mutex::new(HashMap::new()),
         })
     }
 
@@ -288,12 +302,28 @@ impl WriteExecutor {
         now: DateTime<Utc>,
     ) -> WriteResult {
         let clock = Clock::new(now);
+        let lock = self.order_lock(&order.key);
+        let _one_at_a_time = lock.lock().await;
+        let sendable = *handle.name == *order.key.carrier && handle.writer.is_some();
+        let mut not_sent = None;
+        let mut rebased = None;
+        if sendable {
+            not_sent = self.settle_earlier(handle, &order.key, &clock).await;
+            if not_sent.is_none() && handle.profile.needs_fresh_baseline(request) {
+                match handle.reader.fetch_order(&order.key.id).await {
+                    Ok(fresh) => rebased = Some(handle.profile.rebase(&fresh, request)),
+                    Err(err) => {
+                        not_sent = Some(format!("not sent: could not read the order first: {err}"))
+                    }
+                }
+            }
+        }
         let new = NewJournalEntry {
             session: &self.session,
             author: &self.author,
             key: &order.key,
             kind: handle.profile.kind(),
-            request,
+            request: rebased.as_ref().unwrap_or(request),
             at: clock.now(),
         };
         let entry = match self.store.journal_record(new) {
@@ -312,6 +342,9 @@ impl WriteExecutor {
         }
         if handle.writer.is_none() {
             let why = "read-only mode: not sent".to_owned();
+            return self.finish(entry, Outcome::Failed { why }, None, None, &clock);
+        }
+        if let Some(why) = not_sent {
             return self.finish(entry, Outcome::Failed { why }, None, None, &clock);
         }
         let Some(_guard) = self.claim(&entry.id) else {
@@ -354,12 +387,67 @@ impl WriteExecutor {
                 tracing::warn!(id = entry.id, key = %entry.key, kind = entry.kind, "pending write of another carrier kind; left as is");
                 continue;
             }
+            let lock = self.order_lock(&entry.key);
+            let _one_at_a_time = lock.lock().await;
             let Some(_guard) = self.claim(&entry.id) else {
                 continue; // being sent by this executor right now
+            };
+            // It may have been resolved while we waited for the order.
+            let entry = match self.store.journal_get(&entry.id) {
+                Ok(Some(current)) if !current.state.is_final() => current,
+                Ok(_) => continue,
+                Err(err) => {
+                    tracing::error!(id = entry.id, error = %err, "cannot read a pending write");
+                    continue;
+                }
             };
             out.push(self.resolve_one(handle, entry, &clock).await);
         }
         out
+    }
+
+    /// The lock that keeps writes to `key` one at a time.
+    fn order_lock(&self, key: &OrderKey) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .order_locks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Forget the locks nobody holds or waits for.
+        if locks.len() > 1024 {
+            locks.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
+        locks.entry(key.clone()).or_default().clone()
+    }
+
+    /// Resolves the open entries of `key` (the caller holds its lock).
+    /// Returns why a new write must not be sent when one stays open.
+    async fn settle_earlier(
+        &self,
+        handle: &CarrierHandle,
+        key: &OrderKey,
+        clock: &Clock,
+    ) -> Option<String> {
+        let open = match self.store.journal_unresolved() {
+            Ok(entries) => entries,
+            Err(err) => {
+                return Some(format!(
+                    "not sent: the journal's open writes could not be read: {err}"
+                ));
+            }
+        };
+        for entry in open.into_iter().filter(|e| &e.key == key) {
+            let result = match self.claim(&entry.id) {
+                Some(_guard) => self.resolve_one(handle, entry, clock).await,
+                None => self.unchanged(entry, None),
+            };
+            if !result.entry.state.is_final() {
+                return Some(format!(
+                    "not sent: an earlier write to this order ({}) has no known outcome yet; it is re-read first, try again later",
+                    result.entry.request.summary
+                ));
+            }
+        }
+        None
     }
 
     async fn resolve_one(

@@ -210,6 +210,42 @@ async fn unknown_with_the_carrier_unreachable_waits_for_resolve_pending() {
 }
 
 #[tokio::test]
+async fn a_new_write_waits_for_an_earlier_open_write_to_the_same_order() {
+    // Not applied, answer and re-read fail: "a" is left unknown.
+    let fake = Fake::with_orders(["1".to_string(), "2".to_string()]);
+    fake.script(&[WriteFault::TimeoutBeforeApply]);
+    fake.fail_reads(&[true]);
+    let exec = executor();
+    let first = run(&fake, &exec, &message("a")).await;
+    assert_eq!(first.state(), JournalState::Unknown);
+
+    // The carrier still unreachable: "b" to the same order is not sent.
+    fake.fail_reads(&[true]);
+    let second = run(&fake, &exec, &message("b")).await;
+    assert_eq!(second.state(), JournalState::Failed);
+    assert_eq!(second.entry.sends, 0);
+    let why = second.entry.outcome.clone().unwrap_or_default();
+    assert!(why.contains("an earlier write to this order"), "{why}");
+    assert_eq!(fake.applied("b"), 0);
+
+    // Another order is not held up.
+    let handle = fake.handle("tg", false);
+    let other = exec
+        .execute(&handle, &fake.order("2"), &message("c"), t0())
+        .await;
+    assert_eq!(other.state(), JournalState::Confirmed);
+
+    // Reachable again: "a" is settled first (resent once), then "d" sent.
+    let third = run(&fake, &exec, &message("d")).await;
+    assert_eq!(third.state(), JournalState::Confirmed);
+    let a = exec.store().journal_get(&first.entry.id).unwrap().unwrap();
+    assert_eq!(a.state, JournalState::Confirmed);
+    assert_eq!(a.sends, 2);
+    assert_eq!((fake.applied("a"), fake.applied("d")), (1, 1));
+    assert!(exec.store().journal_unresolved().unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn accepted_but_not_visible_is_never_resent_and_confirmed_later() {
     let fake = Fake::with_orders(["1".to_string()]);
     fake.script(&[WriteFault::AcceptInvisible]);

@@ -285,6 +285,66 @@ async fn a_thousand_faulty_tjansteguiden_writes_are_each_applied_at_most_once_an
     eprintln!("tjansteguiden journal after {TG_WRITES} faulty writes: {states:?}");
 }
 
+/// The same routine text sent again and again to one order, one write at a
+/// time as a support agent would, each built by the profile from the order
+/// as re-read after the previous write, under 503s and dropped connections.
+/// A lost send must not be confirmed by the earlier copies of the text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_routine_text_sent_again_is_confirmed_only_by_a_new_line() {
+    const ROUTINE: &str = "Kunden kontaktad";
+    const WRITES: usize = 60;
+    let options = SimOptions {
+        orders: 3,
+        seed: 5,
+        ..SimOptions::default()
+    };
+    let (sim, server) = TgSim::spawn(options, 0).await.expect("sim");
+    let tg = tg_handle(
+        &TgSim::endpoint(&server.origin()),
+        Duration::from_millis(150),
+    );
+    let (_dir, store, executor) = executor();
+    let id = sim.order_ids()[0].clone();
+    let faults = TgFaults {
+        unavailable: 0.2,
+        drops: 0.3,
+        ..TgFaults::default()
+    };
+    for _ in 0..WRITES {
+        TgFaults::default().apply(&sim);
+        let order = tg.reader.fetch_order(&id).await.expect("order reads");
+        let mut values = FormValues::default();
+        values.set("type", "log");
+        values.set("message", ROUTINE);
+        let request = tg
+            .profile
+            .validate(&order, ActionKind::AddMessage, &values, Utc::now())
+            .expect("valid message");
+        faults.apply(&sim);
+        executor.execute(&tg, &order, &request, Utc::now()).await;
+    }
+    TgFaults::default().apply(&sim);
+    let entries = settle(&executor, &store, &tg).await;
+    assert_eq!(entries.len(), WRITES);
+    let on_portal = sim
+        .log_of(&id)
+        .iter()
+        .filter(|(_, text)| text == ROUTINE)
+        .count();
+    let states = count_states(&entries);
+    let confirmed = states.get(&JournalState::Confirmed).copied().unwrap_or(0);
+    assert_eq!(
+        on_portal, confirmed,
+        "portal lines vs confirmed: {states:?}"
+    );
+    let injected = sim.injected();
+    assert!(injected.dropped_before > 0, "{injected:?}");
+    assert!(
+        confirmed < WRITES,
+        "no write was lost, the check proved nothing: {states:?}"
+    );
+}
+
 /// The write number in a `fault-test message NNNN` text.
 fn entry_index(text: &str) -> usize {
     text.rsplit(' ')

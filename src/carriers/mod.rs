@@ -61,6 +61,20 @@ pub trait CarrierProfile: Send + Sync + std::fmt::Debug {
     /// Whether a re-read `order` shows the effect of `request` (used to confirm
     /// writes and to resolve writes whose outcome is unknown).
     fn effect_visible(&self, order: &Order, request: &ActionRequest) -> bool;
+
+    /// Whether `request` must be re-based on the order as read just before
+    /// it is sent ([`CarrierProfile::rebase`]): its effect is recognised by
+    /// counting (a log line whose text may already be there), and the held
+    /// order may be behind the carrier.
+    fn needs_fresh_baseline(&self, _request: &ActionRequest) -> bool {
+        false
+    }
+
+    /// `request` re-based on `fresh` (see
+    /// [`CarrierProfile::needs_fresh_baseline`]).
+    fn rebase(&self, _fresh: &Order, request: &ActionRequest) -> ActionRequest {
+        request.clone()
+    }
 }
 
 /// Reads from a carrier. Implementations are cheap to share (`Arc`).

@@ -25,7 +25,7 @@ use super::wire;
 use crate::carriers::CarrierProfile;
 use crate::domain::{
     ActionForm, ActionKind, ActionRequest, Availability, ConfirmRule, FieldError, FieldSpec,
-    FormValues, Order, Stage, Status, StatusDef, sanitize, sanitize_multiline,
+    FormValues, LogKind, Order, Stage, Status, StatusDef, sanitize, sanitize_multiline,
 };
 
 /// The portal's statuses, in the document's order, with its meanings.
@@ -166,8 +166,27 @@ pub fn write_method(action: ActionKind) -> &'static str {
     }
 }
 
+/// A local request parameter, never sent: how many log lines with the
+/// message's type and text the order had when the message was written. A
+/// routine text ("customer called") may already be in the log; only a line
+/// beyond this count shows that this request was applied, so a send that
+/// was lost is never taken for one that arrived.
+pub const MATCHES_BEFORE: &str = "matches_before";
+
+/// Parameters that stay in the journal and are never sent.
+const LOCAL_PARAMS: [&str; 1] = [MATCHES_BEFORE];
+
+/// How many log lines of `order` have this kind and text.
+fn matching_lines(order: &Order, kind: LogKind, text: &str) -> usize {
+    order
+        .log
+        .iter()
+        .filter(|e| e.kind == kind && e.text.trim() == text)
+        .count()
+}
+
 /// A request's parameters in the document's query order (`message` before
-/// `type`, as in its example).
+/// `type`, as in its example), without the local ones.
 pub fn wire_params(params: &[(String, String)]) -> Vec<(String, String)> {
     let order = ["status", "message", "type"];
     let mut out: Vec<(String, String)> = order
@@ -177,7 +196,7 @@ pub fn wire_params(params: &[(String, String)]) -> Vec<(String, String)> {
     out.extend(
         params
             .iter()
-            .filter(|(k, _)| !order.contains(&k.as_str()))
+            .filter(|(k, _)| !order.contains(&k.as_str()) && !LOCAL_PARAMS.contains(&k.as_str()))
             .cloned(),
     );
     out
@@ -361,10 +380,16 @@ impl CarrierProfile for TgProfile {
                             .chars()
                             .take(40)
                             .collect();
+                        let before =
+                            wire::log_kind(kind).map_or(0, |k| matching_lines(order, k, &message));
                         Ok(self.request(
                             order,
                             action,
-                            vec![("type".into(), kind.into()), ("message".into(), message)],
+                            vec![
+                                ("type".into(), kind.into()),
+                                ("message".into(), message),
+                                (MATCHES_BEFORE.into(), before.to_string()),
+                            ],
                             format!("add {kind} message \"{first_line}\""),
                         ))
                     }
@@ -403,6 +428,26 @@ impl CarrierProfile for TgProfile {
         }
     }
 
+    fn needs_fresh_baseline(&self, request: &ActionRequest) -> bool {
+        request.action == ActionKind::AddMessage
+    }
+
+    fn rebase(&self, fresh: &Order, request: &ActionRequest) -> ActionRequest {
+        let mut request = request.clone();
+        let kind = request.param("type").and_then(wire::log_kind);
+        let text = request
+            .param("message")
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        if let Some(kind) = kind {
+            let before = matching_lines(fresh, kind, &text).to_string();
+            request.params.retain(|(name, _)| name != MATCHES_BEFORE);
+            request.params.push((MATCHES_BEFORE.into(), before));
+        }
+        request
+    }
+
     fn effect_visible(&self, order: &Order, request: &ActionRequest) -> bool {
         match request.action {
             ActionKind::Acknowledge | ActionKind::SetStatus | ActionKind::Cancel => request
@@ -411,12 +456,12 @@ impl CarrierProfile for TgProfile {
             ActionKind::AddMessage => {
                 let kind = request.param("type").and_then(wire::log_kind);
                 let text = request.param("message").unwrap_or_default().trim();
-                kind.is_some_and(|kind| {
-                    order
-                        .log
-                        .iter()
-                        .any(|e| e.kind == kind && e.text.trim() == text)
-                })
+                // Entries journaled before the count existed: any line.
+                let before: usize = request
+                    .param(MATCHES_BEFORE)
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
+                kind.is_some_and(|kind| matching_lines(order, kind, text) > before)
             }
             ActionKind::Supplement | ActionKind::AddPayLink => false,
         }
@@ -625,5 +670,52 @@ mod tests {
         assert!(!p.effect_visible(&after, &req), "wrong kind");
         after.log[0].kind = LogKind::Error;
         assert!(p.effect_visible(&after, &req));
+    }
+
+    #[test]
+    fn a_routine_text_already_in_the_log_does_not_confirm_a_lost_send() {
+        let p = profile();
+        let line = |text: &str| LogEntry {
+            at: Stamp::default(),
+            kind: LogKind::Log,
+            source: "portal".into(),
+            text: text.into(),
+        };
+        let mut before = order("active");
+        before.log.push(line("Kunden kontaktad"));
+        before.log.push(line("other"));
+        let mut v = FormValues::default();
+        v.set("type", "log");
+        v.set("message", "Kunden kontaktad");
+        let req = p
+            .validate(&before, ActionKind::AddMessage, &v, now())
+            .unwrap();
+        assert_eq!(req.param(MATCHES_BEFORE), Some("1"));
+        // The count stays local: not on the wire, not in the preview.
+        assert_eq!(
+            wire_params(&req.params),
+            [
+                ("message".to_owned(), "Kunden kontaktad".to_owned()),
+                ("type".to_owned(), "log".to_owned())
+            ]
+        );
+        assert!(
+            !req.preview
+                .as_deref()
+                .unwrap_or_default()
+                .contains(MATCHES_BEFORE)
+        );
+        // The re-read shows only the old line: not applied.
+        assert!(!p.effect_visible(&before, &req));
+        let mut after = before.clone();
+        after.log.push(line("Kunden kontaktad"));
+        assert!(p.effect_visible(&after, &req));
+        // Re-based on a fresher read that already has the second line, it
+        // takes a third one.
+        assert!(p.needs_fresh_baseline(&req));
+        let rebased = p.rebase(&after, &req);
+        assert_eq!(rebased.param(MATCHES_BEFORE), Some("2"));
+        assert_eq!(rebased.params.len(), req.params.len());
+        assert!(!p.effect_visible(&after, &rebased));
     }
 }
