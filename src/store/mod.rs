@@ -17,10 +17,13 @@
 //!    the status line / stderr for headless commands, and run with
 //!    `store = None` ("cache off"): no cache, no notes/flags persistence, and
 //!    a journal in memory only (`WriteExecutor::new(None, ..)` says so).
-//! 2. `store.load_orders()` (in `spawn_blocking`: 100k orders are read in a
-//!    fraction of a second but still block), plus `flags()`, `all_notes()` and
-//!    `journal(JournalFilter::default())` for the timelines.
-//! 3. Paint: every carrier marked stale until its first sync finishes.
+//! 2. `store.load_order_summaries()` (in `spawn_blocking`: 100k summaries are
+//!    read in about a tenth of a second but still block), plus `flags()`,
+//!    `all_notes()` and `journal(JournalFilter::default())` for the
+//!    timelines.
+//! 3. Paint: every carrier marked stale until its first sync finishes. Then
+//!    read the full orders behind the first frame with `load_orders_page`
+//!    on a thread.
 //! 4. `executor.resolve_pending(&handles, now)` once, before the first sync
 //!    of each carrier: writes left `recorded`/`sending`/`unknown` by a crash
 //!    or `kill -9` are confirmed by a re-read or sent exactly once more.

@@ -1,0 +1,152 @@
+//! The cache start with 100k orders, as a reproducible scenario for time and
+//! memory (README "Performance"): builds a cache of 100k simulator orders in
+//! a temporary directory, then starts from it three times the way the
+//! console does (summaries, state, first frame; then the full orders behind
+//! it) and prints the time of each step and the process's resident memory.
+//! The cache is written by a child process, so the memory is the console's.
+//!
+//! Run: `cargo run --release --example cache_start`
+//! (memory is read from /proc, so it is printed on Linux only).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::Utc;
+use orderdesk::app::{self, Msg, Options, State};
+use orderdesk::carriers;
+use orderdesk::config::{CarrierConfig, Config};
+use orderdesk::runtime::{carrier_infos, load_cache};
+use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
+use orderdesk::store::Store;
+use orderdesk::ui::{self, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const ORDERS: usize = 100_000;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, dir] = args.as_slice()
+        && flag == "--write-cache"
+    {
+        return write_cache(std::path::Path::new(dir));
+    }
+    let dir = tempfile::tempdir()?;
+    let started = Instant::now();
+    // In a child process, so that the memory figures below are the
+    // console's alone.
+    let status = std::process::Command::new(std::env::current_exe()?)
+        .arg("--write-cache")
+        .arg(dir.path())
+        .status()?;
+    if !status.success() {
+        return Err(format!("writing the cache failed: {status}").into());
+    }
+    eprintln!(
+        "cache of {ORDERS} orders written in {:?}",
+        started.elapsed()
+    );
+    eprintln!("{}", memory("before the console starts"));
+    let theme = Theme::load("default").0;
+    for run in 1..=3 {
+        let t = Instant::now();
+        let store = Store::open(dir.path())?;
+        let keep_all = Utc::now() - chrono::Duration::days(365 * 100);
+        let cached = load_cache(&store, &["tg".to_owned()], keep_all)?;
+        let loaded = t.elapsed();
+        let mut state = new_state()?;
+        app::update(
+            &mut state,
+            Msg::CacheLoaded {
+                orders: cached.orders,
+                notes: cached.notes,
+                flags: cached.flags,
+                journal: cached.journal,
+                details_follow: true,
+            },
+        );
+        let mut terminal = Terminal::new(TestBackend::new(160, 48))?;
+        terminal.draw(|frame| ui::view(&state, &theme, frame))?;
+        let first_frame = t.elapsed();
+        let mem_first = memory("after the first frame");
+        let t = Instant::now();
+        let mut after = 0;
+        while let (orders, Some(next)) = store.load_orders_page(after, 8192)? {
+            app::update(&mut state, Msg::CacheDetails(orders));
+            after = next;
+        }
+        app::update(&mut state, Msg::CacheDetailsDone(Ok(())));
+        eprintln!(
+            "run {run}: first frame {first_frame:?} (open+load {loaded:?}); full orders {:?}; {mem_first}; {}",
+            t.elapsed(),
+            memory("with the full orders")
+        );
+    }
+    Ok(())
+}
+
+/// 100k orders as the simulator's `order_info` documents parse, saved.
+fn write_cache(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    let sim = TgSim::new(SimOptions {
+        orders: ORDERS,
+        seed: 7,
+        now: Utc::now(),
+        ..SimOptions::default()
+    });
+    let carrier: Arc<str> = Arc::from("tg");
+    let orders: Vec<_> = sim
+        .order_ids()
+        .iter()
+        .filter_map(|id| {
+            let xml = sim.order_info_xml(id)?;
+            let root = carriers::tjansteguiden::xml::parse(xml.as_bytes()).ok()?;
+            carriers::tjansteguiden::order_from_info(
+                &carrier,
+                chrono_tz::Europe::Stockholm,
+                id,
+                &root,
+            )
+            .ok()
+        })
+        .collect();
+    Store::open(dir)?.save_orders(&orders)?;
+    Ok(())
+}
+
+fn new_state() -> Result<State, Box<dyn std::error::Error>> {
+    let mut carrier = CarrierConfig::new("tg", "tjansteguiden", "http://127.0.0.1:9/orders");
+    carrier.api_user = Some(SimOptions::default().api_user);
+    let handle = carriers::build(&Config::empty(), &carrier, true)?;
+    let options = Options {
+        readonly: true,
+        now: Utc::now(),
+        user: "example".into(),
+        keys: BTreeMap::new(),
+    };
+    let mut state = State::new(carrier_infos(&[handle]), options)?;
+    app::update(
+        &mut state,
+        Msg::Resize {
+            width: 160,
+            height: 48,
+        },
+    );
+    Ok(state)
+}
+
+/// Resident memory now, from /proc (Linux).
+fn memory(when: &str) -> String {
+    let rss = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(|l| l.trim_start_matches("VmRSS:").trim().to_owned())
+        });
+    match rss {
+        Some(rss) => format!("resident {rss} {when}"),
+        None => format!("resident memory unknown {when}"),
+    }
+}
