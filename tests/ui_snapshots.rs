@@ -231,6 +231,18 @@ fn cache_start_is_marked_stale_until_the_first_sync() {
 }
 
 #[test]
+fn the_first_frame_says_the_cache_is_being_read() {
+    let (theme, _) = Theme::load("default");
+    let mut s = State::new(carriers(), options(false)).unwrap();
+    orderdesk::app::update(&mut s, Msg::CacheLoading);
+    let terminal = render(&mut s, 80, 24, &theme);
+    insta::assert_snapshot!("cache_loading_80x24", terminal.backend());
+    // Once loaded (here: an empty cache) the usual empty-table text.
+    orderdesk::app::update(&mut s, Msg::StoreProblem("locked".into()));
+    assert!(!s.cache_loading());
+}
+
+#[test]
 fn cache_start_from_summaries_says_the_full_order_is_coming() {
     let (theme, _) = Theme::load("default");
     for (w, h) in SIZES {

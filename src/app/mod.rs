@@ -251,6 +251,8 @@ pub struct State {
     pub(crate) cache_pending: HashSet<OrderKey>,
     /// Between a `CacheLoaded` with summaries and `CacheDetailsDone`.
     pub(crate) cache_reading: bool,
+    /// Between `CacheLoading` and `CacheLoaded` (or `StoreProblem`).
+    pub(crate) cache_loading: bool,
     /// Local notes by order, each oldest first.
     pub(crate) notes: HashMap<OrderKey, Vec<Note>>,
     /// Local follow-up flags by order.
@@ -302,6 +304,7 @@ impl State {
             customer_errors: HashMap::new(),
             cache_pending: HashSet::new(),
             cache_reading: false,
+            cache_loading: false,
             notes: HashMap::new(),
             flags: HashMap::new(),
             flag_pending: HashSet::new(),
@@ -398,6 +401,11 @@ impl State {
     /// read.
     pub fn cache_reading(&self) -> bool {
         self.cache_reading
+    }
+
+    /// Whether the cache is being read before the first orders show.
+    pub fn cache_loading(&self) -> bool {
+        self.cache_loading
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -1136,19 +1144,26 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 }
             }
         }
+        Msg::CacheLoading => state.cache_loading = true,
         Msg::CacheLoaded {
             orders,
             notes,
             flags,
             journal,
             details_follow,
-        } => state.on_cache_loaded(orders, notes, flags, journal, details_follow),
+        } => {
+            state.cache_loading = false;
+            state.on_cache_loaded(orders, notes, flags, journal, details_follow);
+        }
         Msg::CacheDetails(orders) => {
             state.on_cache_details(orders);
             state.maybe_load_customer(&mut fx);
         }
         Msg::CacheDetailsDone(result) => state.on_cache_details_done(result, &mut fx),
-        Msg::StoreProblem(problem) => state.say(Level::Warning, format!("cache off: {problem}")),
+        Msg::StoreProblem(problem) => {
+            state.cache_loading = false;
+            state.say(Level::Warning, format!("cache off: {problem}"));
+        }
         Msg::Journal(entry) => state.on_journal(entry),
         Msg::NoteSaved { key, result } => state.on_note_saved(key, result),
         Msg::FlagSaved { key, result } => state.on_flag_saved(key, result),

@@ -45,6 +45,8 @@ pub enum Msg {
         key: OrderKey,
         result: Result<Order, CarrierError>,
     },
+    /// The local cache is being read (the first frame says so).
+    CacheLoading,
     /// The local cache at startup: last known orders (stale until their
     /// carrier's first sync), local notes and flags, recent journal entries.
     CacheLoaded {

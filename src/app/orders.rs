@@ -273,6 +273,11 @@ impl OrderStore {
         self.orders.is_empty()
     }
 
+    /// Every order held, in no particular order.
+    pub fn all(&self) -> &[Order] {
+        &self.orders
+    }
+
     pub fn get(&self, index: u32) -> Option<&Order> {
         self.orders.get(index as usize)
     }

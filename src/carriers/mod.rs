@@ -90,7 +90,8 @@ pub trait CarrierReader: Send + Sync {
     ) -> Result<(PollSummary, Option<String>), CarrierError>;
 
     /// Tells the reader which orders the local cache already holds (called
-    /// once, before the first poll, when the cache loaded). A reader that
+    /// once, before the first poll, when the cache loaded; `cached` may hold
+    /// other carriers' orders too: a reader takes its own). A reader that
     /// polls incrementally uses it to keep refreshing cached orders that are
     /// not terminal yet and to skip the ones it already has.
     fn prime(&self, _cached: &[Order]) {}

@@ -62,10 +62,11 @@ pub fn carrier_infos(handles: &[CarrierHandle]) -> Vec<CarrierInfo> {
 
 /// Runs the console until the user quits or a signal arrives.
 ///
-/// Startup: open the store and load the cache's order summaries (the first
-/// frame paints the last known orders, stale until each carrier's first
-/// sync; the full orders are read behind it), prime the readers, resolve
-/// writes left pending by a crash, then start the fetchers.
+/// Startup: take the terminal and draw at once ("reading the local cache"),
+/// open the store and load the cache's order summaries (the next frame
+/// paints the last known orders, stale until each carrier's first sync; the
+/// full orders are read behind it), prime the readers, resolve writes left
+/// pending by a crash, then start the fetchers.
 pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
     let options = Options {
         readonly: setup.readonly,
@@ -77,20 +78,32 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
     state.set_display_timezone(setup.timezone);
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
 
+    // The screen first: the console is up at once and says it is reading
+    // the cache, whose orders arrive a moment later.
+    let mut terminal = terminal::enter().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    // crossterm sends no resize at start: tell the app the real size once.
+    if let Ok(size) = terminal.size() {
+        app::update(
+            &mut state,
+            Msg::Resize {
+                width: size.width,
+                height: size.height,
+            },
+        );
+    }
+    if setup.data_dir.is_some() {
+        app::update(&mut state, Msg::CacheLoading);
+    }
+    if let Err(e) = terminal.draw(|frame| ui::view(&state, &setup.theme, frame)) {
+        terminal::leave();
+        return Err(format!("cannot draw: {e}"));
+    }
+
     let (store, cursors) = match persist::open(setup.data_dir.clone()).await {
         Ok(store) => {
             let names = setup.handles.iter().map(|h| h.name.to_string()).collect();
             match persist::load(store.clone(), names, Utc::now() - setup.keep_terminal).await {
                 Ok(cached) => {
-                    for handle in &setup.handles {
-                        let mine: Vec<_> = cached
-                            .orders
-                            .iter()
-                            .filter(|o| o.key.carrier == handle.name)
-                            .cloned()
-                            .collect();
-                        handle.reader.prime(&mine);
-                    }
                     let cursors = cached.cursors;
                     app::update(
                         &mut state,
@@ -102,6 +115,14 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
                             details_follow: true,
                         },
                     );
+                    // The cached orders on screen before anything else.
+                    if let Err(e) = terminal.draw(|frame| ui::view(&state, &setup.theme, frame)) {
+                        terminal::leave();
+                        return Err(format!("cannot draw: {e}"));
+                    }
+                    for handle in &setup.handles {
+                        handle.reader.prime(state.store().all());
+                    }
                     persist::read_details(store.clone(), msg_tx.clone());
                     (Some(store), cursors)
                 }
@@ -123,7 +144,10 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
             Some(lease) => executor.with_in_flight_lease(lease),
             None => executor,
         }),
-        Err(e) => return Err(format!("cannot set up the write journal: {e}")),
+        Err(e) => {
+            terminal::leave();
+            return Err(format!("cannot set up the write journal: {e}"));
+        }
     };
     if let Some(note) = executor.journal_note() {
         app::update(&mut state, Msg::StoreProblem(note.to_owned()));
@@ -139,19 +163,13 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
         }
     };
 
-    let mut terminal = terminal::enter().map_err(|e| format!("cannot set up the terminal: {e}"))?;
-    // crossterm sends no resize at start: tell the app the real size once.
-    if let Ok(size) = terminal.size() {
-        app::update(
-            &mut state,
-            Msg::Resize {
-                width: size.width,
-                height: size.height,
-            },
-        );
-    }
-    let mut signals =
-        terminal::Signals::new().map_err(|e| format!("cannot listen for signals: {e}"))?;
+    let mut signals = match terminal::Signals::new() {
+        Ok(signals) => signals,
+        Err(e) => {
+            terminal::leave();
+            return Err(format!("cannot listen for signals: {e}"));
+        }
+    };
     let mut input = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

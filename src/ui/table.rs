@@ -134,7 +134,9 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
     let rows = area.height.saturating_sub(1) as usize;
     if visible.is_empty() {
         let view = store.view();
-        let text = if store.is_empty() {
+        let text = if store.is_empty() && state.cache_loading() {
+            "Reading the local cache…".to_string()
+        } else if store.is_empty() {
             "No orders yet: waiting for the first sync (r refreshes now).".to_string()
         } else if !store.filter().is_empty() {
             format!(
