@@ -413,6 +413,39 @@ fn customer_tab_requests_per_order_and_retries_after_an_error() {
 // --- dialogs --------------------------------------------------------------------
 
 #[test]
+fn a_write_the_executor_already_re_read_asks_for_no_other_read() {
+    let mut s = state(false);
+    select(&mut s, "19530");
+    press(&mut s, ch('a'));
+    let fx = press(&mut s, key(KeyCode::Enter));
+    let (ticket, _, _) = execute(&fx).expect("sent");
+    // The runtime delivers the executor's re-read first, then the outcome.
+    let mut reread = orders().remove(0);
+    reread.status = status("received");
+    press(
+        &mut s,
+        Msg::OrderReloaded {
+            key: tg("19530"),
+            result: Ok(reread),
+        },
+    );
+    let fx = press(
+        &mut s,
+        Msg::ActionFinished {
+            ticket,
+            key: tg("19530"),
+            result: Ok(WriteReceipt {
+                message: "Status changed to received for order 19530".into(),
+            }),
+            reread: true,
+        },
+    );
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(s.dialog().is_none());
+    assert_eq!(s.selected().unwrap().status.raw, "received");
+}
+
+#[test]
 fn acknowledge_sends_and_reloads_on_success() {
     let mut s = state(false);
     select(&mut s, "19530");
@@ -436,6 +469,7 @@ fn acknowledge_sends_and_reloads_on_success() {
             result: Ok(WriteReceipt {
                 message: "Status changed to received for order 19530".into(),
             }),
+            reread: false,
         },
     );
     assert_eq!(fx, [Effect::ReloadOrder(tg("19530"))]);
@@ -693,6 +727,7 @@ fn rejected_outcome_is_shown_verbatim_and_input_kept() {
                 code: "ERR_TYPE".into(),
                 message: "Invalid message type".into(),
             }),
+            reread: false,
         },
     );
     assert!(fx.is_empty(), "a refusal changed nothing: no reload");
@@ -719,6 +754,7 @@ fn unknown_outcome_rereads_the_order() {
             ticket,
             key: tg("19530"),
             result: Err(CarrierError::Timeout("no answer in 30s".into())),
+            reread: false,
         },
     );
     assert_eq!(fx, [Effect::ReloadOrder(tg("19530"))]);
@@ -752,6 +788,7 @@ fn esc_while_sending_hides_and_the_outcome_still_lands() {
             result: Ok(WriteReceipt {
                 message: "Status changed to received for order 19530".into(),
             }),
+            reread: false,
         },
     );
     assert_eq!(fx, [Effect::ReloadOrder(tg("19530"))]);
@@ -1044,6 +1081,7 @@ fn info_messages_expire_on_tick_errors_stay_until_a_key() {
                 code: "E1".into(),
                 message: "nope".into(),
             }),
+            reread: false,
         },
     );
     press(&mut s, Msg::Tick(now() + Duration::minutes(5)));

@@ -196,6 +196,7 @@ async fn cancel_needs_the_order_id_typed_and_completed_orders_say_why_not() {
             ticket,
             key: sent_key.clone(),
             result: Ok(receipt),
+            reread: false,
         },
     );
     assert!(

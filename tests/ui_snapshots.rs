@@ -406,6 +406,7 @@ fn dialog_sending_and_refused() {
                     code: "403".into(),
                     message: "api_user 1234 may not add messages to order 19502".into(),
                 }),
+                reread: false,
             },
         );
     });

@@ -1028,6 +1028,7 @@ impl State {
         ticket: Ticket,
         key: OrderKey,
         result: Result<crate::carriers::WriteReceipt, CarrierError>,
+        reread: bool,
         fx: &mut Vec<Effect>,
     ) {
         let pending = self.pending.remove(&ticket);
@@ -1046,7 +1047,9 @@ impl State {
                     receipt.message
                 };
                 self.say(Level::Ok, format!("{key}: {message}"));
-                fx.push(Effect::ReloadOrder(key));
+                if !reread {
+                    fx.push(Effect::ReloadOrder(key));
+                }
             }
             Err(error) => {
                 let unknown = error.outcome_unknown();
@@ -1062,7 +1065,7 @@ impl State {
                     self.dialog = Some(Dialog::Form(form));
                 }
                 self.say(Level::Error, format!("{key}: {summary} failed: {answer}"));
-                if unknown {
+                if unknown && !reread {
                     fx.push(Effect::ReloadOrder(key));
                 }
             }
@@ -1122,7 +1125,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             ticket,
             key,
             result,
-        } => state.on_action_finished(ticket, key, result, &mut fx),
+            reread,
+        } => state.on_action_finished(ticket, key, result, reread, &mut fx),
         Msg::OrderReloaded { key, result } => match result {
             Ok(order) => state.upsert_orders(vec![order]),
             Err(error) => state.say(Level::Warning, format!("{key}: re-read failed: {error}")),

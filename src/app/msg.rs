@@ -34,6 +34,9 @@ pub enum Msg {
         ticket: Ticket,
         key: OrderKey,
         result: Result<WriteReceipt, CarrierError>,
+        /// The order was re-read after the write and delivered just before
+        /// (`OrderReloaded`): no further re-read is needed.
+        reread: bool,
     },
     /// An order was re-read on request ([`Effect::ReloadOrder`]).
     OrderReloaded {

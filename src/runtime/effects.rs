@@ -107,6 +107,7 @@ impl EffectRunner {
                         ticket,
                         key,
                         result,
+                        reread: false,
                     });
                     return;
                 };
@@ -116,11 +117,15 @@ impl EffectRunner {
                         .execute(&handle, &order, &request, Utc::now())
                         .await;
                     let result = outcome.receipt_result();
+                    // The executor's own re-read (to confirm) goes to the
+                    // app first; the app then needs no other.
+                    let reread = outcome.order.is_some();
                     report(&results, outcome);
                     let _ = results.send(Msg::ActionFinished {
                         ticket,
                         key,
                         result,
+                        reread,
                     });
                 });
             }
