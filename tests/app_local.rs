@@ -102,7 +102,7 @@ fn summaries_paint_the_list_and_actions_wait_for_the_full_order() {
     assert!(s.dialog().is_none());
     assert!(fx.is_empty(), "{fx:?}");
     assert!(
-        status_text(&s).contains("still reading this order from the cache"),
+        status_text(&s).contains("still being read from the cache"),
         "{}",
         status_text(&s)
     );

@@ -631,12 +631,10 @@ impl State {
         if self.cache_pending.contains(&order.key) {
             let key = order.key.clone();
             let text = if self.cache_reading {
-                format!("{key}: still reading this order from the cache, try again in a moment")
+                format!("{key}: still being read from the cache; try again shortly")
             } else {
                 fx.push(Effect::ReloadOrder(key.clone()));
-                format!(
-                    "{key}: the cache had only its summary; re-reading it from the carrier, try again in a moment"
-                )
+                format!("{key}: re-reading it from the carrier first; try again shortly")
             };
             self.say(Level::Warning, text);
             return;
