@@ -231,6 +231,34 @@ fn cache_start_is_marked_stale_until_the_first_sync() {
 }
 
 #[test]
+fn a_long_message_wraps_onto_three_rows_at_most() {
+    let (theme, _) = Theme::load("default");
+    let mut s = synced_state(false);
+    let long = "the database file is locked by another orderdesk (pid 4242) \
+        and the busy timeout of 3 s passed; close the other console or start \
+        this one with --data-dir pointing elsewhere; until then nothing is \
+        cached and notes and flags cannot be saved";
+    orderdesk::app::update(&mut s, Msg::StoreProblem(long.into()));
+    let terminal = render(&mut s, 80, 24, &theme);
+    let buffer = terminal.backend().buffer();
+    let row = |y: u16| -> String {
+        (0..80)
+            .map(|x| buffer[(x, y)].symbol().to_owned())
+            .collect::<String>()
+    };
+    assert!(
+        row(21).starts_with(" cache off: the database file is locked"),
+        "{}",
+        row(21)
+    );
+    assert!(row(22).starts_with(" (pid 4242)"), "{}", row(22));
+    assert!(row(23).trim_end().ends_with('…'), "{}", row(23));
+    // The table above is still drawn.
+    assert!((2..20).any(|y| row(y).contains("tg/")));
+    insta::assert_snapshot!("status_long_message_80x24", terminal.backend());
+}
+
+#[test]
 fn the_first_frame_says_the_cache_is_being_read() {
     let (theme, _) = Theme::load("default");
     let mut s = State::new(carriers(), options(false)).unwrap();

@@ -4,7 +4,9 @@
 //!
 //! Layout, top to bottom: header (name, READ-ONLY banner, carrier chips, stage
 //! counts), views bar (views with counts, sort), filter bar (while open or
-//! set), body, status line. The body is the orders table; when the terminal
+//! set), body, status line (a message too long for one row wraps onto up to
+//! [`STATUS_MAX_ROWS`] rows, taken from the body: carrier messages are worth
+//! reading whole). The body is the orders table; when the terminal
 //! has room (body >= [`SPLIT_MIN_BODY`] rows) the selected order's detail sits
 //! below the table, otherwise the detail takes the whole body while focused.
 //! At narrow widths table columns are dropped by priority (updated, schedule,
@@ -59,15 +61,26 @@ pub(crate) struct Areas {
     pub status: Rect,
 }
 
-pub(crate) fn areas(area: Rect, filter_bar: bool, detail_focused: bool) -> Areas {
+/// Most rows a long status message takes.
+pub const STATUS_MAX_ROWS: u16 = 3;
+
+pub(crate) fn areas(area: Rect, filter_bar: bool, detail_focused: bool, status_rows: u16) -> Areas {
     let row =
         |y: u16| Rect::new(area.x, area.y + y.min(area.height), area.width, 1).intersection(area);
     let header = row(0);
     let views = row(1);
     let top = if filter_bar { 3 } else { 2 };
     let filter = filter_bar.then(|| row(2));
-    let status = row(area.height.saturating_sub(1));
-    let body_h = area.height.saturating_sub(top + 1);
+    // The status rows never squeeze the body below a few rows.
+    let status_rows = status_rows
+        .clamp(1, STATUS_MAX_ROWS)
+        .min(area.height.saturating_sub(top + 4).max(1));
+    let status = Rect {
+        height: status_rows,
+        ..row(area.height.saturating_sub(status_rows))
+    }
+    .intersection(area);
+    let body_h = area.height.saturating_sub(top + status_rows);
     let body = Rect::new(area.x, area.y + top.min(area.height), area.width, body_h);
     let (table, detail) = if body_h >= SPLIT_MIN_BODY {
         let table_h = (body_h * 11 / 20).max(8);
@@ -104,7 +117,7 @@ pub fn journal_rows(size: (u16, u16)) -> usize {
 
 /// Order rows the table shows at `size` (for paging in `update`).
 pub fn table_rows(size: (u16, u16), filter_bar: bool) -> usize {
-    let a = areas(Rect::new(0, 0, size.0, size.1), filter_bar, false);
+    let a = areas(Rect::new(0, 0, size.0, size.1), filter_bar, false, 1);
     a.table.map_or(0, |t| t.height.saturating_sub(1) as usize)
 }
 
@@ -122,7 +135,12 @@ pub fn max_scrolls(state: &State) -> Scrolls {
     let (w, h) = state.size();
     let area = Rect::new(0, 0, w, h);
     let filter_bar = state.filter_open() || !state.filter_input().is_empty();
-    let a = areas(area, filter_bar, state.focus() == Focus::Detail);
+    let a = areas(
+        area,
+        filter_bar,
+        state.focus() == Focus::Detail,
+        status_lines(state, area.width).len() as u16,
+    );
     Scrolls {
         detail: a.detail.map_or(0, |d| detail::max_scroll(state, d)),
         help: dialog::help_max_scroll(state, area),
@@ -187,7 +205,13 @@ pub(crate) fn stage_short(stage: Stage) -> &'static str {
 pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
     let area = frame.area();
     let filter_bar = state.filter_open() || !state.filter_input().is_empty();
-    let a = areas(area, filter_bar, state.focus() == Focus::Detail);
+    let status = status_lines(state, area.width);
+    let a = areas(
+        area,
+        filter_bar,
+        state.focus() == Focus::Detail,
+        status.len() as u16,
+    );
 
     draw_header(state, theme, frame, a.header);
     draw_views(state, theme, frame, a.views);
@@ -200,7 +224,7 @@ pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
     if let Some(r) = a.detail {
         detail::draw(state, theme, frame, r);
     }
-    draw_status(state, theme, frame, a.status);
+    draw_status(state, theme, frame, a.status, status);
 
     if state.journal_view().is_some() {
         journal::draw(state, theme, frame, area);
@@ -515,8 +539,9 @@ fn hints(state: &State) -> Vec<(String, &'static str)> {
         .collect()
 }
 
-fn draw_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let clock = if state.user().is_empty() {
+/// The user and the time, at the right of the status line.
+fn status_clock(state: &State) -> String {
+    if state.user().is_empty() {
         format!(" {} ", local_hm(state, state.now()))
     } else {
         format!(
@@ -524,8 +549,49 @@ fn draw_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             fit(state.user(), 16),
             local_hm(state, state.now())
         )
+    }
+}
+
+/// The status message wrapped to the room left of the clock, at most
+/// [`STATUS_MAX_ROWS`] lines (the last one ends in `…` when cut); one empty
+/// line when there is no message (the key hints are drawn instead).
+fn status_lines(state: &State, width: u16) -> Vec<String> {
+    let Some(msg) = state.status() else {
+        return vec![String::new()];
     };
+    let clock = status_clock(state).width() as u16;
+    let room = if width > clock + 20 {
+        width - clock
+    } else {
+        width
+    };
+    let mut text = format!(" {}", msg.text);
+    if !state.pending().is_empty() {
+        text.push_str(&format!("  [{} sending]", state.pending().len()));
+    }
+    let room = usize::from(room.max(2));
+    let mut lines = detail::wrap(&text, room - 1);
+    if lines.len() > STATUS_MAX_ROWS as usize {
+        lines.truncate(STATUS_MAX_ROWS as usize);
+        if let Some(last) = lines.last_mut() {
+            let mut cut = fit(last, room.saturating_sub(2)).into_owned();
+            if !cut.ends_with('…') {
+                cut.push('…');
+            }
+            *last = cut;
+        }
+    }
+    // Continuation lines line up with the first line's text.
+    for line in lines.iter_mut().skip(1) {
+        line.insert(0, ' ');
+    }
+    lines
+}
+
+fn draw_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, lines: Vec<String>) {
+    let clock = status_clock(state);
     let mut spans: Vec<Span> = Vec::new();
+    let mut more: Vec<Line> = Vec::new();
     match state.status() {
         Some(msg) => {
             let style = match msg.level {
@@ -534,7 +600,9 @@ fn draw_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Level::Warning => theme.warning,
                 Level::Error => theme.error,
             };
-            spans.push(Span::styled(format!(" {}", clean(&msg.text)), style));
+            let mut lines = lines.into_iter();
+            spans.push(Span::styled(lines.next().unwrap_or_default(), style));
+            more.extend(lines.map(|l| Line::styled(l, style)));
         }
         None => {
             // Hints that fit; help and quit (the last two) always shown.
@@ -560,7 +628,7 @@ fn draw_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             }
         }
     }
-    if !state.pending().is_empty() {
+    if !state.pending().is_empty() && state.status().is_none() {
         spans.push(Span::styled(
             format!("  [{} sending]", state.pending().len()),
             theme.warning,
@@ -571,6 +639,7 @@ fn draw_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         let r = Rect {
             x: area.x + area.width - w,
             width: w,
+            height: 1,
             ..area
         };
         frame.render_widget(Paragraph::new(Span::styled(clock, theme.muted)), r);
@@ -581,5 +650,7 @@ fn draw_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else {
         area
     };
-    frame.render_widget(Paragraph::new(Line::from(spans)), text_area);
+    let mut text = vec![Line::from(spans)];
+    text.extend(more);
+    frame.render_widget(Paragraph::new(text), text_area);
 }
