@@ -31,6 +31,10 @@ use ratatui::backend::TestBackend;
 
 const ORDERS: usize = 100_000;
 
+// The binary's allocator (src/main.rs), so the figures are the console's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn sim_options(orders: usize) -> SimOptions {
     SimOptions {
         orders,

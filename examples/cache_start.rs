@@ -25,6 +25,10 @@ use ratatui::backend::TestBackend;
 
 const ORDERS: usize = 100_000;
 
+// The binary's allocator (src/main.rs), so the figures are the console's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if let [_, flag, dir] = args.as_slice()

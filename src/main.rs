@@ -16,6 +16,12 @@ use orderdesk::headless::{self, ListFilter};
 use orderdesk::runtime::{self, ConsoleSetup};
 use orderdesk::ui::Theme;
 
+/// 100k orders are millions of short strings: mimalloc keeps them in about
+/// a fifth less memory than the system allocator and starts faster (README
+/// "Performance").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "orderdesk",
