@@ -34,17 +34,7 @@ fn full_order(id: &str) -> Order {
         vec![("name".into(), "Router".into()), ("qty".into(), "1".into())],
         vec![],
     ];
-    let kinds = [
-        LogKind::Error,
-        LogKind::Alert,
-        LogKind::System,
-        LogKind::Log,
-        LogKind::Notification,
-        LogKind::Status,
-        LogKind::Local,
-        LogKind::Journal,
-    ];
-    o.log = kinds
+    o.log = LogKind::ALL
         .iter()
         .enumerate()
         .map(|(i, kind)| LogEntry {

@@ -162,6 +162,17 @@ pub enum LogKind {
 }
 
 impl LogKind {
+    pub const ALL: [LogKind; 8] = [
+        LogKind::Error,
+        LogKind::Alert,
+        LogKind::System,
+        LogKind::Log,
+        LogKind::Notification,
+        LogKind::Status,
+        LogKind::Local,
+        LogKind::Journal,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             LogKind::Error => "error",

@@ -218,27 +218,12 @@ struct OrderDto {
 impl OrderDto {
     fn from(o: &Order) -> Self {
         OrderDto {
-            status_raw: o.status.raw.clone(),
-            stage: o.status.stage.as_str().to_owned(),
-            terminal: o.status.terminal,
-            created: StampDto::from(&o.created),
-            updated: o.updated.as_ref().map(StampDto::from),
-            customer: o.customer.clone(),
-            service: o.service.clone(),
-            schedule: o.schedule.as_ref().map(ScheduleDto::from),
-            warnings: o.warnings.clone(),
             fields: o.fields.clone(),
             customer_fields: o.customer_fields.clone(),
             items: o.items.clone(),
             log: o.log.iter().map(LogDto::from).collect(),
-            carrier_attention: o
-                .carrier_attention
-                .iter()
-                .map(|a| (a.code.clone(), a.detail.clone()))
-                .collect(),
-            fetch_error: o.fetch_error.clone(),
-            detail_loaded: o.detail_loaded,
             customer_loaded: o.customer_loaded,
+            ..OrderDto::list_part(o)
         }
     }
 
@@ -258,17 +243,26 @@ impl OrderDto {
             (None, Some(log)) => Some(log),
             (explicit, _) => explicit,
         };
-        let attention_lines = [LogKind::Error, LogKind::Alert]
-            .into_iter()
-            .filter_map(|kind| o.log.iter().find(|e| e.kind == kind))
-            .map(LogDto::from)
-            .collect();
+        OrderDto {
+            updated: updated.map(StampDto::from),
+            log: [LogKind::Error, LogKind::Alert]
+                .into_iter()
+                .filter_map(|kind| o.log.iter().find(|e| e.kind == kind))
+                .map(LogDto::from)
+                .collect(),
+            ..OrderDto::list_part(o)
+        }
+    }
+
+    /// What the list needs of `o`, without any of its details (fields,
+    /// customer fields, items, log).
+    fn list_part(o: &Order) -> Self {
         OrderDto {
             status_raw: o.status.raw.clone(),
             stage: o.status.stage.as_str().to_owned(),
             terminal: o.status.terminal,
             created: StampDto::from(&o.created),
-            updated: updated.map(StampDto::from),
+            updated: o.updated.as_ref().map(StampDto::from),
             customer: o.customer.clone(),
             service: o.service.clone(),
             schedule: o.schedule.as_ref().map(ScheduleDto::from),
@@ -276,7 +270,7 @@ impl OrderDto {
             fields: Vec::new(),
             customer_fields: Vec::new(),
             items: Vec::new(),
-            log: attention_lines,
+            log: Vec::new(),
             carrier_attention: o
                 .carrier_attention
                 .iter()
@@ -332,17 +326,8 @@ impl OrderDto {
 }
 
 fn log_kind(text: &str) -> LogKind {
-    const ALL: [LogKind; 8] = [
-        LogKind::Error,
-        LogKind::Alert,
-        LogKind::System,
-        LogKind::Log,
-        LogKind::Notification,
-        LogKind::Status,
-        LogKind::Local,
-        LogKind::Journal,
-    ];
-    ALL.into_iter()
+    LogKind::ALL
+        .into_iter()
         .find(|k| k.as_str() == text)
         .unwrap_or(LogKind::Log)
 }
