@@ -16,13 +16,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use chrono_tz::Europe::Stockholm;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use orderdesk::app::{self, Msg, Options, State};
+use orderdesk::carriers::tjansteguiden::order_from_document;
 use orderdesk::carriers::{self, SyncSink};
 use orderdesk::config::{CarrierConfig, Config};
 use orderdesk::domain::Order;
-use orderdesk::runtime::{carrier_infos, load_cache};
+use orderdesk::runtime::{carrier_infos, load_cache, read_full_orders};
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
 use orderdesk::store::Store;
 use orderdesk::ui::{self, Theme};
@@ -50,14 +52,7 @@ fn parse_orders(sim: &TgSim, ids: &[String]) -> Vec<Order> {
     ids.iter()
         .filter_map(|id| {
             let xml = sim.order_info_xml(id)?;
-            let root = carriers::tjansteguiden::xml::parse(xml.as_bytes()).ok()?;
-            carriers::tjansteguiden::order_from_info(
-                &carrier,
-                chrono_tz::Europe::Stockholm,
-                id,
-                &root,
-            )
-            .ok()
+            order_from_document(&carrier, Stockholm, id, xml.as_bytes()).ok()
         })
         .collect()
 }
@@ -100,16 +95,7 @@ fn start_from_cache(dir: &std::path::Path, theme: &Theme) -> (State, String) {
     let cached = load_cache(&store, &["tg".to_owned()], keep_all).expect("load");
     let loaded = t.elapsed();
     let mut state = state_with(Vec::new());
-    app::update(
-        &mut state,
-        Msg::CacheLoaded {
-            orders: cached.orders,
-            notes: cached.notes,
-            flags: cached.flags,
-            journal: cached.journal,
-            details_follow: true,
-        },
-    );
+    app::update(&mut state, cached.into_msg().0);
     let built = t.elapsed() - loaded;
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
     terminal
@@ -122,14 +108,12 @@ fn start_from_cache(dir: &std::path::Path, theme: &Theme) -> (State, String) {
 
 /// What the console does after its first frame: the full orders, page by
 /// page, replace their summaries.
-fn read_full_orders(dir: &std::path::Path, mut state: State) -> State {
+fn read_full_orders_into(dir: &std::path::Path, mut state: State) -> State {
     let store = Store::open(dir).expect("store");
-    let mut after = 0;
-    while let (orders, Some(next)) = store.load_orders_page(after, 8192).expect("page") {
-        app::update(&mut state, Msg::CacheDetails(orders));
-        after = next;
-    }
-    app::update(&mut state, Msg::CacheDetailsDone(Ok(())));
+    read_full_orders(&store, |msg| {
+        app::update(&mut state, msg);
+        true
+    });
     assert_eq!(state.orders_len(), ORDERS);
     state
 }
@@ -151,13 +135,7 @@ fn benches(c: &mut Criterion) {
         let carrier: Arc<str> = Arc::from("tg");
         b.iter(|| {
             for (id, xml) in &bodies {
-                let root = carriers::tjansteguiden::xml::parse(xml.as_bytes()).expect("parses");
-                let order = carriers::tjansteguiden::order_from_info(
-                    &carrier,
-                    chrono_tz::Europe::Stockholm,
-                    id,
-                    &root,
-                );
+                let order = order_from_document(&carrier, Stockholm, id, xml.as_bytes());
                 black_box(order.expect("order"));
             }
         })
@@ -178,7 +156,7 @@ fn benches(c: &mut Criterion) {
         let (state, split) = start_from_cache(cache_dir.path(), &theme);
         eprintln!("start to first frame: {:?} ({split})", t.elapsed());
         let t = Instant::now();
-        let state = read_full_orders(cache_dir.path(), state);
+        let state = read_full_orders_into(cache_dir.path(), state);
         eprintln!(
             "then the full orders, behind the first frame: {:?}",
             t.elapsed()
@@ -193,7 +171,7 @@ fn benches(c: &mut Criterion) {
     group.bench_function("full orders read behind the first frame, 100k", |b| {
         b.iter_batched(
             || start_from_cache(cache_dir.path(), &theme).0,
-            |state| black_box(read_full_orders(cache_dir.path(), state)),
+            |state| black_box(read_full_orders_into(cache_dir.path(), state)),
             BatchSize::PerIteration,
         )
     });

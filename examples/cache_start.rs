@@ -13,10 +13,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
+use chrono_tz::Europe::Stockholm;
 use orderdesk::app::{self, Msg, Options, State};
 use orderdesk::carriers;
+use orderdesk::carriers::tjansteguiden::order_from_document;
 use orderdesk::config::{CarrierConfig, Config};
-use orderdesk::runtime::{carrier_infos, load_cache};
+use orderdesk::runtime::{carrier_infos, load_cache, read_full_orders};
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
 use orderdesk::store::Store;
 use orderdesk::ui::{self, Theme};
@@ -60,27 +62,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let cached = load_cache(&store, &["tg".to_owned()], keep_all)?;
         let loaded = t.elapsed();
         let mut state = new_state()?;
-        app::update(
-            &mut state,
-            Msg::CacheLoaded {
-                orders: cached.orders,
-                notes: cached.notes,
-                flags: cached.flags,
-                journal: cached.journal,
-                details_follow: true,
-            },
-        );
+        app::update(&mut state, cached.into_msg().0);
         let mut terminal = Terminal::new(TestBackend::new(160, 48))?;
         terminal.draw(|frame| ui::view(&state, &theme, frame))?;
         let first_frame = t.elapsed();
         let mem_first = memory("after the first frame");
         let t = Instant::now();
-        let mut after = 0;
-        while let (orders, Some(next)) = store.load_orders_page(after, 8192)? {
-            app::update(&mut state, Msg::CacheDetails(orders));
-            after = next;
-        }
-        app::update(&mut state, Msg::CacheDetailsDone(Ok(())));
+        read_full_orders(&store, |msg| {
+            app::update(&mut state, msg);
+            true
+        });
         eprintln!(
             "run {run}: first frame {first_frame:?} (open+load {loaded:?}); full orders {:?}; {mem_first}; {}",
             t.elapsed(),
@@ -104,14 +95,7 @@ fn write_cache(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> 
         .iter()
         .filter_map(|id| {
             let xml = sim.order_info_xml(id)?;
-            let root = carriers::tjansteguiden::xml::parse(xml.as_bytes()).ok()?;
-            carriers::tjansteguiden::order_from_info(
-                &carrier,
-                chrono_tz::Europe::Stockholm,
-                id,
-                &root,
-            )
-            .ok()
+            order_from_document(&carrier, Stockholm, id, xml.as_bytes()).ok()
         })
         .collect();
     Store::open(dir)?.save_orders(&orders)?;

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
+use ratatui::DefaultTerminal;
 use tokio::sync::mpsc;
 
 use crate::app::{self, CarrierInfo, Msg, Options, State};
@@ -26,7 +27,7 @@ use crate::sync::Fetchers;
 use crate::ui::{self, Theme};
 
 pub use effects::EffectRunner;
-pub use persist::{Cached, data_dir, load_cache};
+pub use persist::{Cached, data_dir, load_cache, read_full_orders};
 
 /// What the console needs to start.
 pub struct ConsoleSetup {
@@ -68,6 +69,23 @@ pub fn carrier_infos(handles: &[CarrierHandle]) -> Vec<CarrierInfo> {
 /// full orders are read behind it), prime the readers, resolve writes left
 /// pending by a crash, then start the fetchers.
 pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
+    // The screen first: the console is up at once and says it is reading
+    // the cache, whose orders arrive a moment later.
+    let mut terminal = terminal::enter().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let result = console(&mut terminal, setup).await;
+    terminal::leave();
+    result
+}
+
+fn draw(terminal: &mut DefaultTerminal, state: &State, theme: &Theme) -> Result<(), String> {
+    terminal
+        .draw(|frame| ui::view(state, theme, frame))
+        .map(drop)
+        .map_err(|e| format!("cannot draw: {e}"))
+}
+
+/// The console inside the terminal [`run_console`] took (and gives back).
+async fn console(terminal: &mut DefaultTerminal, setup: ConsoleSetup) -> Result<(), String> {
     let options = Options {
         readonly: setup.readonly,
         now: Utc::now(),
@@ -78,9 +96,6 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
     state.set_display_timezone(setup.timezone);
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
 
-    // The screen first: the console is up at once and says it is reading
-    // the cache, whose orders arrive a moment later.
-    let mut terminal = terminal::enter().map_err(|e| format!("cannot set up the terminal: {e}"))?;
     // crossterm sends no resize at start: tell the app the real size once.
     if let Ok(size) = terminal.size() {
         app::update(
@@ -94,32 +109,17 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
     if setup.data_dir.is_some() {
         app::update(&mut state, Msg::CacheLoading);
     }
-    if let Err(e) = terminal.draw(|frame| ui::view(&state, &setup.theme, frame)) {
-        terminal::leave();
-        return Err(format!("cannot draw: {e}"));
-    }
+    draw(terminal, &state, &setup.theme)?;
 
     let (store, cursors) = match persist::open(setup.data_dir.clone()).await {
         Ok(store) => {
             let names = setup.handles.iter().map(|h| h.name.to_string()).collect();
             match persist::load(store.clone(), names, Utc::now() - setup.keep_terminal).await {
                 Ok(cached) => {
-                    let cursors = cached.cursors;
-                    app::update(
-                        &mut state,
-                        Msg::CacheLoaded {
-                            orders: cached.orders,
-                            notes: cached.notes,
-                            flags: cached.flags,
-                            journal: cached.journal,
-                            details_follow: true,
-                        },
-                    );
+                    let (loaded, cursors) = cached.into_msg();
+                    app::update(&mut state, loaded);
                     // The cached orders on screen before anything else.
-                    if let Err(e) = terminal.draw(|frame| ui::view(&state, &setup.theme, frame)) {
-                        terminal::leave();
-                        return Err(format!("cannot draw: {e}"));
-                    }
+                    draw(terminal, &state, &setup.theme)?;
                     for handle in &setup.handles {
                         handle.reader.prime(state.store().all());
                     }
@@ -144,10 +144,7 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
             Some(lease) => executor.with_in_flight_lease(lease),
             None => executor,
         }),
-        Err(e) => {
-            terminal::leave();
-            return Err(format!("cannot set up the write journal: {e}"));
-        }
+        Err(e) => return Err(format!("cannot set up the write journal: {e}")),
     };
     if let Some(note) = executor.journal_note() {
         app::update(&mut state, Msg::StoreProblem(note.to_owned()));
@@ -163,31 +160,26 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
         }
     };
 
-    let mut signals = match terminal::Signals::new() {
-        Ok(signals) => signals,
-        Err(e) => {
-            terminal::leave();
-            return Err(format!("cannot listen for signals: {e}"));
-        }
-    };
+    let mut signals =
+        terminal::Signals::new().map_err(|e| format!("cannot listen for signals: {e}"))?;
     let mut input = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
     let mut last_frame: Option<Instant> = None;
 
-    let result = loop {
+    loop {
         let frame_due = last_frame.map_or(Instant::now(), |t| t + FRAME);
         let first = tokio::select! {
             event = input.next() => match event {
                 Some(Ok(event)) => terminal_msg(event),
-                Some(Err(e)) => break Err(format!("terminal input failed: {e}")),
-                None => break Ok(()),
+                Some(Err(e)) => return Err(format!("terminal input failed: {e}")),
+                None => return Ok(()),
             },
             Some(event) = sync_rx.recv() => Some(Msg::Sync(event)),
             Some(msg) = msg_rx.recv() => Some(msg),
             _ = tick.tick() => Some(Msg::Tick(Utc::now())),
-            _ = signals.recv() => break Ok(()),
+            _ = signals.recv() => return Ok(()),
             _ = tokio::time::sleep_until(frame_due.into()), if dirty => None,
         };
         if let Some(msg) = first {
@@ -208,18 +200,14 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
             }
         }
         if state.should_quit() {
-            break Ok(());
+            return Ok(());
         }
         if dirty && last_frame.is_none_or(|t| t.elapsed() >= FRAME) {
-            if let Err(e) = terminal.draw(|frame| ui::view(&state, &setup.theme, frame)) {
-                break Err(format!("cannot draw: {e}"));
-            }
+            draw(terminal, &state, &setup.theme)?;
             last_frame = Some(Instant::now());
             dirty = false;
         }
-    };
-    terminal::leave();
-    result
+    }
 }
 
 /// `ORDERDESK_WRITE_LEASE_SECS`: how long a write another console (or a

@@ -20,7 +20,8 @@ use crate::store::{Flag, JournalEntry, JournalFilter, Note, Store, StoreError};
 /// What the cache held at startup.
 #[derive(Debug, Default)]
 pub struct Cached {
-    /// The orders' summaries: the full orders follow from [`read_details`].
+    /// The orders' summaries: the full orders follow from
+    /// [`read_full_orders`].
     pub orders: Vec<Order>,
     pub cursors: HashMap<String, String>,
     pub notes: HashMap<OrderKey, Vec<Note>>,
@@ -95,27 +96,47 @@ pub fn load_cache(
 /// Full orders read per page behind the first frame.
 const DETAILS_PAGE: usize = 8192;
 
-/// Reads the full cached orders on a background thread, page by page, and
-/// sends them as `Msg::CacheDetails`, then `Msg::CacheDetailsDone`.
+impl Cached {
+    /// The app's message for what the cache held (the orders are summaries:
+    /// their full orders follow from [`read_full_orders`]), and the cursors
+    /// for the fetchers.
+    pub fn into_msg(self) -> (Msg, HashMap<String, String>) {
+        let msg = Msg::CacheLoaded {
+            orders: self.orders,
+            notes: self.notes,
+            flags: self.flags,
+            journal: self.journal,
+            details_follow: true,
+        };
+        (msg, self.cursors)
+    }
+}
+
+/// Reads the full cached orders page by page, handing `deliver` one
+/// `Msg::CacheDetails` per page and then `Msg::CacheDetailsDone`. Stops
+/// early when `deliver` returns false (the console has quit). Blocking.
+pub fn read_full_orders(store: &Store, mut deliver: impl FnMut(Msg) -> bool) {
+    let mut after = 0;
+    let result = loop {
+        match store.load_orders_page(after, DETAILS_PAGE) {
+            Ok((orders, Some(next))) => {
+                after = next;
+                if !deliver(Msg::CacheDetails(orders)) {
+                    return;
+                }
+            }
+            Ok((_, None)) => break Ok(()),
+            Err(e) => break Err(e.to_string()),
+        }
+    };
+    deliver(Msg::CacheDetailsDone(result));
+}
+
+/// [`read_full_orders`] on a background thread, to the app.
 pub fn read_details(store: Arc<Store>, to_app: tokio::sync::mpsc::UnboundedSender<Msg>) {
     let spawned = std::thread::Builder::new()
         .name("orderdesk-cache-read".into())
-        .spawn(move || {
-            let mut after = 0;
-            let result = loop {
-                match store.load_orders_page(after, DETAILS_PAGE) {
-                    Ok((orders, Some(next))) => {
-                        after = next;
-                        if to_app.send(Msg::CacheDetails(orders)).is_err() {
-                            return; // the console has quit
-                        }
-                    }
-                    Ok((_, None)) => break Ok(()),
-                    Err(e) => break Err(e.to_string()),
-                }
-            };
-            let _ = to_app.send(Msg::CacheDetailsDone(result));
-        });
+        .spawn(move || read_full_orders(&store, |msg| to_app.send(msg).is_ok()));
     if let Err(e) = spawned {
         tracing::error!("cannot start the cache reader: {e}");
     }

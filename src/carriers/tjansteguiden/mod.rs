@@ -36,8 +36,8 @@ pub use profile::{MAX_MESSAGE_CHARS, MESSAGE_TYPES, STATUSES, TgProfile, status_
 pub use reader::TgReader;
 pub use time::{format_local, parse_local, stamp};
 pub use wire::{
-    Direction, ListRow, PortalError, check, customer_fields, merge_customer, order_from_info,
-    order_from_row, parse_orders, portal_error,
+    Direction, ListRow, PortalError, check, customer_fields, merge_customer, order_from_document,
+    order_from_info, order_from_row, parse_orders, portal_error,
 };
 pub use writer::TgWriter;
 

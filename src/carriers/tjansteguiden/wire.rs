@@ -259,6 +259,17 @@ pub fn order_from_row(carrier: &Arc<str>, tz: Tz, row: &ListRow) -> Order {
 }
 
 /// The full order from an `order_info` answer for order `id`.
+/// An `order_info` document as text (saved, or as the simulator renders it)
+/// into an order: [`super::xml::parse`] then [`order_from_info`].
+pub fn order_from_document(
+    carrier: &Arc<str>,
+    tz: Tz,
+    id: &str,
+    document: &[u8],
+) -> Result<Order, CarrierError> {
+    order_from_info(carrier, tz, id, &super::xml::parse(document)?)
+}
+
 pub fn order_from_info(
     carrier: &Arc<str>,
     tz: Tz,
