@@ -29,10 +29,7 @@ use orderdesk::carriers::{self, CarrierHandle};
 use orderdesk::config::{CarrierConfig, Config};
 use orderdesk::domain::{ActionKind, ActionRequest, FormValues, Order, OrderKey};
 use orderdesk::journal::WriteExecutor;
-use orderdesk::sim::lumen_voice::{
-    Faults, PathKind, SimAddress, SimNotification, SimOrder, SimSubscriber, VoiceSim,
-    VoiceSimOptions,
-};
+use orderdesk::sim::lumen_voice::{Faults, PathKind, SimOrder, VoiceSim, VoiceSimOptions};
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
 use orderdesk::store::{JournalEntry, JournalFilter, JournalState, Store};
 
@@ -364,39 +361,8 @@ const CANCEL_EVERY: usize = 4;
 fn voice_order(id: &str, order_type: &str) -> SimOrder {
     let now = Utc::now();
     SimOrder {
-        voice_order_id: id.into(),
-        external_order_id: Some(format!("PO-{id}")),
-        order_type: order_type.into(),
-        product_id: 2036,
-        status: "in progress".into(),
-        created: now - chrono::Duration::days(3),
         customer_request_date: Some(now + chrono::Duration::days(12)),
-        foc_date: None,
-        tn_list: vec!["3035551234".into()],
-        rate_center: "DENVER".into(),
-        state: "CO".into(),
-        subscriber: SimSubscriber {
-            customer_type_indicator: Some("R".into()),
-            first_name: Some("Maria".into()),
-            last_name: Some("Garcia".into()),
-            business_name: None,
-        },
-        address: SimAddress {
-            street_number: Some("1801".into()),
-            street_name: Some("California".into()),
-            street_suffix: Some("ST".into()),
-            city: Some("Denver".into()),
-            state: Some("CO".into()),
-            zip_code: Some("80202".into()),
-            secondary_location: None,
-        },
-        notifications: vec![SimNotification {
-            code: "901".into(),
-            message: "Order successfully submitted.".into(),
-            created: now - chrono::Duration::days(3),
-            rate_center: None,
-            state: None,
-        }],
+        ..SimOrder::sample(id, order_type, now)
     }
 }
 

@@ -16,8 +16,7 @@ use orderdesk::config::{CarrierConfig, Config, SecretSource};
 use orderdesk::domain::{ActionKind, ActionRequest, Availability, FormValues, Order, Stage};
 use orderdesk::sim::RunningSim;
 use orderdesk::sim::lumen_voice::{
-    Faults, PathKind, SimAddress, SimNotification, SimOrder, SimSubscriber, TokenRefusal, VoiceSim,
-    VoiceSimOptions,
+    Faults, PathKind, SimOrder, TokenRefusal, VoiceSim, VoiceSimOptions,
 };
 
 /// Wednesday noon.
@@ -69,41 +68,10 @@ fn in_flight(o: &SimOrder) -> bool {
 /// A fixed LNP order for write tests.
 fn lnp_order(id: &str, foc: Option<DateTime<Utc>>) -> SimOrder {
     SimOrder {
-        voice_order_id: id.into(),
         external_order_id: Some("PO-1".into()),
-        order_type: "LNP".into(),
-        product_id: 2036,
-        status: "in progress".into(),
-        created: now() - chrono::Duration::days(3),
-        customer_request_date: Some(now() + chrono::Duration::days(10)),
         foc_date: foc,
         tn_list: vec!["3035551234".into(), "3035551235".into()],
-        rate_center: "DENVER".into(),
-        state: "CO".into(),
-        subscriber: SimSubscriber {
-            customer_type_indicator: Some("R".into()),
-            first_name: Some("Maria".into()),
-            last_name: Some("Garcia".into()),
-            business_name: None,
-        },
-        address: SimAddress {
-            street_number: Some("1801".into()),
-            street_name: Some("California".into()),
-            street_suffix: Some("ST".into()),
-            city: Some("Denver".into()),
-            state: Some("CO".into()),
-            zip_code: Some("80202".into()),
-            secondary_location: None,
-        },
-        notifications: vec![SimNotification {
-            code: "901".into(),
-            message:
-                "Order successfully submitted. Please refer to Voice Order ID for reference number."
-                    .into(),
-            created: now() - chrono::Duration::days(3),
-            rate_center: None,
-            state: None,
-        }],
+        ..SimOrder::sample(id, "LNP", now())
     }
 }
 

@@ -269,6 +269,48 @@ struct WireOrder<'a> {
 }
 
 impl SimOrder {
+    /// A fixed, valid order for tests to insert (a residential customer in
+    /// Denver, in progress, created three days before `now`, due ten days
+    /// after, with Lumen's "submitted" notification); tests change what
+    /// they need with struct update syntax.
+    pub fn sample(id: &str, order_type: &str, now: DateTime<Utc>) -> SimOrder {
+        SimOrder {
+            voice_order_id: id.into(),
+            external_order_id: Some(format!("PO-{id}")),
+            order_type: order_type.into(),
+            product_id: 2036,
+            status: "in progress".into(),
+            created: now - chrono::Duration::days(3),
+            customer_request_date: Some(now + chrono::Duration::days(10)),
+            foc_date: None,
+            tn_list: vec!["3035551234".into()],
+            rate_center: "DENVER".into(),
+            state: "CO".into(),
+            subscriber: SimSubscriber {
+                customer_type_indicator: Some("R".into()),
+                first_name: Some("Maria".into()),
+                last_name: Some("Garcia".into()),
+                business_name: None,
+            },
+            address: SimAddress {
+                street_number: Some("1801".into()),
+                street_name: Some("California".into()),
+                street_suffix: Some("ST".into()),
+                city: Some("Denver".into()),
+                state: Some("CO".into()),
+                zip_code: Some("80202".into()),
+                secondary_location: None,
+            },
+            notifications: vec![SimNotification {
+                code: "901".into(),
+                message: "Order successfully submitted. Please refer to Voice Order ID for reference number.".into(),
+                created: now - chrono::Duration::days(3),
+                rate_center: None,
+                state: None,
+            }],
+        }
+    }
+
     fn wire(&self) -> WireOrder<'_> {
         WireOrder {
             voice_order_id: &self.voice_order_id,
