@@ -11,7 +11,7 @@ use common::*;
 use crossterm::event::KeyCode;
 
 use orderdesk::app::{
-    self, ConfirmStep, Dialog, Effect, FieldValue, Focus, Layer, Msg, State, SyncPhase, Tab,
+    self, ConfirmStep, Dialog, Effect, FieldValue, Focus, Layer, Msg, State, SyncPhase, Tab, Ticket,
 };
 use orderdesk::carriers::{CarrierError, PollSummary, SyncEvent, WriteReceipt};
 use orderdesk::domain::{ActionKind, OrderKey};
@@ -412,6 +412,28 @@ fn customer_tab_requests_per_order_and_retries_after_an_error() {
 
 // --- dialogs --------------------------------------------------------------------
 
+/// The runtime's report of a finished write to order `id`.
+fn finished(
+    ticket: Ticket,
+    id: &str,
+    result: Result<WriteReceipt, CarrierError>,
+    reread: bool,
+) -> Msg {
+    Msg::ActionFinished {
+        ticket,
+        key: tg(id),
+        result,
+        reread,
+    }
+}
+
+/// The portal's receipt for setting 19530 to received.
+fn received_19530() -> Result<WriteReceipt, CarrierError> {
+    Ok(WriteReceipt {
+        message: "Status changed to received for order 19530".into(),
+    })
+}
+
 #[test]
 fn a_write_the_executor_already_re_read_asks_for_no_other_read() {
     let mut s = state(false);
@@ -429,17 +451,7 @@ fn a_write_the_executor_already_re_read_asks_for_no_other_read() {
             result: Ok(reread),
         },
     );
-    let fx = press(
-        &mut s,
-        Msg::ActionFinished {
-            ticket,
-            key: tg("19530"),
-            result: Ok(WriteReceipt {
-                message: "Status changed to received for order 19530".into(),
-            }),
-            reread: true,
-        },
-    );
+    let fx = press(&mut s, finished(ticket, "19530", received_19530(), true));
     assert!(fx.is_empty(), "{fx:?}");
     assert!(s.dialog().is_none());
     assert_eq!(s.selected().unwrap().status.raw, "received");
@@ -461,17 +473,7 @@ fn acknowledge_sends_and_reloads_on_success() {
     assert!(press(&mut s, key(KeyCode::Enter)).is_empty());
     assert!(typ(&mut s, "q").is_empty());
     assert!(!s.should_quit());
-    let fx = press(
-        &mut s,
-        Msg::ActionFinished {
-            ticket,
-            key: tg("19530"),
-            result: Ok(WriteReceipt {
-                message: "Status changed to received for order 19530".into(),
-            }),
-            reread: false,
-        },
-    );
+    let fx = press(&mut s, finished(ticket, "19530", received_19530(), false));
     assert_eq!(fx, [Effect::ReloadOrder(tg("19530"))]);
     assert!(s.dialog().is_none());
     assert_eq!(
@@ -720,15 +722,15 @@ fn rejected_outcome_is_shown_verbatim_and_input_kept() {
     let (ticket, _, _) = execute(&press(&mut s, ctrl('s'))).unwrap();
     let fx = press(
         &mut s,
-        Msg::ActionFinished {
+        finished(
             ticket,
-            key: tg("19502"),
-            result: Err(CarrierError::Rejected {
+            "19502",
+            Err(CarrierError::Rejected {
                 code: "ERR_TYPE".into(),
                 message: "Invalid message type".into(),
             }),
-            reread: false,
-        },
+            false,
+        ),
     );
     assert!(fx.is_empty(), "a refusal changed nothing: no reload");
     let f = form(&s);
@@ -750,12 +752,12 @@ fn unknown_outcome_rereads_the_order() {
     let (ticket, _, _) = execute(&press(&mut s, key(KeyCode::Enter))).unwrap();
     let fx = press(
         &mut s,
-        Msg::ActionFinished {
+        finished(
             ticket,
-            key: tg("19530"),
-            result: Err(CarrierError::Timeout("no answer in 30s".into())),
-            reread: false,
-        },
+            "19530",
+            Err(CarrierError::Timeout("no answer in 30s".into())),
+            false,
+        ),
     );
     assert_eq!(fx, [Effect::ReloadOrder(tg("19530"))]);
     assert!(
@@ -780,17 +782,7 @@ fn esc_while_sending_hides_and_the_outcome_still_lands() {
     let fx = press(&mut s, ch('q'));
     assert!(fx.is_empty());
     assert!(status_text(&s).contains("press q again"));
-    let fx = press(
-        &mut s,
-        Msg::ActionFinished {
-            ticket,
-            key: tg("19530"),
-            result: Ok(WriteReceipt {
-                message: "Status changed to received for order 19530".into(),
-            }),
-            reread: false,
-        },
-    );
+    let fx = press(&mut s, finished(ticket, "19530", received_19530(), false));
     assert_eq!(fx, [Effect::ReloadOrder(tg("19530"))]);
     assert!(s.dialog().is_none(), "no dialog pops up again");
     assert!(s.pending().is_empty());
@@ -1074,15 +1066,15 @@ fn info_messages_expire_on_tick_errors_stay_until_a_key() {
     press(&mut s, key(KeyCode::Esc));
     press(
         &mut s,
-        Msg::ActionFinished {
+        finished(
             ticket,
-            key: tg("19530"),
-            result: Err(CarrierError::Rejected {
+            "19530",
+            Err(CarrierError::Rejected {
                 code: "E1".into(),
                 message: "nope".into(),
             }),
-            reread: false,
-        },
+            false,
+        ),
     );
     press(&mut s, Msg::Tick(now() + Duration::minutes(5)));
     assert!(status_text(&s).contains("refused: E1 nope"));
