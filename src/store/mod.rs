@@ -38,7 +38,7 @@
 //!
 //! Threads: `Store` is `Send + Sync` (one connection behind a mutex). Every
 //! method blocks for the duration of one SQLite transaction; call the big ones
-//! (`save_orders`, `load_orders`) from `spawn_blocking`. Two orderdesk
+//! (`save_orders`, `load_order_summaries`) from `spawn_blocking`. Two orderdesk
 //! processes may share a data directory: WAL mode, a busy timeout (3 s by
 //! default) and `BEGIN IMMEDIATE` for every write transaction keep the file
 //! consistent; a lock held longer than the timeout is [`StoreError::Locked`].
@@ -325,6 +325,7 @@ mod tests {
         assert!(text.contains("disk is full"), "{text}");
         assert!(text.contains(Store::FILE_NAME), "{text}");
         // The transaction rolled back: nothing half-saved.
-        assert!(store.load_orders().unwrap().is_empty());
+        assert!(store.load_order_summaries().unwrap().is_empty());
+        assert_eq!(store.load_orders_page(0, 10).unwrap(), (vec![], None));
     }
 }

@@ -7,7 +7,7 @@
 //! business).
 //!
 //! The carrier's raw body (`Order::raw`, for the Raw tab) lives in its own
-//! table and is **not** loaded by [`Store::load_orders`] (orders come back
+//! table and is **not** loaded with the orders (they come back
 //! with `raw: None`); [`Store::order_raw`] reads it on demand. Raw bodies are
 //! most of the bytes (kilobytes of XML per order): keeping them out of the
 //! startup read keeps 100k orders well under a second.
@@ -525,20 +525,11 @@ impl Store {
         })
     }
 
-    /// Every cached order, in no particular order, with `raw: None` (see
-    /// [`Store::order_raw`]). Rows that cannot be decoded (unknown kind,
-    /// damaged blob) are skipped with a warning and left in the file.
-    pub fn load_orders(&self) -> Result<Vec<Order>, StoreError> {
-        // Read the rows under the lock, decode them after, in parallel.
-        let rows = self.read("loading orders", |conn| {
-            read_rows(conn, "SELECT carrier, id, kind, body FROM orders", [])
-        })?;
-        Ok(decode_all(rows))
-    }
-
     /// Every cached order's summary (see the module docs): what the first
-    /// frame needs, a tenth of the bytes of [`Store::load_orders`]. Skips
-    /// rows like it.
+    /// frame needs, a tenth of the bytes of the full orders. Rows that
+    /// cannot be decoded (unknown kind, damaged blob) are skipped with a
+    /// warning and left in the file, here and in
+    /// [`Store::load_orders_page`].
     pub fn load_order_summaries(&self) -> Result<Vec<Order>, StoreError> {
         let rows = self.read("loading order summaries", |conn| {
             read_rows(
@@ -551,7 +542,8 @@ impl Store {
     }
 
     /// Up to `limit` full orders stored after position `after` (0 to
-    /// start), and the position to ask for next (`None` when done). Pages
+    /// start), with `raw: None` (see [`Store::order_raw`]), and the
+    /// position to ask for next (`None` when done). Pages
     /// keep each read short so that writers are not held up while the
     /// console reads the full orders behind its first frame.
     pub fn load_orders_page(
