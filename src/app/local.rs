@@ -13,8 +13,7 @@
 //! - A carrier's chip says "cached" from `CacheLoaded` until that carrier's
 //!   first `SyncEvent::Finished`, Ok or Err; only carriers with cached orders
 //!   are marked.
-//! - Cache start in two steps: `CacheLoaded { details_follow: true }` brings
-//!   the cache's summaries (enough for the table, the filter and the
+//! - Cache start in two steps: `CacheLoaded` brings the cache's summaries (enough for the table, the filter and the
 //!   attention view) and `CacheDetails` the full orders behind them. Until
 //!   its full order arrives an order is "cache pending": its detail pane
 //!   says so and actions on it are refused with a message (a write must be
@@ -223,7 +222,6 @@ impl State {
         notes: HashMap<OrderKey, Vec<Note>>,
         flags: HashMap<OrderKey, Flag>,
         mut journal: Vec<JournalEntry>,
-        details_follow: bool,
     ) {
         // One pass: per carrier, whether it has cached orders and the
         // newest change among them.
@@ -252,14 +250,10 @@ impl State {
         self.flags = flags;
         sort_journal(&mut journal);
         self.journal = journal;
-        let keys: Vec<OrderKey> = if details_follow {
-            orders.iter().map(|o| o.key.clone()).collect()
-        } else {
-            Vec::new()
-        };
+        let keys: Vec<OrderKey> = orders.iter().map(|o| o.key.clone()).collect();
         self.upsert_orders(orders);
         self.cache_pending.extend(keys);
-        self.cache_reading = details_follow;
+        self.cache_reading = true;
         self.resync_cursor();
     }
 

@@ -1152,10 +1152,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             notes,
             flags,
             journal,
-            details_follow,
         } => {
             state.cache_loading = false;
-            state.on_cache_loaded(orders, notes, flags, journal, details_follow);
+            state.on_cache_loaded(orders, notes, flags, journal);
         }
         Msg::CacheDetails(orders) => {
             state.on_cache_details(orders);

@@ -50,16 +50,15 @@ pub enum Msg {
     },
     /// The local cache is being read (the first frame says so).
     CacheLoading,
-    /// The local cache at startup: last known orders (stale until their
-    /// carrier's first sync), local notes and flags, recent journal entries.
+    /// The local cache at startup: the last known orders' summaries (what
+    /// the list needs; stale until their carrier's first sync, the full
+    /// orders follow in [`Msg::CacheDetails`]), local notes and flags,
+    /// recent journal entries.
     CacheLoaded {
         orders: Vec<Order>,
         notes: HashMap<OrderKey, Vec<Note>>,
         flags: HashMap<OrderKey, Flag>,
         journal: Vec<JournalEntry>,
-        /// `orders` are the cache's summaries (what the list needs); the
-        /// full orders follow in [`Msg::CacheDetails`].
-        details_follow: bool,
     },
     /// Full orders read from the cache after the first frame.
     CacheDetails(Vec<Order>),

@@ -1,7 +1,8 @@
 //! The console's local memory, kept off the UI task: opens the store,
 //! loads the cache at startup (the orders' summaries for the first frame,
-//! then the full orders page by page on a thread), and writes orders, cursors and sync times
-//! behind the UI on one background thread (SQLite calls block). When the
+//! then the full orders page by page on a thread), and writes orders,
+//! cursors and sync times behind the UI on one background thread (SQLite
+//! calls block). When the
 //! store cannot be opened the console runs from the network with the cache
 //! off and says why; the file is never deleted or rewritten.
 
@@ -106,7 +107,6 @@ impl Cached {
             notes: self.notes,
             flags: self.flags,
             journal: self.journal,
-            details_follow: true,
         };
         (msg, self.cursors)
     }

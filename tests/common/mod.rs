@@ -601,7 +601,8 @@ pub fn journal_entry(
     }
 }
 
-/// A console started from the cache: the sample orders, a note and a flag
+/// A console started from the cache (its full orders already read behind
+/// the summaries): the sample orders, a note and a flag
 /// on tg/19530, three journal entries; no sync has finished yet.
 pub fn cached_state(readonly: bool) -> State {
     let mut s = State::new(carriers(), options(readonly)).expect("default keys are valid");
@@ -651,9 +652,11 @@ pub fn cached_state(readonly: bool) -> State {
             notes,
             flags,
             journal,
-            details_follow: false,
         },
     );
+    // The full orders behind the summaries, read at once.
+    app::update(&mut s, Msg::CacheDetails(orders()));
+    app::update(&mut s, Msg::CacheDetailsDone(Ok(())));
     s
 }
 
@@ -672,7 +675,6 @@ pub fn summary_state() -> (State, Vec<Order>) {
             notes: HashMap::new(),
             flags: HashMap::new(),
             journal: Vec::new(),
-            details_follow: true,
         },
     );
     (s, full)
