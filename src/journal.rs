@@ -304,26 +304,13 @@ impl WriteExecutor {
         let clock = Clock::new(now);
         let lock = self.order_lock(&order.key);
         let _one_at_a_time = lock.lock().await;
-        let sendable = *handle.name == *order.key.carrier && handle.writer.is_some();
-        let mut not_sent = None;
-        let mut rebased = None;
-        if sendable {
-            not_sent = self.settle_earlier(handle, &order.key, &clock).await;
-            if not_sent.is_none() && handle.profile.needs_fresh_baseline(request) {
-                match handle.reader.fetch_order(&order.key.id).await {
-                    Ok(fresh) => rebased = Some(handle.profile.rebase(&fresh, request)),
-                    Err(err) => {
-                        not_sent = Some(format!("not sent: could not read the order first: {err}"))
-                    }
-                }
-            }
-        }
+        let (request, not_sent) = self.prepare(handle, order, request, &clock).await;
         let new = NewJournalEntry {
             session: &self.session,
             author: &self.author,
             key: &order.key,
             kind: handle.profile.kind(),
-            request: rebased.as_ref().unwrap_or(request),
+            request: &request,
             at: clock.now(),
         };
         let entry = match self.store.journal_record(new) {
@@ -333,17 +320,6 @@ impl WriteExecutor {
                 return not_recorded(new, err);
             }
         };
-        if *handle.name != *order.key.carrier {
-            let why = format!(
-                "not sent: order {} does not belong to carrier {}",
-                order.key, handle.name
-            );
-            return self.finish(entry, Outcome::Failed { why }, None, None, &clock);
-        }
-        if handle.writer.is_none() {
-            let why = "read-only mode: not sent".to_owned();
-            return self.finish(entry, Outcome::Failed { why }, None, None, &clock);
-        }
         if let Some(why) = not_sent {
             return self.finish(entry, Outcome::Failed { why }, None, None, &clock);
         }
@@ -404,6 +380,38 @@ impl WriteExecutor {
             out.push(self.resolve_one(handle, entry, &clock).await);
         }
         out
+    }
+
+    /// The request as it is recorded (re-based on a fresh read when the
+    /// profile asks for it), and why it must not be sent, if so. The caller
+    /// holds the order's lock.
+    async fn prepare(
+        &self,
+        handle: &CarrierHandle,
+        order: &Order,
+        request: &ActionRequest,
+        clock: &Clock,
+    ) -> (ActionRequest, Option<String>) {
+        let refuse = |why: String| (request.clone(), Some(why));
+        if *handle.name != *order.key.carrier {
+            return refuse(format!(
+                "not sent: order {} does not belong to carrier {}",
+                order.key, handle.name
+            ));
+        }
+        if handle.writer.is_none() {
+            return refuse("read-only mode: not sent".to_owned());
+        }
+        if let Some(why) = self.settle_earlier(handle, &order.key, clock).await {
+            return refuse(why);
+        }
+        if !handle.profile.needs_fresh_baseline(request) {
+            return (request.clone(), None);
+        }
+        match handle.reader.fetch_order(&order.key.id).await {
+            Ok(fresh) => (handle.profile.rebase(&fresh, request), None),
+            Err(err) => refuse(format!("not sent: could not read the order first: {err}")),
+        }
     }
 
     /// The lock that keeps writes to `key` one at a time.
