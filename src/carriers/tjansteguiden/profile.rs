@@ -380,18 +380,15 @@ impl CarrierProfile for TgProfile {
                             .chars()
                             .take(40)
                             .collect();
-                        let before =
-                            wire::log_kind(kind).map_or(0, |k| matching_lines(order, k, &message));
-                        Ok(self.request(
+                        let request = self.request(
                             order,
                             action,
-                            vec![
-                                ("type".into(), kind.into()),
-                                ("message".into(), message),
-                                (MATCHES_BEFORE.into(), before.to_string()),
-                            ],
+                            vec![("type".into(), kind.into()), ("message".into(), message)],
                             format!("add {kind} message \"{first_line}\""),
-                        ))
+                        );
+                        // Counted in the order as held; the journal counts
+                        // again in a fresh read just before sending.
+                        Ok(self.rebase(order, &request))
                     }
                     _ => Err(errors),
                 }
