@@ -552,6 +552,23 @@ fn status_clock(state: &State) -> String {
     }
 }
 
+/// Columns left of the clock for the message or the key hints (all of
+/// them when the terminal is too narrow to show the clock).
+fn status_room(clock: &str, width: u16) -> u16 {
+    let clock = clock.width() as u16;
+    if width > clock + 20 {
+        width - clock
+    } else {
+        width
+    }
+}
+
+/// `  [2 sending]` while writes are out.
+fn sending_note(state: &State) -> Option<String> {
+    let sending = state.pending().len();
+    (sending > 0).then(|| format!("  [{sending} sending]"))
+}
+
 /// The status message wrapped to the room left of the clock, at most
 /// [`STATUS_MAX_ROWS`] lines (the last one ends in `…` when cut); one empty
 /// line when there is no message (the key hints are drawn instead).
@@ -559,17 +576,8 @@ fn status_lines(state: &State, width: u16) -> Vec<String> {
     let Some(msg) = state.status() else {
         return vec![String::new()];
     };
-    let clock = status_clock(state).width() as u16;
-    let room = if width > clock + 20 {
-        width - clock
-    } else {
-        width
-    };
-    let mut text = format!(" {}", msg.text);
-    if !state.pending().is_empty() {
-        text.push_str(&format!("  [{} sending]", state.pending().len()));
-    }
-    let room = usize::from(room.max(2));
+    let room = usize::from(status_room(&status_clock(state), width).max(2));
+    let text = format!(" {}{}", msg.text, sending_note(state).unwrap_or_default());
     let mut lines = detail::wrap(&text, room - 1);
     if lines.len() > STATUS_MAX_ROWS as usize {
         lines.truncate(STATUS_MAX_ROWS as usize);
@@ -628,14 +636,11 @@ fn draw_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, line
             }
         }
     }
-    if !state.pending().is_empty() && state.status().is_none() {
-        spans.push(Span::styled(
-            format!("  [{} sending]", state.pending().len()),
-            theme.warning,
-        ));
+    if let Some(note) = sending_note(state).filter(|_| state.status().is_none()) {
+        spans.push(Span::styled(note, theme.warning));
     }
     let w = clock.width() as u16;
-    let text_area = if area.width > w + 20 {
+    let text_area = if status_room(&clock, area.width) < area.width {
         let r = Rect {
             x: area.x + area.width - w,
             width: w,
