@@ -9,7 +9,7 @@ use chrono::{NaiveDate, Utc};
 use crate::config::SecretSource;
 use crate::config::{CarrierConfig, Config};
 use crate::sim::RunningSim;
-use crate::sim::lumen_voice::{VoiceSim, VoiceSimOptions};
+use crate::sim::lumen_voice::{Faults, VoiceSim, VoiceSimOptions};
 use crate::sim::tjansteguiden::{SimOptions, TgSim};
 
 /// Knobs for the demo carriers.
@@ -75,7 +75,10 @@ impl Demo {
         let voice_options = VoiceSimOptions {
             orders: options.voice_orders,
             seed: options.seed.wrapping_add(1),
-            latency: options.latency,
+            faults: Faults {
+                latency: options.latency,
+                ..Faults::default()
+            },
             now,
             ..VoiceSimOptions::default()
         };

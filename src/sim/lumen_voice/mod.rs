@@ -76,17 +76,8 @@ pub struct VoiceSimOptions {
     pub client_id: String,
     pub client_secret: String,
     pub token_lifetime: Duration,
-    pub latency: Duration,
-    /// Every Nth Voice call answers 429 with `Retry-After: 1`.
-    pub rate_limit_every: Option<usize>,
-    /// Share of Voice calls answered 503 `503001`.
-    pub unavailable_rate: f64,
-    /// Share of Voice calls that hang for `hang`, then answer 504 `504002`.
-    pub hang_rate: f64,
-    pub hang: Duration,
-    /// Share of Voice calls whose connection is dropped with no answer (half
-    /// before acting, half after).
-    pub drop_rate: f64,
+    /// The faults it starts with ([`VoiceSim::set_faults`] changes them).
+    pub faults: Faults,
     pub now: DateTime<Utc>,
 }
 
@@ -100,12 +91,7 @@ impl Default for VoiceSimOptions {
             client_id: "v0ehG4dB55QQB7waOV6Gy1zG4kJ1V7".into(),
             client_secret: "sim-voice-secret".into(),
             token_lifetime: Duration::from_secs(3599),
-            latency: Duration::ZERO,
-            rate_limit_every: None,
-            unavailable_rate: 0.0,
-            hang_rate: 0.0,
-            hang: Duration::from_secs(2),
-            drop_rate: 0.0,
+            faults: Faults::default(),
             now: Utc::now(),
         }
     }
@@ -122,12 +108,15 @@ pub enum TokenRefusal {
     Expired,
 }
 
-/// Fault knobs, changeable while running.
-#[derive(Debug, Clone, Default)]
+/// Fault knobs, changeable while running. None by default.
+#[derive(Debug, Clone)]
 pub struct Faults {
     pub latency: Duration,
+    /// Every Nth Voice call answers 429 with `Retry-After: 1`.
     pub rate_limit_every: Option<usize>,
+    /// Share of Voice calls answered 503 `503001`.
     pub unavailable_rate: f64,
+    /// Share of Voice calls that hang for `hang`, then answer 504 `504002`.
     pub hang_rate: f64,
     pub hang: Duration,
     /// Share of Voice calls whose connection is dropped with no answer: half
@@ -137,6 +126,21 @@ pub struct Faults {
     pub token_refusal: Option<TokenRefusal>,
     /// Answer the token endpoint with 401 whatever the credentials.
     pub token_endpoint_refuses: bool,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            latency: Duration::ZERO,
+            rate_limit_every: None,
+            unavailable_rate: 0.0,
+            hang_rate: 0.0,
+            hang: Duration::from_secs(2),
+            drop_rate: 0.0,
+            token_refusal: None,
+            token_endpoint_refuses: false,
+        }
+    }
 }
 
 /// How many faults the simulator has served (each Voice call counts once,
@@ -504,16 +508,7 @@ fn random_token(rng: &mut StdRng) -> String {
 impl VoiceSim {
     pub fn new(options: VoiceSimOptions) -> VoiceSim {
         let orders = data::generate(options.orders, options.seed, options.now);
-        let faults = Faults {
-            latency: options.latency,
-            rate_limit_every: options.rate_limit_every,
-            unavailable_rate: options.unavailable_rate,
-            hang_rate: options.hang_rate,
-            hang: options.hang,
-            drop_rate: options.drop_rate,
-            token_refusal: None,
-            token_endpoint_refuses: false,
-        };
+        let faults = options.faults.clone();
         let mut state = SimState {
             orders,
             index: HashMap::new(),
