@@ -233,8 +233,9 @@ fn benches(c: &mut Criterion) {
             latency: Duration::from_millis(20),
             ..sim_options(400)
         };
-        let (_sim, server) = runtime.block_on(TgSim::spawn(options, 0)).expect("sim");
-        let handle = handle_for(&TgSim::endpoint(&server.origin()));
+        let (sim, server) = runtime.block_on(TgSim::spawn(options, 0)).expect("sim");
+        let config = sim.carrier_config("tg", &server.origin());
+        let handle = carriers::build(&Config::empty(), &config, true).expect("carrier builds");
         b.iter(|| {
             runtime.block_on(async {
                 let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();

@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 
+use crate::config::Config;
 use crate::config::SecretSource;
-use crate::config::{CarrierConfig, Config};
 use crate::sim::RunningSim;
 use crate::sim::lumen_voice::{Faults, VoiceSim, VoiceSimOptions};
 use crate::sim::tjansteguiden::{SimOptions, TgSim};
@@ -60,15 +60,10 @@ impl Demo {
             write_answer_delay: options.write_delay,
             ..SimOptions::default()
         };
-        let api_user = sim_options.api_user.clone();
         let (tg, tg_server) = TgSim::spawn(sim_options, options.port).await?;
 
         let mut config = Config::empty();
-        let mut tg_config =
-            CarrierConfig::new("tg", "tjansteguiden", &TgSim::endpoint(&tg_server.origin()));
-        tg_config.api_user = Some(api_user);
-        // The generated orders are at most a few weeks old.
-        tg_config.since = NaiveDate::from_ymd_opt(2000, 1, 1);
+        let mut tg_config = tg.carrier_config("tg", &tg_server.origin());
         tg_config.refresh = Duration::from_secs(30);
         config.carriers.push(tg_config);
 

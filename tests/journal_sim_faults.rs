@@ -26,9 +26,10 @@ use std::time::Duration;
 use chrono::Utc;
 use futures::StreamExt;
 use orderdesk::carriers::{self, CarrierHandle};
-use orderdesk::config::{CarrierConfig, Config};
+use orderdesk::config::Config;
 use orderdesk::domain::{ActionKind, ActionRequest, FormValues, Order, OrderKey};
 use orderdesk::journal::WriteExecutor;
+use orderdesk::sim::RunningSim;
 use orderdesk::sim::lumen_voice::{Faults, PathKind, SimOrder, VoiceSim, VoiceSimOptions};
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
 use orderdesk::store::{JournalEntry, JournalFilter, JournalState, Store};
@@ -36,10 +37,8 @@ use orderdesk::store::{JournalEntry, JournalFilter, JournalState, Store};
 const TG_WRITES: usize = 1000;
 const TG_CONCURRENCY: usize = 8;
 
-fn tg_handle(endpoint: &str, timeout: Duration) -> CarrierHandle {
-    let mut carrier = CarrierConfig::new("tg", "tjansteguiden", endpoint);
-    carrier.api_user = Some(SimOptions::default().api_user);
-    carrier.since = chrono::NaiveDate::from_ymd_opt(2000, 1, 1);
+fn tg_handle(sim: &TgSim, server: &RunningSim, timeout: Duration) -> CarrierHandle {
+    let mut carrier = sim.carrier_config("tg", &server.origin());
     carrier.timeout = timeout;
     carriers::build(&Config::empty(), &carrier, false).expect("carrier builds")
 }
@@ -145,10 +144,7 @@ async fn a_thousand_faulty_tjansteguiden_writes_are_each_applied_at_most_once_an
         ..SimOptions::default()
     };
     let (sim, server) = TgSim::spawn(options, 0).await.expect("sim");
-    let tg = tg_handle(
-        &TgSim::endpoint(&server.origin()),
-        Duration::from_millis(150),
-    );
+    let tg = tg_handle(&sim, &server, Duration::from_millis(150));
     let (_dir, store, executor) = executor();
     let ids = sim.order_ids();
     // The orders as the console holds them (the writer needs only the key).
@@ -296,10 +292,7 @@ async fn a_routine_text_sent_again_is_confirmed_only_by_a_new_line() {
         ..SimOptions::default()
     };
     let (sim, server) = TgSim::spawn(options, 0).await.expect("sim");
-    let tg = tg_handle(
-        &TgSim::endpoint(&server.origin()),
-        Duration::from_millis(150),
-    );
+    let tg = tg_handle(&sim, &server, Duration::from_millis(150));
     let (_dir, store, executor) = executor();
     let id = sim.order_ids()[0].clone();
     let faults = TgFaults {

@@ -8,7 +8,7 @@ use chrono::Utc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use orderdesk::app::{self, Effect, Msg, Options, State};
 use orderdesk::carriers::{self, SyncSink};
-use orderdesk::config::{CarrierConfig, Config};
+use orderdesk::config::Config;
 use orderdesk::domain::{ActionKind, ActionRequest};
 use orderdesk::journal::WriteExecutor;
 use orderdesk::runtime::{EffectRunner, carrier_infos};
@@ -50,9 +50,7 @@ async fn a_readonly_session_sends_no_write_whatever_happens() {
     )
     .await
     .expect("sim starts");
-    let mut carrier = CarrierConfig::new("tg", "tjansteguiden", &TgSim::endpoint(&server.origin()));
-    carrier.api_user = Some(SimOptions::default().api_user);
-    carrier.since = chrono::NaiveDate::from_ymd_opt(2000, 1, 1);
+    let carrier = sim.carrier_config("tg", &server.origin());
     let config = Config::empty();
 
     // In read-only mode no writer exists at all.

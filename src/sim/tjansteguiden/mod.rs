@@ -267,6 +267,19 @@ impl TgSim {
         format!("{}{PATH}", origin.trim_end_matches('/'))
     }
 
+    /// A carrier config that talks to this simulator at `origin`: its
+    /// `api_user`, and `since` far enough back for every generated order.
+    pub fn carrier_config(&self, name: &str, origin: &str) -> crate::config::CarrierConfig {
+        let mut c = crate::config::CarrierConfig::new(
+            name,
+            crate::carriers::tjansteguiden::KIND,
+            &TgSim::endpoint(origin),
+        );
+        c.api_user = Some(self.inner.api_user.clone());
+        c.since = NaiveDate::from_ymd_opt(2000, 1, 1);
+        c
+    }
+
     /// Requests received with this `method` (valid or not, faults included).
     pub fn requests(&self, method: &str) -> usize {
         self.state().requests.get(method).copied().unwrap_or(0)
