@@ -1205,6 +1205,18 @@ mod tests {
         );
     }
 
+    /// A dropped connection after the request went out: of unknown outcome.
+    fn assert_sent_without_answer(err: &crate::carriers::CarrierError) {
+        assert!(
+            matches!(
+                err,
+                crate::carriers::CarrierError::Unavailable { sent: true, .. }
+            ),
+            "{err:?}"
+        );
+        assert!(err.outcome_unknown(), "{err:?}");
+    }
+
     #[tokio::test]
     async fn a_write_whose_connection_drops_is_of_unknown_outcome_applied_or_not() {
         let (s, _running, handle) = served(3).await;
@@ -1216,28 +1228,14 @@ mod tests {
         let err = send(&handle, add_message(&ids[0], "dropped early"))
             .await
             .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                crate::carriers::CarrierError::Unavailable { sent: true, .. }
-            ),
-            "{err:?}"
-        );
-        assert!(err.outcome_unknown(), "{err:?}");
+        assert_sent_without_answer(&err);
         assert_eq!(log_len(&ids[0]), before, "not applied");
 
         s.set_order_fault(&ids[1], Some(OrderFault::DropAfterApply));
         let err = send(&handle, add_message(&ids[1], "dropped late"))
             .await
             .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                crate::carriers::CarrierError::Unavailable { sent: true, .. }
-            ),
-            "{err:?}"
-        );
-        assert!(err.outcome_unknown(), "{err:?}");
+        assert_sent_without_answer(&err);
         assert_eq!(
             s.log_of(&ids[1]).last().map(|(_, m)| m.as_str()),
             Some("dropped late"),
