@@ -1,5 +1,8 @@
 //! Drives a program in tmux for the end-to-end tests: start a session, type
 //! with send-keys, read with capture-pane, wait for the screen, kill it.
+//! Each [`Tmux`] runs its own tmux server on a socket of its own (`-L`), with
+//! no config file (`-f /dev/null`), so a tmux server the developer already
+//! runs cannot lend a test its environment, its options or its sessions.
 //! Where tmux is missing the tests skip with a message, except under
 //! `CI=true`, where `.ci/run` installs it and a missing tmux is a failure.
 #![allow(dead_code)]
@@ -7,8 +10,9 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// One tmux session running one command; killed on drop.
+/// One tmux server with one session running one command; killed on drop.
 pub struct Tmux {
+    socket: String,
     session: String,
 }
 
@@ -16,12 +20,17 @@ impl Tmux {
     /// Starts `command` in a new detached session of `width` x `height`.
     pub fn start(name: &str, width: u16, height: u16, command: &str) -> Tmux {
         let session = format!("orderdesk-{name}-{}", std::process::id());
-        // When the previous test killed the server's last session, the server
-        // may still be exiting and refuse this one: try again briefly.
+        let tmux = Tmux {
+            socket: format!("{session}-socket"),
+            session,
+        };
+        // A server left by an earlier run with the same pid may still be
+        // exiting and refuse the session: try again briefly.
         let mut tries = 0;
         loop {
-            let status = Command::new("tmux")
-                .args(["new-session", "-d", "-s", &session])
+            let status = tmux
+                .command()
+                .args(["new-session", "-d", "-s", &tmux.session])
                 .args(["-x", &width.to_string(), "-y", &height.to_string(), command])
                 .status()
                 .expect("tmux runs");
@@ -32,12 +41,20 @@ impl Tmux {
             assert!(tries < 10, "tmux new-session failed");
             std::thread::sleep(Duration::from_millis(200));
         }
-        Tmux { session }
+        tmux
+    }
+
+    /// `tmux` on this test's own server.
+    fn command(&self) -> Command {
+        let mut command = Command::new("tmux");
+        command.args(["-L", &self.socket, "-f", "/dev/null"]);
+        command
     }
 
     /// Sends tmux key names (`Enter`, `Escape`, `C-s`, or plain letters).
     pub fn keys(&self, keys: &[&str]) {
-        let status = Command::new("tmux")
+        let status = self
+            .command()
             .args(["send-keys", "-t", &self.session])
             .args(keys)
             .status()
@@ -47,7 +64,8 @@ impl Tmux {
 
     /// Types `text` literally.
     pub fn literal(&self, text: &str) {
-        let status = Command::new("tmux")
+        let status = self
+            .command()
             .args(["send-keys", "-t", &self.session, "-l", text])
             .status()
             .expect("tmux runs");
@@ -55,7 +73,8 @@ impl Tmux {
     }
 
     pub fn screen(&self) -> String {
-        let out = Command::new("tmux")
+        let out = self
+            .command()
             .args(["capture-pane", "-p", "-t", &self.session])
             .output()
             .expect("tmux runs");
@@ -80,8 +99,9 @@ impl Tmux {
     }
 
     pub fn alive(&self) -> bool {
-        Command::new("tmux")
+        self.command()
             .args(["has-session", "-t", &self.session])
+            .stderr(std::process::Stdio::null())
             .status()
             .map(|s| s.success())
             .unwrap_or(false)
@@ -89,7 +109,8 @@ impl Tmux {
 
     /// The pid of the process the pane runs.
     pub fn pane_pid(&self) -> String {
-        let out = Command::new("tmux")
+        let out = self
+            .command()
             .args(["list-panes", "-t", &self.session, "-F", "#{pane_pid}"])
             .output()
             .expect("tmux runs");
@@ -99,8 +120,11 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.session])
+        // The server exits with its last session; kill-server makes sure.
+        let _ = self
+            .command()
+            .arg("kill-server")
+            .stderr(std::process::Stdio::null())
             .status();
     }
 }
