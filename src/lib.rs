@@ -14,6 +14,7 @@ pub mod demo;
 pub mod domain;
 pub mod headless;
 pub mod journal;
+pub mod logging;
 pub mod runtime;
 pub mod sim;
 pub mod store;

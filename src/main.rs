@@ -128,7 +128,14 @@ fn parse_stage(text: &str) -> Result<Stage, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _log_guard = init_logging();
+    // Logging that cannot start is a warning, never a reason not to run.
+    let _log_guard = match orderdesk::logging::init(orderdesk::logging::default_dir().as_deref()) {
+        Ok(guard) => Some(guard),
+        Err(warning) => {
+            eprintln!("orderdesk: warning: {warning}");
+            None
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -443,24 +450,4 @@ fn local_data(dir: Option<&Path>) -> headless::Local {
         eprintln!("orderdesk: warning: {warning}");
     }
     local
-}
-
-/// Logs go to a file in the platform state dir, never to the screen.
-fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dirs = directories::ProjectDirs::from("", "", "orderdesk")?;
-    let dir = dirs
-        .state_dir()
-        .unwrap_or_else(|| dirs.data_local_dir())
-        .to_owned();
-    std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::never(&dir, "orderdesk.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ORDERDESK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .init();
-    Some(guard)
 }
