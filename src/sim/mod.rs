@@ -3,6 +3,7 @@
 //! benchmarks. Each simulator keeps state that actions change and has fault
 //! knobs (latency, error rate, malformed bodies, ...).
 
+pub mod faults;
 pub mod lumen_voice;
 pub mod names;
 pub mod tjansteguiden;
