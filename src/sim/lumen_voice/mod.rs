@@ -375,6 +375,49 @@ mod tests {
         assert_eq!(sim.applied().len(), applied.len());
     }
 
+    #[tokio::test]
+    async fn spoiled_answers_fail_the_read_and_are_counted() {
+        let (sim, running) = VoiceSim::spawn(
+            VoiceSimOptions {
+                orders: 3,
+                ..VoiceSimOptions::default()
+            },
+            0,
+        )
+        .await
+        .unwrap();
+        let id = sim.orders()[0].voice_order_id.clone();
+        let config = sim.carrier_config("voice", &running.origin());
+        let handle =
+            crate::carriers::build(&crate::config::Config::empty(), &config, false).unwrap();
+        handle.reader.fetch_order(&id).await.unwrap();
+        for (faults, what) in [
+            (
+                Faults {
+                    truncate_rate: 1.0,
+                    ..Faults::default()
+                },
+                "truncated",
+            ),
+            (
+                Faults {
+                    malformed_rate: 1.0,
+                    ..Faults::default()
+                },
+                "malformed",
+            ),
+        ] {
+            sim.set_faults(faults);
+            let err = handle.reader.fetch_order(&id).await.unwrap_err();
+            assert_eq!(err.category(), "protocol", "{what}: {err}");
+        }
+        let injected = sim.injected();
+        assert!(
+            injected.truncated > 0 && injected.malformed > 0,
+            "{injected:?}"
+        );
+    }
+
     #[test]
     fn generated_data_covers_every_type_and_status() {
         let now = Utc::now();

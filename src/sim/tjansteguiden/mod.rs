@@ -359,6 +359,8 @@ fn id_of(index: usize) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use axum::http::StatusCode;
 
     use super::routes::Params;
@@ -599,6 +601,27 @@ mod tests {
             injected.dropped_before > 0 && injected.dropped_after > 0,
             "{injected:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_429_carries_its_retry_after_and_is_counted() {
+        let (s, running, _) = served(3).await;
+        let id = &s.order_ids()[0];
+        s.set_faults(Faults {
+            rate_limit_every: Some(1),
+            retry_after: Duration::from_secs(7),
+            ..Faults::default()
+        });
+        let target = format!("{PATH}?method=order_info&api_user=1234&id={id}");
+        let received = String::from_utf8_lossy(&raw_get(running.addr, &target).await).into_owned();
+        assert!(received.starts_with("HTTP/1.1 429"), "{received}");
+        assert!(received.contains("retry-after: 7\r\n"), "{received}");
+        assert!(
+            received.contains("<message>Too many requests</message>"),
+            "{received}"
+        );
+        assert_eq!(s.injected().rate_limited, 1);
+        assert_eq!(s.requests("order_info"), 1);
     }
 
     /// A dropped connection after the request went out: of unknown outcome.
