@@ -25,7 +25,7 @@ use orderdesk::carriers::{self, SyncSink};
 use orderdesk::config::{CarrierConfig, Config};
 use orderdesk::domain::Order;
 use orderdesk::runtime::{carrier_infos, load_cache, read_full_orders};
-use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
+use orderdesk::sim::tjansteguiden::{Faults, SimOptions, TgSim};
 use orderdesk::store::Store;
 use orderdesk::ui::{self, Theme};
 use ratatui::Terminal;
@@ -230,7 +230,10 @@ fn benches(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(15));
     group.bench_function("400 orders at 20 ms latency, concurrency 8", |b| {
         let options = SimOptions {
-            latency: Duration::from_millis(20),
+            faults: Faults {
+                latency: Duration::from_millis(20),
+                ..Faults::default()
+            },
             ..sim_options(400)
         };
         let (sim, server) = runtime.block_on(TgSim::spawn(options, 0)).expect("sim");

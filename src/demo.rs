@@ -9,7 +9,8 @@ use chrono::Utc;
 use crate::config::Config;
 use crate::config::SecretSource;
 use crate::sim::RunningSim;
-use crate::sim::lumen_voice::{Faults, VoiceSim, VoiceSimOptions};
+use crate::sim::faults::Faults;
+use crate::sim::lumen_voice::{VoiceSim, VoiceSimOptions};
 use crate::sim::tjansteguiden::{SimOptions, TgSim};
 
 /// Knobs for the demo carriers.
@@ -55,9 +56,12 @@ impl Demo {
         let sim_options = SimOptions {
             orders: options.orders,
             seed: options.seed,
-            latency: options.latency,
             now,
-            write_answer_delay: options.write_delay,
+            faults: Faults {
+                latency: options.latency,
+                write_answer_delay: options.write_delay,
+                ..Faults::default()
+            },
             ..SimOptions::default()
         };
         let (tg, tg_server) = TgSim::spawn(sim_options, options.port).await?;

@@ -68,9 +68,14 @@ struct TgFaults {
 
 impl TgFaults {
     fn apply(&self, sim: &TgSim) {
-        sim.set_faults(self.latency, self.server_errors, self.truncated);
-        sim.set_unavailable_rate(self.unavailable);
-        sim.set_drop_rate(self.drops);
+        sim.set_faults(Faults {
+            latency: self.latency,
+            error_rate: self.server_errors,
+            unavailable_rate: self.unavailable,
+            drop_rate: self.drops,
+            truncate_rate: self.truncated,
+            ..Faults::default()
+        });
     }
 }
 

@@ -9,7 +9,7 @@ use orderdesk::carriers::{self, CarrierError, CarrierHandle, SyncEvent, SyncSink
 use orderdesk::config::{CarrierConfig, Config};
 use orderdesk::domain::{ActionKind, ActionRequest, FormValues, LogKind, Order};
 use orderdesk::sim::RunningSim;
-use orderdesk::sim::tjansteguiden::{OrderFault, PATH, SimOptions, TgSim};
+use orderdesk::sim::tjansteguiden::{Faults, OrderFault, PATH, SimOptions, TgSim};
 use tokio::sync::mpsc;
 
 async fn start(orders: usize) -> (TgSim, RunningSim) {
@@ -366,7 +366,10 @@ async fn every_refusal_is_rejected_with_the_portal_message() {
 #[tokio::test]
 async fn a_carrier_that_is_down_fails_the_poll() {
     let (sim, running) = start(5).await;
-    sim.set_faults(Duration::ZERO, 1.0, 0.0);
+    sim.set_faults(Faults {
+        error_rate: 1.0,
+        ..Faults::default()
+    });
     let h = handle(&running, false);
     let (result, events) = poll(&h).await;
     let err = result.unwrap_err();
@@ -381,7 +384,10 @@ async fn a_carrier_that_is_down_fails_the_poll() {
 #[tokio::test]
 async fn malformed_bodies_fail_cleanly() {
     let (sim, running) = start(5).await;
-    sim.set_faults(Duration::ZERO, 0.0, 1.0);
+    sim.set_faults(Faults {
+        truncate_rate: 1.0,
+        ..Faults::default()
+    });
     let h = handle(&running, false);
     let err = h.reader.fetch_order(&sim.order_ids()[0]).await.unwrap_err();
     assert_eq!(err.category(), "protocol", "{err}");
@@ -564,7 +570,10 @@ async fn detail_fetches_run_concurrently_but_bounded() {
     let (sim, running) = TgSim::spawn(
         SimOptions {
             orders: 24,
-            latency: Duration::from_millis(50),
+            faults: Faults {
+                latency: Duration::from_millis(50),
+                ..Faults::default()
+            },
             ..SimOptions::default()
         },
         0,

@@ -1,8 +1,18 @@
 //! Faithful simulators of each carrier API, served on loopback by axum. They
 //! back `orderdesk demo`, `orderdesk sim`, the integration tests and the
-//! benchmarks. Each simulator keeps state that actions change and has fault
-//! knobs (latency, error rate, malformed bodies, ...).
+//! benchmarks. Each simulator keeps state that actions change and takes the
+//! shared fault knobs ([`faults::Faults`]: latency, error rate, 429 with
+//! `Retry-After`, 503, hangs, dropped connections before and after a write,
+//! truncated and malformed bodies, token refusals).
+//!
+//! Every simulator has the same shape: `mod.rs` (the `*Sim` handle, its
+//! options with a `faults: Faults`, `spawn`, `carrier_config`, accessors),
+//! `routes.rs` (axum handlers and wire encoding, including what each fault
+//! looks like for that carrier), `state.rs` (the mutable order state, the
+//! rules that change it, and a [`faults::FaultDice`]) and `data.rs` (seeded
+//! data).
 
+pub mod faults;
 pub mod lumen_voice;
 pub mod names;
 pub mod tjansteguiden;
