@@ -6,9 +6,7 @@
 //! It must not know a kind: each simulator, its default order count and the
 //! config that reaches it come from the kind's registry entry.
 
-use std::any::Any;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -116,10 +114,8 @@ impl OrderCounts {
 
 /// One kind's running simulator.
 struct DemoSim {
-    kind: &'static Kind,
     /// The kind's keys for a config file that reaches it.
     toml: String,
-    sim: Arc<dyn Any + Send + Sync>,
     /// Keeps serving until dropped.
     _server: RunningSim,
 }
@@ -156,9 +152,7 @@ impl Demo {
             carrier.refresh = Duration::from_secs(30);
             config.carriers.push(carrier);
             sims.push(DemoSim {
-                kind,
                 toml: started.toml,
-                sim: started.sim,
                 _server: started.server,
             });
         }
@@ -172,14 +166,6 @@ impl Demo {
             .iter()
             .map(|c| (c.name.clone(), c.base_url.clone()))
             .collect()
-    }
-
-    /// The simulator of `kind` (e.g. `TgSim` for `tjansteguiden`).
-    pub fn sim<T: Any + Send + Sync>(&self, kind: &str) -> Option<&T> {
-        self.sims
-            .iter()
-            .find(|s| s.kind.name == kind)
-            .and_then(|s| s.sim.downcast_ref::<T>())
     }
 
     /// A config file matching the running simulators.

@@ -6,9 +6,11 @@
 //! simulator through it, and `--orders KIND=N` checks kind names against it.
 //!
 //! It must not hold a kind's knowledge itself: each entry points into the
-//! kind's adapter folder (`carriers/<kind>/`), which points at its simulator
-//! (`sim/<kind>/`). This is the one place in `carriers/` that names `sim/`
-//! (through each kind's entry), for `demo` and `sim`.
+//! kind's adapter folder (`carriers/<kind>/`), whose `simulate` starts its
+//! simulator (`sim/<kind>/`). Those `simulate` functions and
+//! [`StartedSim`] are the only places in `carriers/` that name `sim/`, for
+//! `demo` and `sim`; the simulators use the adapters' rules but never the
+//! registry.
 //!
 //! # How to add a carrier kind
 //! 1. The adapter folder `src/carriers/<kind>/`: a `CarrierProfile`, a
@@ -29,10 +31,8 @@
 //!    `registry` integration test checks both, and that the simulator
 //!    starts and the built reader can poll it).
 
-use std::any::Any;
 use std::io;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -104,8 +104,6 @@ pub struct StartedSim {
     /// The kind's keys for a config file that reaches this simulator, as
     /// TOML lines (no secret inline: a command that prints it).
     pub toml: String,
-    /// The simulator's own handle (`TgSim`, `VoiceSim`), for tests.
-    pub sim: Arc<dyn Any + Send + Sync>,
 }
 
 /// The kind called `name`.

@@ -174,7 +174,6 @@ pub fn simulate(start: SimStart) -> BoxFuture<'static, io::Result<StartedSim>> {
             server,
             config,
             toml,
-            sim: Arc::new(sim),
         })
     })
 }
