@@ -26,7 +26,7 @@ use orderdesk::config::{CarrierConfig, Config};
 use orderdesk::domain::Order;
 use orderdesk::runtime::{carrier_infos, load_cache, read_full_orders};
 use orderdesk::sim::tjansteguiden::{Faults, SimOptions, TgSim};
-use orderdesk::store::Store;
+use orderdesk::store::{SqliteStore, Stores};
 use orderdesk::ui::{self, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -88,12 +88,18 @@ fn state_with(orders: Vec<Order>) -> State {
 /// What the console does before its first frame: open the store, load the
 /// cache's summaries (with notes, flags, journal and cursors), build the
 /// state, draw 160x48. Returns the state and where the time went.
-fn start_from_cache(dir: &std::path::Path, theme: &Theme) -> (State, String) {
+fn start_from_cache(
+    runtime: &tokio::runtime::Runtime,
+    dir: &std::path::Path,
+    theme: &Theme,
+) -> (State, String) {
     let t = Instant::now();
-    let store = Store::open(dir).expect("store");
+    let stores = Stores::from_one(Arc::new(SqliteStore::open(dir).expect("store")));
     // Keep every order: the generated ones span years.
     let keep_all = Utc::now() - chrono::Duration::days(365 * 100);
-    let cached = load_cache(&store, &["tg".to_owned()], keep_all).expect("load");
+    let cached = runtime
+        .block_on(load_cache(&stores, &["tg".to_owned()], keep_all))
+        .expect("load");
     let loaded = t.elapsed();
     let mut state = state_with(Vec::new());
     app::update(&mut state, cached.into_msg().0);
@@ -109,12 +115,16 @@ fn start_from_cache(dir: &std::path::Path, theme: &Theme) -> (State, String) {
 
 /// What the console does after its first frame: the full orders, page by
 /// page, replace their summaries.
-fn read_full_orders_into(dir: &std::path::Path, mut state: State) -> State {
-    let store = Store::open(dir).expect("store");
-    read_full_orders(&store, |msg| {
+fn read_full_orders_into(
+    runtime: &tokio::runtime::Runtime,
+    dir: &std::path::Path,
+    mut state: State,
+) -> State {
+    let store = SqliteStore::open(dir).expect("store");
+    runtime.block_on(read_full_orders(&store, |msg| {
         app::update(&mut state, msg);
         true
-    });
+    }));
     assert_eq!(state.orders_len(), ORDERS);
     state
 }
@@ -145,8 +155,9 @@ fn benches(c: &mut Criterion) {
     let orders = parse_orders(&sim, &ids);
     assert_eq!(orders.len(), ORDERS);
 
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let cache_dir = tempfile::tempdir().expect("tempdir");
-    Store::open(cache_dir.path())
+    SqliteStore::open(cache_dir.path())
         .expect("store")
         .save_orders(&orders)
         .expect("save 100k orders");
@@ -154,10 +165,10 @@ fn benches(c: &mut Criterion) {
     {
         // One cold run, split, for the README.
         let t = Instant::now();
-        let (state, split) = start_from_cache(cache_dir.path(), &theme);
+        let (state, split) = start_from_cache(&runtime, cache_dir.path(), &theme);
         eprintln!("start to first frame: {:?} ({split})", t.elapsed());
         let t = Instant::now();
-        let state = read_full_orders_into(cache_dir.path(), state);
+        let state = read_full_orders_into(&runtime, cache_dir.path(), state);
         eprintln!(
             "then the full orders, behind the first frame: {:?}",
             t.elapsed()
@@ -167,12 +178,12 @@ fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("startup");
     group.sample_size(10);
     group.bench_function("start to first frame, 100k cached orders", |b| {
-        b.iter(|| black_box(start_from_cache(cache_dir.path(), &theme)))
+        b.iter(|| black_box(start_from_cache(&runtime, cache_dir.path(), &theme)))
     });
     group.bench_function("full orders read behind the first frame, 100k", |b| {
         b.iter_batched(
-            || start_from_cache(cache_dir.path(), &theme).0,
-            |state| black_box(read_full_orders_into(cache_dir.path(), state)),
+            || start_from_cache(&runtime, cache_dir.path(), &theme).0,
+            |state| black_box(read_full_orders_into(&runtime, cache_dir.path(), state)),
             BatchSize::PerIteration,
         )
     });
@@ -220,7 +231,6 @@ fn benches(c: &mut Criterion) {
         })
     });
 
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let limit = 1.1 * (1.0 + (400f64 / 8.0).ceil()) * 0.020;
     eprintln!(
         "limit for a full refresh of 400 orders: {:.0} ms",

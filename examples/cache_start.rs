@@ -20,7 +20,7 @@ use orderdesk::carriers::tjansteguiden::{TgConfig, order_from_document};
 use orderdesk::config::{CarrierConfig, Config};
 use orderdesk::runtime::{carrier_infos, load_cache, read_full_orders};
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
-use orderdesk::store::Store;
+use orderdesk::store::{SqliteStore, Stores};
 use orderdesk::ui::{self, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -55,11 +55,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     eprintln!("{}", memory("before the console starts"));
     let theme = Theme::load("default").0;
+    // The store's async calls run its blocking reads on tokio's blocking pool.
+    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
     for run in 1..=3 {
         let t = Instant::now();
-        let store = Store::open(dir.path())?;
+        let store = Arc::new(SqliteStore::open(dir.path())?);
+        let stores = Stores::from_one(store.clone());
         let keep_all = Utc::now() - chrono::Duration::days(365 * 100);
-        let cached = load_cache(&store, &["tg".to_owned()], keep_all)?;
+        let cached = runtime.block_on(load_cache(&stores, &["tg".to_owned()], keep_all))?;
         let loaded = t.elapsed();
         let mut state = new_state()?;
         app::update(&mut state, cached.into_msg().0);
@@ -68,10 +71,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let first_frame = t.elapsed();
         let mem_first = memory("after the first frame");
         let t = Instant::now();
-        read_full_orders(&store, |msg| {
+        runtime.block_on(read_full_orders(&*store, |msg| {
             app::update(&mut state, msg);
             true
-        });
+        }));
         eprintln!(
             "run {run}: first frame {first_frame:?} (open+load {loaded:?}); full orders {:?}; {mem_first}; {}",
             t.elapsed(),
@@ -98,7 +101,7 @@ fn write_cache(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> 
             order_from_document(&carrier, Stockholm, id, xml.as_bytes()).ok()
         })
         .collect();
-    Store::open(dir)?.save_orders(&orders)?;
+    SqliteStore::open(dir)?.save_orders(&orders)?;
     Ok(())
 }
 

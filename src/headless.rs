@@ -1,19 +1,23 @@
-//! `orderdesk list` and `orderdesk show`: the console's data without a
-//! terminal, for scripts. Uses the same config and adapters as the console,
-//! always read-only (no write client is built). Exit status is non-zero with a
-//! clear message on failure; when one carrier of several fails, the others'
-//! results are printed and a warning goes to stderr.
+//! `orderdesk list`, `show` and `journal`: the console's data without a
+//! terminal, for scripts. Uses the same config, adapters, engine and store
+//! as the console, always read-only (no write client is built, nothing is
+//! recorded). Exit status is non-zero with a clear message on failure; when
+//! one carrier of several fails, the others' results are printed and a
+//! warning goes to stderr. Must not: send writes or draw.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
-use tokio::sync::mpsc;
 
-use crate::carriers::{CarrierError, CarrierHandle, SyncEvent, SyncSink};
-use crate::domain::{Order, OrderKey, Stage, relative_age};
-use crate::store::{Flag, Note, Store};
+use crate::carriers::{CarrierError, CarrierHandle, SyncEvent};
+use crate::domain::{
+    Flag, JournalEntry, JournalFilter, Note, Order, OrderKey, Stage, relative_age,
+};
+use crate::engine::{self, Command, EngineSetup, Event};
+use crate::store::{SqliteStore, StoreError, Stores};
 
 /// Local notes and follow-up flags from the data dir's store (never sent
 /// to a carrier). Empty when there is no store yet.
@@ -23,20 +27,28 @@ pub struct Local {
     pub flags: HashMap<OrderKey, Flag>,
 }
 
+/// The data dir's store, if it holds one (`None` when nothing was stored
+/// there yet: it is not created).
+pub async fn existing_store(dir: Option<&Path>) -> Option<Result<Stores, StoreError>> {
+    let dir = dir.filter(|d| d.join(SqliteStore::FILE_NAME).exists())?;
+    Some(Stores::open_sqlite(dir).await)
+}
+
 impl Local {
     /// Reads them if `dir` holds a store; a store that cannot be read is a
     /// warning (returned), not an error: the carriers' data still prints.
-    pub fn load(dir: Option<&std::path::Path>) -> (Local, Option<String>) {
-        let Some(dir) = dir.filter(|d| d.join(Store::FILE_NAME).exists()) else {
+    pub async fn load(dir: Option<&Path>) -> (Local, Option<String>) {
+        let Some(opened) = existing_store(dir).await else {
             return (Local::default(), None);
         };
-        let read = Store::open(dir).and_then(|s| {
-            Ok(Local {
-                notes: s.all_notes()?,
-                flags: s.flags()?,
+        let read = async {
+            let stores = opened?;
+            Ok::<_, StoreError>(Local {
+                notes: stores.local.all_notes().await?,
+                flags: stores.local.flags().await?,
             })
-        });
-        match read {
+        };
+        match read.await {
             Ok(local) => (local, None),
             Err(e) => (
                 Local::default(),
@@ -48,6 +60,28 @@ impl Local {
     pub fn flagged(&self, key: &OrderKey) -> bool {
         self.flags.contains_key(key)
     }
+}
+
+/// The journal of the store in `dir`, newest first, from `since` on.
+pub async fn journal(
+    dir: &Path,
+    since: Option<DateTime<Utc>>,
+) -> Result<Vec<JournalEntry>, String> {
+    let Some(opened) = existing_store(Some(dir)).await else {
+        return Err(format!(
+            "no journal in {} (nothing was written from this data directory yet)",
+            dir.display()
+        ));
+    };
+    let stores = opened.map_err(|e| e.to_string())?;
+    stores
+        .journal
+        .journal(&JournalFilter {
+            since,
+            ..JournalFilter::default()
+        })
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Which orders `list` prints.
@@ -82,53 +116,81 @@ impl ListFilter {
     }
 }
 
-/// One full poll of every carrier: their orders, and the carriers that failed.
-pub async fn fetch_all(handles: &[CarrierHandle]) -> (Vec<Order>, Vec<(String, CarrierError)>) {
-    let polls = handles
-        .iter()
-        .map(|h| async move { (h.name.to_string(), poll_once(h).await) });
-    let mut orders = Vec::new();
+/// An engine on `handles` that records nothing (`list` and `show` leave
+/// the store as it was); `sync` starts its fetchers from no cursor.
+fn engine_alone(
+    handles: &[CarrierHandle],
+    sync: bool,
+) -> Result<
+    (
+        engine::EngineHandle,
+        tokio::sync::mpsc::UnboundedReceiver<Event>,
+    ),
+    String,
+> {
+    engine::spawn(EngineSetup {
+        handles: handles.to_vec(),
+        stores: None,
+        author: String::new(),
+        in_flight_lease: None,
+        sync: sync.then(HashMap::new),
+    })
+    .map_err(|e| format!("cannot start the engine: {e}"))
+}
+
+/// One full poll of every carrier (the engine's first poll of each): their
+/// orders, and the carriers that failed.
+pub async fn fetch_all(
+    handles: &[CarrierHandle],
+) -> Result<(Vec<Order>, Vec<(String, CarrierError)>), String> {
+    let (engine, mut events) = engine_alone(handles, true)?;
+    let mut waiting: HashSet<String> = handles.iter().map(|h| h.name.to_string()).collect();
+    let mut by_key: HashMap<OrderKey, Order> = HashMap::new();
+    let mut failed: Vec<(OrderKey, CarrierError)> = Vec::new();
     let mut failures = Vec::new();
-    for (name, result) in futures::future::join_all(polls).await {
-        match result {
-            Ok(mut got) => orders.append(&mut got),
-            Err(e) => failures.push((name, e)),
+    let mut done: HashSet<String> = HashSet::new();
+    while !waiting.is_empty() {
+        let Some(event) = events.recv().await else {
+            break;
+        };
+        let Event::Sync(event) = event else {
+            continue;
+        };
+        match event {
+            SyncEvent::Orders { carrier, orders } if !done.contains(&*carrier) => {
+                for order in orders {
+                    by_key.insert(order.key.clone(), order);
+                }
+            }
+            SyncEvent::OrderFailed { key, error } if !done.contains(&*key.carrier) => {
+                failed.push((key, error))
+            }
+            SyncEvent::Finished {
+                carrier, result, ..
+            } if waiting.remove(&*carrier) => {
+                done.insert(carrier.to_string());
+                if let Err(e) = result {
+                    by_key.retain(|k, _| k.carrier != carrier);
+                    failures.push((carrier.to_string(), e));
+                }
+            }
+            _ => {}
         }
     }
+    drop(engine);
+    for (key, error) in failed {
+        if let Some(order) = by_key.get_mut(&key) {
+            order.fetch_error = Some(error.to_string());
+        }
+    }
+    let mut orders: Vec<Order> = by_key.into_values().collect();
     orders.sort_by(|a, b| {
         a.created
             .at
             .cmp(&b.created.at)
             .then_with(|| a.key.cmp(&b.key))
     });
-    (orders, failures)
-}
-
-async fn poll_once(handle: &CarrierHandle) -> Result<Vec<Order>, CarrierError> {
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let sink = SyncSink::new(handle.name.clone(), tx);
-    let result = handle.reader.poll(None, &sink).await;
-    drop(sink);
-    let mut by_key: HashMap<OrderKey, Order> = HashMap::new();
-    let mut failed: Vec<(OrderKey, CarrierError)> = Vec::new();
-    while let Some(event) = rx.recv().await {
-        match event {
-            SyncEvent::Orders { orders, .. } => {
-                for order in orders {
-                    by_key.insert(order.key.clone(), order);
-                }
-            }
-            SyncEvent::OrderFailed { key, error } => failed.push((key, error)),
-            _ => {}
-        }
-    }
-    result?;
-    for (key, error) in failed {
-        if let Some(order) = by_key.get_mut(&key) {
-            order.fetch_error = Some(error.to_string());
-        }
-    }
-    Ok(by_key.into_values().collect())
+    Ok((orders, failures))
 }
 
 /// One order with its on-demand customer details. A failure to load the
@@ -137,25 +199,37 @@ pub async fn fetch_one(
     handles: &[CarrierHandle],
     key: &OrderKey,
 ) -> Result<(Order, Option<CarrierError>), String> {
-    let handle = handles
-        .iter()
-        .find(|h| h.name == key.carrier)
-        .ok_or_else(|| {
-            let names: Vec<_> = handles.iter().map(|h| h.name.to_string()).collect();
-            format!(
-                "no carrier named {:?} in the config (configured: {})",
-                key.carrier,
-                names.join(", ")
-            )
-        })?;
-    let order = handle
-        .reader
-        .fetch_order(&key.id)
-        .await
-        .map_err(|e| format!("{key}: {e}"))?;
-    match handle.reader.fetch_customer(&order).await {
-        Ok(full) => Ok((full, None)),
-        Err(e) => Ok((order, Some(e))),
+    if !handles.iter().any(|h| h.name == key.carrier) {
+        let names: Vec<_> = handles.iter().map(|h| h.name.to_string()).collect();
+        return Err(format!(
+            "no carrier named {:?} in the config (configured: {})",
+            key.carrier,
+            names.join(", ")
+        ));
+    }
+    let (engine, mut events) = engine_alone(handles, false)?;
+    engine.send(Command::ReloadOrder(key.clone()));
+    let order = loop {
+        match events.recv().await {
+            Some(Event::OrderReloaded { result, .. }) => {
+                break result.map_err(|e| format!("{key}: {e}"))?;
+            }
+            Some(_) => {}
+            None => return Err(format!("{key}: the engine stopped")),
+        }
+    };
+    engine.send(Command::LoadCustomer(Box::new(order.clone())));
+    loop {
+        match events.recv().await {
+            Some(Event::CustomerLoaded { result, .. }) => {
+                return Ok(match result {
+                    Ok(full) => (full, None),
+                    Err(e) => (order, Some(e)),
+                });
+            }
+            Some(_) => {}
+            None => return Err(format!("{key}: the engine stopped")),
+        }
     }
 }
 

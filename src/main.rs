@@ -202,7 +202,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             };
             let dir = runtime::data_dir(cli.data_dir.or_else(|| config.and_then(|c| c.data_dir)))
                 .ok_or("no data directory: use --data-dir")?;
-            journal(&dir, json, since)
+            journal(&dir, json, since).await
         }
         Some(Command::Sim(args)) => sim(&args).await,
         Some(Command::List(args)) => {
@@ -350,8 +350,8 @@ async fn list(
     data_dir: Option<PathBuf>,
 ) -> Result<ExitCode, String> {
     let handles = build_handles(config, true)?;
-    let local = local_data(data_dir.as_deref());
-    let (orders, failures) = headless::fetch_all(&handles).await;
+    let local = local_data(data_dir.as_deref()).await;
+    let (orders, failures) = headless::fetch_all(&handles).await?;
     for (name, error) in &failures {
         eprintln!("orderdesk: warning: carrier {name:?} failed: {error}");
     }
@@ -396,7 +396,7 @@ async fn show(
     json: bool,
     data_dir: Option<PathBuf>,
 ) -> Result<ExitCode, String> {
-    let local = local_data(data_dir.as_deref());
+    let local = local_data(data_dir.as_deref()).await;
     let key =
         OrderKey::parse(key).ok_or_else(|| format!("{key:?} is not an order key like tg/19530"))?;
     let handles = build_handles(config, true)?;
@@ -416,24 +416,15 @@ async fn show(
     Ok(ExitCode::SUCCESS)
 }
 
-fn journal(dir: &Path, json: bool, since: Option<chrono::NaiveDate>) -> Result<ExitCode, String> {
-    use orderdesk::store::{JournalFilter, Store};
-    if !dir.join(Store::FILE_NAME).exists() {
-        return Err(format!(
-            "no journal in {} (nothing was written from this data directory yet)",
-            dir.display()
-        ));
-    }
-    let store = Store::open(dir).map_err(|e| e.to_string())?;
+async fn journal(
+    dir: &Path,
+    json: bool,
+    since: Option<chrono::NaiveDate>,
+) -> Result<ExitCode, String> {
     let since = since
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|d| d.and_utc());
-    let entries = store
-        .journal(&JournalFilter {
-            since,
-            ..JournalFilter::default()
-        })
-        .map_err(|e| e.to_string())?;
+    let entries = headless::journal(dir, since).await?;
     let mut out = std::io::stdout().lock();
     let written = if json {
         serde_json::to_writer_pretty(&mut out, &entries)
@@ -458,8 +449,8 @@ fn journal(dir: &Path, json: bool, since: Option<chrono::NaiveDate>) -> Result<E
 }
 
 /// Local notes and flags for headless output; a problem is a warning.
-fn local_data(dir: Option<&Path>) -> headless::Local {
-    let (local, warning) = headless::Local::load(dir);
+async fn local_data(dir: Option<&Path>) -> headless::Local {
+    let (local, warning) = headless::Local::load(dir).await;
     if let Some(warning) = warning {
         eprintln!("orderdesk: warning: {warning}");
     }

@@ -10,22 +10,26 @@ use chrono::{DateTime, TimeZone, Utc};
 use journal_support::{Fake, KIND, WriteFault, message, set_status};
 use orderdesk::carriers::CarrierError;
 use orderdesk::domain::{ActionRequest, LogKind, OrderKey};
-use orderdesk::journal::{MAX_SENDS, WriteExecutor};
-use orderdesk::store::{JournalState, NewJournalEntry, Outcome, Store};
+use orderdesk::engine::{MAX_SENDS, WriteExecutor};
+use orderdesk::store::{JournalState, NewJournalEntry, Outcome, SqliteStore};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 2, 10, 9, 0, 0).unwrap()
 }
 
 fn executor() -> WriteExecutor {
-    WriteExecutor::new(Some(Arc::new(Store::open_in_memory().unwrap())), "anna").unwrap()
+    WriteExecutor::new(
+        Some(Arc::new(SqliteStore::open_in_memory().unwrap())),
+        "anna",
+    )
+    .unwrap()
 }
 
 async fn run(
     fake: &Fake,
     exec: &WriteExecutor,
     req: &ActionRequest,
-) -> orderdesk::journal::WriteResult {
+) -> orderdesk::engine::WriteResult {
     let handle = fake.handle("tg", false);
     let order = fake.order("1");
     exec.execute(&handle, &order, req, t0()).await
@@ -50,9 +54,20 @@ async fn accepted_and_visible_is_confirmed() {
     assert_eq!(fake.applied("a"), 1);
     assert_eq!(r.receipt_result().unwrap().message, "OK a");
     // The journal row says the same.
-    let stored = exec.store().journal_get(&r.entry.id).unwrap().unwrap();
+    let stored = exec
+        .journal()
+        .journal_get(&r.entry.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored, r.entry);
-    assert!(exec.store().journal_unresolved().unwrap().is_empty());
+    assert!(
+        exec.journal()
+            .journal_unresolved()
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let log = r.entry.to_log_entry();
     assert_eq!(
         (log.kind, log.text.as_str()),
@@ -238,11 +253,22 @@ async fn a_new_write_waits_for_an_earlier_open_write_to_the_same_order() {
     // Reachable again: "a" is settled first (resent once), then "d" sent.
     let third = run(&fake, &exec, &message("d")).await;
     assert_eq!(third.state(), JournalState::Confirmed);
-    let a = exec.store().journal_get(&first.entry.id).unwrap().unwrap();
+    let a = exec
+        .journal()
+        .journal_get(&first.entry.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(a.state, JournalState::Confirmed);
     assert_eq!(a.sends, 2);
     assert_eq!((fake.applied("a"), fake.applied("d")), (1, 1));
-    assert!(exec.store().journal_unresolved().unwrap().is_empty());
+    assert!(
+        exec.journal()
+            .journal_unresolved()
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -295,8 +321,9 @@ async fn an_order_of_another_carrier_is_not_sent() {
 #[tokio::test]
 async fn a_write_the_journal_cannot_record_is_not_sent() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(Store::open_with_timeout(dir.path(), Duration::from_millis(10)).unwrap());
-    let other = rusqlite::Connection::open(dir.path().join(Store::FILE_NAME)).unwrap();
+    let store =
+        Arc::new(SqliteStore::open_with_timeout(dir.path(), Duration::from_millis(10)).unwrap());
+    let other = rusqlite::Connection::open(dir.path().join(SqliteStore::FILE_NAME)).unwrap();
     other
         .execute_batch("BEGIN EXCLUSIVE; DELETE FROM notes;")
         .unwrap();
@@ -318,10 +345,10 @@ async fn cache_off_keeps_the_journal_in_memory_and_says_so() {
     assert!(exec.journal_note().unwrap().contains("memory only"));
     let r = run(&fake, &exec, &message("a")).await;
     assert_eq!(r.state(), JournalState::Confirmed);
-    assert_eq!(exec.store().journal_unresolved().unwrap().len(), 0);
+    assert_eq!(exec.journal().journal_unresolved().await.unwrap().len(), 0);
     let persistent = WriteExecutor::new(
         Some(Arc::new(
-            Store::open(tempfile::tempdir().unwrap().path()).unwrap(),
+            SqliteStore::open(tempfile::tempdir().unwrap().path()).unwrap(),
         )),
         "anna",
     )
@@ -330,7 +357,7 @@ async fn cache_off_keeps_the_journal_in_memory_and_says_so() {
 }
 
 /// Leaves an entry as a console killed at a given point would.
-fn leave(store: &Store, key: &OrderKey, req: &ActionRequest, state: JournalState) -> String {
+fn leave(store: &SqliteStore, key: &OrderKey, req: &ActionRequest, state: JournalState) -> String {
     let e = store
         .journal_record(NewJournalEntry {
             session: "dead-session",
@@ -368,7 +395,7 @@ async fn after_a_restart_each_pending_write_is_resolved_exactly_once() {
     let key = |i: u32| OrderKey::new("tg", i.to_string());
     {
         // The first console, killed at various points.
-        let store = Store::open(dir.path()).unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
         // 1: recorded, never sent.
         leave(&store, &key(1), &message("r1"), JournalState::Recorded);
         // 2: sending, reached the carrier.
@@ -388,8 +415,11 @@ async fn after_a_restart_each_pending_write_is_resolved_exactly_once() {
         leave(&store, &key(5), &message("u5"), JournalState::Unknown);
     }
     // The restarted console.
-    let exec =
-        WriteExecutor::new(Some(Arc::new(Store::open(dir.path()).unwrap())), "anna").unwrap();
+    let exec = WriteExecutor::new(
+        Some(Arc::new(SqliteStore::open(dir.path()).unwrap())),
+        "anna",
+    )
+    .unwrap();
     let handles = [fake.handle("tg", false)];
     let later = t0() + chrono::Duration::minutes(10);
     let results = exec.resolve_pending(&handles, later).await;
@@ -414,15 +444,18 @@ async fn after_a_restart_each_pending_write_is_resolved_exactly_once() {
     }
     // A second pass (or a third start) finds nothing to do.
     assert!(exec.resolve_pending(&handles, later).await.is_empty());
-    let again =
-        WriteExecutor::new(Some(Arc::new(Store::open(dir.path()).unwrap())), "anna").unwrap();
+    let again = WriteExecutor::new(
+        Some(Arc::new(SqliteStore::open(dir.path()).unwrap())),
+        "anna",
+    )
+    .unwrap();
     assert!(again.resolve_pending(&handles, later).await.is_empty());
     assert_eq!(fake.sends(), 3);
 }
 
 #[tokio::test]
 async fn entries_another_console_may_still_be_sending_are_not_resent_within_the_lease() {
-    let store = Arc::new(Store::open_in_memory().unwrap());
+    let store = Arc::new(SqliteStore::open_in_memory().unwrap());
     let fake = Fake::with_orders(["1".to_string(), "2".to_string()]);
     let key = |i: u32| OrderKey::new("tg", i.to_string());
     leave(&store, &key(1), &message("applied"), JournalState::Sending);
@@ -454,7 +487,7 @@ async fn entries_another_console_may_still_be_sending_are_not_resent_within_the_
 
 #[tokio::test]
 async fn a_read_only_console_only_confirms_pending_writes() {
-    let store = Arc::new(Store::open_in_memory().unwrap());
+    let store = Arc::new(SqliteStore::open_in_memory().unwrap());
     let fake = Fake::with_orders(["1".to_string(), "2".to_string()]);
     leave(
         &store,
@@ -490,7 +523,7 @@ async fn two_consoles_resolving_at_once_send_each_write_at_most_once() {
     let dir = tempfile::tempdir().unwrap();
     let fake = Fake::with_orders((0..20).map(|i| i.to_string()));
     {
-        let store = Store::open(dir.path()).unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
         for i in 0..20u32 {
             let state = [
                 JournalState::Recorded,
@@ -505,8 +538,13 @@ async fn two_consoles_resolving_at_once_send_each_write_at_most_once() {
             );
         }
     }
-    let a = WriteExecutor::new(Some(Arc::new(Store::open(dir.path()).unwrap())), "anna").unwrap();
-    let b = WriteExecutor::new(Some(Arc::new(Store::open(dir.path()).unwrap())), "bo").unwrap();
+    let a = WriteExecutor::new(
+        Some(Arc::new(SqliteStore::open(dir.path()).unwrap())),
+        "anna",
+    )
+    .unwrap();
+    let b =
+        WriteExecutor::new(Some(Arc::new(SqliteStore::open(dir.path()).unwrap())), "bo").unwrap();
     let handles = [fake.handle("tg", false)];
     let later = t0() + chrono::Duration::minutes(10);
     let (ra, rb) = tokio::join!(
@@ -519,5 +557,5 @@ async fn two_consoles_resolving_at_once_send_each_write_at_most_once() {
         assert_eq!(fake.applied(&format!("m{i}")), 1, "m{i}");
     }
     assert_eq!(fake.sends(), 20);
-    assert!(a.store().journal_unresolved().unwrap().is_empty());
+    assert!(a.journal().journal_unresolved().await.unwrap().is_empty());
 }

@@ -10,19 +10,19 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use journal_support::{Fake, KIND, RandomFaults, WriteFault, message, set_status};
 use orderdesk::domain::{ActionRequest, OrderKey};
-use orderdesk::journal::WriteExecutor;
-use orderdesk::store::{JournalFilter, JournalState, NewJournalEntry, Outcome, Store};
+use orderdesk::engine::WriteExecutor;
+use orderdesk::store::{JournalFilter, JournalState, NewJournalEntry, Outcome, SqliteStore};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 const ORDERS: u32 = 50;
 
 fn start(dir: &std::path::Path) -> WriteExecutor {
-    WriteExecutor::new(Some(Arc::new(Store::open(dir).unwrap())), "anna").unwrap()
+    WriteExecutor::new(Some(Arc::new(SqliteStore::open(dir).unwrap())), "anna").unwrap()
 }
 
 /// The console dies somewhere between recording a write and finishing it.
-fn crash(
+async fn crash(
     exec: &WriteExecutor,
     fake: &Fake,
     id: &str,
@@ -30,7 +30,7 @@ fn crash(
     rng: &mut StdRng,
     now: DateTime<Utc>,
 ) {
-    let store = exec.store();
+    let store = exec.journal();
     let key = OrderKey::new("tg", id);
     let entry = store
         .journal_record(NewJournalEntry {
@@ -41,6 +41,7 @@ fn crash(
             request: req,
             at: now,
         })
+        .await
         .unwrap();
     match rng.random_range(0..3) {
         // Killed between recording and sending.
@@ -49,6 +50,7 @@ fn crash(
         1 => {
             store
                 .journal_mark_sending(&entry, exec.session(), now)
+                .await
                 .unwrap();
             if rng.random_bool(0.5) {
                 fake.apply(id, req);
@@ -58,6 +60,7 @@ fn crash(
         _ => {
             let entry = store
                 .journal_mark_sending(&entry, exec.session(), now)
+                .await
                 .unwrap();
             if rng.random_bool(0.5) {
                 fake.apply(id, req);
@@ -70,6 +73,7 @@ fn crash(
                     },
                     now,
                 )
+                .await
                 .unwrap();
         }
     }
@@ -110,7 +114,7 @@ async fn run_scenario(seed: u64, writes: u32) {
             set_status(&reference, status)
         };
         if rng.random_range(0..100) < 4 {
-            crash(&exec, &fake, &id, &req, &mut rng, now);
+            crash(&exec, &fake, &id, &req, &mut rng, now).await;
             crashes += 1;
             // Restart: a new console on the same data directory.
             drop(exec);
@@ -140,12 +144,20 @@ async fn run_scenario(seed: u64, writes: u32) {
     now += Duration::minutes(10);
     exec.resolve_pending(&handles, now).await;
     assert!(
-        exec.store().journal_unresolved().unwrap().is_empty(),
+        exec.journal()
+            .journal_unresolved()
+            .await
+            .unwrap()
+            .is_empty(),
         "unresolved after recovery: {:?}",
-        exec.store().journal_unresolved().unwrap()
+        exec.journal().journal_unresolved().await.unwrap()
     );
 
-    let entries = exec.store().journal(&JournalFilter::default()).unwrap();
+    let entries = exec
+        .journal()
+        .journal(&JournalFilter::default())
+        .await
+        .unwrap();
     assert_eq!(
         entries.len() as u32,
         writes,

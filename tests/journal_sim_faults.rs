@@ -28,11 +28,11 @@ use futures::StreamExt;
 use orderdesk::carriers::{self, CarrierHandle};
 use orderdesk::config::Config;
 use orderdesk::domain::{ActionKind, ActionRequest, FormValues, Order, OrderKey};
-use orderdesk::journal::WriteExecutor;
+use orderdesk::engine::WriteExecutor;
 use orderdesk::sim::RunningSim;
 use orderdesk::sim::lumen_voice::{Faults, PathKind, SimOrder, VoiceSim, VoiceSimOptions};
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
-use orderdesk::store::{JournalEntry, JournalFilter, JournalState, Store};
+use orderdesk::store::{JournalEntry, JournalFilter, JournalState, SqliteStore};
 
 const TG_WRITES: usize = 1000;
 const TG_CONCURRENCY: usize = 8;
@@ -80,9 +80,9 @@ impl TgFaults {
 }
 
 /// A fresh store and executor (lease zero: this test is the only console).
-fn executor() -> (tempfile::TempDir, Arc<Store>, WriteExecutor) {
+fn executor() -> (tempfile::TempDir, Arc<SqliteStore>, WriteExecutor) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = Arc::new(Store::open(dir.path()).expect("store"));
+    let store = Arc::new(SqliteStore::open(dir.path()).expect("store"));
     let executor = WriteExecutor::new(Some(store.clone()), "fault-test")
         .expect("executor")
         .with_in_flight_lease(Duration::ZERO);
@@ -93,7 +93,7 @@ fn executor() -> (tempfile::TempDir, Arc<Store>, WriteExecutor) {
 /// whole journal.
 async fn settle(
     executor: &WriteExecutor,
-    store: &Store,
+    store: &SqliteStore,
     handle: &CarrierHandle,
 ) -> Vec<JournalEntry> {
     for _ in 0..5 {

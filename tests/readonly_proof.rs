@@ -10,10 +10,9 @@ use orderdesk::app::{self, Effect, Msg, Options, State};
 use orderdesk::carriers::{self, SyncSink};
 use orderdesk::config::Config;
 use orderdesk::domain::{ActionKind, ActionRequest};
-use orderdesk::journal::WriteExecutor;
-use orderdesk::runtime::{EffectRunner, carrier_infos};
+use orderdesk::engine::{self, EngineSetup};
+use orderdesk::runtime::{EffectRunner, carrier_infos, forward_events};
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
-use orderdesk::sync::Fetchers;
 use tokio::sync::mpsc;
 
 fn every_key() -> Vec<KeyEvent> {
@@ -88,15 +87,17 @@ async fn a_readonly_session_sends_no_write_whatever_happens() {
         .cloned()
         .expect("an order is visible");
     let (results_tx, mut results) = mpsc::unbounded_channel();
-    let executor =
-        std::sync::Arc::new(WriteExecutor::new(None, "test").expect("in-memory journal"));
-    let runner = EffectRunner::new(
-        vec![handle.clone()],
-        Fetchers::default(),
-        results_tx,
-        executor,
-        None,
-    );
+    // An engine with the cache off (in-memory journal) and no fetchers.
+    let (engine, events) = engine::spawn(EngineSetup {
+        handles: vec![handle.clone()],
+        stores: None,
+        author: "test".into(),
+        in_flight_lease: None,
+        sync: None,
+    })
+    .expect("in-memory journal");
+    forward_events(events, results_tx.clone());
+    let runner = EffectRunner::new(engine, results_tx);
 
     // Every key, several rounds, on several orders and in every layer.
     let mut executes = 0;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use orderdesk::domain::{
     Attention, LogEntry, LogKind, Order, OrderKey, Schedule, Stage, Stamp, Status,
 };
-use orderdesk::store::{Flag, Store, local_log_entries};
+use orderdesk::store::{Flag, SqliteStore, local_log_entries};
 
 fn t(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 2, 10, h, m, 0).unwrap()
@@ -72,7 +72,7 @@ fn full_order(id: &str) -> Order {
 
 #[test]
 fn an_order_with_every_field_round_trips_exactly() {
-    let store = Store::open_in_memory().unwrap();
+    let store = SqliteStore::open_in_memory().unwrap();
     let mut unscheduled = full_order("2");
     unscheduled.schedule = Some(Schedule::Unscheduled);
     unscheduled.kind = "lumen-voice";
@@ -111,7 +111,7 @@ fn without_raw(o: &Order) -> Order {
 
 #[test]
 fn saving_again_replaces_by_key() {
-    let store = Store::open_in_memory().unwrap();
+    let store = SqliteStore::open_in_memory().unwrap();
     let mut o = full_order("1");
     store.save_orders(std::slice::from_ref(&o)).unwrap();
     o.status = Status::new("delivered", Stage::Done, true);
@@ -165,12 +165,12 @@ fn generated(i: usize) -> Order {
 #[test]
 fn a_hundred_thousand_orders_round_trip() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
     let orders: Vec<Order> = (0..100_000).map(generated).collect();
     store.save_orders(&orders).unwrap();
     drop(store);
 
-    let store = Store::open(dir.path()).unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
     let loaded = all_orders(&store);
     assert_eq!(loaded.len(), orders.len());
     let by_key: HashMap<&OrderKey, &Order> = loaded.iter().map(|o| (&o.key, o)).collect();
@@ -200,7 +200,7 @@ fn list_view(o: &Order) -> impl PartialEq + std::fmt::Debug {
 
 #[test]
 fn summaries_agree_with_their_orders_on_everything_the_list_shows() {
-    let store = Store::open_in_memory().unwrap();
+    let store = SqliteStore::open_in_memory().unwrap();
     let mut orders: Vec<Order> = (0..300).map(generated).collect();
     orders.push(full_order("full"));
     // The newest change is an explicit date older than the log's newest.
@@ -247,7 +247,7 @@ fn summaries_agree_with_their_orders_on_everything_the_list_shows() {
 
 #[test]
 fn full_orders_come_page_by_page_each_once() {
-    let store = Store::open_in_memory().unwrap();
+    let store = SqliteStore::open_in_memory().unwrap();
     let orders: Vec<Order> = (0..1000).map(generated).collect();
     store.save_orders(&orders).unwrap();
     // Saving again replaces rows without changing their place in the pages.
@@ -271,10 +271,10 @@ fn full_orders_come_page_by_page_each_once() {
 #[test]
 fn rows_this_build_cannot_read_are_skipped_not_fatal() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
     store.save_orders(&[generated(1), generated(2)]).unwrap();
     {
-        let conn = rusqlite::Connection::open(dir.path().join(Store::FILE_NAME)).unwrap();
+        let conn = rusqlite::Connection::open(dir.path().join(SqliteStore::FILE_NAME)).unwrap();
         conn.execute_batch(
             "INSERT INTO orders (carrier, id, kind, terminal, saved_at, body)
                 VALUES ('x', '1', 'carrier-from-the-future', 0, '2026-01-01T00:00:00.000000000Z', '{}');
@@ -301,7 +301,7 @@ fn rows_this_build_cannot_read_are_skipped_not_fatal() {
 
 #[test]
 fn old_terminal_orders_are_dropped_and_open_ones_kept() {
-    let store = Store::open_in_memory().unwrap();
+    let store = SqliteStore::open_in_memory().unwrap();
     let mk = |id: &str, stage: Stage, terminal: bool, at: Option<DateTime<Utc>>| {
         let mut o = Order::new(
             OrderKey::new("tg", id),
@@ -359,7 +359,7 @@ fn old_terminal_orders_are_dropped_and_open_ones_kept() {
 
 #[test]
 fn cursors_and_last_sync_are_per_carrier_and_removed_with_it() {
-    let store = Store::open_in_memory().unwrap();
+    let store = SqliteStore::open_in_memory().unwrap();
     assert_eq!(store.cursor("tg").unwrap(), None);
     assert_eq!(store.last_sync("tg").unwrap(), None);
     store.set_cursor("tg", "2026-02-10 09:00").unwrap();
@@ -394,7 +394,7 @@ fn notes_and_flags_round_trip_and_show_in_the_timeline() {
     let a = OrderKey::new("tg", "19530");
     let b = OrderKey::new("voice", "PON/1");
     {
-        let store = Store::open(dir.path()).unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
         let n1 = store
             .add_note(
                 &a,
@@ -411,7 +411,7 @@ fn notes_and_flags_round_trip_and_show_in_the_timeline() {
         store.set_flag(&b, false, "bo", t(10, 7)).unwrap();
         store.set_flag(&a, true, "bo", t(10, 8)).unwrap();
     }
-    let store = Store::open(dir.path()).unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
     let notes = store.notes(&a).unwrap();
     let texts: Vec<_> = notes
         .iter()
@@ -471,6 +471,6 @@ fn notes_and_flags_round_trip_and_show_in_the_timeline() {
 }
 
 /// Every cached full order, in one page.
-fn all_orders(store: &Store) -> Vec<Order> {
+fn all_orders(store: &SqliteStore) -> Vec<Order> {
     store.load_orders_page(0, usize::MAX).unwrap().0
 }

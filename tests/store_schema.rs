@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use orderdesk::domain::{ActionKind, ActionRequest, Order, OrderKey};
-use orderdesk::store::schema::SCHEMA_VERSION;
-use orderdesk::store::{JournalFilter, JournalState, NewJournalEntry, Store, StoreError};
+use orderdesk::store::sqlite::schema::SCHEMA_VERSION;
+use orderdesk::store::{JournalFilter, JournalState, NewJournalEntry, SqliteStore, StoreError};
 use rusqlite::Connection;
 
 fn db_path(dir: &Path) -> std::path::PathBuf {
-    dir.join(Store::FILE_NAME)
+    dir.join(SqliteStore::FILE_NAME)
 }
 
 fn tables(conn: &Connection) -> Vec<String> {
@@ -30,7 +30,7 @@ fn tables(conn: &Connection) -> Vec<String> {
 fn a_new_directory_gets_the_current_schema() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("nested").join("data");
-    let store = Store::open(&data).unwrap();
+    let store = SqliteStore::open(&data).unwrap();
     assert_eq!(SCHEMA_VERSION, 3);
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert_eq!(store.path(), Some(db_path(&data).as_path()));
@@ -60,7 +60,7 @@ fn a_new_directory_gets_the_current_schema() {
     );
     // Opening again changes nothing.
     drop(conn);
-    let store = Store::open(&data).unwrap();
+    let store = SqliteStore::open(&data).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
 }
 
@@ -68,7 +68,7 @@ fn a_new_directory_gets_the_current_schema() {
 fn an_empty_file_is_a_new_database() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(db_path(dir.path()), b"").unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
 }
 
@@ -114,7 +114,7 @@ fn a_version_1_database_is_migrated_and_keeps_its_rows() {
         )
         .unwrap();
     }
-    let store = Store::open(dir.path()).unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
 
     let entries = store.journal(&JournalFilter::default()).unwrap();
@@ -173,7 +173,7 @@ fn a_version_2_cache_gets_summaries_of_its_orders() {
         conn.execute_batch(V2_AS_RELEASED).unwrap();
         conn.execute_batch(V2_ORDERS).unwrap();
     }
-    let store = Store::open(dir.path()).unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     let full = all_orders(&store);
     let summaries = store.load_order_summaries().unwrap();
@@ -199,7 +199,7 @@ fn a_newer_schema_is_refused_and_left_alone() {
             .unwrap();
     }
     let before = std::fs::read(db_path(dir.path())).unwrap();
-    let err = Store::open(dir.path()).unwrap_err();
+    let err = SqliteStore::open(dir.path()).unwrap_err();
     assert!(
         matches!(err, StoreError::TooNew { found: 99, .. }),
         "{err:?}"
@@ -220,7 +220,7 @@ fn another_programs_database_is_not_touched() {
             .unwrap();
     }
     let before = std::fs::read(db_path(dir.path())).unwrap();
-    let err = Store::open(dir.path()).unwrap_err();
+    let err = SqliteStore::open(dir.path()).unwrap_err();
     assert_eq!(err.category(), "corrupt", "{err}");
     assert!(
         std::fs::read(db_path(dir.path())).unwrap() == before,
@@ -235,7 +235,7 @@ fn a_corrupt_file_gives_the_message_and_is_left_untouched() {
     let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7 % 251) as u8).collect();
     std::fs::write(&path, &garbage).unwrap();
 
-    let err = Store::open(dir.path()).unwrap_err();
+    let err = SqliteStore::open(dir.path()).unwrap_err();
     assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
     let text = err.to_string();
     assert!(text.contains(&path.display().to_string()), "{text}");
@@ -243,7 +243,7 @@ fn a_corrupt_file_gives_the_message_and_is_left_untouched() {
     assert!(text.contains("--data-dir"), "{text}");
     assert!(std::fs::read(&path).unwrap() == garbage, "file was changed");
     // Trying again does not change it either.
-    assert!(Store::open(dir.path()).is_err());
+    assert!(SqliteStore::open(dir.path()).is_err());
     assert!(std::fs::read(&path).unwrap() == garbage, "file was changed");
 }
 
@@ -252,7 +252,7 @@ fn a_data_dir_that_is_a_file_is_unwritable() {
     let dir = tempfile::tempdir().unwrap();
     let not_a_dir = dir.path().join("data");
     std::fs::write(&not_a_dir, b"i am a file").unwrap();
-    let err = Store::open(&not_a_dir).unwrap_err();
+    let err = SqliteStore::open(&not_a_dir).unwrap_err();
     assert!(matches!(err, StoreError::Unwritable { .. }), "{err:?}");
     let text = err.to_string();
     assert!(text.contains(&not_a_dir.display().to_string()), "{text}");
@@ -273,9 +273,9 @@ fn a_read_only_directory_is_unwritable() {
         eprintln!("skipped: running with privileges that ignore directory permissions");
         return;
     }
-    let err = Store::open(&ro.join("sub")).unwrap_err();
+    let err = SqliteStore::open(&ro.join("sub")).unwrap_err();
     assert!(matches!(err, StoreError::Unwritable { .. }), "{err:?}");
-    let err = Store::open(&ro).unwrap_err();
+    let err = SqliteStore::open(&ro).unwrap_err();
     assert!(matches!(err, StoreError::Unwritable { .. }), "{err:?}");
     std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
@@ -293,7 +293,7 @@ fn request() -> ActionRequest {
 fn a_lock_held_by_another_process_is_reported_as_locked() {
     let dir = tempfile::tempdir().unwrap();
     let short = Duration::from_millis(20);
-    let store = Store::open_with_timeout(dir.path(), short).unwrap();
+    let store = SqliteStore::open_with_timeout(dir.path(), short).unwrap();
 
     // "Another orderdesk" holds the write lock.
     let other = Connection::open(db_path(dir.path())).unwrap();
@@ -343,21 +343,21 @@ fn opening_while_another_process_migrates_or_holds_the_lock_is_locked() {
     other
         .execute_batch("PRAGMA journal_mode = WAL; BEGIN EXCLUSIVE; CREATE TABLE t (x);")
         .unwrap();
-    let err = Store::open_with_timeout(dir.path(), Duration::from_millis(20)).unwrap_err();
+    let err = SqliteStore::open_with_timeout(dir.path(), Duration::from_millis(20)).unwrap_err();
     assert!(matches!(err, StoreError::Locked { .. }), "{err:?}");
     other.execute_batch("ROLLBACK").unwrap();
     drop(other);
-    let store = Store::open(dir.path()).unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
 }
 
 #[test]
 fn two_processes_writing_at_once_do_not_corrupt_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let a = Arc::new(Store::open(dir.path()).unwrap());
-    let b = Arc::new(Store::open(dir.path()).unwrap());
+    let a = Arc::new(SqliteStore::open(dir.path()).unwrap());
+    let b = Arc::new(SqliteStore::open(dir.path()).unwrap());
     const N: usize = 200;
-    let run = |store: Arc<Store>, who: &'static str| {
+    let run = |store: Arc<SqliteStore>, who: &'static str| {
         std::thread::spawn(move || {
             let at = Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap();
             let req = request();
@@ -400,6 +400,6 @@ fn two_processes_writing_at_once_do_not_corrupt_the_file() {
 }
 
 /// Every cached full order, in one page.
-fn all_orders(store: &Store) -> Vec<Order> {
+fn all_orders(store: &SqliteStore) -> Vec<Order> {
     store.load_orders_page(0, usize::MAX).unwrap().0
 }

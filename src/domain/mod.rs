@@ -1,8 +1,11 @@
 //! The normalized order model every carrier adapter produces and every other
 //! part of orderdesk consumes: orders, statuses and stages, log timelines,
-//! actions and their availability. Pure data and pure functions; no I/O.
+//! actions and their availability, the write journal's entries, local notes
+//! and flags. Pure data and pure functions; no I/O.
 
 mod action;
+mod journal;
+mod notes;
 mod order;
 mod sanitize;
 mod time;
@@ -11,6 +14,8 @@ pub use action::{
     ActionForm, ActionKind, ActionRequest, Availability, ConfirmRule, FieldError, FieldInput,
     FieldSpec, FormValues,
 };
+pub use journal::{JournalEntry, JournalFilter, JournalState, NewJournalEntry, Outcome};
+pub use notes::{Flag, Note, local_log_entries};
 pub use order::{
     Attention, LogEntry, LogKind, Order, OrderKey, Schedule, Stage, Status, StatusDef,
 };

@@ -1,50 +1,27 @@
-//! Carries out the app's effects: polls, re-reads, on-demand details, local
-//! notes and flags, and writes, each on its own task so the UI never waits.
-//! Results come back as messages. Writes go through the journal
-//! ([`WriteExecutor`]); a write without a writer (read-only mode) is refused
-//! here, where requests are made: no key, bug or config can send one.
+//! The one place where the console meets the engine: the app's effects
+//! become engine [`Command`]s, and engine [`Event`]s become the app's
+//! messages. Nothing here does I/O itself or decides anything: the engine
+//! carries the commands out (and refuses a write where requests are made
+//! when no write client exists), the app decides what the messages mean.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::Duration;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
-use chrono::Utc;
-use tokio::sync::mpsc::UnboundedSender;
-
-use super::persist::Writer;
 use crate::app::{Effect, Msg, State};
-use crate::carriers::{CarrierError, CarrierHandle};
-use crate::journal::{WriteExecutor, WriteResult};
+use crate::carriers::CarrierError;
+use crate::engine::{self, Command, EngineHandle, Event};
 
-/// How often writes left unresolved (a crash, an unreachable carrier) are
-/// looked at again.
-const RESOLVE_EVERY: Duration = Duration::from_secs(60);
-
-/// Runs effects against the configured carriers.
+/// Hands the app's effects to the engine.
 pub struct EffectRunner {
-    handles: HashMap<Arc<str>, CarrierHandle>,
-    fetchers: crate::sync::Fetchers,
-    results: UnboundedSender<Msg>,
-    executor: Arc<WriteExecutor>,
-    _writer: Option<Writer>,
+    engine: EngineHandle,
+    to_app: UnboundedSender<Msg>,
 }
 
 impl EffectRunner {
-    pub fn new(
-        handles: Vec<CarrierHandle>,
-        fetchers: crate::sync::Fetchers,
-        results: UnboundedSender<Msg>,
-        executor: Arc<WriteExecutor>,
-        writer: Option<Writer>,
-    ) -> Self {
-        let handles = handles.into_iter().map(|h| (h.name.clone(), h)).collect();
-        EffectRunner {
-            handles,
-            fetchers,
-            results,
-            executor,
-            _writer: writer,
-        }
+    /// `to_app` takes the answers given at once (an effect the engine cannot
+    /// be asked to do); the engine's own answers come through
+    /// [`forward_events`].
+    pub fn new(engine: EngineHandle, to_app: UnboundedSender<Msg>) -> Self {
+        EffectRunner { engine, to_app }
     }
 
     pub fn run_all(&self, effects: Vec<Effect>, state: &State) {
@@ -55,136 +32,113 @@ impl EffectRunner {
 
     /// Starts one effect; its result arrives later as a [`Msg`].
     pub fn run(&self, effect: Effect, state: &State) {
-        match effect {
-            // The loop checks `State::should_quit`.
-            Effect::Quit => {}
-            Effect::Refresh { carrier } => self.fetchers.refresh(carrier.as_deref()),
-            Effect::ReloadOrder(key) => {
-                let Some(handle) = self.handles.get(&key.carrier) else {
-                    return;
-                };
-                let reader = handle.reader.clone();
-                let results = self.results.clone();
-                tokio::spawn(async move {
-                    let result = reader.fetch_order(&key.id).await;
-                    let _ = results.send(Msg::OrderReloaded { key, result });
-                });
+        match command(effect, state, &self.engine) {
+            Some(Ok(command)) => self.engine.send(command),
+            Some(Err(msg)) => {
+                let _ = self.to_app.send(msg);
             }
-            Effect::LoadCustomer(key) => {
-                let Some(handle) = self.handles.get(&key.carrier) else {
-                    return;
-                };
-                let Some(order) = state.order(&key).cloned() else {
-                    return;
-                };
-                let reader = handle.reader.clone();
-                let results = self.results.clone();
-                tokio::spawn(async move {
-                    let result = reader.fetch_customer(&order).await;
-                    let _ = results.send(Msg::CustomerLoaded { key, result });
-                });
-            }
-            Effect::Execute {
-                ticket,
-                key,
-                request,
-            } => {
-                let handle = self
-                    .handles
-                    .get(&key.carrier)
-                    .filter(|h| h.writer.is_some())
-                    .cloned();
-                let order = state.order(&key).cloned();
-                let results = self.results.clone();
-                let (Some(handle), Some(order)) = (handle, order) else {
-                    let why = if self.handles.contains_key(&key.carrier) {
-                        "read-only mode: no write client exists"
-                    } else {
-                        "unknown carrier"
-                    };
-                    let result = Err(CarrierError::Local(why.into()));
-                    let _ = results.send(Msg::ActionFinished {
-                        ticket,
-                        key,
-                        result,
-                        reread: false,
-                    });
-                    return;
-                };
-                let executor = self.executor.clone();
-                tokio::spawn(async move {
-                    let outcome = executor
-                        .execute(&handle, &order, &request, Utc::now())
-                        .await;
-                    let result = outcome.receipt_result();
-                    // The executor's own re-read (to confirm) goes to the
-                    // app first; the app then needs no other.
-                    let reread = outcome.order.is_some();
-                    report(&results, outcome);
-                    let _ = results.send(Msg::ActionFinished {
-                        ticket,
-                        key,
-                        result,
-                        reread,
-                    });
-                });
-            }
-            Effect::SaveNote { key, text } => {
-                let store = self.executor.store().clone();
-                let author = self.executor.author().to_owned();
-                let results = self.results.clone();
-                tokio::task::spawn_blocking(move || {
-                    let result = store
-                        .add_note(&key, &author, &text, Utc::now())
-                        .map_err(|e| e.to_string());
-                    let _ = results.send(Msg::NoteSaved { key, result });
-                });
-            }
-            Effect::SetFlag { key, flagged } => {
-                let store = self.executor.store().clone();
-                let author = self.executor.author().to_owned();
-                let results = self.results.clone();
-                tokio::task::spawn_blocking(move || {
-                    let now = Utc::now();
-                    let result = store
-                        .set_flag(&key, flagged, &author, now)
-                        .map(|()| flagged.then_some(crate::store::Flag { author, at: now }))
-                        .map_err(|e| e.to_string());
-                    let _ = results.send(Msg::FlagSaved { key, result });
-                });
-            }
+            None => {}
         }
     }
 }
 
-/// Tells the app what a write (or its resolution) came to: the journal
-/// entry, and the re-read order when there is one.
-fn report(results: &UnboundedSender<Msg>, outcome: WriteResult) {
-    if let Some(order) = outcome.order {
-        let _ = results.send(Msg::OrderReloaded {
-            key: order.key.clone(),
-            result: Ok(order),
-        });
-    }
-    let _ = results.send(Msg::Journal(outcome.entry));
+/// The engine command for an effect, or the app's answer when there is
+/// none to give (`Err`), or nothing to do (`None`: quitting is the loop's).
+pub fn command(
+    effect: Effect,
+    state: &State,
+    engine: &EngineHandle,
+) -> Option<Result<Command, Msg>> {
+    Some(Ok(match effect {
+        Effect::Quit => return None,
+        Effect::Refresh { carrier } => Command::Refresh { carrier },
+        Effect::ReloadOrder(key) => Command::ReloadOrder(key),
+        Effect::LoadCustomer(key) => Command::LoadCustomer(Box::new(state.order(&key)?.clone())),
+        Effect::Execute {
+            ticket,
+            key,
+            request,
+        } => match state.order(&key) {
+            Some(order) => Command::Execute {
+                ticket,
+                order: Box::new(order.clone()),
+                request,
+            },
+            None => {
+                let why = if engine.has_carrier(&key.carrier) {
+                    engine::READ_ONLY
+                } else {
+                    engine::UNKNOWN_CARRIER
+                };
+                return Some(Err(Msg::ActionFinished {
+                    ticket,
+                    key,
+                    result: Err(CarrierError::Local(why.into())),
+                    reread: false,
+                }));
+            }
+        },
+        Effect::SaveNote { key, text } => Command::AddNote { key, text },
+        Effect::SetFlag { key, flagged } => Command::SetFlag { key, flagged },
+    }))
 }
 
-/// Resolves writes a crash or an unreachable carrier left pending: once at
-/// startup, then every [`RESOLVE_EVERY`].
-pub fn resolve_pending_now_and_then(
-    executor: Arc<WriteExecutor>,
-    handles: Vec<CarrierHandle>,
-    results: UnboundedSender<Msg>,
-) {
+/// The app's messages for an engine event, in the order the app takes them.
+pub fn messages(event: Event) -> Vec<Msg> {
+    match event {
+        Event::Sync(event) => vec![Msg::Sync(event)],
+        Event::OrderReloaded { key, result } => vec![Msg::OrderReloaded { key, result }],
+        Event::CustomerLoaded { key, result } => vec![Msg::CustomerLoaded { key, result }],
+        Event::WriteSettled(settled) => {
+            let settled = *settled;
+            // The re-read order (which confirmed the write) first: the app
+            // then needs no other re-read.
+            let reread = settled.order.is_some();
+            let mut out = Vec::with_capacity(3);
+            if let Some(order) = settled.order {
+                out.push(reloaded(order));
+            }
+            if let Some(entry) = settled.entry {
+                out.push(Msg::Journal(entry));
+            }
+            out.push(Msg::ActionFinished {
+                ticket: settled.ticket,
+                key: settled.key,
+                result: settled.result,
+                reread,
+            });
+            out
+        }
+        Event::JournalChanged { entry, order } => {
+            let mut out: Vec<Msg> = order.into_iter().map(reloaded).collect();
+            out.push(Msg::Journal(*entry));
+            out
+        }
+        Event::NoteSaved { key, result } => vec![Msg::NoteSaved { key, result }],
+        Event::FlagSaved { key, result } => vec![Msg::FlagSaved { key, result }],
+        // A failed cache write is logged by the engine; the console keeps
+        // working from the network and has nothing to show for it.
+        Event::StoreProblem(_) => Vec::new(),
+    }
+}
+
+fn reloaded(order: crate::domain::Order) -> Msg {
+    Msg::OrderReloaded {
+        key: order.key.clone(),
+        result: Ok(order),
+    }
+}
+
+/// Passes the engine's events to the app as messages until either side
+/// ends.
+pub fn forward_events(mut events: UnboundedReceiver<Event>, to_app: UnboundedSender<Msg>) {
     tokio::spawn(async move {
-        loop {
-            for outcome in executor.resolve_pending(&handles, Utc::now()).await {
-                report(&results, outcome);
+        while let Some(event) = events.recv().await {
+            for msg in messages(event) {
+                if to_app.send(msg).is_err() {
+                    return;
+                }
             }
-            if results.is_closed() {
-                return;
-            }
-            tokio::time::sleep(RESOLVE_EVERY).await;
         }
     });
 }

@@ -1,17 +1,17 @@
-//! The console's owner loop: sets up and always restores the terminal, turns
-//! terminal input, fetcher reports, effect results and the clock into
-//! messages, applies them in batches with `app::update`, runs the effects, and
-//! draws the latest state at most every ~16 ms and only when something
-//! changed. Nothing here decides what a key means (that is `app`) or how
-//! things look (that is `ui`).
+//! The console's owner loop: sets up and always restores the terminal,
+//! starts from the local cache, embeds the engine (`crate::engine`), turns
+//! terminal input, engine events and the clock into messages, applies them
+//! in batches with `app::update`, hands the effects to the engine, and draws
+//! the latest state at most every ~16 ms and only when something changed.
+//! Nothing here decides what a key means (that is `app`), how things look
+//! (that is `ui`) or talks to carriers (that is the engine).
 
+mod cache;
 mod effects;
-mod persist;
 mod terminal;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -22,12 +22,11 @@ use tokio::sync::mpsc;
 
 use crate::app::{self, CarrierInfo, Msg, Options, State};
 use crate::carriers::CarrierHandle;
-use crate::journal::WriteExecutor;
-use crate::sync::Fetchers;
+use crate::engine::{self, EngineSetup};
 use crate::ui::{self, Theme};
 
-pub use effects::EffectRunner;
-pub use persist::{Cached, data_dir, load_cache, read_full_orders};
+pub use cache::{Cached, data_dir, load_cache, read_full_orders};
+pub use effects::{EffectRunner, command, forward_events, messages};
 
 /// What the console needs to start.
 pub struct ConsoleSetup {
@@ -66,8 +65,9 @@ pub fn carrier_infos(handles: &[CarrierHandle]) -> Vec<CarrierInfo> {
 /// Startup: take the terminal and draw at once ("reading the local cache"),
 /// open the store and load the cache's order summaries (the next frame
 /// paints the last known orders, stale until each carrier's first sync; the
-/// full orders are read behind it), prime the readers, resolve writes left
-/// pending by a crash, then start the fetchers.
+/// full orders are read behind it), prime the readers, then start the
+/// engine (it resolves writes left pending by a crash, then starts the
+/// fetchers).
 pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
     // The screen first: the console is up at once and says it is reading
     // the cache, whose orders arrive a moment later.
@@ -111,10 +111,10 @@ async fn console(terminal: &mut DefaultTerminal, setup: ConsoleSetup) -> Result<
     }
     draw(terminal, &state, &setup.theme)?;
 
-    let (store, cursors) = match persist::open(setup.data_dir.clone()).await {
-        Ok(store) => {
-            let names = setup.handles.iter().map(|h| h.name.to_string()).collect();
-            match persist::load(store.clone(), names, Utc::now() - setup.keep_terminal).await {
+    let (stores, cursors) = match cache::open(setup.data_dir.clone()).await {
+        Ok(stores) => {
+            let names: Vec<String> = setup.handles.iter().map(|h| h.name.to_string()).collect();
+            match cache::load_cache(&stores, &names, Utc::now() - setup.keep_terminal).await {
                 Ok(cached) => {
                     let (loaded, cursors) = cached.into_msg();
                     app::update(&mut state, loaded);
@@ -123,13 +123,13 @@ async fn console(terminal: &mut DefaultTerminal, setup: ConsoleSetup) -> Result<
                     for handle in &setup.handles {
                         handle.reader.prime(state.store().all());
                     }
-                    persist::read_details(store.clone(), msg_tx.clone());
-                    (Some(store), cursors)
+                    cache::read_details(&stores, msg_tx.clone());
+                    (Some(stores), cursors)
                 }
                 Err(e) => {
                     // Without the cached orders a stored cursor would skip them.
                     app::update(&mut state, Msg::StoreProblem(e.to_string()));
-                    (Some(store), HashMap::new())
+                    (Some(stores), HashMap::new())
                 }
             }
         }
@@ -138,27 +138,19 @@ async fn console(terminal: &mut DefaultTerminal, setup: ConsoleSetup) -> Result<
             (None, HashMap::new())
         }
     };
-    let writer = store.clone().map(persist::Writer::start);
-    let executor = match WriteExecutor::new(store, setup.user) {
-        Ok(executor) => Arc::new(match write_lease() {
-            Some(lease) => executor.with_in_flight_lease(lease),
-            None => executor,
-        }),
-        Err(e) => return Err(format!("cannot set up the write journal: {e}")),
-    };
-    if let Some(note) = executor.journal_note() {
+    let (engine, events) = engine::spawn(EngineSetup {
+        handles: setup.handles,
+        stores,
+        author: setup.user,
+        in_flight_lease: write_lease(),
+        sync: Some(cursors),
+    })
+    .map_err(|e| format!("cannot set up the write journal: {e}"))?;
+    if let Some(note) = engine.journal_note() {
         app::update(&mut state, Msg::StoreProblem(note.to_owned()));
     }
-    effects::resolve_pending_now_and_then(executor.clone(), setup.handles.clone(), msg_tx.clone());
-
-    let (sync_tx, mut sync_rx) = mpsc::unbounded_channel();
-    let fetchers = Fetchers::spawn(&setup.handles, sync_tx, &cursors);
-    let runner = EffectRunner::new(setup.handles, fetchers, msg_tx, executor, writer.clone());
-    let keep = |msg: &Msg| {
-        if let Some(writer) = &writer {
-            persist::keep(writer, msg);
-        }
-    };
+    forward_events(events, msg_tx.clone());
+    let runner = EffectRunner::new(engine, msg_tx);
 
     let mut signals =
         terminal::Signals::new().map_err(|e| format!("cannot listen for signals: {e}"))?;
@@ -176,7 +168,6 @@ async fn console(terminal: &mut DefaultTerminal, setup: ConsoleSetup) -> Result<
                 Some(Err(e)) => return Err(format!("terminal input failed: {e}")),
                 None => return Ok(()),
             },
-            Some(event) = sync_rx.recv() => Some(Msg::Sync(event)),
             Some(msg) = msg_rx.recv() => Some(msg),
             _ = tick.tick() => Some(Msg::Tick(Utc::now())),
             _ = signals.recv() => return Ok(()),
@@ -184,18 +175,12 @@ async fn console(terminal: &mut DefaultTerminal, setup: ConsoleSetup) -> Result<
         };
         if let Some(msg) = first {
             dirty = true;
-            keep(&msg);
             runner.run_all(app::update(&mut state, msg), &state);
             // Drain what is already waiting so a burst costs one frame.
             for _ in 0..BATCH {
-                let next = match sync_rx.try_recv() {
-                    Ok(event) => Msg::Sync(event),
-                    Err(_) => match msg_rx.try_recv() {
-                        Ok(msg) => msg,
-                        Err(_) => break,
-                    },
+                let Ok(next) = msg_rx.try_recv() else {
+                    break;
                 };
-                keep(&next);
                 runner.run_all(app::update(&mut state, next), &state);
             }
         }
@@ -212,7 +197,7 @@ async fn console(terminal: &mut DefaultTerminal, setup: ConsoleSetup) -> Result<
 
 /// `ORDERDESK_WRITE_LEASE_SECS`: how long a write another console (or a
 /// crashed run) touched is assumed to be still in flight there (default
-/// [`crate::journal::DEFAULT_IN_FLIGHT_LEASE`]). The crash tests shorten it.
+/// [`crate::engine::DEFAULT_IN_FLIGHT_LEASE`]). The crash tests shorten it.
 fn write_lease() -> Option<Duration> {
     let secs: u64 = std::env::var("ORDERDESK_WRITE_LEASE_SECS")
         .ok()?

@@ -1,11 +1,8 @@
-//! [`StoreError`]: every way the local store can fail, as a sentence that says
-//! what happened, where (the file), and what the user can do. Owns the mapping
-//! from SQLite's result codes to these categories; it must not decide policy
-//! (the runtime decides to run with the cache off).
-
-use std::io;
-
-use rusqlite::ErrorCode;
+//! [`StoreError`]: every way a store can fail, as a sentence that says what
+//! happened, where (the file or database), and what the user can do. Every
+//! store implementation maps its own failures to these categories; this
+//! module must not decide policy (the console decides to run with the cache
+//! off).
 
 /// A fault of the local store. `Display` is the message for the user.
 ///
@@ -89,61 +86,6 @@ impl StoreError {
             StoreError::Sqlite { .. } => "sqlite",
             StoreError::UnknownEntry(_) => "unknown-entry",
             StoreError::BadTransition { .. } => "bad-transition",
-        }
-    }
-}
-
-/// Where an error happened: the file and the busy timeout in force.
-#[derive(Debug, Clone)]
-pub(crate) struct Place {
-    pub path: String,
-    pub timeout_ms: u64,
-}
-
-impl Place {
-    /// Classifies an SQLite error.
-    pub fn sql(&self, doing: &'static str, err: rusqlite::Error) -> StoreError {
-        let path = self.path.clone();
-        let detail = err.to_string();
-        let code = match &err {
-            rusqlite::Error::SqliteFailure(e, _) => Some(e.code),
-            _ => None,
-        };
-        match code {
-            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Locked {
-                path,
-                doing,
-                timeout_ms: self.timeout_ms,
-            },
-            Some(ErrorCode::DiskFull) => StoreError::DiskFull { path, doing },
-            Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => {
-                StoreError::Corrupt { path, detail }
-            }
-            Some(ErrorCode::ReadOnly)
-            | Some(ErrorCode::PermissionDenied)
-            | Some(ErrorCode::CannotOpen) => StoreError::Unwritable {
-                path,
-                doing,
-                detail,
-            },
-            _ => StoreError::Sqlite {
-                path,
-                doing,
-                detail,
-            },
-        }
-    }
-
-    /// Classifies a file-system error (creating the directory).
-    pub fn io(&self, doing: &'static str, err: &io::Error) -> StoreError {
-        let path = self.path.clone();
-        if err.kind() == io::ErrorKind::StorageFull {
-            return StoreError::DiskFull { path, doing };
-        }
-        StoreError::Unwritable {
-            path,
-            doing,
-            detail: err.to_string(),
         }
     }
 }

@@ -1,331 +1,185 @@
-//! The local store: one SQLite file (`orderdesk.sqlite3`) in the data
-//! directory holding the order cache, the per-carrier sync cursors, local
-//! notes and follow-up flags, and the write journal.
+//! What orderdesk persists, as three traits: the order cache with the
+//! per-carrier sync state ([`OrderCache`]), local notes and follow-up flags
+//! ([`LocalStore`]) and the write journal ([`Journal`]); the errors every
+//! implementation reports ([`StoreError`]); and the implementations behind
+//! them (today [`sqlite::SqliteStore`], the embedded default). The engine
+//! and the console hold them as [`Stores`], one `Arc<dyn ..>` per trait.
 //!
-//! It owns persistence only. It must not talk to carriers, decide what the
-//! app shows, or send writes (that is [`crate::journal::WriteExecutor`], the
-//! only path a write takes). It never deletes, truncates or rewrites the file
-//! because of an error: a fault is a [`StoreError`] that says what, where and
-//! what to do, and the console goes on with the cache off.
+//! The traits are async and object-safe. An implementation whose calls block
+//! (SQLite) runs them on tokio's blocking pool, so callers may await them
+//! from any task. Every implementation passes the conformance suite in
+//! `tests/store_conformance.rs`: the journal's compare-and-set moves and the
+//! in-flight lease the write executor relies on, notes and flags, cursors
+//! and the cache.
 //!
-//! # How the runtime wires it (for the lead)
+//! Must not: talk to carriers, decide what the app shows, or send writes
+//! (that is `crate::engine::WriteExecutor`, the only path a write takes). A
+//! fault is a [`StoreError`]; a store never deletes or rewrites its data
+//! because of one, and the console goes on with the cache off.
 //!
-//! Startup order:
-//! 1. `Store::open(&data_dir)` where `data_dir` is `--data-dir`, else
-//!    `config.data_dir`, else `directories::ProjectDirs::data_dir()`.
-//!    On `Err(e)`: log it, show `e` (its `Display` is the user message) in
-//!    the status line / stderr for headless commands, and run with
-//!    `store = None` ("cache off"): no cache, no notes/flags persistence, and
-//!    a journal in memory only (`WriteExecutor::new(None, ..)` says so).
-//! 2. `store.load_order_summaries()` (in `spawn_blocking`: 100k summaries are
-//!    read in about a tenth of a second but still block), plus `flags()`,
-//!    `all_notes()` and `journal(JournalFilter::default())` for the
-//!    timelines.
-//! 3. Paint: every carrier marked stale until its first sync finishes. Then
-//!    read the full orders behind the first frame with `load_orders_page`
-//!    on a thread.
-//! 4. `executor.resolve_pending(&handles, now)` once, before the first sync
-//!    of each carrier: writes left `recorded`/`sending`/`unknown` by a crash
-//!    or `kill -9` are confirmed by a re-read or sent exactly once more.
-//!    Call it again periodically (e.g. after each finished poll of a carrier):
-//!    entries of another session touched less than the in-flight lease ago
-//!    are only re-read, never resent, until the lease has passed.
-//! 5. Start the fetchers with `store.cursor(carrier)`; after each successful
-//!    poll `set_cursor` + `set_last_sync`, and `save_orders` with the orders
-//!    the poll delivered (batched, off the UI task). Now and then
-//!    `drop_terminal_older_than(now - keep_days)`. A carrier removed from the
-//!    config: `remove_carrier(name)`.
-//!
-//! Threads: `Store` is `Send + Sync` (one connection behind a mutex). Every
-//! method blocks for the duration of one SQLite transaction; call the big ones
-//! (`save_orders`, `load_order_summaries`) from `spawn_blocking`. Two orderdesk
-//! processes may share a data directory: WAL mode, a busy timeout (3 s by
-//! default) and `BEGIN IMMEDIATE` for every write transaction keep the file
-//! consistent; a lock held longer than the timeout is [`StoreError::Locked`].
-//!
-//! Durability: `synchronous = NORMAL` in WAL mode. A committed transaction
-//! survives the process being killed (`kill -9`); a power cut may lose the
-//! last few commits but never corrupts the file.
+//! # How the engine uses them
+//! 1. The console opens the store (`Stores::open_sqlite(data_dir)`); on
+//!    `Err(e)` it shows `e` and runs with the cache off: no cache, no
+//!    notes/flags persistence, and a journal in memory only
+//!    ([`Stores::in_memory`], and `WriteExecutor::journal_note` says so).
+//! 2. It loads the summaries (`load_order_summaries`), notes, flags, the
+//!    latest journal entries and the cursors; paints; then reads the full
+//!    orders behind the first frame with `load_orders_page`.
+//! 3. The engine resolves writes left open (`Journal::journal_unresolved`)
+//!    at startup and every 60 s after, starts the fetchers from the stored
+//!    cursors, and its recorder saves what they deliver (`save_orders`, then
+//!    `set_cursor`, `set_last_sync`).
 
 mod error;
-mod journal;
-mod notes;
-mod orders;
-pub mod schema;
+pub mod sqlite;
 
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, MAIN_DB, Transaction, TransactionBehavior};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::{Order, OrderKey};
 
 pub use error::StoreError;
-pub use journal::{
-    JournalEntry, JournalFilter, JournalState, NewJournalEntry, Outcome, new_session_id,
+// The journal, note and flag types live in `domain`; they are re-exported
+// here for the code that reads them together with a store.
+pub use crate::domain::{
+    Flag, JournalEntry, JournalFilter, JournalState, NewJournalEntry, Note, Outcome,
+    local_log_entries,
 };
-pub use notes::{Flag, Note, local_log_entries};
+pub use sqlite::{SqliteStore, new_session_id};
 
-use error::Place;
-
-/// The local store. Cheap to share behind an `Arc`.
-pub struct Store {
-    conn: Mutex<Connection>,
-    place: Place,
-    path: Option<PathBuf>,
-}
-
-impl std::fmt::Debug for Store {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("path", &self.place.path)
-            .finish()
-    }
-}
-
-impl Store {
-    /// The database file's name inside the data directory.
-    pub const FILE_NAME: &'static str = "orderdesk.sqlite3";
-    /// How long a write waits for another process's lock before giving up.
-    pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(3);
-
-    /// Opens (creating as needed) `dir/orderdesk.sqlite3` and migrates it to
-    /// [`schema::SCHEMA_VERSION`].
-    pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        Store::open_with_timeout(dir, Store::DEFAULT_BUSY_TIMEOUT)
-    }
-
-    /// [`Store::open`] with another busy timeout (tests use a short one).
-    pub fn open_with_timeout(dir: &Path, busy_timeout: Duration) -> Result<Store, StoreError> {
-        let path = dir.join(Store::FILE_NAME);
-        let timeout_ms = u64::try_from(busy_timeout.as_millis()).unwrap_or(u64::MAX);
-        let dir_place = Place {
-            path: dir.display().to_string(),
-            timeout_ms,
-        };
-        fs::create_dir_all(dir).map_err(|e| dir_place.io("creating the data directory", &e))?;
-        if !dir.is_dir() {
-            return Err(StoreError::Unwritable {
-                path: dir_place.path,
-                doing: "creating the data directory",
-                detail: "it exists but is not a directory".into(),
-            });
-        }
-        let place = Place {
-            path: path.display().to_string(),
-            timeout_ms,
-        };
-        let conn = Connection::open(&path).map_err(|e| place.sql("opening the database", e))?;
-        let store = Store::setup(conn, place, Some(path), busy_timeout, true)?;
-        Ok(store)
-    }
-
-    /// A store that lives in memory only (tests; the journal when the cache
-    /// is off). Same schema and behaviour, nothing survives the process.
-    pub fn open_in_memory() -> Result<Store, StoreError> {
-        let place = Place {
-            path: ":memory:".into(),
-            timeout_ms: 0,
-        };
-        let conn =
-            Connection::open_in_memory().map_err(|e| place.sql("opening the database", e))?;
-        Store::setup(conn, place, None, Duration::ZERO, false)
-    }
-
-    fn setup(
-        mut conn: Connection,
-        place: Place,
-        path: Option<PathBuf>,
-        busy_timeout: Duration,
-        on_disk: bool,
-    ) -> Result<Store, StoreError> {
-        conn.busy_timeout(busy_timeout)
-            .map_err(|e| place.sql("setting the busy timeout", e))?;
-        // Read the header before changing anything: a file that is not a
-        // database fails here (SQLITE_NOTADB) and is left as it was.
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .map_err(|e| place.sql("reading the database", e))?;
-        // Refuse a newer or foreign database before anything below could
-        // touch its header (switching to WAL rewrites two header bytes).
-        let found = schema::check(&conn, &place)?;
-        if on_disk {
-            if conn
-                .is_readonly(MAIN_DB)
-                .map_err(|e| place.sql("opening the database", e))?
-            {
-                return Err(StoreError::Unwritable {
-                    path: place.path.clone(),
-                    doing: "opening the database",
-                    detail: "the file is read-only".into(),
-                });
-            }
-            let mode: String = conn
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-                .map_err(|e| place.sql("switching to WAL mode", e))?;
-            if !mode.eq_ignore_ascii_case("wal") {
-                tracing::warn!(path = %place.path, mode, "store could not switch to WAL mode");
-            }
-            conn.execute_batch("PRAGMA synchronous = NORMAL")
-                .map_err(|e| place.sql("configuring the database", e))?;
-        }
-        conn.execute_batch("PRAGMA foreign_keys = ON")
-            .map_err(|e| place.sql("configuring the database", e))?;
-        schema::migrate(&mut conn, &place, found)?;
-        Ok(Store {
-            conn: Mutex::new(conn),
-            place,
-            path,
-        })
-    }
-
-    /// The database file, `None` for an in-memory store.
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
-    }
-
-    /// Whether what is written survives the process.
-    pub fn is_persistent(&self) -> bool {
-        self.path.is_some()
-    }
-
-    /// The schema version of the open database.
-    pub fn schema_version(&self) -> Result<u32, StoreError> {
-        let conn = self.lock();
-        schema::user_version(&conn, &self.place)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave a half-done SQLite
-        // transaction behind (it rolls back on drop), so the connection is fine.
-        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Runs `f` on the connection (reads).
-    pub(crate) fn read<T>(
+/// The order cache and the per-carrier sync state.
+#[async_trait]
+pub trait OrderCache: Send + Sync + std::fmt::Debug {
+    /// Inserts or replaces `orders` (by key), all or nothing.
+    async fn save_orders(&self, orders: Vec<Order>) -> Result<(), StoreError>;
+    /// Every cached order's summary (what the table, the filter and the
+    /// attention view need); undecodable rows are skipped.
+    async fn load_order_summaries(&self) -> Result<Vec<Order>, StoreError>;
+    /// Up to `limit` full orders after position `after` (0 to start), with
+    /// `raw: None`, and the position to ask for next (`None` when done).
+    async fn load_orders_page(
         &self,
-        doing: &'static str,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
-    ) -> Result<T, StoreError> {
-        let conn = self.lock();
-        f(&conn).map_err(|e| self.place.sql(doing, e))
-    }
+        after: i64,
+        limit: usize,
+    ) -> Result<(Vec<Order>, Option<i64>), StoreError>;
+    /// Deletes terminal orders last changed before `cutoff`; returns how many.
+    async fn drop_terminal_older_than(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError>;
+    /// Forgets a carrier's orders and sync state; returns how many orders.
+    async fn remove_carrier(&self, name: &str) -> Result<usize, StoreError>;
+    /// The carrier's raw body of a cached order, if one was saved.
+    async fn order_raw(&self, key: &OrderKey) -> Result<Option<String>, StoreError>;
+    /// How many orders are cached.
+    async fn order_count(&self) -> Result<usize, StoreError>;
+    /// The carrier's opaque sync cursor from its last successful poll.
+    async fn cursor(&self, carrier: &str) -> Result<Option<String>, StoreError>;
+    async fn set_cursor(&self, carrier: &str, cursor: &str) -> Result<(), StoreError>;
+    /// When the carrier's last poll finished successfully.
+    async fn last_sync(&self, carrier: &str) -> Result<Option<DateTime<Utc>>, StoreError>;
+    async fn set_last_sync(&self, carrier: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+}
 
-    /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits it. Immediate:
-    /// the write lock is taken up front, so two processes wait for each other
-    /// (busy timeout) instead of failing on a stale read snapshot.
-    pub(crate) fn write<T>(
+/// Local notes and follow-up flags (never sent to a carrier).
+#[async_trait]
+pub trait LocalStore: Send + Sync + std::fmt::Debug {
+    /// Adds a note; the text (newlines kept) and the author are sanitized.
+    async fn add_note(
         &self,
-        doing: &'static str,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, WriteAbort>,
-    ) -> Result<T, StoreError> {
-        let mut conn = self.lock();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.place.sql(doing, e))?;
-        let value = match f(&tx) {
-            Ok(value) => value,
-            Err(WriteAbort::Sql(e)) => return Err(self.place.sql(doing, e)),
-            Err(WriteAbort::Store(e)) => return Err(e),
-        };
-        tx.commit().map_err(|e| self.place.sql(doing, e))?;
-        Ok(value)
+        key: &OrderKey,
+        author: &str,
+        text: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Note, StoreError>;
+    /// An order's notes, oldest first.
+    async fn notes(&self, key: &OrderKey) -> Result<Vec<Note>, StoreError>;
+    /// Every note, by order, each order's oldest first.
+    async fn all_notes(&self) -> Result<HashMap<OrderKey, Vec<Note>>, StoreError>;
+    /// Sets (`flagged`) or clears an order's flag; setting it again records
+    /// the new author and time.
+    async fn set_flag(
+        &self,
+        key: &OrderKey,
+        flagged: bool,
+        author: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Every flagged order.
+    async fn flags(&self) -> Result<HashMap<OrderKey, Flag>, StoreError>;
+}
+
+/// The write journal. Every move is a compare-and-set: a move from a state
+/// the entry is no longer in is [`StoreError::BadTransition`], so two
+/// executors sharing a journal never both claim an entry.
+#[async_trait]
+pub trait Journal: Send + Sync + std::fmt::Debug {
+    /// Whether what is recorded survives the process.
+    fn is_persistent(&self) -> bool;
+    /// Records a write before it is sent (state `recorded`).
+    async fn journal_record(&self, new: NewJournalEntry<'_>) -> Result<JournalEntry, StoreError>;
+    /// Claims an entry for sending (`sending`, one more send, `session` as
+    /// owner) only if it is still exactly as `seen` (state, sends,
+    /// updated_at). Allowed from `recorded`, `unknown` and `sending`.
+    async fn journal_mark_sending(
+        &self,
+        seen: &JournalEntry,
+        session: &str,
+        at: DateTime<Utc>,
+    ) -> Result<JournalEntry, StoreError>;
+    /// Records where a write stands. From `recorded` only `Failed`; from
+    /// `sending` and `unknown` anything; a final entry never changes.
+    async fn journal_finish(
+        &self,
+        id: &str,
+        outcome: Outcome,
+        at: DateTime<Utc>,
+    ) -> Result<JournalEntry, StoreError>;
+    /// One entry by id.
+    async fn journal_get(&self, id: &str) -> Result<Option<JournalEntry>, StoreError>;
+    /// Entries not resolved yet (`recorded`, `sending`, `unknown`), oldest
+    /// first.
+    async fn journal_unresolved(&self) -> Result<Vec<JournalEntry>, StoreError>;
+    /// Entries matching `filter`, newest first.
+    async fn journal(&self, filter: &JournalFilter) -> Result<Vec<JournalEntry>, StoreError>;
+}
+
+/// The three stores the engine and the console use, usually one database.
+#[derive(Debug, Clone)]
+pub struct Stores {
+    pub cache: Arc<dyn OrderCache>,
+    pub local: Arc<dyn LocalStore>,
+    pub journal: Arc<dyn Journal>,
+}
+
+impl Stores {
+    /// All three from one implementation.
+    pub fn from_one<S: OrderCache + LocalStore + Journal + 'static>(store: Arc<S>) -> Stores {
+        Stores {
+            cache: store.clone(),
+            local: store.clone(),
+            journal: store,
+        }
     }
 
-    #[cfg(test)]
-    pub(crate) fn raw_connection(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.lock()
+    /// Opens (creating as needed) the SQLite store in `dir`, off the async
+    /// workers.
+    pub async fn open_sqlite(dir: &Path) -> Result<Stores, StoreError> {
+        let dir = dir.to_owned();
+        let opened = tokio::task::spawn_blocking(move || SqliteStore::open(&dir)).await;
+        match opened {
+            Ok(store) => Ok(Stores::from_one(Arc::new(store?))),
+            Err(e) => Err(StoreError::Sqlite {
+                path: String::new(),
+                doing: "opening the database",
+                detail: format!("the store task failed: {e}"),
+            }),
+        }
     }
-}
 
-/// Why a write transaction was abandoned (rolled back).
-pub(crate) enum WriteAbort {
-    Sql(rusqlite::Error),
-    Store(StoreError),
-}
-
-impl From<rusqlite::Error> for WriteAbort {
-    fn from(e: rusqlite::Error) -> Self {
-        WriteAbort::Sql(e)
-    }
-}
-
-/// How times are stored: RFC 3339, UTC, nanoseconds, so text order is time order.
-pub(crate) fn ts(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Nanos, true)
-}
-
-/// Reads a stored time; a malformed one is a conversion error of that column.
-pub(crate) fn get_ts(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
-    let text: String = row.get(idx)?;
-    parse_ts(&text).ok_or_else(|| bad_column(idx, format!("bad time {text:?}")))
-}
-
-pub(crate) fn get_opt_ts(
-    row: &rusqlite::Row<'_>,
-    idx: usize,
-) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    let text: Option<String> = row.get(idx)?;
-    match text {
-        None => Ok(None),
-        Some(text) => parse_ts(&text)
-            .map(Some)
-            .ok_or_else(|| bad_column(idx, format!("bad time {text:?}"))),
-    }
-}
-
-pub(crate) fn parse_ts(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|d| d.with_timezone(&Utc))
-}
-
-pub(crate) fn bad_column(idx: usize, what: String) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        idx,
-        rusqlite::types::Type::Text,
-        Box::<dyn std::error::Error + Send + Sync>::from(what),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::{Order, OrderKey, Stage, Status};
-
-    #[test]
-    fn disk_full_is_reported_as_such() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let pages: i64 = store
-            .raw_connection()
-            .query_row("PRAGMA page_count", [], |r| r.get(0))
-            .unwrap();
-        // Cap the file at its current size: the next growth is SQLITE_FULL.
-        store
-            .raw_connection()
-            .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
-            .unwrap();
-        let orders: Vec<Order> = (0..2000)
-            .map(|i| {
-                let mut o = Order::new(
-                    OrderKey::new("tg", i.to_string()),
-                    "tjansteguiden",
-                    Status::new("new", Stage::New, false),
-                );
-                o.customer = "x".repeat(200);
-                o
-            })
-            .collect();
-        let err = store.save_orders(&orders).unwrap_err();
-        assert_eq!(err.category(), "disk-full", "{err}");
-        let text = err.to_string();
-        assert!(text.contains("disk is full"), "{text}");
-        assert!(text.contains(Store::FILE_NAME), "{text}");
-        // The transaction rolled back: nothing half-saved.
-        assert!(store.load_order_summaries().unwrap().is_empty());
-        assert_eq!(store.load_orders_page(0, 10).unwrap(), (vec![], None));
+    /// Stores that live in memory for this run only (the cache off).
+    pub fn in_memory() -> Result<Stores, StoreError> {
+        Ok(Stores::from_one(Arc::new(SqliteStore::open_in_memory()?)))
     }
 }

@@ -664,7 +664,7 @@ pub fn cached_state(readonly: bool) -> State {
 /// of [`orders`] (from a real store) first; the full orders, returned, are
 /// for the test to deliver with `Msg::CacheDetails`.
 pub fn summary_state() -> (State, Vec<Order>) {
-    let store = orderdesk::store::Store::open_in_memory().expect("store");
+    let store = orderdesk::store::SqliteStore::open_in_memory().expect("store");
     let full = orders();
     store.save_orders(&full).expect("save");
     let mut s = State::new(carriers(), options(false)).expect("state");

@@ -1,78 +1,14 @@
-//! Local notes and follow-up flags on any order of any carrier. They live in
-//! the store only and are never sent to a carrier. Must not: decide how the
-//! app filters or ranks flagged orders (it gets them as data).
+//! Local notes and follow-up flags in the SQLite store. They are never
+//! sent to a carrier. Must not: decide how the app filters or ranks flagged
+//! orders (it gets them as data).
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
-use super::{Store, StoreError, get_ts, ts};
-use crate::domain::{LogEntry, LogKind, OrderKey, Stamp, sanitize, sanitize_multiline};
-
-/// A local note on an order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
-    /// The store's id (increasing in the order notes were added).
-    pub id: i64,
-    pub key: OrderKey,
-    pub author: String,
-    pub at: DateTime<Utc>,
-    /// The text, multi-line, sanitized.
-    pub text: String,
-}
-
-/// A follow-up flag: who set it, when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Flag {
-    pub author: String,
-    pub at: DateTime<Utc>,
-}
-
-impl Serialize for Note {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Json<'a> {
-            id: i64,
-            key: String,
-            author: &'a str,
-            at: DateTime<Utc>,
-            text: &'a str,
-        }
-        Json {
-            id: self.id,
-            key: self.key.to_string(),
-            author: &self.author,
-            at: self.at,
-            text: &self.text,
-        }
-        .serialize(s)
-    }
-}
-
-/// The timeline lines for an order's notes and flag (kind `local`, source =
-/// author), oldest first.
-pub fn local_log_entries(notes: &[Note], flag: Option<&Flag>) -> Vec<LogEntry> {
-    let mut out: Vec<LogEntry> = notes
-        .iter()
-        .map(|n| LogEntry {
-            at: Stamp::parsed(n.at),
-            kind: LogKind::Local,
-            source: n.author.clone(),
-            text: n.text.clone(),
-        })
-        .collect();
-    if let Some(flag) = flag {
-        out.push(LogEntry {
-            at: Stamp::parsed(flag.at),
-            kind: LogKind::Local,
-            source: flag.author.clone(),
-            text: "flagged for follow-up".into(),
-        });
-    }
-    out.sort_by_key(|e| e.at.at);
-    out
-}
+use super::{SqliteStore, get_ts, ts};
+use crate::domain::{Flag, Note, OrderKey, sanitize, sanitize_multiline};
+use crate::store::StoreError;
 
 fn note_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Note> {
     Ok(Note {
@@ -84,7 +20,7 @@ fn note_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Note> {
     })
 }
 
-impl Store {
+impl SqliteStore {
     /// Adds a note. The text is sanitized (control characters and escape
     /// sequences removed, newlines kept); the author too.
     pub fn add_note(

@@ -17,7 +17,8 @@
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-use super::error::{Place, StoreError};
+use super::place::Place;
+use crate::store::StoreError;
 
 /// v1: the tables of issue 4 (orders cache, sync state, notes, flags,
 /// journal), nothing more.

@@ -1,6 +1,6 @@
 //! The write executor: the only path a write takes to a carrier.
 //!
-//! Every write is recorded in the journal (`crate::store`) before it is
+//! Every write is recorded in the journal (`crate::store::Journal`) before it is
 //! sent, marked `sending` just before the carrier's writer is called, sent
 //! once, and its outcome recorded. It owns the rules that make writes
 //! exactly-once; it must not decide what the user may do (the carrier
@@ -55,26 +55,20 @@
 //! timeout) may still be in flight there: it is only re-read (and confirmed
 //! when visible), never resent, until the lease has passed. So after a
 //! `kill -9` and an immediate restart, a write that was not applied is resent
-//! by a `resolve_pending` call made after the lease: the runtime calls it at
-//! startup and again periodically. Claiming an entry for a send is a
+//! by a `resolve_pending` call made after the lease: the engine calls it at
+//! startup and every 60 s. Claiming an entry for a send is a
 //! compare-and-set in the store, so two consoles never both resend it.
 //!
-//! # Wiring (for the lead)
-//! - Build one `WriteExecutor` at startup: `WriteExecutor::new(store, author)`
-//!   with `store = Some(Arc<Store>)`, or `None` when the store could not be
-//!   opened (cache off): then the journal lives in memory only and
+//! # Use
+//! - The engine builds one `WriteExecutor`: `WriteExecutor::new(journal,
+//!   author)` with the store's journal, or `None` when the store could not
+//!   be opened (cache off): then the journal lives in memory only and
 //!   [`WriteExecutor::journal_note`] says so for the status line.
-//! - `Effect::Execute { key, request, .. }` -> `executor.execute(&handle,
-//!   &order, &request, now).await` in a task; send its [`WriteResult`] back to
-//!   the app (`WriteResult::receipt_result()` fits `Msg::ActionFinished`;
-//!   `WriteResult::order` is the re-read order to replace the cached one; the
-//!   entry's `to_log_entry()` goes into the order's timeline).
-//! - Startup: open store -> load cache -> paint -> `resolve_pending(&handles,
-//!   now)` -> start syncs; call `resolve_pending` again after polls.
-//! - `execute` and `resolve_pending` call the (blocking, short) store methods
-//!   inline; a store locked by another process can hold a call for up to the
-//!   busy timeout, so run them in spawned tasks on the multi-thread runtime,
-//!   never on the UI task.
+//! - It runs `execute` for each write command in its own task, and
+//!   `resolve_pending` at startup (before the first sync) and every 60 s.
+//!   The journal calls are awaited (the SQLite journal runs them on the
+//!   blocking pool; a store locked by another process can hold one for up to
+//!   its busy timeout), so nothing here blocks an async worker.
 //! - `CarrierProfile::effect_visible` decides everything here. For
 //!   non-idempotent writes it should look for the carrier's trace of *this*
 //!   write (e.g. a log line with the message text dated after the journal
@@ -88,9 +82,16 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use crate::carriers::{CarrierError, CarrierHandle, WriteReceipt};
-use crate::domain::{ActionRequest, Order, OrderKey};
-use crate::store::{JournalEntry, JournalState, NewJournalEntry, Outcome, Store, StoreError};
+use super::write_result::{WriteResult, not_applied, not_recorded};
+use crate::carriers::CarrierHandle;
+use crate::domain::{
+    ActionRequest, JournalEntry, JournalState, NewJournalEntry, Order, OrderKey, Outcome,
+};
+use crate::store::{Journal, SqliteStore, StoreError};
+
+mod settle;
+
+use settle::ReRead;
 
 /// A write is handed to a carrier at most this many times: the first send
 /// and, after a re-read showed it was not applied, one more.
@@ -110,66 +111,6 @@ fn pause_before_send() -> Option<Duration> {
 /// How long an entry touched by another executor instance is assumed to be
 /// possibly in flight there (longer than any carrier's HTTP timeout).
 pub const DEFAULT_IN_FLIGHT_LEASE: Duration = Duration::from_secs(120);
-
-/// What became of one write.
-#[derive(Debug, Clone)]
-pub struct WriteResult {
-    /// The journal entry as it now stands.
-    pub entry: JournalEntry,
-    /// The order as re-read from the carrier, when it was.
-    pub order: Option<Order>,
-    /// The carrier's error from the last send or re-read, when there was one.
-    pub error: Option<CarrierError>,
-    /// The journal could not be updated (the entry above is what happened,
-    /// but the store may not say so). `None` when the journal is in step.
-    pub store_error: Option<StoreError>,
-}
-
-impl WriteResult {
-    pub fn key(&self) -> &OrderKey {
-        &self.entry.key
-    }
-
-    pub fn state(&self) -> JournalState {
-        self.entry.state
-    }
-
-    pub fn is_confirmed(&self) -> bool {
-        self.entry.state == JournalState::Confirmed
-    }
-
-    /// The result in the shape of `Msg::ActionFinished`: `Ok` when the
-    /// carrier accepted it (confirmed, or accepted and not yet visible),
-    /// otherwise the carrier's error or a local one saying why.
-    pub fn receipt_result(&self) -> Result<WriteReceipt, CarrierError> {
-        let entry = &self.entry;
-        match entry.state {
-            JournalState::Confirmed => Ok(WriteReceipt {
-                message: entry
-                    .receipt
-                    .clone()
-                    .or_else(|| entry.outcome.clone())
-                    .unwrap_or_else(|| "confirmed".into()),
-            }),
-            JournalState::Unknown if entry.receipt.is_some() => Ok(WriteReceipt {
-                message: entry.describe(),
-            }),
-            JournalState::Refused => Err(self.error.clone().unwrap_or(CarrierError::Rejected {
-                code: entry.code.clone().unwrap_or_default(),
-                message: entry.outcome.clone().unwrap_or_default(),
-            })),
-            JournalState::Unknown => Err(self
-                .error
-                .clone()
-                .unwrap_or_else(|| CarrierError::Timeout(entry.describe()))),
-            _ => Err(match (&self.error, &self.store_error) {
-                (Some(e), _) => e.clone(),
-                (None, Some(e)) => CarrierError::Local(e.to_string()),
-                (None, None) => CarrierError::Local(entry.describe()),
-            }),
-        }
-    }
-}
 
 /// The app's clock at the start of a call, moved on by monotonic time.
 struct Clock {
@@ -206,16 +147,9 @@ impl Drop for InFlight<'_> {
     }
 }
 
-/// What a re-read says about an entry.
-enum ReRead {
-    Visible(Order),
-    NotVisible(Order),
-    Unreachable(CarrierError),
-}
-
 /// Sends writes, records them, resolves the ones left open.
 pub struct WriteExecutor {
-    store: Arc<Store>,
+    journal: Arc<dyn Journal>,
     persistent: bool,
     author: String,
     session: String,
@@ -228,7 +162,7 @@ pub struct WriteExecutor {
 impl std::fmt::Debug for WriteExecutor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WriteExecutor")
-            .field("store", &self.store)
+            .field("journal", &self.journal)
             .field("persistent", &self.persistent)
             .field("author", &self.author)
             .field("session", &self.session)
@@ -237,19 +171,20 @@ impl std::fmt::Debug for WriteExecutor {
 }
 
 impl WriteExecutor {
-    /// `store: None` means the cache is off: the journal is kept in an
+    /// `journal: None` means the cache is off: the journal is kept in an
     /// in-memory store for this run only. Fails only if even that cannot be
     /// created.
-    pub fn new(store: Option<Arc<Store>>, author: impl Into<String>) -> Result<Self, StoreError> {
-        let (store, persistent) = match store {
-            Some(store) => {
-                let persistent = store.is_persistent();
-                (store, persistent)
-            }
-            None => (Arc::new(Store::open_in_memory()?), false),
+    pub fn new(
+        journal: Option<Arc<dyn Journal>>,
+        author: impl Into<String>,
+    ) -> Result<Self, StoreError> {
+        let journal: Arc<dyn Journal> = match journal {
+            Some(journal) => journal,
+            None => Arc::new(SqliteStore::open_in_memory()?),
         };
+        let persistent = journal.is_persistent();
         Ok(WriteExecutor {
-            store,
+            journal,
             persistent,
             author: author.into(),
             session: crate::store::new_session_id(),
@@ -266,9 +201,9 @@ impl WriteExecutor {
         self
     }
 
-    /// The store the journal is kept in (in memory when the cache is off).
-    pub fn store(&self) -> &Arc<Store> {
-        &self.store
+    /// The journal writes are recorded in (in memory when the cache is off).
+    pub fn journal(&self) -> &Arc<dyn Journal> {
+        &self.journal
     }
 
     /// Whether the journal survives a restart.
@@ -313,7 +248,7 @@ impl WriteExecutor {
             request: &request,
             at: clock.now(),
         };
-        let entry = match self.store.journal_record(new) {
+        let entry = match self.journal.journal_record(new).await {
             Ok(entry) => entry,
             Err(err) => {
                 tracing::error!(key = %order.key, error = %err, "write not sent: the journal could not record it");
@@ -321,7 +256,9 @@ impl WriteExecutor {
             }
         };
         if let Some(why) = not_sent {
-            return self.finish(entry, Outcome::Failed { why }, None, None, &clock);
+            return self
+                .finish(entry, Outcome::Failed { why }, None, None, &clock)
+                .await;
         }
         let Some(_guard) = self.claim(&entry.id) else {
             // A fresh random id cannot be in flight already.
@@ -346,7 +283,7 @@ impl WriteExecutor {
         now: DateTime<Utc>,
     ) -> Vec<WriteResult> {
         let clock = Clock::new(now);
-        let entries = match self.store.journal_unresolved() {
+        let entries = match self.journal.journal_unresolved().await {
             Ok(entries) => entries,
             Err(err) => {
                 tracing::error!(error = %err, "cannot read the journal to resolve pending writes");
@@ -369,7 +306,7 @@ impl WriteExecutor {
                 continue; // being sent by this executor right now
             };
             // It may have been resolved while we waited for the order.
-            let entry = match self.store.journal_get(&entry.id) {
+            let entry = match self.journal.journal_get(&entry.id).await {
                 Ok(Some(current)) if !current.state.is_final() => current,
                 Ok(_) => continue,
                 Err(err) => {
@@ -435,7 +372,7 @@ impl WriteExecutor {
         key: &OrderKey,
         clock: &Clock,
     ) -> Option<String> {
-        let open = match self.store.journal_unresolved() {
+        let open = match self.journal.journal_unresolved().await {
             Ok(entries) => entries,
             Err(err) => {
                 return Some(format!(
@@ -477,6 +414,7 @@ impl WriteExecutor {
                     None,
                     clock,
                 )
+                .await
             }
             ReRead::Unreachable(err) => {
                 if owned && entry.state == JournalState::Sending {
@@ -484,6 +422,7 @@ impl WriteExecutor {
                         "interrupted while sending, no answer recorded; re-read failed: {err}"
                     );
                     self.finish(entry, Outcome::Unknown { why }, None, Some(err), clock)
+                        .await
                 } else {
                     self.unchanged(entry, Some(err))
                 }
@@ -494,7 +433,9 @@ impl WriteExecutor {
                 }
                 if entry.sends >= MAX_SENDS {
                     let why = not_applied(entry.sends);
-                    return self.finish(entry, Outcome::Failed { why }, Some(fresh), None, clock);
+                    return self
+                        .finish(entry, Outcome::Failed { why }, Some(fresh), None, clock)
+                        .await;
                 }
                 if handle.writer.is_none() {
                     // Read-only now: it cannot be sent; leave it for a
@@ -504,290 +445,5 @@ impl WriteExecutor {
                 self.send_and_settle(handle, entry, fresh, clock).await
             }
         }
-    }
-
-    /// Claims, sends, re-reads; resends once after an unknown outcome whose
-    /// re-read shows no effect.
-    async fn send_and_settle(
-        &self,
-        handle: &CarrierHandle,
-        mut entry: JournalEntry,
-        mut order: Order,
-        clock: &Clock,
-    ) -> WriteResult {
-        let Some(writer) = handle.writer.clone() else {
-            return self.unchanged(entry, None);
-        };
-        loop {
-            entry = match self
-                .store
-                .journal_mark_sending(&entry, &self.session, clock.now())
-            {
-                Ok(entry) => entry,
-                Err(StoreError::BadTransition { .. }) => {
-                    // Someone else (another console) moved it first.
-                    return self.reload(entry, None);
-                }
-                Err(err) => {
-                    // Not recorded as sending: do not send.
-                    tracing::error!(id = entry.id, error = %err, "write not sent: the journal could not mark it as sending");
-                    return match entry.state {
-                        JournalState::Recorded => {
-                            let why =
-                                format!("not sent: the journal could not record the send: {err}");
-                            let mut result =
-                                self.finish(entry, Outcome::Failed { why }, None, None, clock);
-                            result.store_error.get_or_insert(err);
-                            result
-                        }
-                        _ => WriteResult {
-                            entry,
-                            order: None,
-                            error: None,
-                            store_error: Some(err),
-                        },
-                    };
-                }
-            };
-            let sent = writer.execute(&order, &entry.request).await;
-            let err = match sent {
-                Ok(receipt) => {
-                    return match self.reread(handle, &entry).await {
-                        ReRead::Visible(fresh) => self.finish(
-                            entry,
-                            Outcome::Confirmed {
-                                message: receipt.message,
-                            },
-                            Some(fresh),
-                            None,
-                            clock,
-                        ),
-                        ReRead::NotVisible(fresh) => self.finish(
-                            entry,
-                            Outcome::Accepted {
-                                receipt: receipt.message,
-                                why: "accepted; the re-read does not show it yet".into(),
-                            },
-                            Some(fresh),
-                            None,
-                            clock,
-                        ),
-                        ReRead::Unreachable(e) => self.finish(
-                            entry,
-                            Outcome::Accepted {
-                                receipt: receipt.message,
-                                why: format!("accepted; re-read failed: {e}"),
-                            },
-                            None,
-                            Some(e),
-                            clock,
-                        ),
-                    };
-                }
-                Err(err) => err,
-            };
-            if !err.outcome_unknown() {
-                let outcome = settled_outcome(&err);
-                return self.finish(entry, outcome, None, Some(err), clock);
-            }
-            let why = format!("sent, no answer: {err}");
-            let unknown = self.finish(
-                entry,
-                Outcome::Unknown { why },
-                None,
-                Some(err.clone()),
-                clock,
-            );
-            if unknown.store_error.is_some() || unknown.entry.state != JournalState::Unknown {
-                return unknown;
-            }
-            entry = unknown.entry;
-            match self.reread(handle, &entry).await {
-                ReRead::Visible(fresh) => {
-                    let message = format!("confirmed by re-reading the order after: {err}");
-                    return self.finish(
-                        entry,
-                        Outcome::Confirmed { message },
-                        Some(fresh),
-                        Some(err),
-                        clock,
-                    );
-                }
-                ReRead::Unreachable(_) => return self.unchanged(entry, Some(err)),
-                ReRead::NotVisible(fresh) => {
-                    if entry.sends >= MAX_SENDS {
-                        let why = not_applied(entry.sends);
-                        return self.finish(
-                            entry,
-                            Outcome::Failed { why },
-                            Some(fresh),
-                            Some(err),
-                            clock,
-                        );
-                    }
-                    order = fresh;
-                }
-            }
-        }
-    }
-
-    async fn reread(&self, handle: &CarrierHandle, entry: &JournalEntry) -> ReRead {
-        match handle.reader.fetch_order(&entry.key.id).await {
-            Ok(fresh) if handle.profile.effect_visible(&fresh, &entry.request) => {
-                ReRead::Visible(fresh)
-            }
-            Ok(fresh) => ReRead::NotVisible(fresh),
-            Err(err) => ReRead::Unreachable(err),
-        }
-    }
-
-    fn claim(&self, id: &str) -> Option<InFlight<'_>> {
-        let mut set = self
-            .in_flight
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        set.insert(id.to_owned()).then(|| InFlight {
-            set: &self.in_flight,
-            id: id.to_owned(),
-        })
-    }
-
-    /// Records `outcome`. If another console finished the entry first, its
-    /// outcome stands; if the store fails, the result still tells what
-    /// happened, with the store error.
-    fn finish(
-        &self,
-        entry: JournalEntry,
-        outcome: Outcome,
-        order: Option<Order>,
-        error: Option<CarrierError>,
-        clock: &Clock,
-    ) -> WriteResult {
-        let at = clock.now();
-        match self.store.journal_finish(&entry.id, outcome.clone(), at) {
-            Ok(entry) => WriteResult {
-                entry,
-                order,
-                error,
-                store_error: None,
-            },
-            Err(StoreError::BadTransition { .. }) => {
-                let mut result = self.reload(entry, error);
-                result.order = order;
-                result
-            }
-            Err(err) => {
-                tracing::error!(id = entry.id, error = %err, "the journal could not record a write's outcome");
-                WriteResult {
-                    entry: apply(entry, &outcome, at),
-                    order,
-                    error,
-                    store_error: Some(err),
-                }
-            }
-        }
-    }
-
-    fn reload(&self, entry: JournalEntry, error: Option<CarrierError>) -> WriteResult {
-        match self.store.journal_get(&entry.id) {
-            Ok(Some(current)) => self.unchanged(current, error),
-            Ok(None) => self.unchanged(entry, error),
-            Err(err) => WriteResult {
-                entry,
-                order: None,
-                error,
-                store_error: Some(err),
-            },
-        }
-    }
-
-    fn unchanged(&self, entry: JournalEntry, error: Option<CarrierError>) -> WriteResult {
-        WriteResult {
-            entry,
-            order: None,
-            error,
-            store_error: None,
-        }
-    }
-
-    fn unchanged_with(&self, entry: JournalEntry, order: Option<Order>) -> WriteResult {
-        WriteResult {
-            entry,
-            order,
-            error: None,
-            store_error: None,
-        }
-    }
-}
-
-fn not_applied(sends: u32) -> String {
-    format!(
-        "not applied: sent {sends} times without a usable answer and a re-read does not show it; \
-         not sent again"
-    )
-}
-
-/// The outcome of an error after which the write is known not to be applied.
-fn settled_outcome(err: &CarrierError) -> Outcome {
-    match err {
-        CarrierError::Rejected { code, message } => Outcome::Refused {
-            code: code.clone(),
-            message: message.clone(),
-        },
-        CarrierError::NotFound(message) => Outcome::Refused {
-            code: "not-found".into(),
-            message: message.clone(),
-        },
-        other => Outcome::Failed {
-            why: format!("not applied: {other}"),
-        },
-    }
-}
-
-/// The entry as it would be after `outcome` (when the store could not say so).
-fn apply(mut entry: JournalEntry, outcome: &Outcome, at: DateTime<Utc>) -> JournalEntry {
-    entry.state = outcome.state();
-    entry.updated_at = at;
-    match outcome {
-        Outcome::Confirmed { message } => entry.outcome = Some(message.clone()),
-        Outcome::Refused { code, message } => {
-            entry.code = Some(code.clone());
-            entry.outcome = Some(message.clone());
-        }
-        Outcome::Failed { why } | Outcome::Unknown { why } => entry.outcome = Some(why.clone()),
-        Outcome::Accepted { receipt, why } => {
-            entry.receipt = Some(receipt.clone());
-            entry.outcome = Some(why.clone());
-        }
-    }
-    if entry.state.is_final() {
-        entry.resolved_at = Some(at);
-    }
-    entry
-}
-
-/// The result of a write the journal could not record: failed, never sent.
-fn not_recorded(new: NewJournalEntry<'_>, err: StoreError) -> WriteResult {
-    let entry = JournalEntry {
-        id: String::new(),
-        session: new.session.to_owned(),
-        author: new.author.to_owned(),
-        created_at: new.at,
-        key: new.key.clone(),
-        kind: new.kind.to_owned(),
-        request: new.request.clone(),
-        state: JournalState::Failed,
-        sends: 0,
-        code: None,
-        outcome: Some(format!("not sent: the journal could not record it: {err}")),
-        receipt: None,
-        updated_at: new.at,
-        resolved_at: Some(new.at),
-    };
-    WriteResult {
-        entry,
-        order: None,
-        error: None,
-        store_error: Some(err),
     }
 }

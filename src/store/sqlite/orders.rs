@@ -1,14 +1,12 @@
 //! The order cache and the per-carrier sync state (cursor, last sync).
 //!
 //! Each order is one row: its key, kind, whether it is terminal, the time of
-//! its newest known change, and the order itself as a compact JSON blob made
-//! through private serde DTOs that mirror `domain::Order` (the domain types
-//! have no serde derives, on purpose: the cache format is this module's
-//! business).
+//! its newest known change, and the order itself as a compact JSON blob
+//! (see `blob`).
 //!
 //! The carrier's raw body (`Order::raw`, for the Raw tab) lives in its own
 //! table and is **not** loaded with the orders (they come back
-//! with `raw: None`); [`Store::order_raw`] reads it on demand. Raw bodies are
+//! with `raw: None`); [`SqliteStore::order_raw`] reads it on demand. Raw bodies are
 //! most of the bytes (kilobytes of XML per order): keeping them out of the
 //! startup read keeps 100k orders well under a second.
 //!
@@ -17,8 +15,8 @@
 //! attention view need (status, dates, customer, service, schedule,
 //! warnings, attention reasons, the first error and alert lines of the log).
 //! A summary is a tenth of the order's size. The console paints its first
-//! frame from [`Store::load_order_summaries`] and reads the full orders after
-//! it, page by page ([`Store::load_orders_page`]), so 100k cached orders
+//! frame from [`SqliteStore::load_order_summaries`] and reads the full orders after
+//! it, page by page ([`SqliteStore::load_orders_page`]), so 100k cached orders
 //! are on screen well under a second after start. For every order,
 //! `summary.attention() == full.attention()`, `needs_attention()` and
 //! `updated_at()` agree, and the filter haystack is the same (tested).
@@ -33,304 +31,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
-use super::{Store, StoreError, get_opt_ts, ts};
-use crate::domain::{
-    Attention, LogEntry, LogKind, Order, OrderKey, Schedule, Stage, Stamp, Status,
-};
-
-#[derive(Serialize, Deserialize)]
-struct StampDto {
-    #[serde(rename = "r", default, skip_serializing_if = "String::is_empty")]
-    raw: String,
-    #[serde(
-        rename = "t",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "instant"
-    )]
-    at: Option<DateTime<Utc>>,
-}
-
-/// Instants in the blob: integer nanoseconds since the epoch (several times
-/// faster to read than RFC 3339 text), or RFC 3339 text for the rare instant
-/// outside the i64 nanosecond range (before 1677 or after 2262).
-mod instant {
-    use std::fmt;
-
-    use chrono::{DateTime, SecondsFormat, Utc};
-    use serde::de::{self, Deserializer, Visitor};
-    use serde::ser::Serializer;
-
-    pub fn serialize<S: Serializer>(at: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
-        match at {
-            None => s.serialize_none(),
-            Some(at) => match at.timestamp_nanos_opt() {
-                Some(nanos) => s.serialize_i64(nanos),
-                None => s.serialize_str(&at.to_rfc3339_opts(SecondsFormat::Nanos, true)),
-            },
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
-        d.deserialize_option(InstantVisitor)
-    }
-
-    struct InstantVisitor;
-
-    impl<'de> Visitor<'de> for InstantVisitor {
-        type Value = Option<DateTime<Utc>>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("nanoseconds since the epoch or an RFC 3339 time")
-        }
-
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(InstantVisitor)
-        }
-
-        fn visit_i64<E: de::Error>(self, nanos: i64) -> Result<Self::Value, E> {
-            Ok(Some(DateTime::from_timestamp_nanos(nanos)))
-        }
-
-        fn visit_u64<E: de::Error>(self, nanos: u64) -> Result<Self::Value, E> {
-            i64::try_from(nanos)
-                .map(|n| Some(DateTime::from_timestamp_nanos(n)))
-                .map_err(|_| E::custom("time out of range"))
-        }
-
-        fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
-            super::super::parse_ts(text)
-                .map(Some)
-                .ok_or_else(|| E::custom(format!("bad time {text:?}")))
-        }
-    }
-}
-
-impl StampDto {
-    fn from(s: &Stamp) -> Self {
-        StampDto {
-            raw: s.raw.clone(),
-            at: s.at,
-        }
-    }
-    fn into_stamp(self) -> Stamp {
-        Stamp::new(self.raw, self.at)
-    }
-}
-
-#[derive(Serialize, Deserialize)]
-enum ScheduleDto {
-    #[serde(rename = "s")]
-    Scheduled(StampDto),
-    #[serde(rename = "u")]
-    Unscheduled,
-}
-
-impl ScheduleDto {
-    fn from(s: &Schedule) -> Self {
-        match s {
-            Schedule::Scheduled(at) => ScheduleDto::Scheduled(StampDto::from(at)),
-            Schedule::Unscheduled => ScheduleDto::Unscheduled,
-        }
-    }
-}
-
-#[derive(Serialize, Deserialize)]
-struct LogDto {
-    #[serde(rename = "t")]
-    at: StampDto,
-    #[serde(rename = "k")]
-    kind: String,
-    #[serde(rename = "s", default, skip_serializing_if = "String::is_empty")]
-    source: String,
-    #[serde(rename = "x", default)]
-    text: String,
-}
-
-impl LogDto {
-    fn from(e: &LogEntry) -> Self {
-        LogDto {
-            at: StampDto::from(&e.at),
-            kind: e.kind.as_str().to_owned(),
-            source: e.source.clone(),
-            text: e.text.clone(),
-        }
-    }
-}
-
-fn empty<T>(v: &[T]) -> bool {
-    v.is_empty()
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
-/// The blob. Short keys: 100k of them are read at startup.
-#[derive(Serialize, Deserialize)]
-struct OrderDto {
-    #[serde(rename = "sr")]
-    status_raw: String,
-    #[serde(rename = "sg")]
-    stage: String,
-    #[serde(rename = "st", default, skip_serializing_if = "is_false")]
-    terminal: bool,
-    #[serde(rename = "c")]
-    created: StampDto,
-    #[serde(rename = "u", default, skip_serializing_if = "Option::is_none")]
-    updated: Option<StampDto>,
-    #[serde(rename = "cu", default, skip_serializing_if = "String::is_empty")]
-    customer: String,
-    #[serde(rename = "sv", default, skip_serializing_if = "String::is_empty")]
-    service: String,
-    #[serde(rename = "sc", default, skip_serializing_if = "Option::is_none")]
-    schedule: Option<ScheduleDto>,
-    #[serde(rename = "w", default, skip_serializing_if = "empty")]
-    warnings: Vec<String>,
-    #[serde(rename = "f", default, skip_serializing_if = "empty")]
-    fields: Vec<(String, String)>,
-    #[serde(rename = "cf", default, skip_serializing_if = "empty")]
-    customer_fields: Vec<(String, String)>,
-    #[serde(rename = "i", default, skip_serializing_if = "empty")]
-    items: Vec<Vec<(String, String)>>,
-    #[serde(rename = "l", default, skip_serializing_if = "empty")]
-    log: Vec<LogDto>,
-    #[serde(rename = "a", default, skip_serializing_if = "empty")]
-    carrier_attention: Vec<(String, String)>,
-    #[serde(rename = "fe", default, skip_serializing_if = "Option::is_none")]
-    fetch_error: Option<String>,
-    #[serde(rename = "dl", default, skip_serializing_if = "is_false")]
-    detail_loaded: bool,
-    #[serde(rename = "cl", default, skip_serializing_if = "is_false")]
-    customer_loaded: bool,
-}
-
-impl OrderDto {
-    fn from(o: &Order) -> Self {
-        OrderDto {
-            fields: o.fields.clone(),
-            customer_fields: o.customer_fields.clone(),
-            items: o.items.clone(),
-            log: o.log.iter().map(LogDto::from).collect(),
-            customer_loaded: o.customer_loaded,
-            ..OrderDto::list_part(o)
-        }
-    }
-
-    /// The summary of `o` (see the module docs): no overview or customer
-    /// fields, no items, and of the log only the first error and the first
-    /// alert (the attention reasons); `updated` becomes the newest change
-    /// (explicit or from the log) so that `updated_at()` is unchanged.
-    fn summary_of(o: &Order) -> Self {
-        let newest_log = o
-            .log
-            .iter()
-            .filter(|e| e.at.at.is_some())
-            .max_by_key(|e| e.at.at)
-            .map(|e| &e.at);
-        let updated = match (o.updated.as_ref(), newest_log) {
-            (Some(explicit), Some(log)) if log.at > explicit.at => Some(log),
-            (None, Some(log)) => Some(log),
-            (explicit, _) => explicit,
-        };
-        OrderDto {
-            updated: updated.map(StampDto::from),
-            log: [LogKind::Error, LogKind::Alert]
-                .into_iter()
-                .filter_map(|kind| o.log.iter().find(|e| e.kind == kind))
-                .map(LogDto::from)
-                .collect(),
-            ..OrderDto::list_part(o)
-        }
-    }
-
-    /// What the list needs of `o`, without any of its details (fields,
-    /// customer fields, items, log).
-    fn list_part(o: &Order) -> Self {
-        OrderDto {
-            status_raw: o.status.raw.clone(),
-            stage: o.status.stage.as_str().to_owned(),
-            terminal: o.status.terminal,
-            created: StampDto::from(&o.created),
-            updated: o.updated.as_ref().map(StampDto::from),
-            customer: o.customer.clone(),
-            service: o.service.clone(),
-            schedule: o.schedule.as_ref().map(ScheduleDto::from),
-            warnings: o.warnings.clone(),
-            fields: Vec::new(),
-            customer_fields: Vec::new(),
-            items: Vec::new(),
-            log: Vec::new(),
-            carrier_attention: o
-                .carrier_attention
-                .iter()
-                .map(|a| (a.code.clone(), a.detail.clone()))
-                .collect(),
-            fetch_error: o.fetch_error.clone(),
-            detail_loaded: o.detail_loaded,
-            customer_loaded: false,
-        }
-    }
-
-    fn into_order(self, key: OrderKey, kind: &'static str) -> Order {
-        // An unknown stage word (a newer build wrote it) is shown as needing
-        // attention, like an unknown carrier status.
-        let stage = Stage::parse(&self.stage).unwrap_or(Stage::NeedsAttention);
-        Order {
-            key,
-            kind,
-            status: Status::new(self.status_raw, stage, self.terminal),
-            created: self.created.into_stamp(),
-            updated: self.updated.map(StampDto::into_stamp),
-            customer: self.customer,
-            service: self.service,
-            schedule: self.schedule.map(|s| match s {
-                ScheduleDto::Scheduled(at) => Schedule::Scheduled(at.into_stamp()),
-                ScheduleDto::Unscheduled => Schedule::Unscheduled,
-            }),
-            warnings: self.warnings,
-            fields: self.fields,
-            customer_fields: self.customer_fields,
-            items: self.items,
-            log: self
-                .log
-                .into_iter()
-                .map(|e| LogEntry {
-                    at: e.at.into_stamp(),
-                    kind: log_kind(&e.kind),
-                    source: e.source,
-                    text: e.text,
-                })
-                .collect(),
-            carrier_attention: self
-                .carrier_attention
-                .into_iter()
-                .map(|(code, detail)| Attention::new(code, detail))
-                .collect(),
-            raw: None,
-            fetch_error: self.fetch_error,
-            detail_loaded: self.detail_loaded,
-            customer_loaded: self.customer_loaded,
-        }
-    }
-}
-
-fn log_kind(text: &str) -> LogKind {
-    LogKind::ALL
-        .into_iter()
-        .find(|k| k.as_str() == text)
-        .unwrap_or(LogKind::Log)
-}
+use super::blob::{OrderDto, encode};
+use super::{SqliteStore, get_opt_ts, ts};
+use crate::domain::{Order, OrderKey};
+use crate::store::StoreError;
 
 /// One cached row, read but not decoded yet.
 struct CachedRow {
@@ -459,16 +164,12 @@ pub(super) fn backfill_summaries(tx: &rusqlite::Transaction<'_>) -> rusqlite::Re
     Ok(())
 }
 
-fn encode(dto: &OrderDto) -> rusqlite::Result<Vec<u8>> {
-    serde_json::to_vec(dto).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
-}
-
 /// The `&'static str` of a known carrier kind.
 fn known_kind(text: &str) -> Option<&'static str> {
     crate::carriers::KINDS.iter().copied().find(|k| *k == text)
 }
 
-impl Store {
+impl SqliteStore {
     /// Inserts or replaces `orders` (by key) in one transaction.
     pub fn save_orders(&self, orders: &[Order]) -> Result<(), StoreError> {
         let saved_at = ts(Utc::now());
@@ -529,7 +230,7 @@ impl Store {
     /// frame needs, a tenth of the bytes of the full orders. Rows that
     /// cannot be decoded (unknown kind, damaged blob) are skipped with a
     /// warning and left in the file, here and in
-    /// [`Store::load_orders_page`].
+    /// [`SqliteStore::load_orders_page`].
     pub fn load_order_summaries(&self) -> Result<Vec<Order>, StoreError> {
         let rows = self.read("loading order summaries", |conn| {
             read_rows(
@@ -542,7 +243,7 @@ impl Store {
     }
 
     /// Up to `limit` full orders stored after position `after` (0 to
-    /// start), with `raw: None` (see [`Store::order_raw`]), and the
+    /// start), with `raw: None` (see [`SqliteStore::order_raw`]), and the
     /// position to ask for next (`None` when done). Pages
     /// keep each read short so that writers are not held up while the
     /// console reads the full orders behind its first frame.
@@ -668,8 +369,10 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::super::blob::log_kind;
     use super::*;
-    use crate::store::parse_ts;
+    use crate::domain::LogKind;
+    use crate::store::sqlite::parse_ts;
 
     #[test]
     fn unknown_words_degrade_gracefully() {

@@ -1,8 +1,10 @@
 //! One fetcher task per carrier instance: polls on the carrier's interval
 //! (skipping its quiet hours), backs off after failures (honouring
 //! `Retry-After`), polls at once on a manual refresh, and reports everything
-//! as [`SyncEvent`]s. A slow or dead carrier never holds up another one or the
-//! UI: each fetcher is its own task and talks only through channels.
+//! as [`SyncEvent`]s to the engine (which records them and passes them on).
+//! A slow or dead carrier never holds up another one or the console: each
+//! fetcher is its own task and talks only through channels. Must not: write
+//! to the store or decide what is shown.
 
 mod schedule;
 

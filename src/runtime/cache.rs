@@ -1,0 +1,124 @@
+//! The console's start from its local memory: finds the data directory,
+//! opens the store, loads what the first frame shows (the orders'
+//! summaries, notes, flags, recent journal entries) and the cursors the
+//! engine starts from, then reads the full orders page by page behind the
+//! first frame. Only reads; what is polled later is written by the engine's
+//! recorder. When the store cannot be opened the console runs from the
+//! network with the cache off and says why; the file is never deleted or
+//! rewritten.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
+use crate::app::Msg;
+use crate::domain::{Flag, JournalEntry, JournalFilter, Note, Order, OrderKey};
+use crate::store::{OrderCache, StoreError, Stores};
+
+/// What the cache held at startup.
+#[derive(Debug, Default)]
+pub struct Cached {
+    /// The orders' summaries: the full orders follow from
+    /// [`read_full_orders`].
+    pub orders: Vec<Order>,
+    pub cursors: HashMap<String, String>,
+    pub notes: HashMap<OrderKey, Vec<Note>>,
+    pub flags: HashMap<OrderKey, Flag>,
+    pub journal: Vec<JournalEntry>,
+}
+
+/// The data dir: `--data-dir`, the config's `data_dir`, or the platform's.
+pub fn data_dir(explicit: Option<PathBuf>) -> Option<PathBuf> {
+    explicit.or_else(|| {
+        directories::ProjectDirs::from("", "", "orderdesk").map(|d| d.data_dir().to_owned())
+    })
+}
+
+/// Opens the store off the async workers.
+pub async fn open(dir: Option<PathBuf>) -> Result<Stores, String> {
+    let Some(dir) = dir else {
+        return Err("no data directory could be determined (set data_dir or --data-dir)".into());
+    };
+    Stores::open_sqlite(&dir).await.map_err(|e| e.to_string())
+}
+
+/// Loads everything the console shows from the cache; terminal orders older
+/// than `keep_terminal_until` are dropped first.
+pub async fn load_cache(
+    stores: &Stores,
+    carriers: &[String],
+    keep_terminal_until: DateTime<Utc>,
+) -> Result<Cached, StoreError> {
+    let dropped = stores
+        .cache
+        .drop_terminal_older_than(keep_terminal_until)
+        .await?;
+    if dropped > 0 {
+        tracing::info!(dropped, "dropped terminal orders past their keep time");
+    }
+    let mut cursors = HashMap::new();
+    for name in carriers {
+        if let Some(cursor) = stores.cache.cursor(name).await? {
+            cursors.insert(name.clone(), cursor);
+        }
+    }
+    let journal = stores
+        .journal
+        .journal(&JournalFilter {
+            limit: Some(5_000),
+            ..JournalFilter::default()
+        })
+        .await?;
+    Ok(Cached {
+        orders: stores.cache.load_order_summaries().await?,
+        cursors,
+        notes: stores.local.all_notes().await?,
+        flags: stores.local.flags().await?,
+        journal,
+    })
+}
+
+/// Full orders read per page behind the first frame.
+const DETAILS_PAGE: usize = 8192;
+
+impl Cached {
+    /// The app's message for what the cache held (the orders are summaries:
+    /// their full orders follow from [`read_full_orders`]), and the cursors
+    /// for the fetchers.
+    pub fn into_msg(self) -> (Msg, HashMap<String, String>) {
+        let msg = Msg::CacheLoaded {
+            orders: self.orders,
+            notes: self.notes,
+            flags: self.flags,
+            journal: self.journal,
+        };
+        (msg, self.cursors)
+    }
+}
+
+/// Reads the full cached orders page by page, handing `deliver` one
+/// `Msg::CacheDetails` per page and then `Msg::CacheDetailsDone`. Stops
+/// early when `deliver` returns false (the console has quit).
+pub async fn read_full_orders(cache: &dyn OrderCache, mut deliver: impl FnMut(Msg) -> bool) {
+    let mut after = 0;
+    let result = loop {
+        match cache.load_orders_page(after, DETAILS_PAGE).await {
+            Ok((orders, Some(next))) => {
+                after = next;
+                if !deliver(Msg::CacheDetails(orders)) {
+                    return;
+                }
+            }
+            Ok((_, None)) => break Ok(()),
+            Err(e) => break Err(e.to_string()),
+        }
+    };
+    deliver(Msg::CacheDetailsDone(result));
+}
+
+/// [`read_full_orders`] on its own task, to the app.
+pub fn read_details(stores: &Stores, to_app: tokio::sync::mpsc::UnboundedSender<Msg>) {
+    let cache = stores.cache.clone();
+    tokio::spawn(async move { read_full_orders(&*cache, |msg| to_app.send(msg).is_ok()).await });
+}
