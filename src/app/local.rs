@@ -515,7 +515,7 @@ impl State {
             return;
         };
         let cursor = view.cursor as isize;
-        let page = crate::ui::journal_rows(self.size).max(1) as isize;
+        let page = super::layout::journal_rows(self.size).max(1) as isize;
         let filter = &mut view.filter;
         match (action, typed) {
             (Some(Action::Back), _) => {

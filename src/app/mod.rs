@@ -25,6 +25,7 @@ mod dialog;
 mod filter;
 mod input;
 mod keymap;
+pub mod layout;
 mod local;
 mod msg;
 mod orders;
@@ -39,8 +40,9 @@ pub use dialog::{ConfirmStep, Dialog, FieldValue, FormState};
 pub use filter::{Filter, Term};
 pub use input::TextInput;
 pub use keymap::{Action, Binding, Key, KeyMap, Layer, ViewKind};
+pub use layout::ScrollLimits;
 pub use local::{JournalView, NOTE_MAX, NoteEditor};
-pub use msg::{Effect, Msg, Ticket};
+pub use msg::{Effect, Msg, Ticket, WriteSettled};
 pub use orders::{OrderStore, Sort, SortColumn};
 
 use crate::carriers::{CarrierError, CarrierProfile, SyncEvent};
@@ -234,6 +236,8 @@ pub struct State {
     /// First row of the table window (a hint; the ui keeps the cursor visible).
     pub(crate) offset: usize,
     pub(crate) size: (u16, u16),
+    /// What `ui` last measured (`Msg::ScrollLimits`).
+    pub(crate) scroll_limits: ScrollLimits,
     pub(crate) focus: Focus,
     pub(crate) filter_open: bool,
     pub(crate) filter_input: TextInput,
@@ -291,6 +295,7 @@ impl State {
             cursor: 0,
             offset: 0,
             size: (80, 24),
+            scroll_limits: ScrollLimits::UNMEASURED,
             focus: Focus::Table,
             filter_open: false,
             filter_input: TextInput::new("", false, None),
@@ -344,7 +349,7 @@ impl State {
         self.selected.and_then(|i| self.store.get(i))
     }
 
-    /// Any held order by key (the runtime needs it to run effects).
+    /// Any held order by key.
     pub fn order(&self, key: &OrderKey) -> Option<&Order> {
         self.store.by_key(key)
     }
@@ -441,6 +446,11 @@ impl State {
         self.size
     }
 
+    /// The scroll limits last reported by `ui`.
+    pub fn scroll_limits(&self) -> ScrollLimits {
+        self.scroll_limits
+    }
+
     pub fn offset(&self) -> usize {
         self.offset
     }
@@ -523,7 +533,7 @@ impl State {
 
     /// Rows the table shows at the current size (for paging).
     fn page(&self) -> usize {
-        crate::ui::table_rows(self.size, self.filter_open || !self.filter_input.is_empty()).max(1)
+        layout::table_rows(self.size, self.filter_open || !self.filter_input.is_empty()).max(1)
     }
 
     /// Puts the cursor back on the selected order after the view changed,
@@ -545,6 +555,18 @@ impl State {
             self.detail.scroll = 0;
         }
         self.keep_cursor_in_window();
+    }
+
+    /// Takes the limits `ui` measured and pulls every scroll back within them.
+    fn set_scroll_limits(&mut self, limits: ScrollLimits) {
+        self.scroll_limits = limits;
+        self.detail.scroll = self.detail.scroll.min(limits.detail);
+        if let Some(scroll) = &mut self.help {
+            *scroll = (*scroll).min(limits.help);
+        }
+        if let Some(Dialog::Confirm { scroll, .. }) = &mut self.dialog {
+            *scroll = (*scroll).min(limits.dialog);
+        }
     }
 
     fn keep_cursor_in_window(&mut self) {
@@ -607,10 +629,10 @@ impl State {
         {
             return;
         }
-        let key = order.key.clone();
-        self.customer_errors.remove(&key);
-        self.customer_requested.insert(key.clone());
-        fx.push(Effect::LoadCustomer(key));
+        let order = Box::new(order.clone());
+        self.customer_errors.remove(&order.key);
+        self.customer_requested.insert(order.key.clone());
+        fx.push(Effect::LoadCustomer(order));
     }
 
     fn open_action(&mut self, kind: ActionKind, fx: &mut Vec<Effect>) {
@@ -673,7 +695,7 @@ impl State {
         match dialog.step(input, profile.as_ref(), order, self.now) {
             dialog::Outcome::Stay(d) => {
                 self.dialog = Some(d);
-                let max = crate::ui::max_scrolls(self).dialog;
+                let max = self.scroll_limits.dialog;
                 if let Some(Dialog::Confirm { scroll, .. }) = &mut self.dialog {
                     *scroll = (*scroll).min(max);
                 }
@@ -687,6 +709,11 @@ impl State {
                     self.say(Level::Error, "read-only mode: nothing is sent");
                     return;
                 }
+                let Some(order) = self.store.by_key(&key).cloned() else {
+                    // Unreachable (orders are never removed); never send blind.
+                    self.say(Level::Error, format!("{key}: not held, nothing sent"));
+                    return;
+                };
                 let ticket = self.next_ticket;
                 self.next_ticket += 1;
                 self.pending.insert(
@@ -699,7 +726,7 @@ impl State {
                 );
                 fx.push(Effect::Execute {
                     ticket,
-                    key,
+                    order: Box::new(order),
                     request: request.clone(),
                 });
                 self.dialog = Some(Dialog::Sending {
@@ -803,7 +830,7 @@ impl State {
             _ => Some(scroll),
         };
         if let Some(scroll) = self.help {
-            self.help = Some(scroll.min(crate::ui::max_scrolls(self).help));
+            self.help = Some(scroll.min(self.scroll_limits.help));
         }
     }
 
@@ -919,11 +946,11 @@ impl State {
                     Action::PageDown => s.saturating_add(page),
                     _ => s.saturating_sub(page),
                 }
-                .min(crate::ui::max_scrolls(self).detail);
+                .min(self.scroll_limits.detail);
             }
             Action::Top if in_detail => self.detail.scroll = 0,
             Action::Bottom if in_detail => {
-                self.detail.scroll = crate::ui::max_scrolls(self).detail;
+                self.detail.scroll = self.scroll_limits.detail;
             }
             Action::Down => self.move_cursor(self.cursor as isize + 1),
             Action::Up => self.move_cursor(self.cursor as isize - 1),
@@ -1021,14 +1048,24 @@ impl State {
         }
     }
 
-    fn on_action_finished(
-        &mut self,
-        ticket: Ticket,
-        key: OrderKey,
-        result: Result<crate::carriers::WriteReceipt, CarrierError>,
-        reread: bool,
-        fx: &mut Vec<Effect>,
-    ) {
+    /// A write of this console settled: the re-read order first, then its
+    /// journal entry, then the outcome (the status line and the dialog); a
+    /// write whose order was re-read needs no other read.
+    fn on_write_settled(&mut self, settled: WriteSettled, fx: &mut Vec<Effect>) {
+        let WriteSettled {
+            ticket,
+            key,
+            result,
+            entry,
+            order,
+        } = settled;
+        let reread = order.is_some();
+        if let Some(order) = order {
+            self.upsert_orders(vec![order]);
+        }
+        if let Some(entry) = entry {
+            self.on_journal(entry);
+        }
         let pending = self.pending.remove(&ticket);
         let summary = pending
             .map(|p| p.summary)
@@ -1110,6 +1147,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.size = (width, height);
             state.keep_cursor_in_window();
         }
+        Msg::ScrollLimits(limits) => state.set_scroll_limits(limits),
         Msg::Tick(now) => {
             state.now = now;
             if state.status.as_ref().is_some_and(|s| {
@@ -1119,12 +1157,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Sync(event) => state.on_sync(event),
-        Msg::ActionFinished {
-            ticket,
-            key,
-            result,
-            reread,
-        } => state.on_action_finished(ticket, key, result, reread, &mut fx),
+        Msg::WriteSettled(settled) => state.on_write_settled(*settled, &mut fx),
         Msg::OrderReloaded { key, result } => match result {
             Ok(order) => state.upsert_orders(vec![order]),
             Err(error) => state.say(Level::Warning, format!("{key}: re-read failed: {error}")),

@@ -1,6 +1,8 @@
 //! Carries out the app's effects: polls, re-reads, on-demand details, local
 //! notes and flags, and writes, each on its own task so the UI never waits.
-//! Results come back as messages. Writes go through the journal
+//! An effect carries what it needs; nothing here reads `app::State`.
+//! Results come back as messages; a write comes back as one
+//! `Msg::WriteSettled`. Writes go through the journal
 //! ([`WriteExecutor`]); a write without a writer (read-only mode) is refused
 //! here, where requests are made: no key, bug or config can send one.
 
@@ -12,7 +14,7 @@ use chrono::Utc;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::persist::Writer;
-use crate::app::{Effect, Msg, State};
+use crate::app::{Effect, Msg, WriteSettled};
 use crate::carriers::{CarrierError, CarrierHandle};
 use crate::journal::{WriteExecutor, WriteResult};
 
@@ -47,14 +49,14 @@ impl EffectRunner {
         }
     }
 
-    pub fn run_all(&self, effects: Vec<Effect>, state: &State) {
+    pub fn run_all(&self, effects: Vec<Effect>) {
         for effect in effects {
-            self.run(effect, state);
+            self.run(effect);
         }
     }
 
     /// Starts one effect; its result arrives later as a [`Msg`].
-    pub fn run(&self, effect: Effect, state: &State) {
+    pub fn run(&self, effect: Effect) {
         match effect {
             // The loop checks `State::should_quit`.
             Effect::Quit => {}
@@ -70,45 +72,43 @@ impl EffectRunner {
                     let _ = results.send(Msg::OrderReloaded { key, result });
                 });
             }
-            Effect::LoadCustomer(key) => {
-                let Some(handle) = self.handles.get(&key.carrier) else {
-                    return;
-                };
-                let Some(order) = state.order(&key).cloned() else {
+            Effect::LoadCustomer(order) => {
+                let Some(handle) = self.handles.get(&order.key.carrier) else {
                     return;
                 };
                 let reader = handle.reader.clone();
                 let results = self.results.clone();
                 tokio::spawn(async move {
+                    let key = order.key.clone();
                     let result = reader.fetch_customer(&order).await;
                     let _ = results.send(Msg::CustomerLoaded { key, result });
                 });
             }
             Effect::Execute {
                 ticket,
-                key,
+                order,
                 request,
             } => {
+                let key = order.key.clone();
                 let handle = self
                     .handles
                     .get(&key.carrier)
                     .filter(|h| h.writer.is_some())
                     .cloned();
-                let order = state.order(&key).cloned();
                 let results = self.results.clone();
-                let (Some(handle), Some(order)) = (handle, order) else {
+                let Some(handle) = handle else {
                     let why = if self.handles.contains_key(&key.carrier) {
                         "read-only mode: no write client exists"
                     } else {
                         "unknown carrier"
                     };
-                    let result = Err(CarrierError::Local(why.into()));
-                    let _ = results.send(Msg::ActionFinished {
+                    let _ = results.send(Msg::WriteSettled(Box::new(WriteSettled {
                         ticket,
                         key,
-                        result,
-                        reread: false,
-                    });
+                        result: Err(CarrierError::Local(why.into())),
+                        entry: None,
+                        order: None,
+                    })));
                     return;
                 };
                 let executor = self.executor.clone();
@@ -117,16 +117,16 @@ impl EffectRunner {
                         .execute(&handle, &order, &request, Utc::now())
                         .await;
                     let result = outcome.receipt_result();
-                    // The executor's own re-read (to confirm) goes to the
-                    // app first; the app then needs no other.
-                    let reread = outcome.order.is_some();
-                    report(&results, outcome);
-                    let _ = results.send(Msg::ActionFinished {
+                    // A write the journal could not record has no entry (its
+                    // id is empty); the error says why.
+                    let recorded = !outcome.entry.id.is_empty();
+                    let _ = results.send(Msg::WriteSettled(Box::new(WriteSettled {
                         ticket,
                         key,
                         result,
-                        reread,
-                    });
+                        entry: recorded.then_some(outcome.entry),
+                        order: outcome.order,
+                    })));
                 });
             }
             Effect::SaveNote { key, text } => {
@@ -157,8 +157,8 @@ impl EffectRunner {
     }
 }
 
-/// Tells the app what a write (or its resolution) came to: the journal
-/// entry, and the re-read order when there is one.
+/// Tells the app what a write resolved in the background came to: the
+/// journal entry, and the re-read order when there is one.
 fn report(results: &UnboundedSender<Msg>, outcome: WriteResult) {
     if let Some(order) = outcome.order {
         let _ = results.send(Msg::OrderReloaded {

@@ -185,7 +185,7 @@ async fn console(terminal: &mut DefaultTerminal, setup: ConsoleSetup) -> Result<
         if let Some(msg) = first {
             dirty = true;
             keep(&msg);
-            runner.run_all(app::update(&mut state, msg), &state);
+            runner.run_all(app::update(&mut state, msg));
             // Drain what is already waiting so a burst costs one frame.
             for _ in 0..BATCH {
                 let next = match sync_rx.try_recv() {
@@ -196,7 +196,11 @@ async fn console(terminal: &mut DefaultTerminal, setup: ConsoleSetup) -> Result<
                     },
                 };
                 keep(&next);
-                runner.run_all(app::update(&mut state, next), &state);
+                runner.run_all(app::update(&mut state, next));
+            }
+            // The scroll limits of what the batch changed, for the next keys.
+            if let Some(report) = ui::scroll_report(&state) {
+                app::update(&mut state, report);
             }
         }
         if state.should_quit() {

@@ -236,6 +236,11 @@ pub fn keep(writer: &Writer, msg: &Msg) {
         | Msg::CustomerLoaded {
             result: Ok(order), ..
         } => writer.orders(vec![order.clone()]),
+        Msg::WriteSettled(settled) => {
+            if let Some(order) = &settled.order {
+                writer.orders(vec![order.clone()]);
+            }
+        }
         _ => {}
     }
 }

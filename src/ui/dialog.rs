@@ -10,19 +10,9 @@ use unicode_width::UnicodeWidthStr;
 
 use super::detail::wrap;
 use super::{Theme, clean, input_spans};
+use crate::app::layout::centered;
 use crate::app::{ConfirmStep, Dialog, FieldValue, FormState, Layer, State, TextInput};
 use crate::domain::{FieldError, FieldInput};
-
-pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
-}
 
 fn error_line(
     e: &FieldError,
