@@ -11,8 +11,8 @@ use common::*;
 use crossterm::event::KeyCode;
 
 use orderdesk::app::{
-    self, ConfirmStep, Dialog, Effect, FieldValue, Focus, Layer, Msg, State, SyncPhase, Tab,
-    Ticket, WriteSettled,
+    self, ConfirmStep, Dialog, Effect, FieldValue, Focus, Layer, Msg, ScrollLimits, State,
+    SyncPhase, Tab, Ticket, WriteSettled,
 };
 use orderdesk::carriers::{CarrierError, PollSummary, SyncEvent, WriteReceipt};
 use orderdesk::domain::{ActionKind, Order, OrderKey};
@@ -1119,4 +1119,33 @@ fn scrolling_stops_at_the_end_so_scrolling_back_moves_at_once() {
     assert_eq!(s.help_scroll(), Some(max));
     press(&mut s, ch('k'));
     assert_eq!(s.help_scroll(), Some(max - 1));
+}
+
+#[test]
+fn reported_scroll_limits_pull_back_a_scroll_past_them() {
+    let mut s = state(false);
+    press(
+        &mut s,
+        Msg::Resize {
+            width: 80,
+            height: 16,
+        },
+    );
+    select(&mut s, "19502");
+    press(&mut s, key(KeyCode::Enter));
+    press(&mut s, ch('j'));
+    press(&mut s, ch('j'));
+    assert_eq!(s.detail().scroll, 2);
+    // The content shrank to one scroll step: ui says so, the app follows.
+    app::update(
+        &mut s,
+        Msg::ScrollLimits(ScrollLimits {
+            detail: 1,
+            help: 0,
+            dialog: 0,
+        }),
+    );
+    assert_eq!(s.detail().scroll, 1);
+    press(&mut s, ch('k'));
+    assert_eq!(s.detail().scroll, 0);
 }
