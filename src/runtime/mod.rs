@@ -1,8 +1,9 @@
 //! The console's owner loop: sets up and always restores the terminal, turns
 //! terminal input, fetcher reports, effect results and the clock into
-//! messages, applies them in batches with `app::update`, runs the effects, and
-//! draws the latest state at most every ~16 ms and only when something
-//! changed. Nothing here decides what a key means (that is `app`) or how
+//! messages, applies them in batches with `app::update`, runs the effects,
+//! after each batch hands the app the scroll limits `ui` measures for it
+//! (`ui::scroll_report`), and draws the latest state at most every ~16 ms and
+//! only when something changed. Nothing here decides what a key means (that is `app`) or how
 //! things look (that is `ui`).
 
 mod effects;

@@ -499,8 +499,12 @@ fn help_layout(state: &State, theme: &Theme, area: Rect) -> (Rect, Rect, Vec<Vec
     (rect, inner, columns)
 }
 
-/// The largest useful scroll of the help overlay at `area`.
+/// The largest useful scroll of the help overlay at `area` (0 while it is
+/// closed).
 pub(super) fn help_max_scroll(state: &State, area: Rect) -> u16 {
+    if state.help_scroll().is_none() {
+        return 0;
+    }
     let (_, inner, columns) = help_layout(state, &Theme::no_color(), area);
     let longest = columns.iter().map(Vec::len).max().unwrap_or(0);
     u16::try_from(longest.saturating_sub(inner.height as usize)).unwrap_or(u16::MAX)
