@@ -11,10 +11,11 @@ use common::*;
 use crossterm::event::KeyCode;
 
 use orderdesk::app::{
-    self, ConfirmStep, Dialog, Effect, FieldValue, Focus, Layer, Msg, State, SyncPhase, Tab, Ticket,
+    self, ConfirmStep, Dialog, Effect, FieldValue, Focus, Layer, Msg, ScrollLimits, State,
+    SyncPhase, Tab, Ticket, WriteSettled,
 };
 use orderdesk::carriers::{CarrierError, PollSummary, SyncEvent, WriteReceipt};
-use orderdesk::domain::{ActionKind, OrderKey};
+use orderdesk::domain::{ActionKind, Order, OrderKey};
 
 fn tg(id: &str) -> OrderKey {
     OrderKey::new("tg", id)
@@ -24,11 +25,16 @@ fn execute(fx: &[Effect]) -> Option<(u64, OrderKey, orderdesk::domain::ActionReq
     fx.iter().find_map(|e| match e {
         Effect::Execute {
             ticket,
-            key,
+            order,
             request,
-        } => Some((*ticket, key.clone(), request.clone())),
+        } => Some((*ticket, order.key.clone(), request.clone())),
         _ => None,
     })
+}
+
+/// The request for on-demand customer details of order `id`, as held.
+fn load_customer(s: &State, id: &str) -> Effect {
+    Effect::LoadCustomer(Box::new(s.order(&tg(id)).cloned().expect("order held")))
 }
 
 fn form(s: &State) -> &orderdesk::app::FormState {
@@ -335,7 +341,7 @@ fn detail_focus_tabs_and_customer_loads_once() {
     let fx = press(&mut s, ch('l'));
     assert_eq!(s.detail().tab, Tab::Customer);
     assert_eq!(s.detail().scroll, 0);
-    assert_eq!(fx, [Effect::LoadCustomer(tg("19502"))]);
+    assert_eq!(fx, [load_customer(&s, "19502")]);
     assert!(s.customer_loading(&tg("19502")));
     // Leaving and re-entering does not ask again while loading.
     press(&mut s, key(KeyCode::Right));
@@ -391,9 +397,9 @@ fn detail_focus_tabs_and_customer_loads_once() {
 fn customer_tab_requests_per_order_and_retries_after_an_error() {
     let mut s = state(false);
     press(&mut s, key(KeyCode::Enter));
-    assert_eq!(press(&mut s, ch('l')), [Effect::LoadCustomer(tg("19477"))]);
+    assert_eq!(press(&mut s, ch('l')), [load_customer(&s, "19477")]);
     // J moves to the next order and asks for its customer.
-    assert_eq!(press(&mut s, ch('J')), [Effect::LoadCustomer(tg("19488"))]);
+    assert_eq!(press(&mut s, ch('J')), [load_customer(&s, "19488")]);
     press(
         &mut s,
         Msg::CustomerLoaded {
@@ -407,24 +413,26 @@ fn customer_tab_requests_per_order_and_retries_after_an_error() {
             .contains("timed out")
     );
     press(&mut s, ch('l'));
-    assert_eq!(press(&mut s, ch('h')), [Effect::LoadCustomer(tg("19488"))]);
+    assert_eq!(press(&mut s, ch('h')), [load_customer(&s, "19488")]);
 }
 
 // --- dialogs --------------------------------------------------------------------
 
-/// The runtime's report of a finished write to order `id`.
+/// The runtime's report of a settled write to order `id`, with the order
+/// as re-read after it when it was.
 fn finished(
     ticket: Ticket,
     id: &str,
     result: Result<WriteReceipt, CarrierError>,
-    reread: bool,
+    reread: Option<Order>,
 ) -> Msg {
-    Msg::ActionFinished {
+    Msg::WriteSettled(Box::new(WriteSettled {
         ticket,
         key: tg(id),
         result,
-        reread,
-    }
+        entry: None,
+        order: reread,
+    }))
 }
 
 /// The portal's receipt for setting 19530 to received.
@@ -441,17 +449,13 @@ fn a_write_the_executor_already_re_read_asks_for_no_other_read() {
     press(&mut s, ch('a'));
     let fx = press(&mut s, key(KeyCode::Enter));
     let (ticket, _, _) = execute(&fx).expect("sent");
-    // The runtime delivers the executor's re-read first, then the outcome.
+    // The runtime delivers the executor's re-read with the outcome.
     let mut reread = orders().remove(0);
     reread.status = status("received");
-    press(
+    let fx = press(
         &mut s,
-        Msg::OrderReloaded {
-            key: tg("19530"),
-            result: Ok(reread),
-        },
+        finished(ticket, "19530", received_19530(), Some(reread)),
     );
-    let fx = press(&mut s, finished(ticket, "19530", received_19530(), true));
     assert!(fx.is_empty(), "{fx:?}");
     assert!(s.dialog().is_none());
     assert_eq!(s.selected().unwrap().status.raw, "received");
@@ -473,7 +477,7 @@ fn acknowledge_sends_and_reloads_on_success() {
     assert!(press(&mut s, key(KeyCode::Enter)).is_empty());
     assert!(typ(&mut s, "q").is_empty());
     assert!(!s.should_quit());
-    let fx = press(&mut s, finished(ticket, "19530", received_19530(), false));
+    let fx = press(&mut s, finished(ticket, "19530", received_19530(), None));
     assert_eq!(fx, [Effect::ReloadOrder(tg("19530"))]);
     assert!(s.dialog().is_none());
     assert_eq!(
@@ -729,7 +733,7 @@ fn rejected_outcome_is_shown_verbatim_and_input_kept() {
                 code: "ERR_TYPE".into(),
                 message: "Invalid message type".into(),
             }),
-            false,
+            None,
         ),
     );
     assert!(fx.is_empty(), "a refusal changed nothing: no reload");
@@ -756,7 +760,7 @@ fn unknown_outcome_rereads_the_order() {
             ticket,
             "19530",
             Err(CarrierError::Timeout("no answer in 30s".into())),
-            false,
+            None,
         ),
     );
     assert_eq!(fx, [Effect::ReloadOrder(tg("19530"))]);
@@ -782,7 +786,7 @@ fn esc_while_sending_hides_and_the_outcome_still_lands() {
     let fx = press(&mut s, ch('q'));
     assert!(fx.is_empty());
     assert!(status_text(&s).contains("press q again"));
-    let fx = press(&mut s, finished(ticket, "19530", received_19530(), false));
+    let fx = press(&mut s, finished(ticket, "19530", received_19530(), None));
     assert_eq!(fx, [Effect::ReloadOrder(tg("19530"))]);
     assert!(s.dialog().is_none(), "no dialog pops up again");
     assert!(s.pending().is_empty());
@@ -1073,7 +1077,7 @@ fn info_messages_expire_on_tick_errors_stay_until_a_key() {
                 code: "E1".into(),
                 message: "nope".into(),
             }),
-            false,
+            None,
         ),
     );
     press(&mut s, Msg::Tick(now() + Duration::minutes(5)));
@@ -1115,4 +1119,33 @@ fn scrolling_stops_at_the_end_so_scrolling_back_moves_at_once() {
     assert_eq!(s.help_scroll(), Some(max));
     press(&mut s, ch('k'));
     assert_eq!(s.help_scroll(), Some(max - 1));
+}
+
+#[test]
+fn reported_scroll_limits_pull_back_a_scroll_past_them() {
+    let mut s = state(false);
+    press(
+        &mut s,
+        Msg::Resize {
+            width: 80,
+            height: 16,
+        },
+    );
+    select(&mut s, "19502");
+    press(&mut s, key(KeyCode::Enter));
+    press(&mut s, ch('j'));
+    press(&mut s, ch('j'));
+    assert_eq!(s.detail().scroll, 2);
+    // The content shrank to one scroll step: ui says so, the app follows.
+    app::update(
+        &mut s,
+        Msg::ScrollLimits(ScrollLimits {
+            detail: 1,
+            help: 0,
+            dialog: 0,
+        }),
+    );
+    assert_eq!(s.detail().scroll, 1);
+    press(&mut s, ch('k'));
+    assert_eq!(s.detail().scroll, 0);
 }

@@ -694,3 +694,28 @@ fn note_flag_and_journal_keys_can_be_remapped() {
     );
     assert!(table.iter().any(|(_, d)| d.contains("read-only")));
 }
+
+#[test]
+fn a_failed_background_save_comes_back_once_the_open_overlay_closes() {
+    let mut s = state(false);
+    press(&mut s, ch('n'));
+    typ(&mut s, "Hej");
+    press(&mut s, ctrl('s'));
+    press(&mut s, key(KeyCode::Esc));
+    // Help is open when the save fails: the note waits behind it.
+    press(&mut s, ch('?'));
+    press(
+        &mut s,
+        Msg::NoteSaved {
+            key: tg_key("19477"),
+            result: Err("disk full".into()),
+        },
+    );
+    assert_eq!(s.layer(), Layer::Help);
+    assert!(s.note_editor().is_none());
+    press(&mut s, key(KeyCode::Esc));
+    let editor = s.note_editor().expect("the note is back");
+    assert_eq!(editor.input.text(), "Hej");
+    assert!(editor.error.as_deref().unwrap_or("").contains("disk full"));
+    assert_eq!(s.layer(), Layer::Dialog);
+}

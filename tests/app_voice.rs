@@ -181,9 +181,9 @@ async fn cancel_needs_the_order_id_typed_and_completed_orders_say_why_not() {
         .find_map(|e| match e {
             Effect::Execute {
                 ticket,
-                key,
+                order,
                 request,
-            } if request.action == ActionKind::Cancel => Some((*ticket, key.clone())),
+            } if request.action == ActionKind::Cancel => Some((*ticket, order.key.clone())),
             _ => None,
         })
         .expect("cancel sent after the id was typed");
@@ -192,12 +192,13 @@ async fn cancel_needs_the_order_id_typed_and_completed_orders_say_why_not() {
     };
     let fx = app::update(
         &mut state,
-        Msg::ActionFinished {
+        Msg::WriteSettled(Box::new(app::WriteSettled {
             ticket,
             key: sent_key.clone(),
             result: Ok(receipt),
-            reread: false,
-        },
+            entry: None,
+            order: None,
+        })),
     );
     assert!(
         fx.contains(&Effect::ReloadOrder(sent_key)),

@@ -86,6 +86,7 @@ async fn a_readonly_session_sends_no_write_whatever_happens() {
         .first()
         .cloned()
         .expect("an order is visible");
+    let order = state.order(&key).cloned().expect("the order is held");
     let (results_tx, mut results) = mpsc::unbounded_channel();
     // An engine with the cache off (in-memory journal) and no fetchers.
     let (engine, events) = engine::spawn(EngineSetup {
@@ -96,8 +97,8 @@ async fn a_readonly_session_sends_no_write_whatever_happens() {
         sync: None,
     })
     .expect("in-memory journal");
-    forward_events(events, results_tx.clone());
-    let runner = EffectRunner::new(engine, results_tx);
+    forward_events(events, results_tx);
+    let runner = EffectRunner::new(engine);
 
     // Every key, several rounds, on several orders and in every layer.
     let mut executes = 0;
@@ -108,7 +109,7 @@ async fn a_readonly_session_sends_no_write_whatever_happens() {
                 .iter()
                 .filter(|e| matches!(e, Effect::Execute { .. }))
                 .count();
-            runner.run_all(effects, &state);
+            runner.run_all(effects);
         }
     }
     assert_eq!(executes, 0, "read-only update emitted writes");
@@ -135,16 +136,14 @@ async fn a_readonly_session_sends_no_write_whatever_happens() {
             summary: action.label().into(),
             preview: None,
         };
-        runner.run(
-            Effect::Execute {
-                ticket: 99,
-                key: key.clone(),
-                request,
-            },
-            &state,
-        );
+        runner.run(Effect::Execute {
+            ticket: 99,
+            order: Box::new(order.clone()),
+            request,
+        });
         match results.recv().await.expect("a result") {
-            Msg::ActionFinished { result: Err(e), .. } => {
+            Msg::WriteSettled(settled) if settled.result.is_err() => {
+                let e = settled.result.expect_err("refused");
                 assert!(e.to_string().contains("read-only"), "{e}")
             }
             other => panic!("a write was not refused: {other:?}"),

@@ -427,15 +427,16 @@ fn dialog_sending_and_refused() {
             .unwrap();
         orderdesk::app::update(
             s,
-            Msg::ActionFinished {
+            Msg::WriteSettled(Box::new(orderdesk::app::WriteSettled {
                 ticket,
                 key: OrderKey::new("tg", "19502"),
                 result: Err(CarrierError::Rejected {
                     code: "403".into(),
                     message: "api_user 1234 may not add messages to order 19502".into(),
                 }),
-                reread: false,
-            },
+                entry: None,
+                order: None,
+            })),
         );
     });
 }

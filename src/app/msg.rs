@@ -1,6 +1,8 @@
 //! What flows into `update` ([`Msg`]) and what comes out of it ([`Effect`]).
 //! Effects are requests for I/O that the runtime's executors carry out; their
-//! results come back as messages.
+//! results come back as messages. An effect carries everything its runner
+//! needs (a write carries the order as the app holds it), so the runner
+//! never reads `State`. Nothing here does I/O.
 
 use std::sync::Arc;
 
@@ -9,6 +11,7 @@ use crossterm::event::KeyEvent;
 
 use std::collections::HashMap;
 
+use super::layout::ScrollLimits;
 use crate::carriers::{CarrierError, SyncEvent, WriteReceipt};
 use crate::domain::{ActionRequest, Order, OrderKey};
 use crate::store::{Flag, JournalEntry, Note};
@@ -25,20 +28,18 @@ pub enum Msg {
     Paste(String),
     /// The terminal was resized.
     Resize { width: u16, height: u16 },
+    /// The scroll limits `ui` measured for the current state (sent when
+    /// they change); scrolls past them are pulled back.
+    ScrollLimits(ScrollLimits),
     /// The clock moved (the runtime sends one every second; tests inject).
     Tick(DateTime<Utc>),
     /// A fetcher reported.
     Sync(SyncEvent),
-    /// A write finished (accepted or not).
-    ActionFinished {
-        ticket: Ticket,
-        key: OrderKey,
-        result: Result<WriteReceipt, CarrierError>,
-        /// The order was re-read after the write and delivered just before
-        /// (`OrderReloaded`): no further re-read is needed.
-        reread: bool,
-    },
-    /// An order was re-read on request ([`Effect::ReloadOrder`]).
+    /// One write of this console settled (accepted or not), with its
+    /// journal entry and the order as re-read after it.
+    WriteSettled(Box<WriteSettled>),
+    /// An order was re-read on request ([`Effect::ReloadOrder`]) or after a
+    /// write resolved in the background (crash recovery).
     OrderReloaded {
         key: OrderKey,
         result: Result<Order, CarrierError>,
@@ -67,7 +68,8 @@ pub enum Msg {
     CacheDetailsDone(Result<(), String>),
     /// The local store is unusable; the console runs with the cache off.
     StoreProblem(String),
-    /// A journal entry was recorded or changed state.
+    /// A journal entry changed state outside a write of this console
+    /// (writes resolved in the background, crash recovery).
     Journal(JournalEntry),
     /// A local note was stored ([`Effect::SaveNote`]).
     NoteSaved {
@@ -90,17 +92,34 @@ pub enum Effect {
     Refresh { carrier: Option<Arc<str>> },
     /// Re-read one order.
     ReloadOrder(OrderKey),
-    /// Fetch on-demand customer details for an order.
-    LoadCustomer(OrderKey),
-    /// Send a validated write. The runtime refuses it if no writer exists
-    /// (read-only), answering with an `ActionFinished` error.
+    /// Fetch on-demand customer details for an order. The order as the app
+    /// holds it; the runner fills in the on-demand details.
+    LoadCustomer(Box<Order>),
+    /// Send a validated write. `order` is the order as the app holds it (its
+    /// key is `order.key`). The runtime refuses it if no writer exists
+    /// (read-only), answering with a [`WriteSettled`] error and no entry.
     Execute {
         ticket: Ticket,
-        key: OrderKey,
+        order: Box<Order>,
         request: ActionRequest,
     },
     /// Store a local note on an order (never sent to a carrier).
     SaveNote { key: OrderKey, text: String },
     /// Set or clear the local follow-up flag of an order.
     SetFlag { key: OrderKey, flagged: bool },
+}
+
+/// What one write of this console came to ([`Msg::WriteSettled`]): the
+/// outcome, the journal entry as it now stands and the re-read order, in one
+/// message so the app applies them together.
+#[derive(Debug, Clone)]
+pub struct WriteSettled {
+    pub ticket: Ticket,
+    pub key: OrderKey,
+    pub result: Result<WriteReceipt, CarrierError>,
+    /// None when nothing was recorded (refused before recording: read-only,
+    /// unknown carrier, journal refused it).
+    pub entry: Option<JournalEntry>,
+    /// The order as re-read after the write, when it was.
+    pub order: Option<Order>,
 }

@@ -36,7 +36,7 @@ impl WriteResult {
         self.entry.state == JournalState::Confirmed
     }
 
-    /// The result in the shape of `Msg::ActionFinished`: `Ok` when the
+    /// The result a settled write reports (`WriteSettled::result`): `Ok` when the
     /// carrier accepted it (confirmed, or accepted and not yet visible),
     /// otherwise the carrier's error or a local one saying why.
     pub fn receipt_result(&self) -> Result<WriteReceipt, CarrierError> {

@@ -3,84 +3,59 @@
 //! messages. Nothing here does I/O itself or decides anything: the engine
 //! carries the commands out (and refuses a write where requests are made
 //! when no write client exists), the app decides what the messages mean.
+//! Effects carry what the engine needs (the order for a write), so nothing
+//! here reads the app's state.
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
-use crate::app::{Effect, Msg, State};
-use crate::carriers::CarrierError;
-use crate::engine::{self, Command, EngineHandle, Event};
+use crate::app::{self, Effect, Msg};
+use crate::engine::{Command, EngineHandle, Event};
 
 /// Hands the app's effects to the engine.
 pub struct EffectRunner {
     engine: EngineHandle,
-    to_app: UnboundedSender<Msg>,
 }
 
 impl EffectRunner {
-    /// `to_app` takes the answers given at once (an effect the engine cannot
-    /// be asked to do); the engine's own answers come through
-    /// [`forward_events`].
-    pub fn new(engine: EngineHandle, to_app: UnboundedSender<Msg>) -> Self {
-        EffectRunner { engine, to_app }
+    /// The engine's answers come back through [`forward_events`].
+    pub fn new(engine: EngineHandle) -> Self {
+        EffectRunner { engine }
     }
 
-    pub fn run_all(&self, effects: Vec<Effect>, state: &State) {
+    pub fn run_all(&self, effects: Vec<Effect>) {
         for effect in effects {
-            self.run(effect, state);
+            self.run(effect);
         }
     }
 
     /// Starts one effect; its result arrives later as a [`Msg`].
-    pub fn run(&self, effect: Effect, state: &State) {
-        match command(effect, state, &self.engine) {
-            Some(Ok(command)) => self.engine.send(command),
-            Some(Err(msg)) => {
-                let _ = self.to_app.send(msg);
-            }
-            None => {}
+    pub fn run(&self, effect: Effect) {
+        if let Some(command) = command(effect) {
+            self.engine.send(command);
         }
     }
 }
 
-/// The engine command for an effect, or the app's answer when there is
-/// none to give (`Err`), or nothing to do (`None`: quitting is the loop's).
-pub fn command(
-    effect: Effect,
-    state: &State,
-    engine: &EngineHandle,
-) -> Option<Result<Command, Msg>> {
-    Some(Ok(match effect {
+/// The engine command for an effect, or nothing to do (`None`: quitting is
+/// the loop's).
+pub fn command(effect: Effect) -> Option<Command> {
+    Some(match effect {
         Effect::Quit => return None,
         Effect::Refresh { carrier } => Command::Refresh { carrier },
         Effect::ReloadOrder(key) => Command::ReloadOrder(key),
-        Effect::LoadCustomer(key) => Command::LoadCustomer(Box::new(state.order(&key)?.clone())),
+        Effect::LoadCustomer(order) => Command::LoadCustomer(order),
         Effect::Execute {
             ticket,
-            key,
+            order,
             request,
-        } => match state.order(&key) {
-            Some(order) => Command::Execute {
-                ticket,
-                order: Box::new(order.clone()),
-                request,
-            },
-            None => {
-                let why = if engine.has_carrier(&key.carrier) {
-                    engine::READ_ONLY
-                } else {
-                    engine::UNKNOWN_CARRIER
-                };
-                return Some(Err(Msg::ActionFinished {
-                    ticket,
-                    key,
-                    result: Err(CarrierError::Local(why.into())),
-                    reread: false,
-                }));
-            }
+        } => Command::Execute {
+            ticket,
+            order,
+            request,
         },
         Effect::SaveNote { key, text } => Command::AddNote { key, text },
         Effect::SetFlag { key, flagged } => Command::SetFlag { key, flagged },
-    }))
+    })
 }
 
 /// The app's messages for an engine event, in the order the app takes them.
@@ -91,23 +66,13 @@ pub fn messages(event: Event) -> Vec<Msg> {
         Event::CustomerLoaded { key, result } => vec![Msg::CustomerLoaded { key, result }],
         Event::WriteSettled(settled) => {
             let settled = *settled;
-            // The re-read order (which confirmed the write) first: the app
-            // then needs no other re-read.
-            let reread = settled.order.is_some();
-            let mut out = Vec::with_capacity(3);
-            if let Some(order) = settled.order {
-                out.push(reloaded(order));
-            }
-            if let Some(entry) = settled.entry {
-                out.push(Msg::Journal(entry));
-            }
-            out.push(Msg::ActionFinished {
+            vec![Msg::WriteSettled(Box::new(app::WriteSettled {
                 ticket: settled.ticket,
                 key: settled.key,
                 result: settled.result,
-                reread,
-            });
-            out
+                entry: settled.entry,
+                order: settled.order,
+            }))]
         }
         Event::JournalChanged { entry, order } => {
             let mut out: Vec<Msg> = order.into_iter().map(reloaded).collect();

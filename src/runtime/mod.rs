@@ -1,8 +1,10 @@
 //! The console's owner loop: sets up and always restores the terminal,
 //! starts from the local cache, embeds the engine (`crate::engine`), turns
 //! terminal input, engine events and the clock into messages, applies them
-//! in batches with `app::update`, hands the effects to the engine, and draws
-//! the latest state at most every ~16 ms and only when something changed.
+//! in batches with `app::update`, hands the effects to the engine, after each
+//! batch hands the app the scroll limits `ui` measures for it
+//! (`ui::scroll_report`), and draws the latest state at most every ~16 ms
+//! and only when something changed.
 //! Nothing here decides what a key means (that is `app`), how things look
 //! (that is `ui`) or talks to carriers (that is the engine).
 
@@ -150,7 +152,7 @@ async fn console(terminal: &mut DefaultTerminal, setup: ConsoleSetup) -> Result<
         app::update(&mut state, Msg::StoreProblem(note.to_owned()));
     }
     forward_events(events, msg_tx.clone());
-    let runner = EffectRunner::new(engine, msg_tx);
+    let runner = EffectRunner::new(engine);
 
     let mut signals =
         terminal::Signals::new().map_err(|e| format!("cannot listen for signals: {e}"))?;
@@ -175,13 +177,17 @@ async fn console(terminal: &mut DefaultTerminal, setup: ConsoleSetup) -> Result<
         };
         if let Some(msg) = first {
             dirty = true;
-            runner.run_all(app::update(&mut state, msg), &state);
+            runner.run_all(app::update(&mut state, msg));
             // Drain what is already waiting so a burst costs one frame.
             for _ in 0..BATCH {
                 let Ok(next) = msg_rx.try_recv() else {
                     break;
                 };
-                runner.run_all(app::update(&mut state, next), &state);
+                runner.run_all(app::update(&mut state, next));
+            }
+            // The scroll limits of what the batch changed, for the next keys.
+            if let Some(report) = ui::scroll_report(&state) {
+                app::update(&mut state, report);
             }
         }
         if state.should_quit() {

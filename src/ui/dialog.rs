@@ -10,19 +10,9 @@ use unicode_width::UnicodeWidthStr;
 
 use super::detail::wrap;
 use super::{Theme, clean, input_spans};
+use crate::app::layout::centered;
 use crate::app::{ConfirmStep, Dialog, FieldValue, FormState, Layer, State, TextInput};
 use crate::domain::{FieldError, FieldInput};
-
-pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
-}
 
 fn error_line(
     e: &FieldError,
@@ -509,8 +499,12 @@ fn help_layout(state: &State, theme: &Theme, area: Rect) -> (Rect, Rect, Vec<Vec
     (rect, inner, columns)
 }
 
-/// The largest useful scroll of the help overlay at `area`.
+/// The largest useful scroll of the help overlay at `area` (0 while it is
+/// closed).
 pub(super) fn help_max_scroll(state: &State, area: Rect) -> u16 {
+    if state.help_scroll().is_none() {
+        return 0;
+    }
     let (_, inner, columns) = help_layout(state, &Theme::no_color(), area);
     let longest = columns.iter().map(Vec::len).max().unwrap_or(0);
     u16::try_from(longest.saturating_sub(inner.height as usize)).unwrap_or(u16::MAX)

@@ -13,32 +13,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::dialog::centered;
 use super::{Theme, fit, input_spans};
 use crate::app::State;
+use crate::app::layout::journal_box;
 use crate::store::JournalState;
-
-/// The box and its inner area (inside the border, one column of margin).
-fn layout(area: Rect) -> (Rect, Rect) {
-    let rect = centered(
-        area,
-        area.width.saturating_sub(4).max(20),
-        area.height.saturating_sub(2),
-    );
-    let inner = Rect {
-        x: rect.x + 2,
-        y: rect.y + 1,
-        width: rect.width.saturating_sub(4),
-        height: rect.height.saturating_sub(2),
-    };
-    (rect, inner)
-}
-
-/// Entry rows shown at `area` (filter line, column titles and footer take 3).
-pub(super) fn rows(area: Rect) -> usize {
-    let (_, inner) = layout(area);
-    inner.height.saturating_sub(3) as usize
-}
 
 fn state_style(theme: &Theme, state: JournalState) -> Style {
     match state {
@@ -60,7 +38,7 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
     let Some(view) = state.journal_view() else {
         return;
     };
-    let (rect, inner) = layout(area);
+    let (rect, inner) = journal_box(area);
     frame.render_widget(Clear, rect);
     let total = state.journal().len();
     let block = Block::bordered()

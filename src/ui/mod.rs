@@ -7,14 +7,17 @@
 //! set), body, status line (a message too long for one row wraps onto up to
 //! [`STATUS_MAX_ROWS`] rows, taken from the body: carrier messages are worth
 //! reading whole). The body is the orders table; when the terminal
-//! has room (body >= [`SPLIT_MIN_BODY`] rows) the selected order's detail sits
+//! has room (body >= [`SPLIT_MIN_BODY`](crate::app::layout::SPLIT_MIN_BODY)
+//! rows) the selected order's detail sits
 //! below the table, otherwise the detail takes the whole body while focused.
 //! At narrow widths table columns are dropped by priority (updated, schedule,
 //! service, status) so key, stage, age and customer always fit.
 //!
-//! [`table_rows`] and [`max_scrolls`] are pure layout helpers that `update`
-//! uses to page the table and keep scrolls within the content; they compute
-//! the same layout `view` draws, for the size `Msg::Resize` last reported.
+//! The geometry is `app::layout`'s (the app pages the table with it). What
+//! depends on drawn content, the largest useful scroll of the detail pane,
+//! the help overlay and a confirmation, is measured here by
+//! [`scroll_limits`] and reported back to the app as `Msg::ScrollLimits`
+//! ([`scroll_report`]).
 //!
 //! Until every carrier has synced once after a cache start, the header
 //! carries a `CACHED · not live yet` banner and each cached carrier's chip
@@ -42,96 +45,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::app::{Action, Focus, Layer, Level, State, SyncPhase, ViewKind};
+use crate::app::layout::{STATUS_MAX_ROWS, ScrollLimits, areas};
+use crate::app::{Action, Focus, Layer, Level, Msg, State, SyncPhase, ViewKind};
 use crate::domain::Stage;
 
 pub use theme::Theme;
 
-/// The body must have at least this many rows to show table and detail together.
-pub const SPLIT_MIN_BODY: u16 = 30;
-
-/// Where everything goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Areas {
-    pub header: Rect,
-    pub views: Rect,
-    pub filter: Option<Rect>,
-    pub table: Option<Rect>,
-    pub detail: Option<Rect>,
-    pub status: Rect,
-}
-
-/// Most rows a long status message takes.
-pub const STATUS_MAX_ROWS: u16 = 3;
-
-pub(crate) fn areas(area: Rect, filter_bar: bool, detail_focused: bool, status_rows: u16) -> Areas {
-    let row =
-        |y: u16| Rect::new(area.x, area.y + y.min(area.height), area.width, 1).intersection(area);
-    let header = row(0);
-    let views = row(1);
-    let top = if filter_bar { 3 } else { 2 };
-    let filter = filter_bar.then(|| row(2));
-    // The status rows never squeeze the body below a few rows.
-    let status_rows = status_rows
-        .clamp(1, STATUS_MAX_ROWS)
-        .min(area.height.saturating_sub(top + 4).max(1));
-    let status = Rect {
-        height: status_rows,
-        ..row(area.height.saturating_sub(status_rows))
-    }
-    .intersection(area);
-    let body_h = area.height.saturating_sub(top + status_rows);
-    let body = Rect::new(area.x, area.y + top.min(area.height), area.width, body_h);
-    let (table, detail) = if body_h >= SPLIT_MIN_BODY {
-        let table_h = (body_h * 11 / 20).max(8);
-        (
-            Some(Rect {
-                height: table_h,
-                ..body
-            }),
-            Some(Rect {
-                y: body.y + table_h,
-                height: body_h - table_h,
-                ..body
-            }),
-        )
-    } else if detail_focused {
-        (None, Some(body))
-    } else {
-        (Some(body), None)
-    };
-    Areas {
-        header,
-        views,
-        filter,
-        table,
-        detail,
-        status,
-    }
-}
-
-/// Entry rows the journal overlay shows at `size` (for paging in `update`).
-pub fn journal_rows(size: (u16, u16)) -> usize {
-    journal::rows(Rect::new(0, 0, size.0, size.1))
-}
-
-/// Order rows the table shows at `size` (for paging in `update`).
-pub fn table_rows(size: (u16, u16), filter_bar: bool) -> usize {
-    let a = areas(Rect::new(0, 0, size.0, size.1), filter_bar, false, 1);
-    a.table.map_or(0, |t| t.height.saturating_sub(1) as usize)
-}
-
-/// The largest useful scroll positions at the state's terminal size, so
-/// `update` can keep scrolls within the content (scrolling back up after
-/// overshooting must move at once).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Scrolls {
-    pub detail: u16,
-    pub help: u16,
-    pub dialog: u16,
-}
-
-pub fn max_scrolls(state: &State) -> Scrolls {
+/// The largest useful scroll positions at the state's terminal size, for
+/// `update` to keep scrolls within the content (see [`scroll_report`]).
+/// Measures the same layout [`view`] draws.
+pub fn scroll_limits(state: &State) -> ScrollLimits {
     let (w, h) = state.size();
     let area = Rect::new(0, 0, w, h);
     let filter_bar = state.filter_open() || !state.filter_input().is_empty();
@@ -141,11 +64,19 @@ pub fn max_scrolls(state: &State) -> Scrolls {
         state.focus() == Focus::Detail,
         status_lines(state, area.width).len() as u16,
     );
-    Scrolls {
+    ScrollLimits {
         detail: a.detail.map_or(0, |d| detail::max_scroll(state, d)),
         help: dialog::help_max_scroll(state, area),
         dialog: dialog::confirm_max_scroll(state, area),
     }
+}
+
+/// The message that tells the app the scroll limits of its current state,
+/// when they differ from the ones it holds. The runtime applies it after
+/// every batch of updates, before drawing.
+pub fn scroll_report(state: &State) -> Option<Msg> {
+    let limits = scroll_limits(state);
+    (limits != state.scroll_limits()).then_some(Msg::ScrollLimits(limits))
 }
 
 /// Replaces control characters (a second guard after the adapters' sanitizing).

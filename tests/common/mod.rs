@@ -500,16 +500,21 @@ pub fn ch(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), mods))
 }
 
-/// Presses one key; returns the effects.
+/// Presses one key; returns the effects. Like the runtime, then tells the
+/// app the scroll limits `ui` measures for its new state.
 pub fn press(s: &mut State, msg: Msg) -> Vec<Effect> {
-    app::update(s, msg)
+    let fx = app::update(s, msg);
+    if let Some(report) = orderdesk::ui::scroll_report(s) {
+        app::update(s, report);
+    }
+    fx
 }
 
 /// Types text character by character; returns all effects.
 pub fn typ(s: &mut State, text: &str) -> Vec<Effect> {
     let mut fx = Vec::new();
     for c in text.chars() {
-        fx.extend(app::update(s, ch(c)));
+        fx.extend(press(s, ch(c)));
     }
     fx
 }

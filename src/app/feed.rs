@@ -1,0 +1,205 @@
+//! What the carriers bring: fetcher reports (orders, progress, failures,
+//! each carrier's health chip), re-read orders and on-demand customer
+//! details. Orders of carriers the console does not know are ignored; a
+//! re-read that lacks the customer details already loaded keeps them. Pure:
+//! the requests go out as effects.
+
+use chrono::Duration;
+
+use super::msg::Effect;
+use super::state::{CustomerLoad, Focus, Level, State, SyncPhase, Tab};
+use crate::carriers::{CarrierError, SyncEvent};
+use crate::domain::{Order, OrderKey};
+
+impl State {
+    /// Same as `Msg::Sync(SyncEvent::Orders)`.
+    pub fn upsert_orders(&mut self, orders: Vec<Order>) {
+        let orders: Vec<Order> = orders
+            .into_iter()
+            .filter(|o| self.carrier(&o.key.carrier).is_some())
+            .map(|o| self.merge_loaded(o))
+            .collect();
+        if orders.is_empty() {
+            return;
+        }
+        if let Some(summary_only) = self.cache.summary_only_mut()
+            && !summary_only.is_empty()
+        {
+            // What a carrier (or the cache's full order) brings is complete.
+            for order in &orders {
+                summary_only.remove(&order.key);
+            }
+        }
+        self.store.upsert(orders);
+        self.resync_cursor();
+    }
+
+    /// Keeps customer details already loaded when a re-read lacks them.
+    fn merge_loaded(&self, mut order: Order) -> Order {
+        if order.customer_loaded {
+            return order;
+        }
+        if let Some(old) = self.store.by_key(&order.key)
+            && old.customer_loaded
+        {
+            for (name, value) in &old.customer_fields {
+                if !order.customer_fields.iter().any(|(n, _)| n == name) {
+                    order.customer_fields.push((name.clone(), value.clone()));
+                }
+            }
+            order.customer_loaded = true;
+        }
+        order
+    }
+
+    pub(super) fn maybe_load_customer(&mut self, fx: &mut Vec<Effect>) {
+        if self.focus != Focus::Detail || self.detail.tab != Tab::Customer {
+            return;
+        }
+        let Some(order) = self.selected() else { return };
+        if order.customer_loaded
+            || self.customer.get(&order.key) == Some(&CustomerLoad::Requested)
+            || self.cache.is_summary_only(&order.key)
+        {
+            return;
+        }
+        let order = Box::new(order.clone());
+        self.customer
+            .insert(order.key.clone(), CustomerLoad::Requested);
+        fx.push(Effect::LoadCustomer(order));
+    }
+
+    /// On-demand customer details arrived (or failed).
+    pub(super) fn on_customer_loaded(
+        &mut self,
+        key: OrderKey,
+        result: Result<Order, CarrierError>,
+    ) {
+        match result {
+            Ok(mut order) => {
+                self.customer.remove(&key);
+                order.customer_loaded = true;
+                self.upsert_orders(vec![order]);
+            }
+            Err(error) => {
+                self.customer
+                    .insert(key.clone(), CustomerLoad::Failed(error.to_string()));
+                self.say(
+                    Level::Warning,
+                    format!("{key}: customer details failed: {error}"),
+                );
+            }
+        }
+    }
+
+    /// An order re-read on request (or after a write resolved in the
+    /// background).
+    pub(super) fn on_order_reloaded(&mut self, key: OrderKey, result: Result<Order, CarrierError>) {
+        match result {
+            Ok(order) => self.upsert_orders(vec![order]),
+            Err(error) => self.say(Level::Warning, format!("{key}: re-read failed: {error}")),
+        }
+    }
+
+    pub(super) fn on_sync(&mut self, event: SyncEvent) {
+        let now = self.now;
+        match event {
+            SyncEvent::Started { carrier } => {
+                if let Some(c) = self.carrier_mut(&carrier) {
+                    c.chip.phase = SyncPhase::Syncing { done: 0, total: 0 };
+                    c.chip.failed = 0;
+                    c.chip.unknown_failed = 0;
+                }
+            }
+            SyncEvent::Progress {
+                carrier,
+                done,
+                total,
+            } => {
+                if let Some(c) = self.carrier_mut(&carrier) {
+                    c.chip.phase = SyncPhase::Syncing { done, total };
+                }
+            }
+            SyncEvent::Orders { carrier, orders } => {
+                if self.carrier(&carrier).is_some() {
+                    let orders = orders
+                        .into_iter()
+                        .filter(|o| o.key.carrier == carrier)
+                        .collect();
+                    self.upsert_orders(orders);
+                }
+            }
+            SyncEvent::OrderFailed { key, error } => {
+                let known = self.store.modify(&key, |o| {
+                    o.fetch_error = Some(error.to_string());
+                });
+                if known {
+                    self.resync_cursor();
+                }
+                if let Some(c) = self.carrier_mut(&key.carrier) {
+                    if known {
+                        c.chip.failed += 1;
+                    } else {
+                        c.chip.unknown_failed += 1;
+                    }
+                }
+            }
+            SyncEvent::Finished {
+                carrier,
+                result,
+                next_poll,
+            } => {
+                let mut report = None;
+                if let Some(c) = self.carrier_mut(&carrier) {
+                    c.chip.next_poll = next_poll;
+                    c.chip.cached = false;
+                    match result {
+                        Ok(summary) => {
+                            c.chip.phase = SyncPhase::Ok;
+                            c.chip.last_ok = Some(now);
+                            c.chip.failed = summary.failed.max(c.chip.failed);
+                        }
+                        Err(error) => {
+                            if !matches!(c.chip.phase, SyncPhase::Error(_)) {
+                                report = Some(format!("{carrier}: sync failed: {error}"));
+                            }
+                            c.chip.phase = SyncPhase::Error(short_reason(&error));
+                            c.chip.last_error = Some(error.to_string());
+                            if let Some(wait) = error.retry_after() {
+                                c.chip.waiting_until =
+                                    Some(now + Duration::from_std(wait).unwrap_or_default());
+                            }
+                        }
+                    }
+                }
+                if let Some(text) = report {
+                    self.say(Level::Warning, text);
+                }
+            }
+            // For the store; the runtime keeps cursors.
+            SyncEvent::Cursor { .. } => {}
+            SyncEvent::Waiting { carrier, until } => {
+                if let Some(c) = self.carrier_mut(&carrier) {
+                    c.chip.waiting_until = Some(until);
+                }
+            }
+        }
+    }
+}
+
+/// A few words for a header chip.
+fn short_reason(error: &CarrierError) -> String {
+    match error {
+        CarrierError::Auth { .. } => "auth failed".into(),
+        CarrierError::RateLimited { .. } => "rate limited".into(),
+        CarrierError::Unavailable { code, .. } => match code {
+            Some(code) => format!("unavailable {code}"),
+            None => "unavailable".into(),
+        },
+        CarrierError::Timeout(_) => "timeout".into(),
+        CarrierError::Rejected { code, .. } => format!("refused {code}"),
+        CarrierError::NotFound(_) => "not found".into(),
+        CarrierError::Protocol { .. } => "bad response".into(),
+        CarrierError::Local(m) => m.chars().take(24).collect(),
+    }
+}

@@ -1,0 +1,77 @@
+//! Local follow-up flags (`f`): held in a map keyed by `OrderKey` (a flag
+//! may name an order the console does not hold; the domain `Order` is
+//! untouched), part of why an order needs attention (the attention view and
+//! the `flag:` filter use the order store's set of flagged keys). A toggle waits for the store's answer (no
+//! optimistic change); a second `f` on the same order while it is being
+//! saved is ignored. A flag never reaches a carrier and works in read-only
+//! mode. Pure: the save is [`Effect::SetFlag`], answered by `Msg::FlagSaved`.
+
+use super::msg::Effect;
+use super::state::{Level, State};
+use crate::domain::{Attention, Order, OrderKey};
+use crate::store::Flag;
+
+impl State {
+    /// An order's follow-up flag.
+    pub fn flag(&self, key: &OrderKey) -> Option<&Flag> {
+        self.flags.get(key)
+    }
+
+    /// Why an order needs attention: the order's own reasons plus the local
+    /// follow-up flag (code `flag`).
+    pub fn attention(&self, order: &Order) -> Vec<Attention> {
+        let mut out = order.attention();
+        if let Some(flag) = self.flags.get(&order.key) {
+            out.push(Attention::new(
+                "flag",
+                format!(
+                    "flagged for follow-up by {} {}",
+                    flag.author,
+                    self.local_time(flag.at)
+                ),
+            ));
+        }
+        out
+    }
+
+    pub(super) fn toggle_flag(&mut self, fx: &mut Vec<Effect>) {
+        let Some(order) = self.selected() else {
+            self.say(Level::Warning, "flag: no order selected");
+            return;
+        };
+        let key = order.key.clone();
+        if !self.flag_pending.insert(key.clone()) {
+            self.say(Level::Info, format!("{key}: still saving the flag…"));
+            return;
+        }
+        let flagged = !self.flags.contains_key(&key);
+        fx.push(Effect::SetFlag { key, flagged });
+    }
+
+    pub(super) fn on_flag_saved(&mut self, key: OrderKey, result: Result<Option<Flag>, String>) {
+        self.flag_pending.remove(&key);
+        match result {
+            Ok(Some(flag)) => {
+                self.flags.insert(key.clone(), flag);
+                self.store.set_flagged(&key, true);
+                self.resync_cursor();
+                self.say(
+                    Level::Ok,
+                    format!("{key}: flagged for follow-up (local only)"),
+                );
+            }
+            Ok(None) => {
+                self.flags.remove(&key);
+                self.store.set_flagged(&key, false);
+                self.resync_cursor();
+                self.say(Level::Ok, format!("{key}: follow-up flag cleared"));
+            }
+            Err(error) => {
+                self.say(
+                    Level::Error,
+                    format!("{key}: flag not saved: {}", crate::domain::sanitize(&error)),
+                );
+            }
+        }
+    }
+}

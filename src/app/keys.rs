@@ -1,0 +1,246 @@
+//! Keys and pastes: which layer gets them (it follows from the open
+//! [`Modal`], then the filter bar, then the focused pane) and what the table,
+//! the detail pane, the filter bar and the help overlay do with them. The
+//! dialog, the note editor and the journal overlay handle their own keys
+//! (`writes`, `notes`, `journal`). Pure: no I/O.
+
+use crossterm::event::{KeyEvent, KeyEventKind};
+
+use super::dialog::Input;
+use super::input::TextInput;
+use super::keymap::{self, Action, Key, Layer};
+use super::msg::Effect;
+use super::orders::Sort;
+use super::state::{Focus, Level, Modal, State, Tab};
+
+impl State {
+    pub(super) fn on_key(&mut self, event: KeyEvent, fx: &mut Vec<Effect>) {
+        if event.kind != KeyEventKind::Press {
+            return;
+        }
+        // Errors stay until the user does something.
+        if self
+            .status
+            .as_ref()
+            .is_some_and(|s| s.level == Level::Error)
+        {
+            self.status = None;
+        }
+        let key = Key::from_event(&event);
+        let layer = self.layer();
+        let action = self.keymap.resolve(layer, key);
+        if action != Some(Action::Quit) {
+            self.quit_armed = false;
+        }
+        if action == Some(Action::Quit)
+            && (key == keymap::hard_quit() || !matches!(layer, Layer::Dialog | Layer::Filter))
+        {
+            self.request_quit(key == keymap::hard_quit(), fx);
+            return;
+        }
+        match &self.modal {
+            Some(Modal::Help { .. }) => self.help_key(action),
+            Some(Modal::Note(_)) => self.note_key(action, key.typed_char(), fx),
+            Some(Modal::Journal(_)) => self.journal_key(action, key.typed_char()),
+            Some(Modal::Dialog(_)) => {
+                let input = match (action, key.typed_char()) {
+                    (Some(a), _) => Input::Action(a),
+                    (None, Some(c)) => Input::Char(c),
+                    (None, None) => return,
+                };
+                self.dialog_step(input, fx);
+            }
+            None if layer == Layer::Filter => self.filter_key(action, key.typed_char()),
+            None => {
+                if let Some(action) = action {
+                    self.pane_action(action, fx);
+                }
+            }
+        }
+    }
+
+    /// Text pasted into the terminal goes to the open overlay or the
+    /// filter bar; the help overlay and the panes ignore it.
+    pub(super) fn on_paste(&mut self, text: String, fx: &mut Vec<Effect>) {
+        match &self.modal {
+            Some(Modal::Help { .. }) => {}
+            Some(Modal::Dialog(_)) => self.dialog_step(Input::Paste(text), fx),
+            Some(Modal::Note(_)) => self.note_paste(&text),
+            Some(Modal::Journal(_)) => self.journal_paste(&text),
+            None if self.filter_open => {
+                self.filter_input.insert_str(&text);
+                self.apply_filter();
+            }
+            None => {}
+        }
+    }
+
+    fn request_quit(&mut self, hard: bool, fx: &mut Vec<Effect>) {
+        if !hard && !self.pending.is_empty() && !self.quit_armed {
+            self.quit_armed = true;
+            let what: Vec<String> = self
+                .pending
+                .values()
+                .map(|p| format!("{} {}", p.key, p.summary))
+                .collect();
+            self.say(
+                Level::Warning,
+                format!(
+                    "a write is in flight ({}); press q again to quit",
+                    what.join(", ")
+                ),
+            );
+            return;
+        }
+        self.quit = true;
+        fx.push(Effect::Quit);
+    }
+
+    fn help_key(&mut self, action: Option<Action>) {
+        let Some(Modal::Help { scroll }) = self.modal else {
+            return;
+        };
+        let scroll = match action {
+            Some(Action::Back) => return self.close_modal(),
+            Some(Action::Down) => scroll.saturating_add(1),
+            Some(Action::Up) => scroll.saturating_sub(1),
+            Some(Action::PageDown) => scroll.saturating_add(10),
+            Some(Action::PageUp) => scroll.saturating_sub(10),
+            Some(Action::Top) => 0,
+            Some(Action::Bottom) => u16::MAX,
+            _ => scroll,
+        };
+        self.modal = Some(Modal::Help {
+            scroll: scroll.min(self.scroll_limits.help),
+        });
+    }
+
+    fn filter_key(&mut self, action: Option<Action>, typed: Option<char>) {
+        let input = &mut self.filter_input;
+        match (action, typed) {
+            (Some(Action::Accept), _) => {
+                self.filter_open = false;
+                return;
+            }
+            (Some(Action::Back), _) => {
+                self.filter_open = false;
+                input.clear();
+            }
+            (Some(Action::Down), _) => {
+                self.move_cursor(self.cursor as isize + 1);
+                return;
+            }
+            (Some(Action::Up), _) => {
+                self.move_cursor(self.cursor as isize - 1);
+                return;
+            }
+            (Some(action), _) if TextInput::is_edit(action) => {
+                input.edit(action);
+            }
+            (None, Some(c)) => {
+                input.insert(c);
+            }
+            _ => return,
+        }
+        self.apply_filter();
+    }
+
+    fn pane_action(&mut self, action: Action, fx: &mut Vec<Effect>) {
+        let in_detail = self.focus == Focus::Detail;
+        match action {
+            Action::Help => self.modal = Some(Modal::Help { scroll: 0 }),
+            Action::Refresh => {
+                fx.push(Effect::Refresh { carrier: None });
+                self.say(Level::Info, "refreshing all carriers…");
+            }
+            Action::RefreshCarrier => match self.selected() {
+                Some(order) => {
+                    let carrier = order.key.carrier.clone();
+                    self.say(Level::Info, format!("refreshing {carrier}…"));
+                    fx.push(Effect::Refresh {
+                        carrier: Some(carrier),
+                    });
+                }
+                None => self.say(Level::Warning, "refresh carrier: no order selected"),
+            },
+            Action::Filter => {
+                self.filter_open = true;
+                self.filter_input.end();
+            }
+            Action::ClearFilter if !self.filter_input.is_empty() => {
+                self.filter_input.clear();
+                self.apply_filter();
+            }
+            Action::SortNext => self.cycle_sort(),
+            Action::SortReverse => {
+                let sort = self.store.sort();
+                self.store.set_sort(Sort {
+                    column: sort.column,
+                    reversed: !sort.reversed,
+                });
+                self.resync_cursor();
+            }
+            Action::View(view) => {
+                self.store.set_view(view);
+                self.resync_cursor();
+            }
+            Action::Act(kind) => self.open_action(kind, fx),
+            Action::Note => self.open_note(),
+            Action::Flag => self.toggle_flag(fx),
+            Action::Journal => self.open_journal(),
+            Action::OpenDetail => {
+                if self.selected().is_some() {
+                    self.focus = Focus::Detail;
+                    self.maybe_load_customer(fx);
+                } else {
+                    self.say(Level::Info, "no order selected");
+                }
+            }
+            Action::CloseDetail => self.focus = Focus::Table,
+            Action::NextTab | Action::PrevTab => {
+                let n = Tab::ALL.len();
+                let i = self.detail.tab.index();
+                let i = if action == Action::NextTab {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
+                self.detail.tab = Tab::ALL[i];
+                self.detail.scroll = 0;
+                self.maybe_load_customer(fx);
+            }
+            Action::NextOrder | Action::PrevOrder => {
+                let step = if action == Action::NextOrder { 1 } else { -1 };
+                self.move_cursor(self.cursor as isize + step);
+                self.maybe_load_customer(fx);
+            }
+            Action::FlipLog => {
+                self.detail.log_oldest_first = !self.detail.log_oldest_first;
+                self.detail.scroll = 0;
+            }
+            Action::Down | Action::Up | Action::PageDown | Action::PageUp if in_detail => {
+                let page = 10u16;
+                let s = self.detail.scroll;
+                self.detail.scroll = match action {
+                    Action::Down => s.saturating_add(1),
+                    Action::Up => s.saturating_sub(1),
+                    Action::PageDown => s.saturating_add(page),
+                    _ => s.saturating_sub(page),
+                }
+                .min(self.scroll_limits.detail);
+            }
+            Action::Top if in_detail => self.detail.scroll = 0,
+            Action::Bottom if in_detail => {
+                self.detail.scroll = self.scroll_limits.detail;
+            }
+            Action::Down => self.move_cursor(self.cursor as isize + 1),
+            Action::Up => self.move_cursor(self.cursor as isize - 1),
+            Action::PageDown => self.move_cursor((self.cursor + self.page()) as isize),
+            Action::PageUp => self.move_cursor(self.cursor as isize - self.page() as isize),
+            Action::Top => self.move_cursor(0),
+            Action::Bottom => self.move_cursor(isize::MAX),
+            // Quit is handled before; editing actions are not bound here.
+            _ => {}
+        }
+    }
+}

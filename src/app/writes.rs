@@ -1,0 +1,201 @@
+//! Writes to carriers, from key to outcome: opening an action's dialog
+//! (refused in read-only mode, for an order still shown from its cache
+//! summary, or when the carrier does not offer it), stepping it, sending
+//! the validated request as [`Effect::Execute`] with the order as held, and
+//! applying what came of it ([`WriteSettled`]: the re-read order, the
+//! journal entry, the status line and the dialog). Pure: the write itself
+//! is the runtime's.
+
+use super::dialog::{Dialog, FormState, Input, Outcome};
+use super::msg::{Effect, WriteSettled};
+use super::state::{Level, Modal, Pending, State};
+use crate::domain::{ActionKind, Availability};
+
+impl State {
+    pub(super) fn open_action(&mut self, kind: ActionKind, fx: &mut Vec<Effect>) {
+        if self.readonly {
+            self.say(
+                Level::Warning,
+                format!("read-only mode: {} is disabled", kind.label()),
+            );
+            return;
+        }
+        let Some(order) = self.selected() else {
+            self.say(
+                Level::Warning,
+                format!("{}: no order selected", kind.label()),
+            );
+            return;
+        };
+        if self.cache.is_summary_only(&order.key) {
+            let key = order.key.clone();
+            let text = if self.cache_reading() {
+                format!("{key}: still being read from the cache; try again shortly")
+            } else {
+                fx.push(Effect::ReloadOrder(key.clone()));
+                format!("{key}: re-reading it from the carrier first; try again shortly")
+            };
+            self.say(Level::Warning, text);
+            return;
+        }
+        let Some(carrier) = self.carrier(&order.key.carrier) else {
+            let text = format!("cannot {} {}: unknown carrier", kind.label(), order.key);
+            self.say(Level::Warning, text);
+            return;
+        };
+        let profile = carrier.info.profile.clone();
+        let outcome = match profile.availability(order, kind) {
+            Availability::Unavailable(reason) => Err(reason),
+            Availability::Available => profile
+                .form(order, kind)
+                .map(|form| FormState::new(order, form))
+                .ok_or_else(|| "not offered by this carrier".to_owned()),
+        };
+        match outcome {
+            Ok(form) => self.modal = Some(Modal::Dialog(Dialog::Form(form))),
+            Err(reason) => {
+                let text = format!("cannot {} {}: {reason}", kind.label(), order.key);
+                self.say(Level::Warning, text);
+            }
+        }
+    }
+
+    /// A key or a paste in the action dialog.
+    pub(super) fn dialog_step(&mut self, input: Input, fx: &mut Vec<Effect>) {
+        let dialog = match self.modal.take() {
+            Some(Modal::Dialog(dialog)) => dialog,
+            other => {
+                self.modal = other;
+                return;
+            }
+        };
+        let key = dialog.key().clone();
+        let Some(profile) = self.carrier(&key.carrier).map(|c| c.info.profile.clone()) else {
+            self.close_modal();
+            return;
+        };
+        let order = self.store.by_key(&key);
+        match dialog.step(input, profile.as_ref(), order, self.now) {
+            Outcome::Stay(mut d) => {
+                if let Dialog::Confirm { scroll, .. } = &mut d {
+                    *scroll = (*scroll).min(self.scroll_limits.dialog);
+                }
+                self.modal = Some(Modal::Dialog(d));
+            }
+            Outcome::Cancelled => {
+                self.close_modal();
+                self.say(Level::Info, format!("{key}: cancelled, nothing sent"));
+            }
+            Outcome::Send(form, request) => {
+                if self.readonly {
+                    // Unreachable (no dialog opens in read-only mode); never send.
+                    self.close_modal();
+                    self.say(Level::Error, "read-only mode: nothing is sent");
+                    return;
+                }
+                let Some(order) = self.store.by_key(&key).cloned() else {
+                    // Unreachable (orders are never removed); never send blind.
+                    self.close_modal();
+                    self.say(Level::Error, format!("{key}: not held, nothing sent"));
+                    return;
+                };
+                let ticket = self.next_ticket;
+                self.next_ticket += 1;
+                self.pending.insert(
+                    ticket,
+                    Pending {
+                        key: key.clone(),
+                        action: request.action,
+                        summary: request.summary.clone(),
+                    },
+                );
+                fx.push(Effect::Execute {
+                    ticket,
+                    order: Box::new(order),
+                    request: request.clone(),
+                });
+                self.modal = Some(Modal::Dialog(Dialog::Sending {
+                    form,
+                    request,
+                    ticket,
+                }));
+            }
+            Outcome::Hide { ticket, key } => {
+                self.close_modal();
+                let what = self
+                    .pending
+                    .get(&ticket)
+                    .map(|p| p.summary.clone())
+                    .unwrap_or_default();
+                self.say(
+                    Level::Info,
+                    format!("{key}: {what}: sending in the background"),
+                );
+            }
+        }
+    }
+
+    /// A write of this console settled: the re-read order first, then its
+    /// journal entry, then the outcome (the status line and the dialog); a
+    /// write whose order was re-read needs no other read.
+    pub(super) fn on_write_settled(&mut self, settled: WriteSettled, fx: &mut Vec<Effect>) {
+        let WriteSettled {
+            ticket,
+            key,
+            result,
+            entry,
+            order,
+        } = settled;
+        let reread = order.is_some();
+        if let Some(order) = order {
+            self.upsert_orders(vec![order]);
+        }
+        if let Some(entry) = entry {
+            self.on_journal(entry);
+        }
+        let pending = self.pending.remove(&ticket);
+        let summary = pending
+            .map(|p| p.summary)
+            .unwrap_or_else(|| "write".to_owned());
+        let ours = matches!(
+            &self.modal,
+            Some(Modal::Dialog(Dialog::Sending { ticket: t, .. })) if *t == ticket
+        );
+        match result {
+            Ok(receipt) => {
+                if ours {
+                    self.close_modal();
+                }
+                let message = if receipt.message.trim().is_empty() {
+                    format!("{summary}: done")
+                } else {
+                    receipt.message
+                };
+                self.say(Level::Ok, format!("{key}: {message}"));
+                if !reread {
+                    fx.push(Effect::ReloadOrder(key));
+                }
+            }
+            Err(error) => {
+                let unknown = error.outcome_unknown();
+                let answer = if unknown {
+                    format!(
+                        "{error} (the carrier may have applied it; re-reading the order, check its log before retrying)"
+                    )
+                } else {
+                    error.to_string()
+                };
+                if ours
+                    && let Some(Modal::Dialog(Dialog::Sending { mut form, .. })) = self.modal.take()
+                {
+                    form.send_error = Some(crate::domain::sanitize(&answer));
+                    self.modal = Some(Modal::Dialog(Dialog::Form(form)));
+                }
+                self.say(Level::Error, format!("{key}: {summary} failed: {answer}"));
+                if unknown && !reread {
+                    fx.push(Effect::ReloadOrder(key));
+                }
+            }
+        }
+    }
+}
