@@ -62,7 +62,7 @@ fn handle_for(endpoint: &str) -> carriers::CarrierHandle {
         api_user: Some(SimOptions::default().api_user),
         since: chrono::NaiveDate::from_ymd_opt(2000, 1, 1),
     });
-    carriers::build(&Config::empty(), &carrier, true).expect("carrier builds")
+    registry::build(&Config::empty(), &carrier, true).expect("carrier builds")
 }
 
 fn state_with(orders: Vec<Order>) -> State {
@@ -249,7 +249,7 @@ fn benches(c: &mut Criterion) {
         };
         let (sim, server) = runtime.block_on(TgSim::spawn(options, 0)).expect("sim");
         let config = sim.carrier_config("tg", &server.origin());
-        let handle = carriers::build(&Config::empty(), &config, true).expect("carrier builds");
+        let handle = registry::build(&Config::empty(), &config, true).expect("carrier builds");
         b.iter(|| {
             runtime.block_on(async {
                 let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();

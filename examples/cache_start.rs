@@ -111,7 +111,7 @@ fn new_state() -> Result<State, Box<dyn std::error::Error>> {
             api_user: Some(SimOptions::default().api_user),
             since: None,
         });
-    let handle = carriers::build(&Config::empty(), &carrier, true)?;
+    let handle = registry::build(&Config::empty(), &carrier, true)?;
     let options = Options {
         readonly: true,
         now: Utc::now(),

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::carriers::registry::{self, Kind, SimStart, toml_string};
+use crate::registry::{self, Kind, SimStart, toml_string};
 use crate::config::Config;
 use crate::sim::RunningSim;
 

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use orderdesk::carriers::registry;
+use orderdesk::registry;
 use orderdesk::carriers::{self, CarrierHandle};
 use orderdesk::config::Config;
 use orderdesk::demo::{Demo, DemoOptions, OrderCount, OrderCounts};
@@ -221,7 +221,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             let mut handles_ok = true;
             for c in &config.carriers {
                 // Build read-only: checks secrets and URLs without a write client.
-                if let Err(e) = carriers::build(&config, c, true) {
+                if let Err(e) = registry::build(&config, c, true) {
                     eprintln!("{}: carrier {:?}: {e}", path.display(), c.name);
                     handles_ok = false;
                 }
@@ -286,7 +286,7 @@ fn build_handles(config: &Config, readonly: bool) -> Result<Vec<CarrierHandle>, 
         .carriers
         .iter()
         .map(|c| {
-            carriers::build(config, c, readonly).map_err(|e| format!("carrier {:?}: {e}", c.name))
+            registry::build(config, c, readonly).map_err(|e| format!("carrier {:?}: {e}", c.name))
         })
         .collect()
 }

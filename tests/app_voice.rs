@@ -29,7 +29,7 @@ async fn voice_state() -> State {
     let (sim, server) = VoiceSim::spawn(options, 0).await.expect("sim");
     let config = sim.carrier_config("voice", &server.origin());
     let handle =
-        carriers::build(&orderdesk::config::Config::empty(), &config, false).expect("build");
+        registry::build(&orderdesk::config::Config::empty(), &config, false).expect("build");
     let (tx, mut rx) = mpsc::unbounded_channel();
     handle
         .reader

@@ -34,7 +34,7 @@ async fn the_engine_polls_records_and_writes_without_a_console() {
     .await
     .expect("sim starts");
     let carrier = sim.carrier_config("tg", &server.origin());
-    let handle = carriers::build(&Config::empty(), &carrier, false).expect("carrier builds");
+    let handle = registry::build(&Config::empty(), &carrier, false).expect("carrier builds");
     let stores = Stores::from_one(Arc::new(SqliteStore::open_in_memory().expect("store")));
     let (engine, mut events) = engine::spawn(EngineSetup {
         handles: vec![handle],

@@ -40,7 +40,7 @@ const TG_CONCURRENCY: usize = 8;
 fn tg_handle(sim: &TgSim, server: &RunningSim, timeout: Duration) -> CarrierHandle {
     let mut carrier = sim.carrier_config("tg", &server.origin());
     carrier.timeout = timeout;
-    carriers::build(&Config::empty(), &carrier, false).expect("carrier builds")
+    registry::build(&Config::empty(), &carrier, false).expect("carrier builds")
 }
 
 fn message(i: usize) -> ActionRequest {
@@ -402,7 +402,7 @@ async fn faulty_voice_writes_are_each_applied_at_most_once_and_journaled_truthfu
     .expect("sim");
     let mut config = sim.carrier_config("voice", &server.origin());
     config.timeout = Duration::from_millis(300);
-    let voice = carriers::build(&Config::empty(), &config, false).expect("carrier builds");
+    let voice = registry::build(&Config::empty(), &config, false).expect("carrier builds");
     let (_dir, store, executor) = executor();
 
     let phases: [(usize, Faults); 6] = [

@@ -53,7 +53,7 @@ async fn a_readonly_session_sends_no_write_whatever_happens() {
     let config = Config::empty();
 
     // In read-only mode no writer exists at all.
-    let handle = carriers::build(&config, &carrier, true).expect("carrier builds");
+    let handle = registry::build(&config, &carrier, true).expect("carrier builds");
     assert!(handle.writer.is_none());
 
     let options = Options {

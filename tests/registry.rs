@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::Utc;
-use orderdesk::carriers::registry::{self, SimStart};
+use orderdesk::registry::{self, SimStart};
 use orderdesk::carriers::{self, SyncEvent, SyncSink};
 use orderdesk::config::{Config, FileAccess};
 use orderdesk::demo::{Demo, DemoOptions, OrderCount, OrderCounts};
@@ -106,7 +106,7 @@ async fn the_config_sim_prints_reads_back_and_builds() {
     for (carrier, kind) in config.carriers.iter().zip(registry::KINDS) {
         assert_eq!(carrier.kind, kind.name);
         assert_eq!(carrier.name, kind.demo_name);
-        carriers::build(&config, carrier, true)
+        registry::build(&config, carrier, true)
             .unwrap_or_else(|e| panic!("{}: builds from the printed config: {e}", kind.name));
     }
 }

@@ -35,7 +35,7 @@ fn handle_named(sim: &RunningSim, name: &str) -> CarrierHandle {
     c.settings_mut::<TgConfig>().api_user = Some("1234".into());
     c.max_concurrency = 4;
     c.timeout = Duration::from_secs(10);
-    carriers::build(&Config::empty(), &c, false).expect("builds")
+    registry::build(&Config::empty(), &c, false).expect("builds")
 }
 
 fn handle(sim: &RunningSim) -> CarrierHandle {

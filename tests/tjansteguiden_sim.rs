@@ -35,7 +35,7 @@ fn carrier_config(sim: &RunningSim, api_user: &str) -> CarrierConfig {
 }
 
 fn handle(sim: &RunningSim, readonly: bool) -> CarrierHandle {
-    carriers::build(&Config::empty(), &carrier_config(sim, "1234"), readonly).expect("builds")
+    registry::build(&Config::empty(), &carrier_config(sim, "1234"), readonly).expect("builds")
 }
 
 /// Runs one poll and returns its result and every event it sent.
@@ -341,7 +341,7 @@ async fn every_refusal_is_rejected_with_the_portal_message() {
     }
 
     let stranger =
-        carriers::build(&Config::empty(), &carrier_config(&running, "9999"), false).unwrap();
+        registry::build(&Config::empty(), &carrier_config(&running, "9999"), false).unwrap();
     let err = execute(
         &stranger,
         &order,

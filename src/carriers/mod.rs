@@ -7,18 +7,18 @@
 //!   order allows and why not, the forms and the carrier's validation rules).
 //!   The app calls it while deciding; it never does I/O.
 //! - [`CarrierReader`]: reads over HTTP (polls, one order, extra details).
-//! - [`CarrierWriter`]: writes over HTTP. Only [`build`] with `readonly ==
-//!   false` constructs one; in read-only mode no value of a type that can send
+//! - [`CarrierWriter`]: writes over HTTP. Only a kind's build with
+//!   `readonly == false` constructs one; in read-only mode no value of a type that can send
 //!   a write exists, whatever keys are pressed.
 //!
-//! Each kind lives in its own folder and is listed once in [`registry`]
-//! (its name, config keys, build, simulator); [`build`] and [`KINDS`] go
-//! through the registry, so nothing here names a kind.
+//! Each kind lives in its own folder and declares its [`Adapter`]; the
+//! registry (`crate::registry`) lists each kind once, pairing the adapter
+//! with its simulator, so nothing here names a kind and nothing here knows
+//! the simulators.
 
 pub mod error;
 pub mod http;
 pub mod oauth;
-pub mod registry;
 pub mod secret;
 pub mod sink;
 
@@ -31,7 +31,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::config::{CarrierConfig, Config};
+use crate::config::{CarrierConfig, Config, ReadKind};
 use crate::domain::{
     ActionForm, ActionKind, ActionRequest, Availability, ConfirmRule, FieldError, FormValues, Order,
 };
@@ -160,22 +160,23 @@ impl std::fmt::Debug for CarrierHandle {
     }
 }
 
-/// Builds the handle for a configured carrier with its kind's
-/// [`registry::Kind::build`]. The writer exists only when `readonly` is
-/// false.
-pub fn build(
-    config: &Config,
-    carrier: &CarrierConfig,
-    readonly: bool,
-) -> Result<CarrierHandle, CarrierError> {
-    match registry::find(&carrier.kind) {
-        Some(kind) => (kind.build)(config, carrier, readonly),
-        None => Err(CarrierError::Local(format!(
-            "unknown carrier kind {:?}",
-            carrier.kind
-        ))),
-    }
-}
+/// Builds a configured carrier: profile, reader, and a writer unless
+/// `readonly`.
+pub type BuildFn = fn(&Config, &CarrierConfig, bool) -> Result<CarrierHandle, CarrierError>;
 
-/// The carrier kinds this build knows (the registry's names, in its order).
-pub const KINDS: &[&str] = &registry::NAMES;
+/// A kind's adapter as the registry (`crate::registry`) lists it: its name,
+/// how its config keys are read and how it is built. The registry pairs it
+/// with the kind's simulator.
+#[derive(Clone, Copy)]
+pub struct Adapter {
+    /// The config `kind` (`tjansteguiden`, `lumen-voice`, ...).
+    pub name: &'static str,
+    /// Reads the kind's own keys of a `[[carrier]]` table.
+    pub read_config: ReadKind,
+    pub build: BuildFn,
+    /// The carrier instance name `demo` and `sim` give it (`tg`).
+    pub demo_name: &'static str,
+    /// Orders its simulator generates in `demo` and `sim` unless `--orders`
+    /// says otherwise.
+    pub demo_orders: usize,
+}

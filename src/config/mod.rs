@@ -406,6 +406,11 @@ fn file_access(_path: &Path) -> FileAccess {
     FileAccess::Unknown
 }
 
+/// A TOML string literal (quoted and escaped) for a value in a printed config.
+pub fn toml_string(value: &str) -> String {
+    toml::Value::String(value.to_owned()).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,11 @@ pub mod names;
 pub mod tjansteguiden;
 
 use std::net::SocketAddr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::CarrierConfig;
 
 use tokio::task::JoinHandle;
 
@@ -72,4 +77,31 @@ pub async fn serve(router: axum::Router, port: u16) -> std::io::Result<RunningSi
         }
     });
     Ok(RunningSim { addr, handle })
+}
+
+/// What a kind's simulator is started with.
+#[derive(Debug, Clone)]
+pub struct SimStart {
+    /// The carrier instance name for the config it returns.
+    pub name: String,
+    pub orders: usize,
+    pub seed: u64,
+    /// Added to every answer.
+    pub latency: Duration,
+    /// The simulated data's "now".
+    pub now: DateTime<Utc>,
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Writes are applied at once but answered after this pause, where the
+    /// simulator supports it.
+    pub write_delay: Duration,
+}
+
+/// A running simulator and the carrier config that talks to it.
+pub struct StartedSim {
+    pub server: RunningSim,
+    pub config: CarrierConfig,
+    /// The kind's keys for a config file that reaches this simulator, as
+    /// TOML lines (no secret inline: a command that prints it).
+    pub toml: String,
 }

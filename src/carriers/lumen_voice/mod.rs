@@ -18,9 +18,9 @@
 //! service column, and the cursor is a per-order hash (no "changed since"
 //! listing exists).
 //!
-//! Its own config keys are read by `config` ([`VoiceConfig`]); [`ENTRY`] is
-//! its line in the carrier registry, with [`simulate`] starting
-//! `sim::lumen_voice` for `demo` and `sim`.
+//! Its own config keys are read by `config` ([`VoiceConfig`]); [`ADAPTER`] is its
+//! part of the kind's line in `crate::registry` (the simulator,
+//! `sim::lumen_voice`, is the other part).
 //!
 //! Must not: send anything in read-only mode (no writer is built), show or
 //! log the client secret or a token, or panic on carrier input.
@@ -37,17 +37,14 @@ pub mod webhook;
 pub mod wire;
 pub mod writer;
 
-use std::io;
 use std::sync::Arc;
 
-use futures::future::BoxFuture;
 
 use crate::carriers::http::{Http, HttpSettings};
 use crate::carriers::oauth::TokenCache;
-use crate::carriers::registry::{Kind, SimStart, StartedSim, toml_string};
+use crate::carriers::Adapter;
 use crate::carriers::{CarrierError, CarrierHandle, CarrierWriter, PollPlan, secret};
 use crate::config::{CarrierConfig, Config};
-use crate::sim::lumen_voice::{Faults, VoiceSim, VoiceSimOptions};
 
 pub use client::{API_PREFIX, DEFAULT_PAGE_SIZE};
 pub use config::VoiceConfig;
@@ -57,12 +54,11 @@ pub use webhook::{PartnerNotification, parse_partner_notification};
 
 pub const KIND: &str = "lumen-voice";
 
-/// The kind's line in the carrier registry.
-pub const ENTRY: Kind = Kind {
+/// The adapter's part of the kind's registry line (`crate::registry`).
+pub const ADAPTER: Adapter = Adapter {
     name: KIND,
     read_config: config::read,
     build,
-    simulate,
     demo_name: "voice",
     demo_orders: 200,
 };
@@ -142,38 +138,3 @@ pub fn build(
     })
 }
 
-/// Starts the Voice simulator for `demo` and `sim` (the registry's
-/// `simulate`). It answers writes at once (`write_delay` does not apply).
-pub fn simulate(start: SimStart) -> BoxFuture<'static, io::Result<StartedSim>> {
-    Box::pin(async move {
-        let options = VoiceSimOptions {
-            orders: start.orders,
-            seed: start.seed,
-            faults: Faults {
-                latency: start.latency,
-                ..Faults::default()
-            },
-            now: start.now,
-            ..VoiceSimOptions::default()
-        };
-        let (sim, server) = VoiceSim::spawn(options, start.port).await?;
-        let config = sim.carrier_config(&start.name, &server.origin());
-        let mut toml = String::new();
-        if let Some(settings) = config.settings::<VoiceConfig>() {
-            if let Some(number) = &settings.customer_number {
-                toml.push_str(&format!("customer_number = {}\n", toml_string(number)));
-            }
-            if let Some(id) = &settings.client_id {
-                toml.push_str(&format!("client_id = {}\n", toml_string(id)));
-            }
-        }
-        // The simulator's secret is no secret; a command keeps the file shareable.
-        let command = format!("echo {}", sim.options().client_secret);
-        toml.push_str(&format!("client_secret_cmd = {}\n", toml_string(&command)));
-        Ok(StartedSim {
-            server,
-            config,
-            toml,
-        })
-    })
-}

@@ -20,9 +20,9 @@
 //!   [`writer::TgWriter`]; that type is the only one that can send
 //!   `set_status` or `add_message`.
 //!
-//! Its own config keys are read by `config` ([`TgConfig`]); [`ENTRY`] is its
-//! line in the carrier registry, with [`simulate`] starting
-//! `sim::tjansteguiden` for `demo` and `sim`.
+//! Its own config keys are read by `config` ([`TgConfig`]); [`ADAPTER`] is its
+//! part of the kind's line in `crate::registry` (the simulator,
+//! `sim::tjansteguiden`, is the other part).
 
 mod config;
 mod profile;
@@ -32,11 +32,9 @@ mod wire;
 mod writer;
 pub mod xml;
 
-use std::io;
 use std::sync::Arc;
 
 use chrono_tz::Tz;
-use futures::future::BoxFuture;
 use reqwest::Url;
 
 pub use config::TgConfig;
@@ -50,19 +48,17 @@ pub use wire::{
 pub use writer::TgWriter;
 
 use crate::carriers::http::{Http, HttpSettings};
-use crate::carriers::registry::{Kind, SimStart, StartedSim, toml_string};
+use crate::carriers::Adapter;
 use crate::carriers::{CarrierError, CarrierHandle, PollPlan};
 use crate::config::{CarrierConfig, Config};
-use crate::sim::tjansteguiden::{SimOptions, TgSim};
 
 pub const KIND: &str = "tjansteguiden";
 
-/// The kind's line in the carrier registry.
-pub const ENTRY: Kind = Kind {
+/// The adapter's part of the kind's registry line (`crate::registry`).
+pub const ADAPTER: Adapter = Adapter {
     name: KIND,
     read_config: config::read,
     build,
-    simulate,
     demo_name: "tg",
     demo_orders: 300,
 };
@@ -137,36 +133,3 @@ pub fn build(
     })
 }
 
-/// Starts the Tjänsteguiden simulator for `demo` and `sim` (the registry's
-/// `simulate`).
-pub fn simulate(start: SimStart) -> BoxFuture<'static, io::Result<StartedSim>> {
-    Box::pin(async move {
-        let options = SimOptions {
-            orders: start.orders,
-            seed: start.seed,
-            now: start.now,
-            faults: crate::sim::faults::Faults {
-                latency: start.latency,
-                write_answer_delay: start.write_delay,
-                ..crate::sim::faults::Faults::default()
-            },
-            ..SimOptions::default()
-        };
-        let (sim, server) = TgSim::spawn(options, start.port).await?;
-        let config = sim.carrier_config(&start.name, &server.origin());
-        let mut toml = String::new();
-        if let Some(settings) = config.settings::<TgConfig>() {
-            if let Some(user) = &settings.api_user {
-                toml.push_str(&format!("api_user = {}\n", toml_string(user)));
-            }
-            if let Some(since) = settings.since {
-                toml.push_str(&format!("since = \"{}\"\n", since.format("%Y-%m-%d")));
-            }
-        }
-        Ok(StartedSim {
-            server,
-            config,
-            toml,
-        })
-    })
-}

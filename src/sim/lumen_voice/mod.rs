@@ -67,7 +67,11 @@ use chrono::{DateTime, Utc};
 use crate::carriers::lumen_voice::KIND;
 use crate::config::{CarrierConfig, SecretSource};
 
-use super::RunningSim;
+use futures::future::BoxFuture;
+
+use super::{RunningSim, SimStart, StartedSim};
+use crate::carriers::lumen_voice::VoiceConfig;
+use crate::config::toml_string;
 pub use super::faults::{Faults, Injected, TokenRefusal};
 use state::SimState;
 pub use state::{SimAddress, SimNotification, SimOrder, SimSubscriber};
@@ -289,6 +293,42 @@ impl VoiceSim {
     }
 }
 
+/// Starts the Voice simulator for `demo` and `sim` (the registry's
+/// `simulate`). It answers writes at once (`write_delay` does not apply).
+pub fn simulate(start: SimStart) -> BoxFuture<'static, std::io::Result<StartedSim>> {
+    Box::pin(async move {
+        let options = VoiceSimOptions {
+            orders: start.orders,
+            seed: start.seed,
+            faults: Faults {
+                latency: start.latency,
+                ..Faults::default()
+            },
+            now: start.now,
+            ..VoiceSimOptions::default()
+        };
+        let (sim, server) = VoiceSim::spawn(options, start.port).await?;
+        let config = sim.carrier_config(&start.name, &server.origin());
+        let mut toml = String::new();
+        if let Some(settings) = config.settings::<VoiceConfig>() {
+            if let Some(number) = &settings.customer_number {
+                toml.push_str(&format!("customer_number = {}\n", toml_string(number)));
+            }
+            if let Some(id) = &settings.client_id {
+                toml.push_str(&format!("client_id = {}\n", toml_string(id)));
+            }
+        }
+        // The simulator's secret is no secret; a command keeps the file shareable.
+        let command = format!("echo {}", sim.options().client_secret);
+        toml.push_str(&format!("client_secret_cmd = {}\n", toml_string(&command)));
+        Ok(StartedSim {
+            server,
+            config,
+            toml,
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,7 +369,7 @@ mod tests {
         }
         let config = sim.carrier_config("voice", &running.origin());
         let handle =
-            crate::carriers::build(&crate::config::Config::empty(), &config, false).unwrap();
+            crate::registry::build(&crate::config::Config::empty(), &config, false).unwrap();
         let writer = handle.writer.clone().unwrap();
         // The token first, without faults.
         let first = handle.reader.fetch_order(&ids[0]).await.unwrap();
@@ -392,7 +432,7 @@ mod tests {
         let id = sim.orders()[0].voice_order_id.clone();
         let config = sim.carrier_config("voice", &running.origin());
         let handle =
-            crate::carriers::build(&crate::config::Config::empty(), &config, false).unwrap();
+            crate::registry::build(&crate::config::Config::empty(), &config, false).unwrap();
         handle.reader.fetch_order(&id).await.unwrap();
         for (faults, what) in [
             (

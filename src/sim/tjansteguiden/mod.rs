@@ -51,7 +51,12 @@ use axum::routing::get;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
+use futures::future::BoxFuture;
+
 use super::faults::Fault;
+use super::{SimStart, StartedSim};
+use crate::carriers::tjansteguiden::TgConfig;
+use crate::config::toml_string;
 pub use super::faults::{Faults, Injected};
 pub use data::{CITYNETS, FIRST_CUSTOMER_ID, FIRST_ORDER_ID, PROVIDERS, SERVICES, STATUS_WORDS};
 use data::{LogLine, Slot};
@@ -358,6 +363,40 @@ fn id_of(index: usize) -> u64 {
     FIRST_ORDER_ID + index as u64
 }
 
+/// Starts the Tjänsteguiden simulator for `demo` and `sim` (the registry's
+/// `simulate`).
+pub fn simulate(start: SimStart) -> BoxFuture<'static, std::io::Result<StartedSim>> {
+    Box::pin(async move {
+        let options = SimOptions {
+            orders: start.orders,
+            seed: start.seed,
+            now: start.now,
+            faults: Faults {
+                latency: start.latency,
+                write_answer_delay: start.write_delay,
+                ..Faults::default()
+            },
+            ..SimOptions::default()
+        };
+        let (sim, server) = TgSim::spawn(options, start.port).await?;
+        let config = sim.carrier_config(&start.name, &server.origin());
+        let mut toml = String::new();
+        if let Some(settings) = config.settings::<TgConfig>() {
+            if let Some(user) = &settings.api_user {
+                toml.push_str(&format!("api_user = {}\n", toml_string(user)));
+            }
+            if let Some(since) = settings.since {
+                toml.push_str(&format!("since = \"{}\"\n", since.format("%Y-%m-%d")));
+            }
+        }
+        Ok(StartedSim {
+            server,
+            config,
+            toml,
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -532,7 +571,7 @@ mod tests {
             .settings_mut::<crate::carriers::tjansteguiden::TgConfig>()
             .api_user = Some(s.api_user().to_owned());
         let handle =
-            crate::carriers::build(&crate::config::Config::empty(), &carrier, false).unwrap();
+            crate::registry::build(&crate::config::Config::empty(), &carrier, false).unwrap();
         (s, running, handle)
     }
 

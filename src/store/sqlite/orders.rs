@@ -22,7 +22,7 @@
 //! `updated_at()` agree, and the filter haystack is the same (tested).
 //!
 //! `Order::kind` is `&'static str`: it is restored by matching the stored
-//! text against [`crate::carriers::KINDS`]; a row of a kind this build does
+//! text against [`crate::registry::NAMES`]; a row of a kind this build does
 //! not know is skipped with a warning (and left in the file).
 //!
 //! Must not: decide which orders are open or stale, or talk to carriers.
@@ -166,7 +166,7 @@ pub(super) fn backfill_summaries(tx: &rusqlite::Transaction<'_>) -> rusqlite::Re
 
 /// The `&'static str` of a known carrier kind.
 fn known_kind(text: &str) -> Option<&'static str> {
-    crate::carriers::KINDS.iter().copied().find(|k| *k == text)
+    crate::registry::NAMES.iter().copied().find(|k| *k == text)
 }
 
 impl SqliteStore {

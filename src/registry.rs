@@ -38,20 +38,20 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 
-use super::{CarrierError, CarrierHandle, lumen_voice, tjansteguiden};
+use crate::carriers::{Adapter, BuildFn, CarrierError, CarrierHandle, lumen_voice, tjansteguiden};
 use crate::config::{CarrierConfig, Config, ConfigError, FileAccess, KindReaders, ReadKind};
-use crate::sim::RunningSim;
+use crate::sim::{self, SimStart, StartedSim};
 
 /// Every carrier kind, in the order `demo` and `sim` start them (with
 /// `--port P`, the i-th kind listens on P+i).
-pub const KINDS: &[Kind] = &[tjansteguiden::ENTRY, lumen_voice::ENTRY];
-
-/// Builds a configured carrier: profile, reader, and a writer unless
-/// `readonly`.
-pub type BuildFn = fn(&Config, &CarrierConfig, bool) -> Result<CarrierHandle, CarrierError>;
+pub const KINDS: &[Kind] = &[
+    Kind::new(tjansteguiden::ADAPTER, sim::tjansteguiden::simulate),
+    Kind::new(lumen_voice::ADAPTER, sim::lumen_voice::simulate),
+];
 
 /// Starts a kind's simulator on loopback.
 pub type SimulateFn = fn(SimStart) -> BoxFuture<'static, io::Result<StartedSim>>;
+
 
 /// One carrier kind.
 #[derive(Clone, Copy)]
@@ -79,31 +79,35 @@ impl std::fmt::Debug for Kind {
     }
 }
 
-/// What a kind's simulator is started with.
-#[derive(Debug, Clone)]
-pub struct SimStart {
-    /// The carrier instance name for the config it returns.
-    pub name: String,
-    pub orders: usize,
-    pub seed: u64,
-    /// Added to every answer.
-    pub latency: Duration,
-    /// The simulated data's "now".
-    pub now: DateTime<Utc>,
-    /// 0 picks a free port.
-    pub port: u16,
-    /// Writes are applied at once but answered after this pause, where the
-    /// simulator supports it.
-    pub write_delay: Duration,
+impl Kind {
+    /// A kind's registry line: its adapter (`carriers/<kind>/`) and its
+    /// simulator (`sim/<kind>/`).
+    pub const fn new(adapter: Adapter, simulate: SimulateFn) -> Kind {
+        Kind {
+            name: adapter.name,
+            read_config: adapter.read_config,
+            build: adapter.build,
+            simulate,
+            demo_name: adapter.demo_name,
+            demo_orders: adapter.demo_orders,
+        }
+    }
 }
 
-/// A running simulator and the carrier config that talks to it.
-pub struct StartedSim {
-    pub server: RunningSim,
-    pub config: CarrierConfig,
-    /// The kind's keys for a config file that reaches this simulator, as
-    /// TOML lines (no secret inline: a command that prints it).
-    pub toml: String,
+/// Builds the handle for a configured carrier with its kind's build. The
+/// writer exists only when `readonly` is false.
+pub fn build(
+    config: &Config,
+    carrier: &CarrierConfig,
+    readonly: bool,
+) -> Result<CarrierHandle, CarrierError> {
+    match find(&carrier.kind) {
+        Some(kind) => (kind.build)(config, carrier, readonly),
+        None => Err(CarrierError::Local(format!(
+            "unknown carrier kind {:?}",
+            carrier.kind
+        ))),
+    }
 }
 
 /// The kind called `name`.
@@ -144,14 +148,9 @@ pub fn parse_config(
     Config::parse(text, path, access, &Registry)
 }
 
-/// A TOML string literal (quoted and escaped) for a value in a printed config.
-pub fn toml_string(value: &str) -> String {
-    toml::Value::String(value.to_owned()).to_string()
-}
-
 /// The registry's names as a constant, for code that matches kind text
-/// without a lookup (`carriers::KINDS`).
-pub(super) const NAMES: [&str; KINDS.len()] = {
+/// without a lookup (the store restores `Order::kind` with it).
+pub const NAMES: [&str; KINDS.len()] = {
     let mut names = [""; KINDS.len()];
     let mut i = 0;
     while i < KINDS.len() {
