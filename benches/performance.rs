@@ -24,6 +24,7 @@ use orderdesk::carriers::tjansteguiden::{TgConfig, order_from_document};
 use orderdesk::carriers::{self, SyncSink};
 use orderdesk::config::{CarrierConfig, Config};
 use orderdesk::domain::Order;
+use orderdesk::registry;
 use orderdesk::runtime::{carrier_infos, load_cache, read_full_orders};
 use orderdesk::sim::tjansteguiden::{Faults, SimOptions, TgSim};
 use orderdesk::store::{SqliteStore, Stores};

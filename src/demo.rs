@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::registry::{self, Kind, SimStart, toml_string};
 use crate::config::Config;
+use crate::config::toml_string;
+use crate::registry::{self, Kind, SimStart};
 use crate::sim::RunningSim;
 
 /// Knobs for the demo carriers.

@@ -8,12 +8,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use orderdesk::registry;
 use orderdesk::carriers::{self, CarrierHandle};
 use orderdesk::config::Config;
 use orderdesk::demo::{Demo, DemoOptions, OrderCount, OrderCounts};
 use orderdesk::domain::{OrderKey, Stage};
 use orderdesk::headless::{self, ListFilter};
+use orderdesk::registry;
 use orderdesk::runtime::{self, ConsoleSetup};
 use orderdesk::ui::Theme;
 

@@ -2,15 +2,15 @@
 //! [`KINDS`], each with its name, how its config keys are read, how its
 //! profile / reader / writer are built, and its simulator for `demo` and
 //! `sim`. The config reads each `[[carrier]]` table's kind keys through it,
-//! [`super::build`] builds through it, `demo` and `sim` start every
-//! simulator through it, and `--orders KIND=N` checks kind names against it.
+//! [`build`] builds a configured carrier through it, `demo` and `sim` start
+//! every simulator through it, and `--orders KIND=N` checks kind names
+//! against it.
 //!
-//! It must not hold a kind's knowledge itself: each entry points into the
-//! kind's adapter folder (`carriers/<kind>/`), whose `simulate` starts its
-//! simulator (`sim/<kind>/`). Those `simulate` functions and
-//! [`StartedSim`] are the only places in `carriers/` that name `sim/`, for
-//! `demo` and `sim`; the simulators use the adapters' rules but never the
-//! registry.
+//! It sits above both halves of a kind and holds none of their knowledge:
+//! a line pairs the kind's adapter (`carriers/<kind>/`, its [`Adapter`]) with
+//! its simulator (`sim/<kind>/`, its `simulate`). So `carriers/` never names
+//! `sim/`, `config` names neither, and the simulators (which use the
+//! adapters' rules) never name the registry: no import circles.
 //!
 //! # How to add a carrier kind
 //! 1. The adapter folder `src/carriers/<kind>/`: a `CarrierProfile`, a
@@ -21,11 +21,13 @@
 //!    `secret` reads `client_secret`/`_env`/`_cmd` the shared way); a
 //!    `build(&Config, &CarrierConfig, readonly)` that takes the settings back
 //!    with `carrier.settings::<YourConfig>()` and constructs no writer when
-//!    `readonly`; a `simulate(SimStart)` that starts the simulator and returns
-//!    a [`StartedSim`]; and `pub const ENTRY: Kind` naming them.
+//!    `readonly`; and `pub const ADAPTER: Adapter` naming them.
 //! 2. The simulator folder `src/sim/<kind>/`: the API served on loopback,
-//!    with a `carrier_config(name, origin)` that points a carrier at it.
-//! 3. One line in [`KINDS`]: `<kind>::ENTRY,`.
+//!    with a `carrier_config(name, origin)` that points a carrier at it and
+//!    a `simulate(SimStart) -> BoxFuture<io::Result<StartedSim>>` that starts
+//!    it for `demo` and `sim`.
+//! 3. One line in [`KINDS`]: `Kind::new(<kind>::ADAPTER, sim::<kind>::simulate),`
+//!    (plus the `mod` lines of the two folders).
 //! 4. Docs: a commented `[[carrier]]` section with `kind = "<kind>"` in
 //!    `config.example.toml` and a row in README's carrier table (the
 //!    `registry` integration test checks both, and that the simulator
@@ -33,14 +35,14 @@
 
 use std::io;
 use std::path::Path;
-use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 
 use crate::carriers::{Adapter, BuildFn, CarrierError, CarrierHandle, lumen_voice, tjansteguiden};
 use crate::config::{CarrierConfig, Config, ConfigError, FileAccess, KindReaders, ReadKind};
-use crate::sim::{self, SimStart, StartedSim};
+use crate::sim;
+
+pub use crate::sim::{SimStart, StartedSim};
 
 /// Every carrier kind, in the order `demo` and `sim` start them (with
 /// `--port P`, the i-th kind listens on P+i).
@@ -51,7 +53,6 @@ pub const KINDS: &[Kind] = &[
 
 /// Starts a kind's simulator on loopback.
 pub type SimulateFn = fn(SimStart) -> BoxFuture<'static, io::Result<StartedSim>>;
-
 
 /// One carrier kind.
 #[derive(Clone, Copy)]
@@ -256,7 +257,7 @@ client_secret = "hunter2"
 
     #[test]
     fn the_example_config_is_valid_with_its_commented_options_enabled() {
-        let example = include_str!("../../config.example.toml");
+        let example = include_str!("../config.example.toml");
         let c = parse_config(example, None, FileAccess::Private).expect("example parses");
         assert_eq!(c.carriers.len(), 1);
         assert_eq!(c.keep_terminal_days, 14);

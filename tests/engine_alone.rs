@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use orderdesk::carriers::{self, SyncEvent};
+use orderdesk::carriers::SyncEvent;
 use orderdesk::config::Config;
 use orderdesk::domain::{ActionKind, ActionRequest, JournalState, Order, OrderKey};
 use orderdesk::engine::{self, Command, EngineSetup, Event};
+use orderdesk::registry;
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
 use orderdesk::store::{SqliteStore, Stores};
 use tokio::sync::mpsc::UnboundedReceiver;

@@ -25,10 +25,11 @@ use std::time::Duration;
 
 use chrono::Utc;
 use futures::StreamExt;
-use orderdesk::carriers::{self, CarrierHandle};
+use orderdesk::carriers::CarrierHandle;
 use orderdesk::config::Config;
 use orderdesk::domain::{ActionKind, ActionRequest, FormValues, Order, OrderKey};
 use orderdesk::engine::WriteExecutor;
+use orderdesk::registry;
 use orderdesk::sim::RunningSim;
 use orderdesk::sim::lumen_voice::{Faults, PathKind, SimOrder, VoiceSim, VoiceSimOptions};
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};

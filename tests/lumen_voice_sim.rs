@@ -12,9 +12,10 @@ use chrono::{DateTime, TimeZone, Utc};
 use orderdesk::carriers::http::{Http, HttpSettings};
 use orderdesk::carriers::lumen_voice::VoiceConfig;
 use orderdesk::carriers::oauth::{SendKind, TokenCache, lumen_token_refused};
-use orderdesk::carriers::{CarrierError, CarrierHandle, PollSummary, SyncEvent, SyncSink, build};
+use orderdesk::carriers::{CarrierError, CarrierHandle, PollSummary, SyncEvent, SyncSink};
 use orderdesk::config::{CarrierConfig, Config, SecretSource};
 use orderdesk::domain::{ActionKind, ActionRequest, Availability, FormValues, Order, Stage};
+use orderdesk::registry::build;
 use orderdesk::sim::RunningSim;
 use orderdesk::sim::lumen_voice::{
     Faults, PathKind, SimOrder, TokenRefusal, VoiceSim, VoiceSimOptions,

@@ -7,10 +7,10 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::Utc;
-use orderdesk::registry::{self, SimStart};
-use orderdesk::carriers::{self, SyncEvent, SyncSink};
+use orderdesk::carriers::{SyncEvent, SyncSink};
 use orderdesk::config::{Config, FileAccess};
 use orderdesk::demo::{Demo, DemoOptions, OrderCount, OrderCounts};
+use orderdesk::registry::{self, SimStart};
 use tokio::sync::mpsc;
 
 #[test]
@@ -23,7 +23,7 @@ fn kinds_are_listed_once() {
         registry::KINDS.len(),
         "two demo names alike"
     );
-    assert_eq!(carriers::KINDS, registry::names().as_slice());
+    assert_eq!(registry::NAMES.as_slice(), registry::names().as_slice());
 }
 
 #[tokio::test]

@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use chrono::{Days, NaiveDate, Utc};
 use orderdesk::carriers::tjansteguiden::TgConfig;
-use orderdesk::carriers::{self, CarrierError, CarrierHandle, PollSummary, SyncEvent, SyncSink};
+use orderdesk::carriers::{CarrierError, CarrierHandle, PollSummary, SyncEvent, SyncSink};
 use orderdesk::config::{CarrierConfig, Config};
 use orderdesk::domain::{ActionKind, ActionRequest, Order};
+use orderdesk::registry;
 use orderdesk::sim::RunningSim;
 use orderdesk::sim::tjansteguiden::{OrderFault, SimOptions, TgSim};
 use tokio::sync::mpsc;

@@ -9,6 +9,7 @@ use orderdesk::carriers::tjansteguiden::TgConfig;
 use orderdesk::carriers::{self, CarrierError, CarrierHandle, SyncEvent, SyncSink};
 use orderdesk::config::{CarrierConfig, Config};
 use orderdesk::domain::{ActionKind, ActionRequest, FormValues, LogKind, Order};
+use orderdesk::registry;
 use orderdesk::sim::RunningSim;
 use orderdesk::sim::tjansteguiden::{Faults, OrderFault, PATH, SimOptions, TgSim};
 use tokio::sync::mpsc;

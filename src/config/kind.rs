@@ -5,7 +5,7 @@
 //! numbers or strings, secrets from the environment or a command).
 //!
 //! It must not know any particular kind: the carrier registry
-//! (`carriers::registry`) hands [`crate::config::Config::parse`] one
+//! (`crate::registry`) hands [`crate::config::Config::parse`] one
 //! [`ReadKind`] per kind through [`KindReaders`]. Problems keep their line
 //! and column; a secret's value is never put in a message.
 

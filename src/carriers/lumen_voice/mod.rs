@@ -39,10 +39,9 @@ pub mod writer;
 
 use std::sync::Arc;
 
-
+use crate::carriers::Adapter;
 use crate::carriers::http::{Http, HttpSettings};
 use crate::carriers::oauth::TokenCache;
-use crate::carriers::Adapter;
 use crate::carriers::{CarrierError, CarrierHandle, CarrierWriter, PollPlan, secret};
 use crate::config::{CarrierConfig, Config};
 
@@ -137,4 +136,3 @@ pub fn build(
         },
     })
 }
-

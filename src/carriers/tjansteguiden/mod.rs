@@ -47,8 +47,8 @@ pub use wire::{
 };
 pub use writer::TgWriter;
 
-use crate::carriers::http::{Http, HttpSettings};
 use crate::carriers::Adapter;
+use crate::carriers::http::{Http, HttpSettings};
 use crate::carriers::{CarrierError, CarrierHandle, PollPlan};
 use crate::config::{CarrierConfig, Config};
 
@@ -132,4 +132,3 @@ pub fn build(
         },
     })
 }
-

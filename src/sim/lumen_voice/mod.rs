@@ -69,10 +69,10 @@ use crate::config::{CarrierConfig, SecretSource};
 
 use futures::future::BoxFuture;
 
+pub use super::faults::{Faults, Injected, TokenRefusal};
 use super::{RunningSim, SimStart, StartedSim};
 use crate::carriers::lumen_voice::VoiceConfig;
 use crate::config::toml_string;
-pub use super::faults::{Faults, Injected, TokenRefusal};
 use state::SimState;
 pub use state::{SimAddress, SimNotification, SimOrder, SimSubscriber};
 

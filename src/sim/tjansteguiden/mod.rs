@@ -54,10 +54,10 @@ use chrono_tz::Tz;
 use futures::future::BoxFuture;
 
 use super::faults::Fault;
+pub use super::faults::{Faults, Injected};
 use super::{SimStart, StartedSim};
 use crate::carriers::tjansteguiden::TgConfig;
 use crate::config::toml_string;
-pub use super::faults::{Faults, Injected};
 pub use data::{CITYNETS, FIRST_CUSTOMER_ID, FIRST_ORDER_ID, PROVIDERS, SERVICES, STATUS_WORDS};
 use data::{LogLine, Slot};
 use state::SimState;
