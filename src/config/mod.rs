@@ -170,7 +170,7 @@ impl Config {
     /// Reads and validates a config file; `kinds` reads each kind's keys
     /// (the carrier registry).
     pub fn load<K: KindReaders + ?Sized>(path: &Path, kinds: &K) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        let text = read_small_file(path).map_err(|e| ConfigError {
             path: Some(path.to_owned()),
             problems: vec![(None, format!("cannot read: {e}"))],
         })?;
@@ -411,6 +411,29 @@ pub fn toml_string(value: &str) -> String {
     toml::Value::String(value.to_owned()).to_string()
 }
 
+/// The largest config or theme file read: they are a few KiB, and a
+/// runaway file (`/dev/zero`, a log picked by mistake) must not fill memory.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// Reads a small text file (config, theme) whole, refusing one over
+/// [`MAX_FILE_BYTES`] without reading past the limit (a device or a pipe has
+/// no size to check first).
+pub fn read_small_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {} KiB", MAX_FILE_BYTES / 1024),
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not valid UTF-8 text"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -589,5 +612,27 @@ timeout = 5
         let settings = c.settings::<Fake>().expect("now a Fake");
         assert_eq!(settings.id.as_deref(), Some("7"));
         assert!(settings.secret.is_some());
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_without_reading_it_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let big = dir.path().join("big.toml");
+        std::fs::write(&big, "#".repeat(MAX_FILE_BYTES + 1)).expect("write");
+        let e = read_small_file(&big).expect_err("too big");
+        assert!(e.to_string().contains("larger than 1024 KiB"), "{e}");
+        let exact = dir.path().join("exact.toml");
+        std::fs::write(&exact, "#".repeat(MAX_FILE_BYTES)).expect("write");
+        assert_eq!(
+            read_small_file(&exact).expect("at the limit").len(),
+            MAX_FILE_BYTES
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_endless_device_is_refused() {
+        let e = read_small_file(Path::new("/dev/zero")).expect_err("endless");
+        assert!(e.to_string().contains("larger than"), "{e}");
     }
 }

@@ -42,9 +42,27 @@ fn clean(text: &str, keep_newlines: bool) -> String {
     out
 }
 
+/// Control characters, and the invisible format characters that can hide a
+/// difference between two names or reorder what is drawn: soft hyphen,
+/// Arabic letter mark, Mongolian vowel separator, zero-width spaces and
+/// joiners, direction marks, embeddings and isolates, word joiner and
+/// invisible operators, the byte order mark, interlinear annotations, and
+/// the tag characters.
 fn is_unsafe(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{61c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206f}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+                | '\u{e0000}'..='\u{e007f}'
+        )
 }
 
 fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
@@ -108,6 +126,17 @@ mod tests {
         assert_eq!(sanitize("bell\u{7}\u{8}\u{0}!"), "bell!");
         assert_eq!(sanitize("c1\u{9b}2Jz"), "c1z");
         assert_eq!(sanitize("rtl\u{202e}txet"), "rtltxet");
+    }
+
+    #[test]
+    fn invisible_format_characters_are_removed() {
+        // Word joiner, byte order mark, soft hyphen, a tag sequence: each
+        // would make two names that look alike compare different.
+        assert_eq!(sanitize("Ma\u{2060}rta"), "Marta");
+        assert_eq!(sanitize("\u{feff}Åsa"), "Åsa");
+        assert_eq!(sanitize("Lind\u{ad}gren"), "Lindgren");
+        assert_eq!(sanitize("id\u{e0031}\u{e0032}\u{e007f}"), "id");
+        assert_eq!(sanitize_multiline("a\u{2063}\nb\u{fffb}"), "a\nb");
     }
 
     #[test]

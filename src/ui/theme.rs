@@ -243,7 +243,7 @@ fn read_source(
         Some(dir) if Path::new(name).is_relative() => dir.join(name),
         _ => PathBuf::from(name),
     };
-    let text = std::fs::read_to_string(&path)
+    let text = crate::config::read_small_file(&path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let id = path
         .canonicalize()
