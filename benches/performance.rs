@@ -20,7 +20,7 @@ use chrono_tz::Europe::Stockholm;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use orderdesk::app::{self, Msg, Options, State};
-use orderdesk::carriers::tjansteguiden::order_from_document;
+use orderdesk::carriers::tjansteguiden::{TgConfig, order_from_document};
 use orderdesk::carriers::{self, SyncSink};
 use orderdesk::config::{CarrierConfig, Config};
 use orderdesk::domain::Order;
@@ -58,9 +58,10 @@ fn parse_orders(sim: &TgSim, ids: &[String]) -> Vec<Order> {
 }
 
 fn handle_for(endpoint: &str) -> carriers::CarrierHandle {
-    let mut carrier = CarrierConfig::new("tg", "tjansteguiden", endpoint);
-    carrier.api_user = Some(SimOptions::default().api_user);
-    carrier.since = chrono::NaiveDate::from_ymd_opt(2000, 1, 1);
+    let carrier = CarrierConfig::new("tg", "tjansteguiden", endpoint).with_settings(TgConfig {
+        api_user: Some(SimOptions::default().api_user),
+        since: chrono::NaiveDate::from_ymd_opt(2000, 1, 1),
+    });
     carriers::build(&Config::empty(), &carrier, true).expect("carrier builds")
 }
 

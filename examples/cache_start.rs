@@ -16,7 +16,7 @@ use chrono::Utc;
 use chrono_tz::Europe::Stockholm;
 use orderdesk::app::{self, Msg, Options, State};
 use orderdesk::carriers;
-use orderdesk::carriers::tjansteguiden::order_from_document;
+use orderdesk::carriers::tjansteguiden::{TgConfig, order_from_document};
 use orderdesk::config::{CarrierConfig, Config};
 use orderdesk::runtime::{carrier_infos, load_cache, read_full_orders};
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
@@ -103,8 +103,11 @@ fn write_cache(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> 
 }
 
 fn new_state() -> Result<State, Box<dyn std::error::Error>> {
-    let mut carrier = CarrierConfig::new("tg", "tjansteguiden", "http://127.0.0.1:9/orders");
-    carrier.api_user = Some(SimOptions::default().api_user);
+    let carrier = CarrierConfig::new("tg", "tjansteguiden", "http://127.0.0.1:9/orders")
+        .with_settings(TgConfig {
+            api_user: Some(SimOptions::default().api_user),
+            since: None,
+        });
     let handle = carriers::build(&Config::empty(), &carrier, true)?;
     let options = Options {
         readonly: true,

@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use orderdesk::carriers::registry;
 use orderdesk::carriers::{self, CarrierHandle};
 use orderdesk::config::Config;
-use orderdesk::demo::{Demo, DemoOptions};
+use orderdesk::demo::{Demo, DemoOptions, OrderCount, OrderCounts};
 use orderdesk::domain::{OrderKey, Stage};
 use orderdesk::headless::{self, ListFilter};
 use orderdesk::runtime::{self, ConsoleSetup};
@@ -76,12 +77,19 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct SimArgs {
-    /// Tjänsteguiden orders to generate.
-    #[arg(long, default_value_t = 300)]
-    orders: usize,
-    /// Lumen Voice orders to generate.
-    #[arg(long, default_value_t = 200)]
-    voice_orders: usize,
+    /// Orders to generate: N for every carrier kind, KIND=N for one kind
+    /// (repeatable or comma-separated, e.g. tjansteguiden=5000,lumen-voice=100;
+    /// a kind's own count wins). Default: each kind's own.
+    #[arg(
+        long,
+        value_name = "[KIND=]N",
+        value_delimiter = ',',
+        value_parser = OrderCount::parse
+    )]
+    orders: Vec<OrderCount>,
+    /// The same as --orders lumen-voice=N.
+    #[arg(long, hide = true, value_name = "N")]
+    voice_orders: Option<usize>,
     /// Seed of the generated data.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -188,7 +196,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode, String> {
                 .or_else(Config::default_path)
             {
                 Some(path) if path.exists() => {
-                    Some(Config::load(&path).map_err(|e| e.to_string())?)
+                    Some(registry::load_config(&path).map_err(|e| e.to_string())?)
                 }
                 _ => None,
             };
@@ -209,7 +217,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode, String> {
         }
         Some(Command::CheckConfig) => {
             let path = config_path(cli.config.as_deref())?;
-            let config = Config::load(&path).map_err(|e| e.to_string())?;
+            let config = registry::load_config(&path).map_err(|e| e.to_string())?;
             let mut handles_ok = true;
             for c in &config.carriers {
                 // Build read-only: checks secrets and URLs without a write client.
@@ -236,9 +244,15 @@ async fn dispatch(cli: Cli) -> Result<ExitCode, String> {
 }
 
 fn demo_options(args: &SimArgs) -> DemoOptions {
+    let alias = args
+        .voice_orders
+        .map(|n| OrderCount::Kind(carriers::lumen_voice::KIND, n));
+    let counts: Vec<OrderCount> = alias
+        .into_iter()
+        .chain(args.orders.iter().copied())
+        .collect();
     DemoOptions {
-        orders: args.orders,
-        voice_orders: args.voice_orders,
+        orders: OrderCounts::from_args(&counts),
         seed: args.seed,
         latency: Duration::from_millis(args.latency),
         port: args.port,
@@ -261,7 +275,7 @@ fn load_config(explicit: Option<&Path>) -> Result<Config, String> {
             path.display()
         ));
     }
-    Config::load(&path).map_err(|e| e.to_string())
+    registry::load_config(&path).map_err(|e| e.to_string())
 }
 
 fn build_handles(config: &Config, readonly: bool) -> Result<Vec<CarrierHandle>, String> {

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use orderdesk::carriers::http::{Http, HttpSettings};
+use orderdesk::carriers::lumen_voice::VoiceConfig;
 use orderdesk::carriers::oauth::{SendKind, TokenCache, lumen_token_refused};
 use orderdesk::carriers::{CarrierError, CarrierHandle, PollSummary, SyncEvent, SyncSink, build};
 use orderdesk::config::{CarrierConfig, Config, SecretSource};
@@ -290,7 +291,8 @@ async fn refused_tokens_are_retried_once_then_an_auth_error() {
 async fn bad_credentials_and_customer_numbers_are_auth_errors() {
     let (sim, _running, config) = start(options(5)).await;
     let mut wrong = config.clone();
-    wrong.client_secret = Some(SecretSource::Inline("not-the-secret".into()));
+    wrong.settings_mut::<VoiceConfig>().client_secret =
+        Some(SecretSource::Inline("not-the-secret".into()));
     let e = poll(&handle(&wrong, true), None)
         .await
         .0
@@ -308,7 +310,7 @@ async fn bad_credentials_and_customer_numbers_are_auth_errors() {
 
     for (customer, code) in [("1-ABC-23", "1403"), ("9-ZZZ-99", "1429")] {
         let mut c = config.clone();
-        c.customer_number = Some(customer.into());
+        c.settings_mut::<VoiceConfig>().customer_number = Some(customer.into());
         let e = poll(&handle(&c, true), None).await.0.expect_err("refused");
         let CarrierError::Auth {
             code: Some(got),
@@ -325,7 +327,7 @@ async fn bad_credentials_and_customer_numbers_are_auth_errors() {
 #[tokio::test]
 async fn secret_from_a_command() {
     let (sim, _running, mut config) = start(options(3)).await;
-    config.client_secret = Some(SecretSource::Command(format!(
+    config.settings_mut::<VoiceConfig>().client_secret = Some(SecretSource::Command(format!(
         "printf '%s\\n' '{}'",
         sim.options().client_secret
     )));
@@ -643,12 +645,12 @@ async fn short_lived_tokens_are_renewed_before_they_expire() {
 #[test]
 fn build_refuses_incomplete_or_unresolvable_config() {
     let mut c = CarrierConfig::new("voice", "lumen-voice", "http://127.0.0.1:9");
-    c.client_id = Some("id".into());
-    c.client_secret = Some(SecretSource::Inline("s".into()));
+    c.settings_mut::<VoiceConfig>().client_id = Some("id".into());
+    c.settings_mut::<VoiceConfig>().client_secret = Some(SecretSource::Inline("s".into()));
     let e = build(&Config::empty(), &c, true).expect_err("no customer number");
     assert!(e.to_string().contains("needs customer_number"), "{e}");
-    c.customer_number = Some("2-B6-7890".into());
-    c.client_secret = Some(SecretSource::Env(
+    c.settings_mut::<VoiceConfig>().customer_number = Some("2-B6-7890".into());
+    c.settings_mut::<VoiceConfig>().client_secret = Some(SecretSource::Env(
         "ORDERDESK_TEST_UNSET_VOICE_SECRET".into(),
     ));
     let e = build(&Config::empty(), &c, true).expect_err("unset variable");
@@ -657,7 +659,7 @@ fn build_refuses_incomplete_or_unresolvable_config() {
             .contains("ORDERDESK_TEST_UNSET_VOICE_SECRET is not set"),
         "{e}"
     );
-    c.client_secret = Some(SecretSource::Inline("s".into()));
+    c.settings_mut::<VoiceConfig>().client_secret = Some(SecretSource::Inline("s".into()));
     let h = build(&Config::empty(), &c, false).expect("builds without network");
     assert!(h.writer.is_some());
     assert_eq!(h.profile.kind(), "lumen-voice");

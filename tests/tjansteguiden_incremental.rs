@@ -9,6 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use chrono::{Days, NaiveDate, Utc};
+use orderdesk::carriers::tjansteguiden::TgConfig;
 use orderdesk::carriers::{self, CarrierError, CarrierHandle, PollSummary, SyncEvent, SyncSink};
 use orderdesk::config::{CarrierConfig, Config};
 use orderdesk::domain::{ActionKind, ActionRequest, Order};
@@ -31,7 +32,7 @@ async fn start(orders: usize) -> (TgSim, RunningSim) {
 
 fn handle_named(sim: &RunningSim, name: &str) -> CarrierHandle {
     let mut c = CarrierConfig::new(name, "tjansteguiden", &TgSim::endpoint(&sim.origin()));
-    c.api_user = Some("1234".into());
+    c.settings_mut::<TgConfig>().api_user = Some("1234".into());
     c.max_concurrency = 4;
     c.timeout = Duration::from_secs(10);
     carriers::build(&Config::empty(), &c, false).expect("builds")

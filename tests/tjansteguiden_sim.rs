@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use orderdesk::carriers::tjansteguiden::TgConfig;
 use orderdesk::carriers::{self, CarrierError, CarrierHandle, SyncEvent, SyncSink};
 use orderdesk::config::{CarrierConfig, Config};
 use orderdesk::domain::{ActionKind, ActionRequest, FormValues, LogKind, Order};
@@ -27,7 +28,7 @@ async fn start(orders: usize) -> (TgSim, RunningSim) {
 
 fn carrier_config(sim: &RunningSim, api_user: &str) -> CarrierConfig {
     let mut c = CarrierConfig::new("tg", "tjansteguiden", &TgSim::endpoint(&sim.origin()));
-    c.api_user = Some(api_user.into());
+    c.settings_mut::<TgConfig>().api_user = Some(api_user.into());
     c.max_concurrency = 4;
     c.timeout = Duration::from_secs(10);
     c

@@ -18,11 +18,16 @@
 //! service column, and the cursor is a per-order hash (no "changed since"
 //! listing exists).
 //!
+//! Its own config keys are read by `config` ([`VoiceConfig`]); [`ENTRY`] is
+//! its line in the carrier registry, with [`simulate`] starting
+//! `sim::lumen_voice` for `demo` and `sim`.
+//!
 //! Must not: send anything in read-only mode (no writer is built), show or
 //! log the client secret or a token, or panic on carrier input.
 
 pub mod client;
 pub mod codes;
+pub mod config;
 pub mod normalize;
 pub mod notify;
 pub mod profile;
@@ -32,19 +37,35 @@ pub mod webhook;
 pub mod wire;
 pub mod writer;
 
+use std::io;
 use std::sync::Arc;
+
+use futures::future::BoxFuture;
 
 use crate::carriers::http::{Http, HttpSettings};
 use crate::carriers::oauth::TokenCache;
+use crate::carriers::registry::{Kind, SimStart, StartedSim, toml_string};
 use crate::carriers::{CarrierError, CarrierHandle, CarrierWriter, PollPlan, secret};
 use crate::config::{CarrierConfig, Config};
+use crate::sim::lumen_voice::{Faults, VoiceSim, VoiceSimOptions};
 
 pub use client::{API_PREFIX, DEFAULT_PAGE_SIZE};
+pub use config::VoiceConfig;
 pub use normalize::STATUSES;
 pub use profile::VoiceProfile;
 pub use webhook::{PartnerNotification, parse_partner_notification};
 
 pub const KIND: &str = "lumen-voice";
+
+/// The kind's line in the carrier registry.
+pub const ENTRY: Kind = Kind {
+    name: KIND,
+    read_config: config::read,
+    build,
+    simulate,
+    demo_name: "voice",
+    demo_orders: 200,
+};
 
 /// Builds a Voice carrier. Resolves the client secret now (a command runs
 /// once, with a timeout). The writer exists only when `readonly` is false.
@@ -53,30 +74,28 @@ pub fn build(
     carrier: &CarrierConfig,
     readonly: bool,
 ) -> Result<CarrierHandle, CarrierError> {
-    let missing = |what: &str| {
-        CarrierError::Local(format!(
-            "carrier {:?} of kind {KIND} needs {what}",
-            carrier.name
-        ))
+    let settings = carrier
+        .settings::<VoiceConfig>()
+        .cloned()
+        .unwrap_or_default();
+    // What is missing is `VoiceConfig::missing`'s to say, as at config time.
+    let missing = settings.missing();
+    let (Some(customer_number), Some(client_id), Some(source), None) = (
+        settings.customer_number.as_deref(),
+        settings.client_id.as_deref(),
+        settings.client_secret.as_ref(),
+        missing.first(),
+    ) else {
+        return Err(CarrierError::Local(format!(
+            "carrier {:?} of kind {KIND} needs {}",
+            carrier.name,
+            missing.first().copied().unwrap_or("client_secret")
+        )));
     };
-    let customer_number = carrier
-        .customer_number
-        .clone()
-        .filter(|c| !c.trim().is_empty())
-        .ok_or_else(|| missing("customer_number"))?;
-    let client_id = carrier
-        .client_id
-        .clone()
-        .filter(|c| !c.trim().is_empty())
-        .ok_or_else(|| missing("client_id"))?;
-    let source = carrier
-        .client_secret
-        .as_ref()
-        .ok_or_else(|| missing("client_secret (client_secret_env or client_secret_cmd)"))?;
     let client_secret = secret::resolve(source, "client_secret")?;
 
     let base = carrier.base_url.trim().trim_end_matches('/').to_owned();
-    let token_url = carrier
+    let token_url = settings
         .token_url
         .clone()
         .filter(|t| !t.trim().is_empty())
@@ -99,7 +118,7 @@ pub fn build(
         tokens,
         api: format!("{base}{API_PREFIX}"),
         customer_number: customer_number.trim().to_owned(),
-        page_size: carrier.page_size.unwrap_or(DEFAULT_PAGE_SIZE).max(1),
+        page_size: settings.page_size.unwrap_or(DEFAULT_PAGE_SIZE).max(1),
         concurrency: carrier.max_concurrency.max(1),
     });
     // Fail now, not at the first poll, when base_url cannot carry the API path.
@@ -120,5 +139,41 @@ pub fn build(
             interval: carrier.refresh,
             quiet_hours: carrier.quiet_hours,
         },
+    })
+}
+
+/// Starts the Voice simulator for `demo` and `sim` (the registry's
+/// `simulate`). It answers writes at once (`write_delay` does not apply).
+pub fn simulate(start: SimStart) -> BoxFuture<'static, io::Result<StartedSim>> {
+    Box::pin(async move {
+        let options = VoiceSimOptions {
+            orders: start.orders,
+            seed: start.seed,
+            faults: Faults {
+                latency: start.latency,
+                ..Faults::default()
+            },
+            now: start.now,
+            ..VoiceSimOptions::default()
+        };
+        let (sim, server) = VoiceSim::spawn(options, start.port).await?;
+        let config = sim.carrier_config(&start.name, &server.origin());
+        let mut toml = String::new();
+        if let Some(settings) = config.settings::<VoiceConfig>() {
+            if let Some(number) = &settings.customer_number {
+                toml.push_str(&format!("customer_number = {}\n", toml_string(number)));
+            }
+            if let Some(id) = &settings.client_id {
+                toml.push_str(&format!("client_id = {}\n", toml_string(id)));
+            }
+        }
+        // The simulator's secret is no secret; a command keeps the file shareable.
+        let command = format!("echo {}", sim.options().client_secret);
+        toml.push_str(&format!("client_secret_cmd = {}\n", toml_string(&command)));
+        Ok(StartedSim {
+            server,
+            config,
+            toml,
+        })
     })
 }

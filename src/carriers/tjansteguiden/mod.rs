@@ -19,7 +19,12 @@
 //! - Read-only: [`build`] with `readonly == true` constructs no
 //!   [`writer::TgWriter`]; that type is the only one that can send
 //!   `set_status` or `add_message`.
+//!
+//! Its own config keys are read by `config` ([`TgConfig`]); [`ENTRY`] is its
+//! line in the carrier registry, with [`simulate`] starting
+//! `sim::tjansteguiden` for `demo` and `sim`.
 
+mod config;
 mod profile;
 mod reader;
 mod time;
@@ -27,11 +32,14 @@ mod wire;
 mod writer;
 pub mod xml;
 
+use std::io;
 use std::sync::Arc;
 
 use chrono_tz::Tz;
+use futures::future::BoxFuture;
 use reqwest::Url;
 
+pub use config::TgConfig;
 pub use profile::{MAX_MESSAGE_CHARS, MESSAGE_TYPES, STATUSES, TgProfile, status_of};
 pub use reader::TgReader;
 pub use time::{format_local, parse_local, stamp};
@@ -42,10 +50,22 @@ pub use wire::{
 pub use writer::TgWriter;
 
 use crate::carriers::http::{Http, HttpSettings};
+use crate::carriers::registry::{Kind, SimStart, StartedSim, toml_string};
 use crate::carriers::{CarrierError, CarrierHandle, PollPlan};
 use crate::config::{CarrierConfig, Config};
+use crate::sim::tjansteguiden::{SimOptions, TgSim};
 
 pub const KIND: &str = "tjansteguiden";
+
+/// The kind's line in the carrier registry.
+pub const ENTRY: Kind = Kind {
+    name: KIND,
+    read_config: config::read,
+    build,
+    simulate,
+    demo_name: "tg",
+    demo_orders: 300,
+};
 
 /// Largest response body accepted from the portal.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -70,6 +90,8 @@ pub fn http_settings(carrier: &CarrierConfig) -> HttpSettings {
     }
 }
 
+/// Builds a Tjänsteguiden carrier from its config (the registry's `build`).
+/// The writer exists only when `readonly` is false.
 pub fn build(
     _config: &Config,
     carrier: &CarrierConfig,
@@ -81,11 +103,14 @@ pub fn build(
             carrier.name, carrier.base_url
         ))
     })?;
-    let api_user = carrier
-        .api_user
-        .clone()
-        .filter(|u| !u.trim().is_empty())
-        .ok_or_else(|| CarrierError::Local(format!("carrier {} needs api_user", carrier.name)))?;
+    let settings = carrier.settings::<TgConfig>().cloned().unwrap_or_default();
+    if let Some(field) = settings.missing().first() {
+        return Err(CarrierError::Local(format!(
+            "carrier {} needs {field}",
+            carrier.name
+        )));
+    }
+    let api_user = settings.api_user.clone().unwrap_or_default();
     let name: Arc<str> = Arc::from(carrier.name.as_str());
     let portal = Arc::new(Portal {
         name: name.clone(),
@@ -94,7 +119,7 @@ pub fn build(
         tz: carrier.timezone,
         http: Http::new(http_settings(carrier))?,
     });
-    let reader = TgReader::new(portal.clone(), carrier.since, carrier.max_concurrency);
+    let reader = TgReader::new(portal.clone(), settings.since, carrier.max_concurrency);
     let writer: Option<Arc<dyn crate::carriers::CarrierWriter>> = if readonly {
         None
     } else {
@@ -109,5 +134,39 @@ pub fn build(
             interval: carrier.refresh,
             quiet_hours: carrier.quiet_hours,
         },
+    })
+}
+
+/// Starts the Tjänsteguiden simulator for `demo` and `sim` (the registry's
+/// `simulate`).
+pub fn simulate(start: SimStart) -> BoxFuture<'static, io::Result<StartedSim>> {
+    Box::pin(async move {
+        let options = SimOptions {
+            orders: start.orders,
+            seed: start.seed,
+            now: start.now,
+            faults: crate::sim::faults::Faults {
+                latency: start.latency,
+                write_answer_delay: start.write_delay,
+                ..crate::sim::faults::Faults::default()
+            },
+            ..SimOptions::default()
+        };
+        let (sim, server) = TgSim::spawn(options, start.port).await?;
+        let config = sim.carrier_config(&start.name, &server.origin());
+        let mut toml = String::new();
+        if let Some(settings) = config.settings::<TgConfig>() {
+            if let Some(user) = &settings.api_user {
+                toml.push_str(&format!("api_user = {}\n", toml_string(user)));
+            }
+            if let Some(since) = settings.since {
+                toml.push_str(&format!("since = \"{}\"\n", since.format("%Y-%m-%d")));
+            }
+        }
+        Ok(StartedSim {
+            server,
+            config,
+            toml,
+        })
     })
 }

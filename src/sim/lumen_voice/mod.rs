@@ -210,13 +210,16 @@ impl VoiceSim {
 
     /// A carrier config that talks to this simulator at `origin`.
     pub fn carrier_config(&self, name: &str, origin: &str) -> CarrierConfig {
-        let mut c = CarrierConfig::new(name, KIND, origin);
-        c.customer_number = Some(self.inner.options.customer_number.clone());
-        c.client_id = Some(self.inner.options.client_id.clone());
-        c.client_secret = Some(SecretSource::Inline(
-            self.inner.options.client_secret.clone().into(),
-        ));
-        c
+        CarrierConfig::new(name, KIND, origin).with_settings(
+            crate::carriers::lumen_voice::VoiceConfig {
+                customer_number: Some(self.inner.options.customer_number.clone()),
+                client_id: Some(self.inner.options.client_id.clone()),
+                client_secret: Some(SecretSource::Inline(
+                    self.inner.options.client_secret.clone().into(),
+                )),
+                ..Default::default()
+            },
+        )
     }
 
     pub fn token_requests(&self) -> usize {

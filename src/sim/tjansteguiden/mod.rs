@@ -188,14 +188,15 @@ impl TgSim {
     /// A carrier config that talks to this simulator at `origin`: its
     /// `api_user`, and `since` far enough back for every generated order.
     pub fn carrier_config(&self, name: &str, origin: &str) -> crate::config::CarrierConfig {
-        let mut c = crate::config::CarrierConfig::new(
+        crate::config::CarrierConfig::new(
             name,
             crate::carriers::tjansteguiden::KIND,
             &TgSim::endpoint(origin),
-        );
-        c.api_user = Some(self.inner.api_user.clone());
-        c.since = NaiveDate::from_ymd_opt(2000, 1, 1);
-        c
+        )
+        .with_settings(crate::carriers::tjansteguiden::TgConfig {
+            api_user: Some(self.inner.api_user.clone()),
+            since: NaiveDate::from_ymd_opt(2000, 1, 1),
+        })
     }
 
     /// Requests received with this `method` (valid or not, faults included).
@@ -527,7 +528,9 @@ mod tests {
             "tjansteguiden",
             &TgSim::endpoint(&running.origin()),
         );
-        carrier.api_user = Some(s.api_user().to_owned());
+        carrier
+            .settings_mut::<crate::carriers::tjansteguiden::TgConfig>()
+            .api_user = Some(s.api_user().to_owned());
         let handle =
             crate::carriers::build(&crate::config::Config::empty(), &carrier, false).unwrap();
         (s, running, handle)

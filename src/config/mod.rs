@@ -1,0 +1,588 @@
+//! The config file: the model, loading, validation of the top level and of
+//! the common carrier keys (`carrier`) with line-precise errors, and the
+//! shared readers a kind uses for its own keys, secrets included (`kind`).
+//! Nothing here talks to a carrier or knows a carrier kind, and nothing here
+//! imports `carriers`: each kind reads its own keys of a `[[carrier]]` table
+//! through a [`KindSection`], with the reader the carrier registry passes to
+//! [`Config::parse`] as [`KindReaders`].
+//!
+//! Location: `--config PATH`, else `$ORDERDESK_CONFIG`, else
+//! `<platform config dir>/orderdesk/config.toml`. Unknown keys are errors (a
+//! typo must not silently become a default). Durations are seconds.
+
+mod carrier;
+mod kind;
+
+use carrier::{CarrierReading, Defaults, carrier_tables_of};
+pub use kind::{
+    KindReaders, KindSection, KindSettings, ReadKind, SecretKeys, SecretSource, StringOrInt,
+    is_blank,
+};
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+use toml::Spanned;
+use toml::de::DeTable;
+
+/// Defaults that apply when neither the carrier nor the file's top level says.
+pub const DEFAULT_REFRESH_SECS: f64 = 60.0;
+pub const DEFAULT_MAX_CONCURRENCY: usize = 8;
+pub const DEFAULT_TIMEOUT_SECS: f64 = 30.0;
+pub const DEFAULT_TIMEZONE: &str = "Europe/Stockholm";
+pub const DEFAULT_KEEP_TERMINAL_DAYS: u32 = 14;
+
+/// The keys every `[[carrier]]` table may have, whatever its kind. All other
+/// keys belong to the kind.
+pub const COMMON_CARRIER_KEYS: &[&str] = &[
+    "name",
+    "kind",
+    "base_url",
+    "refresh",
+    "max_concurrency",
+    "timeout",
+    "timezone",
+    "quiet_hours",
+];
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: Option<PathBuf>,
+    pub readonly: bool,
+    pub theme: String,
+    /// Journal author; `$USER` when not set.
+    pub user: String,
+    pub data_dir: Option<PathBuf>,
+    /// Days a done or closed order stays in the local cache.
+    pub keep_terminal_days: u32,
+    /// Key map overrides: action name -> key (`"r"`, `"ctrl-r"`, `"F5"`).
+    pub keys: BTreeMap<String, String>,
+    pub carriers: Vec<CarrierConfig>,
+}
+
+/// One `[[carrier]]` table, with the top-level defaults applied: the common
+/// keys, and the kind's own settings as the kind read them.
+#[derive(Debug)]
+pub struct CarrierConfig {
+    pub name: String,
+    pub kind: String,
+    pub base_url: String,
+    pub refresh: Duration,
+    pub max_concurrency: usize,
+    pub timeout: Duration,
+    pub timezone: Tz,
+    /// Local hours in which automatic polls are skipped, `(start, end)`.
+    pub quiet_hours: Option<(u32, u32)>,
+    /// What the kind read from its own keys (see [`CarrierConfig::settings`]).
+    pub settings: Box<dyn KindSettings>,
+    /// Where in the file the table starts, for later messages.
+    pub location: Option<Location>,
+}
+
+/// Line and column (1-based) in the config file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}", self.line, self.column)
+    }
+}
+
+/// One problem and its place, when it has one.
+pub type Problem = (Option<Location>, String);
+
+/// Everything wrong with a config file, each with its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: Option<PathBuf>,
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = self
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or("config".into());
+        for (i, (loc, msg)) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            match loc {
+                Some(loc) => write!(f, "{file}:{}:{}: {msg}", loc.line, loc.column)?,
+                None => write!(f, "{file}: {msg}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The top level, `[[carrier]]` tables aside (they are read one by one).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    readonly: bool,
+    theme: Option<String>,
+    user: Option<String>,
+    data_dir: Option<PathBuf>,
+    keep_terminal_days: Option<Spanned<i64>>,
+    refresh: Option<Spanned<f64>>,
+    max_concurrency: Option<Spanned<i64>>,
+    timeout: Option<Spanned<f64>>,
+    timezone: Option<Spanned<String>>,
+    #[serde(default)]
+    keys: BTreeMap<String, String>,
+}
+
+/// How the file's permissions look, for the inline-secret rule.
+#[derive(Debug, Clone, Copy)]
+pub enum FileAccess {
+    /// Only the owner can read it.
+    Private,
+    /// Group or others can read it.
+    Shared,
+    Unknown,
+}
+
+impl Config {
+    /// The default config path (platform config dir), if one can be found.
+    pub fn default_path() -> Option<PathBuf> {
+        if let Ok(p) = std::env::var("ORDERDESK_CONFIG") {
+            return Some(PathBuf::from(p));
+        }
+        directories::ProjectDirs::from("", "", "orderdesk")
+            .map(|d| d.config_dir().join("config.toml"))
+    }
+
+    /// Reads and validates a config file; `kinds` reads each kind's keys
+    /// (the carrier registry).
+    pub fn load<K: KindReaders + ?Sized>(path: &Path, kinds: &K) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: Some(path.to_owned()),
+            problems: vec![(None, format!("cannot read: {e}"))],
+        })?;
+        Config::parse(&text, Some(path), file_access(path), kinds)
+    }
+
+    /// Parses and validates config text; `kinds` reads each kind's keys.
+    ///
+    /// A shape error (an unknown key, a value of the wrong type, a missing
+    /// `name`, `kind` or `base_url`) is reported alone, the first one found;
+    /// otherwise every problem is reported, each with its place.
+    pub fn parse<K: KindReaders + ?Sized>(
+        text: &str,
+        path: Option<&Path>,
+        access: FileAccess,
+        kinds: &K,
+    ) -> Result<Config, ConfigError> {
+        let err = |problems| ConfigError {
+            path: path.map(Path::to_owned),
+            problems,
+        };
+        let shape_problem = |e: toml::de::Error| -> Problem {
+            let loc = e.span().map(|s| location(text, s.start));
+            (loc, e.message().trim().to_owned())
+        };
+        let root = DeTable::parse(text).map_err(|e| err(vec![shape_problem(e)]))?;
+        let root_span = root.span();
+        let mut root = root.into_inner();
+        let carrier_tables = root.remove("carrier");
+        let raw =
+            RawConfig::deserialize(toml::de::Deserializer::from(Spanned::new(root_span, root)))
+                .map_err(|e| err(vec![shape_problem(e)]))?;
+
+        let mut problems = Vec::new();
+        let mut shape = Vec::new();
+        let at = |span: std::ops::Range<usize>| Some(location(text, span.start));
+
+        let refresh = secs(
+            raw.refresh.as_ref(),
+            DEFAULT_REFRESH_SECS,
+            "refresh",
+            text,
+            &mut problems,
+        );
+        let timeout = secs(
+            raw.timeout.as_ref(),
+            DEFAULT_TIMEOUT_SECS,
+            "timeout",
+            text,
+            &mut problems,
+        );
+        let max_concurrency = concurrency(
+            raw.max_concurrency.as_ref(),
+            DEFAULT_MAX_CONCURRENCY,
+            text,
+            &mut problems,
+        );
+        let timezone = tz(
+            raw.timezone.as_ref(),
+            DEFAULT_TIMEZONE.parse().ok(),
+            text,
+            &mut problems,
+        );
+        let defaults = Defaults {
+            refresh,
+            max_concurrency,
+            timeout,
+            timezone,
+        };
+        let keep_terminal_days = match &raw.keep_terminal_days {
+            None => DEFAULT_KEEP_TERMINAL_DAYS,
+            Some(v) => u32::try_from(*v.get_ref())
+                .ok()
+                .filter(|d| *d <= 3650)
+                .unwrap_or_else(|| {
+                    problems.push((
+                        at(v.span()),
+                        "keep_terminal_days must be between 0 and 3650".into(),
+                    ));
+                    DEFAULT_KEEP_TERMINAL_DAYS
+                }),
+        };
+
+        let mut carriers = Vec::new();
+        let mut names = HashSet::new();
+        for table in carrier_tables_of(carrier_tables, text, &mut shape) {
+            let reading = CarrierReading {
+                text,
+                access,
+                defaults: &defaults,
+                problems: &mut problems,
+                shape: &mut shape,
+            };
+            if let Some(config) = reading.read(table, kinds, &mut names) {
+                carriers.push(config);
+            }
+        }
+        if let Some(first) = shape.into_iter().next() {
+            return Err(err(vec![first]));
+        }
+        if !problems.is_empty() {
+            return Err(err(problems));
+        }
+        Ok(Config {
+            path: path.map(Path::to_owned),
+            readonly: raw.readonly,
+            theme: raw.theme.unwrap_or_else(|| "default".into()),
+            user: raw.user.unwrap_or_else(default_user),
+            data_dir: raw.data_dir,
+            keep_terminal_days,
+            keys: raw.keys,
+            carriers,
+        })
+    }
+
+    /// A config with no file: used by `demo`, which adds its own carriers.
+    pub fn empty() -> Config {
+        Config {
+            path: None,
+            readonly: false,
+            theme: "default".into(),
+            user: default_user(),
+            data_dir: None,
+            keep_terminal_days: DEFAULT_KEEP_TERMINAL_DAYS,
+            keys: BTreeMap::new(),
+            carriers: Vec::new(),
+        }
+    }
+}
+
+fn default_user() -> String {
+    std::env::var("USER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Byte offset -> 1-based line and column (in characters).
+fn location(text: &str, offset: usize) -> Location {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    Location { line, column }
+}
+
+fn secs(
+    value: Option<&Spanned<f64>>,
+    default: f64,
+    what: &str,
+    text: &str,
+    problems: &mut Vec<Problem>,
+) -> Duration {
+    match value {
+        None => Duration::from_secs_f64(default),
+        Some(v) if v.get_ref().is_finite() && *v.get_ref() > 0.0 && *v.get_ref() <= 86_400.0 => {
+            Duration::from_secs_f64(*v.get_ref())
+        }
+        Some(v) => {
+            problems.push((
+                Some(location(text, v.span().start)),
+                format!("{what} must be a number of seconds between 0 and 86400"),
+            ));
+            Duration::from_secs_f64(default)
+        }
+    }
+}
+
+fn concurrency(
+    value: Option<&Spanned<i64>>,
+    default: usize,
+    text: &str,
+    problems: &mut Vec<Problem>,
+) -> usize {
+    match value {
+        None => default,
+        Some(v) if (1..=256).contains(v.get_ref()) => *v.get_ref() as usize,
+        Some(v) => {
+            problems.push((
+                Some(location(text, v.span().start)),
+                "max_concurrency must be between 1 and 256".into(),
+            ));
+            default
+        }
+    }
+}
+
+fn tz(
+    value: Option<&Spanned<String>>,
+    default: Option<Tz>,
+    text: &str,
+    problems: &mut Vec<Problem>,
+) -> Tz {
+    let fallback = default.unwrap_or(chrono_tz::Europe::Stockholm);
+    match value {
+        None => fallback,
+        Some(v) => v.get_ref().parse::<Tz>().unwrap_or_else(|_| {
+            problems.push((
+                Some(location(text, v.span().start)),
+                format!(
+                    "timezone {:?} is not an IANA zone like \"Europe/Stockholm\"",
+                    v.get_ref()
+                ),
+            ));
+            fallback
+        }),
+    }
+}
+
+fn parse_hours(text: &str) -> Option<(u32, u32)> {
+    let (a, b) = text.trim().split_once('-')?;
+    let (a, b) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+    (a < 24 && b <= 24 && a != b).then_some((a, b))
+}
+
+#[cfg(unix)]
+fn file_access(path: &Path) -> FileAccess {
+    use std::os::unix::fs::PermissionsExt;
+    match std::fs::metadata(path) {
+        Ok(m) if m.permissions().mode() & 0o077 == 0 => FileAccess::Private,
+        Ok(_) => FileAccess::Shared,
+        Err(_) => FileAccess::Unknown,
+    }
+}
+
+#[cfg(not(unix))]
+fn file_access(_path: &Path) -> FileAccess {
+    FileAccess::Unknown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A kind as a carrier kind reads its keys: one required id, one secret.
+    #[derive(Debug, Clone, Default)]
+    struct Fake {
+        id: Option<String>,
+        secret: Option<SecretSource>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct RawFake {
+        id: Option<Spanned<StringOrInt>>,
+        secret: Option<Spanned<String>>,
+        secret_env: Option<Spanned<String>>,
+        secret_cmd: Option<Spanned<String>>,
+    }
+
+    fn read_fake(section: &mut KindSection<'_, '_>) -> Box<dyn KindSettings> {
+        let Some(raw) = section.read::<RawFake>() else {
+            return Box::new(Fake::default());
+        };
+        let secret = section.secret(
+            "secret",
+            SecretKeys {
+                inline: raw.secret,
+                env: raw.secret_env,
+                cmd: raw.secret_cmd,
+            },
+        );
+        let id = raw.id.map(|i| i.into_inner().into_string());
+        if id.is_none() {
+            section.needs("id");
+        }
+        Box::new(Fake { id, secret })
+    }
+
+    struct Kinds;
+
+    impl KindReaders for Kinds {
+        fn reader(&self, kind: &str) -> Option<ReadKind> {
+            (kind == "fake").then_some(read_fake as ReadKind)
+        }
+
+        fn names(&self) -> Vec<&'static str> {
+            vec!["fake"]
+        }
+    }
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Some(Path::new("c.toml")), FileAccess::Shared, &Kinds)
+    }
+
+    const FAKE: &str = r#"refresh = 30
+[[carrier]]
+name = "f"
+kind = "fake"
+base_url = "https://fake.example/api"
+id = 12
+timeout = 5
+"#;
+
+    #[test]
+    fn common_keys_here_and_the_kinds_keys_in_its_settings() {
+        let c = parse(FAKE).expect("valid");
+        let f = &c.carriers[0];
+        assert_eq!(
+            f.refresh,
+            Duration::from_secs(30),
+            "the top level's default"
+        );
+        assert_eq!(f.timeout, Duration::from_secs(5));
+        assert_eq!(f.location, Some(Location { line: 2, column: 1 }));
+        let settings = f.settings::<Fake>().expect("the kind's settings");
+        assert_eq!(settings.id.as_deref(), Some("12"));
+        assert!(f.settings::<String>().is_none());
+        let copy = f.clone();
+        assert_eq!(
+            copy.settings::<Fake>().and_then(|s| s.id.clone()),
+            settings.id
+        );
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_kinds_part_has_its_line_and_column() {
+        let e = parse(&FAKE.replace("timeout", "timeuot")).unwrap_err();
+        assert_eq!(e.problems.len(), 1, "{e}");
+        assert_eq!(e.problems[0].0, Some(Location { line: 7, column: 1 }));
+        assert!(e.problems[0].1.contains("unknown field `timeuot`"), "{e}");
+        let e = parse(&FAKE.replace("timeout = 5", "timeout = \"5\"")).unwrap_err();
+        assert_eq!(
+            e.problems[0].0,
+            Some(Location {
+                line: 7,
+                column: 11
+            }),
+            "{e}"
+        );
+        let e = parse(&FAKE.replace("refresh = 30", "refreshh = 30")).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("c.toml:1:1: unknown field `refreshh`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_kinds_semantic_problems_join_the_common_ones() {
+        let text = FAKE
+            .replace("id = 12\n", "secret_env = \"A\"\nsecret_cmd = \"b\"\n")
+            .replace("timeout = 5", "timeout = -5");
+        let e = parse(&text).unwrap_err();
+        let msgs: Vec<_> = e
+            .problems
+            .iter()
+            .map(|(l, m)| (l.map(|l| (l.line, l.column)), m.as_str()))
+            .collect();
+        assert!(
+            msgs.contains(&(Some((2, 1)), "carrier \"f\" of kind fake needs id")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.contains(&(
+                Some((7, 14)),
+                "give only one of secret, secret_env, secret_cmd"
+            )),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|(l, m)| *l == Some((8, 11)) && m.contains("timeout")),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_kind_names_the_known_ones_and_its_keys_are_not_read() {
+        let e = parse(&FAKE.replace("\"fake\"", "\"faux\"")).unwrap_err();
+        assert_eq!(
+            e.problems,
+            vec![(
+                Some(Location { line: 4, column: 8 }),
+                "unknown carrier kind \"faux\"; known kinds: fake".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn an_inline_secret_only_in_a_private_file() {
+        let text = FAKE.replace("id = 12", "id = 12\nsecret = \"hunter2\"");
+        let e = parse(&text).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("secret is inline but this file is readable"),
+            "{e}"
+        );
+        assert!(!e.to_string().contains("hunter2"));
+        let ok = Config::parse(&text, None, FileAccess::Private, &Kinds).expect("private");
+        assert!(!format!("{ok:?}").contains("hunter2"));
+        assert!(matches!(
+            ok.carriers[0]
+                .settings::<Fake>()
+                .and_then(|s| s.secret.clone()),
+            Some(SecretSource::Inline(_))
+        ));
+    }
+
+    #[test]
+    fn settings_mut_starts_from_the_default_of_another_type() {
+        let mut c = CarrierConfig::new("f", "fake", "http://127.0.0.1:9");
+        assert!(c.settings::<Fake>().is_none());
+        c.settings_mut::<Fake>().id = Some("7".into());
+        c.settings_mut::<Fake>().secret = Some(SecretSource::Env("X".into()));
+        let settings = c.settings::<Fake>().expect("now a Fake");
+        assert_eq!(settings.id.as_deref(), Some("7"));
+        assert!(settings.secret.is_some());
+    }
+}
