@@ -38,13 +38,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 
-use super::{CarrierError, CarrierHandle, lumen_voice, tjansteguiden};
+use super::{CarrierError, CarrierHandle, lumen_px, lumen_voice, tjansteguiden};
 use crate::config::{CarrierConfig, Config, ConfigError, FileAccess, KindReaders, ReadKind};
 use crate::sim::RunningSim;
 
 /// Every carrier kind, in the order `demo` and `sim` start them (with
 /// `--port P`, the i-th kind listens on P+i).
-pub const KINDS: &[Kind] = &[tjansteguiden::ENTRY, lumen_voice::ENTRY];
+pub const KINDS: &[Kind] = &[tjansteguiden::ENTRY, lumen_voice::ENTRY, lumen_px::ENTRY];
 
 /// Builds a configured carrier: profile, reader, and a writer unless
 /// `readonly`.

@@ -1,0 +1,190 @@
+//! The `lumen-px` carrier kind: the Lumen/CenturyLink PX OrderInfo partner
+//! API (document 000) with the wire details of CONTRACTS.md "lumen-px". The
+//! API is read-only: orders are read, triaged and annotated locally, never
+//! changed at the carrier, so no writer exists for this kind.
+//!
+//! Parts:
+//! - `config`: the kind's keys ([`PxConfig`]).
+//! - `codes`: the document's error table, verbatim.
+//! - `wire`: tolerant JSON reading (PXORDER, lists, detail, errors, TxId).
+//! - `window`: the `pxNewOrders` date windows (at most 7 days, `toDate`
+//!   exclusive, `MM/DD/YYYY`).
+//! - `normalize`: PXORDER -> `Order` (stage mapping, attention reasons,
+//!   source system, columns).
+//! - `profile`: every action "not offered by Lumen PX (read-only API)".
+//! - `client` / `reader`: HTTP (OAuth2 via `carriers::oauth`) and the poll
+//!   flow of the document.
+//!
+//! Choices where the document is silent: the paths and bodies are
+//! CONTRACTS.md's; dates in PXORDER are read as `MM/DD/YYYY`, ISO dates or
+//! RFC 3339; a first poll without `since` lists the last 7 days; "Customer
+//! Cancelled", named terminal by the flow but absent from the status list,
+//! is closed. Quiet hours default to 07-19 ("perform status calls during
+//! non-peak times"), `quiet_hours` overrides them and `quiet_hours = ""`
+//! turns them off; the hours are read in the carrier's `timezone` by the
+//! scheduler (a PX default of America/Chicago is not applied here).
+//!
+//! Its own config keys are read by `config`; [`ENTRY`] is its line in the
+//! carrier registry, with [`simulate`] starting `sim::lumen_px` for `demo`
+//! and `sim`.
+//!
+//! Must not: build a writer, show or log the client secret or a token, send
+//! a `pxNewOrders` window over 7 days (2090), or panic on carrier input.
+
+pub mod client;
+pub mod codes;
+pub mod config;
+pub mod normalize;
+pub mod profile;
+pub mod reader;
+pub mod window;
+pub mod wire;
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::{Arc, Mutex};
+
+use futures::future::BoxFuture;
+
+use crate::carriers::http::{Http, HttpSettings};
+use crate::carriers::oauth::TokenCache;
+use crate::carriers::registry::{Kind, SimStart, StartedSim, toml_string};
+use crate::carriers::{CarrierError, CarrierHandle, PollPlan, secret};
+use crate::config::{CarrierConfig, Config};
+use crate::sim::faults::Faults;
+use crate::sim::lumen_px::{PxSim, PxSimOptions};
+
+pub use client::API_PREFIX;
+pub use config::PxConfig;
+pub use normalize::STATUSES;
+pub use profile::{NOT_OFFERED, PxProfile};
+
+pub const KIND: &str = "lumen-px";
+
+/// Quiet hours unless the config says otherwise: the document asks for
+/// status calls "during non-peak times or afterhours".
+pub const DEFAULT_QUIET_HOURS: (u32, u32) = (7, 19);
+
+/// The kind's line in the carrier registry.
+pub const ENTRY: Kind = Kind {
+    name: KIND,
+    read_config: config::read,
+    build,
+    simulate,
+    demo_name: "px",
+    demo_orders: 120,
+};
+
+/// The quiet hours of a PX carrier: the config's, none for
+/// `quiet_hours = ""`, else [`DEFAULT_QUIET_HOURS`].
+pub fn quiet_hours(carrier: &CarrierConfig) -> Option<(u32, u32)> {
+    if carrier.quiet_hours_off {
+        None
+    } else {
+        carrier.quiet_hours.or(Some(DEFAULT_QUIET_HOURS))
+    }
+}
+
+/// Builds a PX carrier (never with a writer). Resolves the client secret
+/// now.
+pub fn build(
+    _config: &Config,
+    carrier: &CarrierConfig,
+    _readonly: bool,
+) -> Result<CarrierHandle, CarrierError> {
+    let settings = carrier.settings::<PxConfig>().cloned().unwrap_or_default();
+    let missing = settings.missing();
+    let (Some(client_id), Some(source), Some(partner_id), None) = (
+        settings.client_id.as_deref(),
+        settings.client_secret.as_ref(),
+        settings.partner_id.as_deref(),
+        missing.first(),
+    ) else {
+        return Err(CarrierError::Local(format!(
+            "carrier {:?} of kind {KIND} needs {}",
+            carrier.name,
+            missing.first().copied().unwrap_or("client_secret")
+        )));
+    };
+    let client_secret = secret::resolve(source, "client_secret")?;
+    let base = carrier.base_url.trim().trim_end_matches('/').to_owned();
+    let token_url = settings
+        .token_url
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| format!("{base}/oauth/token"));
+    let http = Http::new(HttpSettings {
+        timeout: carrier.timeout,
+        max_concurrency: carrier.max_concurrency.max(1),
+        ..HttpSettings::default()
+    })?;
+    let tokens = Arc::new(TokenCache::new(
+        http.clone(),
+        token_url,
+        client_id.trim(),
+        client_secret,
+    ));
+    let name: Arc<str> = carrier.name.as_str().into();
+    let client = Arc::new(client::PxClient {
+        name: name.clone(),
+        http,
+        tokens,
+        api: format!("{base}{API_PREFIX}"),
+        partner_id: partner_id.trim().to_owned(),
+        sales_codes: settings.sales_codes.clone(),
+        sources: settings.source_list(),
+        since: settings.since,
+        concurrency: carrier.max_concurrency.max(1),
+        timezone: carrier.timezone,
+    });
+    client.url(client::NEW_ORDERS)?;
+    Ok(CarrierHandle {
+        name,
+        profile: Arc::new(PxProfile),
+        reader: Arc::new(reader::PxReader {
+            client,
+            known: Mutex::new(HashMap::new()),
+            clock: chrono::Utc::now,
+        }),
+        writer: None,
+        plan: PollPlan {
+            interval: carrier.refresh,
+            quiet_hours: quiet_hours(carrier),
+        },
+    })
+}
+
+/// Starts the PX simulator for `demo` and `sim` (quiet hours off there).
+pub fn simulate(start: SimStart) -> BoxFuture<'static, io::Result<StartedSim>> {
+    Box::pin(async move {
+        let options = PxSimOptions {
+            orders: start.orders,
+            seed: start.seed,
+            faults: Faults {
+                latency: start.latency,
+                ..Faults::default()
+            },
+            now: start.now,
+            ..PxSimOptions::default()
+        };
+        let (sim, server) = PxSim::spawn(options, start.port).await?;
+        let mut config = sim.carrier_config(&start.name, &server.origin());
+        config.quiet_hours_off = true;
+        let mut toml = String::from("quiet_hours = \"\"\n");
+        if let Some(settings) = config.settings::<PxConfig>() {
+            if let Some(id) = &settings.client_id {
+                toml.push_str(&format!("client_id = {}\n", toml_string(id)));
+            }
+            if let Some(partner) = &settings.partner_id {
+                toml.push_str(&format!("partner_id = {}\n", toml_string(partner)));
+            }
+        }
+        let command = format!("echo {}", sim.options().client_secret);
+        toml.push_str(&format!("client_secret_cmd = {}\n", toml_string(&command)));
+        Ok(StartedSim {
+            server,
+            config,
+            toml,
+        })
+    })
+}
