@@ -139,3 +139,83 @@ pub fn read(section: &mut KindSection<'_, '_>) -> Box<dyn KindSettings> {
 fn s_of(s: &Spanned<String>) -> &str {
     s.get_ref()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::PxConfig;
+    use crate::carriers::lumen_px::{DEFAULT_QUIET_HOURS, quiet_hours};
+    use crate::carriers::registry::parse_config;
+    use crate::config::{Config, ConfigError, FileAccess, Location};
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        parse_config(text, Some(Path::new("c.toml")), FileAccess::Shared)
+    }
+
+    const PX: &str = r#"
+[[carrier]]
+name = "px"
+kind = "lumen-px"
+base_url = "https://api-test.lumen.com"
+client_id = "id"
+client_secret_env = "PX_SECRET"
+partner_id = 4711
+sales_codes = ["SC1001", 2002]
+sources = ["phone", "UI"]
+since = "2026-01-31"
+"#;
+
+    #[test]
+    fn keys_are_read() {
+        let c = parse(PX).expect("valid");
+        let px = c.carriers[0].settings::<PxConfig>().expect("px settings");
+        assert_eq!(px.partner_id.as_deref(), Some("4711"));
+        assert_eq!(px.sales_codes, vec!["SC1001", "2002"]);
+        assert_eq!(px.source_list(), vec!["Phone", "UI"]);
+        assert_eq!(px.since, chrono::NaiveDate::from_ymd_opt(2026, 1, 31));
+        assert_eq!(quiet_hours(&c.carriers[0]), Some(DEFAULT_QUIET_HOURS));
+        let all = PxConfig::default().source_list();
+        assert_eq!(all, vec!["API", "UI", "Phone"]);
+    }
+
+    #[test]
+    fn quiet_hours_override_and_off() {
+        let c = parse(&PX.replace("kind =", "quiet_hours = \"22-06\"\nkind =")).expect("valid");
+        assert_eq!(quiet_hours(&c.carriers[0]), Some((22, 6)));
+        let c = parse(&PX.replace("kind =", "quiet_hours = \"\"\nkind =")).expect("valid");
+        assert_eq!(quiet_hours(&c.carriers[0]), None);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_have_places() {
+        let e = parse(&PX.replace("partner_id =", "partner =")).unwrap_err();
+        assert_eq!(e.problems[0].0, Some(Location { line: 8, column: 1 }));
+        assert!(e.problems[0].1.contains("unknown field `partner`"), "{e}");
+        let e = parse(
+            &PX.replace("\"phone\"", "\"fax\"")
+                .replace("2026-01-31", "soon"),
+        )
+        .unwrap_err();
+        let all = e.to_string();
+        assert!(all.contains("not one of API, UI, Phone"), "{all}");
+        assert!(all.contains("since"), "{all}");
+        let e = parse(&PX.replace("partner_id = 4711\n", "")).unwrap_err();
+        assert!(e.to_string().contains("needs partner_id"), "{e}");
+    }
+
+    #[test]
+    fn the_example_section_is_valid_when_enabled() {
+        let example = include_str!("../../../config.example.toml");
+        let start = example
+            .find("# # [[carrier]]")
+            .expect("the PX example section");
+        let section: String = example[start..]
+            .lines()
+            .filter_map(|l| l.strip_prefix("# # "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let c = parse(&section).unwrap_or_else(|e| panic!("{e}\n{section}"));
+        assert_eq!(c.carriers[0].kind, "lumen-px");
+    }
+}

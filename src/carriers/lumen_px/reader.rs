@@ -127,6 +127,17 @@ impl PxReader {
         }
     }
 
+    /// Remembers the orders and sends them.
+    fn report(&self, sink: &SyncSink, batch: Vec<Order>) {
+        {
+            let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+            for o in &batch {
+                known.insert(o.key.id.clone(), o.clone());
+            }
+        }
+        sink.orders(batch);
+    }
+
     /// The order to report: the fresh values, the previous log plus a
     /// status entry when the status changed, and when it was seen.
     fn build(&self, fresh: &Fresh, now: DateTime<Utc>, error: Option<String>) -> Order {
@@ -257,7 +268,7 @@ impl CarrierReader for PxReader {
             );
             batch.push(self.build(&f, now, None));
         }
-        sink.orders(std::mem::take(&mut batch));
+        self.report(sink, std::mem::take(&mut batch));
 
         let total = details.len();
         let mut done = 0;
@@ -315,13 +326,7 @@ impl CarrierReader for PxReader {
             }
         }
         drop(results);
-        {
-            let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
-            for o in &batch {
-                known.insert(o.key.id.clone(), o.clone());
-            }
-        }
-        sink.orders(batch);
+        self.report(sink, batch);
         if let Some(e) = stopped {
             return Err(e);
         }

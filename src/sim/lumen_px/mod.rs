@@ -23,7 +23,8 @@
 //! - `pxOpenOrders`: 2245 partner, 2250 sales code. Every active order and
 //!   every terminal one for 7 days after its status date, as of now.
 //! - `pxOrderDetail`: 2285 nothing given, 2260 bad sales code, 2285/2255
-//!   no id, 2265 no match. One PXORDER with `lineItems`; calls are counted
+//!   no id, 2265 no match (or an order hidden with
+//!   [`PxSim::hide_detail`]). One PXORDER with `lineItems`; calls are counted
 //!   per order ([`PxSim::detail_requests`]).
 //! - Anything else: 404.
 //!
@@ -255,6 +256,12 @@ impl PxSim {
             o.history.retain(|(at, _)| *at <= now);
             o.history.push((now, status.to_owned()));
         }
+    }
+
+    /// Makes `pxOrderDetail` answer 2265 (no order matching) for this
+    /// order, which the lists still show.
+    pub fn hide_detail(&self, id: &str) {
+        self.lock().detail_missing.insert(id.to_owned());
     }
 
     /// Adds an order, or replaces the one with the same id.

@@ -5,7 +5,7 @@
 //! three calls, answering with its error codes. Nothing here encodes JSON
 //! or does I/O.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -99,6 +99,9 @@ pub(super) struct SimState {
     pub(super) dice: FaultDice,
     pub(super) counts: HashMap<PathKind, usize>,
     pub(super) details: HashMap<String, usize>,
+    /// Orders the detail service does not find (2265) though the lists
+    /// show them.
+    pub(super) detail_missing: HashSet<String>,
     tx: u64,
 }
 
@@ -119,6 +122,7 @@ impl SimState {
             dice: FaultDice::new(faults, seed),
             counts: HashMap::new(),
             details: HashMap::new(),
+            detail_missing: HashSet::new(),
             tx: 0,
         }
     }
@@ -241,7 +245,8 @@ impl SimState {
         self.orders
             .iter()
             .position(|o| {
-                o.sales_code == code
+                !self.detail_missing.contains(&o.partner_order_id)
+                    && o.sales_code == code
                     && (id.as_deref() == Some(o.partner_order_id.as_str())
                         || number.as_deref() == Some(o.order_number.as_str()))
             })
