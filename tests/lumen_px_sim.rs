@@ -270,3 +270,27 @@ async fn a_since_years_back_never_sends_a_window_over_seven_days() {
     assert!(windows >= days / 7 && windows <= days / 7 + 2, "{windows}");
     assert!(p.orders.contains_key("U41000050"));
 }
+
+#[tokio::test]
+async fn shared_fault_knobs_reach_the_poll() {
+    use orderdesk::sim::faults::Faults;
+    let (sim, running) = start(&[("E41000060", "PENDING")]).await;
+    let h = handle(&sim.carrier_config("px", &running.origin()));
+    poll(&h, None)
+        .await
+        .result
+        .expect("the token first, without faults");
+    sim.set_faults(Faults {
+        truncate_rate: 1.0,
+        ..Faults::default()
+    });
+    let err = poll(&h, None).await.result.unwrap_err();
+    assert_eq!(err.category(), "protocol", "{err}");
+    sim.set_faults(Faults {
+        token_refusal: Some(orderdesk::sim::faults::TokenRefusal::Expired),
+        ..Faults::default()
+    });
+    let err = poll(&h, None).await.result.unwrap_err();
+    assert_eq!(err.category(), "auth", "{err}");
+    assert!(sim.injected().truncated > 0);
+}

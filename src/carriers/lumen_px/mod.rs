@@ -21,8 +21,11 @@
 //! Cancelled", named terminal by the flow but absent from the status list,
 //! is closed. Quiet hours default to 07-19 ("perform status calls during
 //! non-peak times"), `quiet_hours` overrides them and `quiet_hours = ""`
-//! turns them off; the hours are read in the carrier's `timezone` by the
-//! scheduler (a PX default of America/Chicago is not applied here).
+//! turns them off. The scheduler reads quiet hours in the machine's local
+//! time, not in America/Chicago or the carrier's `timezone` (a scheduler
+//! change, not made here). "Today" for the `pxNewOrders` windows is the
+//! date in the carrier's `timezone` (the file's default zone unless the
+//! table sets one; set `timezone = "America/Chicago"` for Lumen's dates).
 //!
 //! Its own config keys are read by `config`; [`ENTRY`] is its line in the
 //! carrier registry, with [`simulate`] starting `sim::lumen_px` for `demo`
