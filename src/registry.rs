@@ -38,7 +38,9 @@ use std::path::Path;
 
 use futures::future::BoxFuture;
 
-use crate::carriers::{Adapter, BuildFn, CarrierError, CarrierHandle, lumen_voice, tjansteguiden};
+use crate::carriers::{
+    Adapter, BuildFn, CarrierError, CarrierHandle, lumen_px, lumen_voice, tjansteguiden,
+};
 use crate::config::{CarrierConfig, Config, ConfigError, FileAccess, KindReaders, ReadKind};
 use crate::sim;
 
@@ -49,6 +51,7 @@ pub use crate::sim::{SimStart, StartedSim};
 pub const KINDS: &[Kind] = &[
     Kind::new(tjansteguiden::ADAPTER, sim::tjansteguiden::simulate),
     Kind::new(lumen_voice::ADAPTER, sim::lumen_voice::simulate),
+    Kind::new(lumen_px::ADAPTER, sim::lumen_px::simulate),
 ];
 
 /// Starts a kind's simulator on loopback.
@@ -261,7 +264,8 @@ client_secret = "hunter2"
         let c = parse_config(example, None, FileAccess::Private).expect("example parses");
         assert_eq!(c.carriers.len(), 1);
         assert_eq!(c.keep_terminal_days, 14);
-        // Uncommenting the Voice carrier (env secret) and the tg options keeps it valid.
+        // Uncommenting every kind's carrier (env secrets) and the tg options
+        // keeps it valid.
         let enabled: String = example
             .lines()
             .map(|l| match l.strip_prefix("# ") {
@@ -280,7 +284,7 @@ client_secret = "hunter2"
             .replace("# [[carrier]]", "[[carrier]]");
         let c =
             parse_config(&enabled, None, FileAccess::Shared).expect("example with options parses");
-        assert_eq!(c.carriers.len(), 2, "{enabled}");
+        assert_eq!(c.carriers.len(), super::KINDS.len(), "{enabled}");
         assert_eq!(c.carriers[0].quiet_hours, Some((7, 19)));
         assert_eq!(c.user, "anna");
     }

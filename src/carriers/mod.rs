@@ -22,6 +22,7 @@ pub mod oauth;
 pub mod secret;
 pub mod sink;
 
+pub mod lumen_px;
 pub mod lumen_voice;
 pub mod tjansteguiden;
 

@@ -49,6 +49,7 @@ impl Clone for CarrierConfig {
             timeout: self.timeout,
             timezone: self.timezone,
             quiet_hours: self.quiet_hours,
+            quiet_hours_off: self.quiet_hours_off,
             settings: self.settings.as_ref().clone_box(),
             location: self.location,
         }
@@ -155,19 +156,27 @@ impl<'i> CarrierReading<'_, 'i> {
                 format!("base_url {base_url:?} is not an http(s) URL"),
             ));
         }
-        let quiet_hours = c.quiet_hours.as_ref().and_then(|q| {
-            parse_hours(q.get_ref())
-                .ok_or_else(|| {
-                    problems.push((
-                        at(q.span()),
-                        format!(
-                            "quiet_hours {:?} is not like \"07-19\" (local hours, start-end)",
-                            q.get_ref()
-                        ),
-                    ))
-                })
-                .ok()
-        });
+        let quiet_hours_off = c
+            .quiet_hours
+            .as_ref()
+            .is_some_and(|q| q.get_ref().trim().is_empty());
+        let quiet_hours = c
+            .quiet_hours
+            .as_ref()
+            .filter(|_| !quiet_hours_off)
+            .and_then(|q| {
+                parse_hours(q.get_ref())
+                    .ok_or_else(|| {
+                        problems.push((
+                            at(q.span()),
+                            format!(
+                                "quiet_hours {:?} is not like \"07-19\" (local hours, start-end)",
+                                q.get_ref()
+                            ),
+                        ))
+                    })
+                    .ok()
+            });
         let defaults = self.defaults;
         let refresh = secs(
             c.refresh.as_ref(),
@@ -212,6 +221,7 @@ impl<'i> CarrierReading<'_, 'i> {
             timeout,
             timezone,
             quiet_hours,
+            quiet_hours_off,
             settings,
             location: at(span),
         })
@@ -231,6 +241,7 @@ impl CarrierConfig {
             timeout: Duration::from_secs_f64(DEFAULT_TIMEOUT_SECS),
             timezone: chrono_tz::Europe::Stockholm,
             quiet_hours: None,
+            quiet_hours_off: false,
             settings: Box::new(()),
             location: None,
         }

@@ -78,6 +78,8 @@ pub struct CarrierConfig {
     pub timezone: Tz,
     /// Local hours in which automatic polls are skipped, `(start, end)`.
     pub quiet_hours: Option<(u32, u32)>,
+    /// `quiet_hours = ""`: no quiet hours, not even a kind's default.
+    pub quiet_hours_off: bool,
     /// What the kind read from its own keys (see [`CarrierConfig::settings`]).
     pub settings: Box<dyn KindSettings>,
     /// Where in the file the table starts, for later messages.

@@ -1,0 +1,152 @@
+//! The `lumen-px` carrier kind: the Lumen/CenturyLink PX OrderInfo partner
+//! API (document 000) with the wire details of CONTRACTS.md "lumen-px". The
+//! API is read-only: orders are read, triaged and annotated locally, never
+//! changed at the carrier, so no writer exists for this kind.
+//!
+//! Parts:
+//! - `config`: the kind's keys ([`PxConfig`]).
+//! - `codes`: the document's error table, verbatim.
+//! - `wire`: tolerant JSON reading (PXORDER, lists, detail, errors, TxId).
+//! - `window`: the `pxNewOrders` date windows (at most 7 days, `toDate`
+//!   exclusive, `MM/DD/YYYY`).
+//! - `normalize`: PXORDER -> `Order` (stage mapping, attention reasons,
+//!   source system, columns).
+//! - `profile`: every action "not offered by Lumen PX (read-only API)".
+//! - `client` / `reader`: HTTP (OAuth2 via `carriers::oauth`) and the poll
+//!   flow of the document.
+//!
+//! Choices where the document is silent: the paths and bodies are
+//! CONTRACTS.md's; dates in PXORDER are read as `MM/DD/YYYY`, ISO dates or
+//! RFC 3339; a first poll without `since` lists the last 7 days; "Customer
+//! Cancelled", named terminal by the flow but absent from the status list,
+//! is closed. Quiet hours default to 07-19 ("perform status calls during
+//! non-peak times"), `quiet_hours` overrides them and `quiet_hours = ""`
+//! turns them off. The scheduler reads quiet hours in the machine's local
+//! time, not in America/Chicago or the carrier's `timezone` (a scheduler
+//! change, not made here). "Today" for the `pxNewOrders` windows is the
+//! date in the carrier's `timezone` (the file's default zone unless the
+//! table sets one; set `timezone = "America/Chicago"` for Lumen's dates).
+//!
+//! Its own config keys are read by `config`; [`ADAPTER`] is its
+//! part of the kind's line in `crate::registry` (the simulator,
+//! `sim::lumen_px`, is the other part).
+//!
+//! Must not: build a writer, show or log the client secret or a token, send
+//! a `pxNewOrders` window over 7 days (2090), or panic on carrier input.
+
+pub mod client;
+pub mod codes;
+pub mod config;
+pub mod normalize;
+pub mod profile;
+pub mod reader;
+pub mod window;
+pub mod wire;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::carriers::Adapter;
+use crate::carriers::http::{Http, HttpSettings};
+use crate::carriers::oauth::TokenCache;
+use crate::carriers::{CarrierError, CarrierHandle, PollPlan, secret};
+use crate::config::{CarrierConfig, Config};
+
+pub use client::API_PREFIX;
+pub use config::PxConfig;
+pub use normalize::STATUSES;
+pub use profile::{NOT_OFFERED, PxProfile};
+
+pub const KIND: &str = "lumen-px";
+
+/// Quiet hours unless the config says otherwise: the document asks for
+/// status calls "during non-peak times or afterhours".
+pub const DEFAULT_QUIET_HOURS: (u32, u32) = (7, 19);
+
+/// The adapter's part of the kind's registry line (`crate::registry`).
+pub const ADAPTER: Adapter = Adapter {
+    name: KIND,
+    read_config: config::read,
+    build,
+    demo_name: "px",
+    demo_orders: 120,
+};
+
+/// The quiet hours of a PX carrier: the config's, none for
+/// `quiet_hours = ""`, else [`DEFAULT_QUIET_HOURS`].
+pub fn quiet_hours(carrier: &CarrierConfig) -> Option<(u32, u32)> {
+    if carrier.quiet_hours_off {
+        None
+    } else {
+        carrier.quiet_hours.or(Some(DEFAULT_QUIET_HOURS))
+    }
+}
+
+/// Builds a PX carrier (never with a writer). Resolves the client secret
+/// now.
+pub fn build(
+    _config: &Config,
+    carrier: &CarrierConfig,
+    _readonly: bool,
+) -> Result<CarrierHandle, CarrierError> {
+    let settings = carrier.settings::<PxConfig>().cloned().unwrap_or_default();
+    let missing = settings.missing();
+    let (Some(client_id), Some(source), Some(partner_id), None) = (
+        settings.client_id.as_deref(),
+        settings.client_secret.as_ref(),
+        settings.partner_id.as_deref(),
+        missing.first(),
+    ) else {
+        return Err(CarrierError::Local(format!(
+            "carrier {:?} of kind {KIND} needs {}",
+            carrier.name,
+            missing.first().copied().unwrap_or("client_secret")
+        )));
+    };
+    let client_secret = secret::resolve(source, "client_secret")?;
+    let base = carrier.base_url.trim().trim_end_matches('/').to_owned();
+    let token_url = settings
+        .token_url
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| format!("{base}/oauth/token"));
+    let http = Http::new(HttpSettings {
+        timeout: carrier.timeout,
+        max_concurrency: carrier.max_concurrency.max(1),
+        ..HttpSettings::default()
+    })?;
+    let tokens = Arc::new(TokenCache::new(
+        http.clone(),
+        token_url,
+        client_id.trim(),
+        client_secret,
+    ));
+    let name: Arc<str> = carrier.name.as_str().into();
+    let client = Arc::new(client::PxClient {
+        name: name.clone(),
+        http,
+        tokens,
+        api: format!("{base}{API_PREFIX}"),
+        partner_id: partner_id.trim().to_owned(),
+        sales_codes: settings.sales_codes.clone(),
+        sources: settings.source_list(),
+        since: settings.since,
+        concurrency: carrier.max_concurrency.max(1),
+        timezone: carrier.timezone,
+    });
+    client.url(client::NEW_ORDERS)?;
+    Ok(CarrierHandle {
+        name,
+        profile: Arc::new(PxProfile),
+        reader: Arc::new(reader::PxReader {
+            client,
+            known: Mutex::new(HashMap::new()),
+            clock: chrono::Utc::now,
+        }),
+        writer: None,
+        plan: PollPlan {
+            interval: carrier.refresh,
+            quiet_hours: quiet_hours(carrier),
+        },
+    })
+}
