@@ -3,8 +3,10 @@
 //! events, so tests drive the whole console (engine, app, view) in-process
 //! on `TestBackend`. It starts from the local cache, embeds the engine,
 //! turns input, engine events and the clock into messages, applies them in
-//! batches with `app::update`, hands the effects to the engine and draws at
-//! most every ~16 ms, only when something changed.
+//! batches with `app::update`, hands the effects to the engine, after each
+//! batch hands the app the scroll limits `ui` measures for it
+//! (`ui::scroll_report`), and draws at most every ~16 ms, only when
+//! something changed.
 //! It must not touch the real terminal (raw mode, the alternate screen) or
 //! install signal handlers: that is [`super::run_console`]'s job, which
 //! passes its signals in as the `shutdown` future.
