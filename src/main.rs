@@ -137,10 +137,13 @@ fn parse_stage(text: &str) -> Result<Stage, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Logging that cannot start is a warning, never a reason not to run.
+    let mut warnings = Vec::new();
     let _log_guard = match orderdesk::logging::init(orderdesk::logging::default_dir().as_deref()) {
         Ok(guard) => Some(guard),
         Err(warning) => {
             eprintln!("orderdesk: warning: {warning}");
+            // The console's screen hides stderr: it says so itself too.
+            warnings.push(warning.to_string());
             None
         }
     };
@@ -151,7 +154,7 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
-    let result = runtime.block_on(dispatch(cli));
+    let result = runtime.block_on(dispatch(cli, warnings));
     // Do not wait for in-flight requests of abandoned tasks.
     runtime.shutdown_timeout(Duration::from_millis(200));
     match result {
@@ -165,13 +168,13 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
-async fn dispatch(cli: Cli) -> Result<ExitCode, String> {
+async fn dispatch(cli: Cli, warnings: Vec<String>) -> Result<ExitCode, String> {
     match cli.command {
         None => {
             let config = load_config(cli.config.as_deref())?;
             let readonly = cli.readonly || config.readonly;
             let data_dir = runtime::data_dir(cli.data_dir.or_else(|| config.data_dir.clone()));
-            console(&config, readonly, cli.theme, data_dir).await
+            console(&config, readonly, cli.theme, data_dir, warnings).await
         }
         Some(Command::Demo(args)) => {
             let demo = Demo::start(&demo_options(&args))
@@ -182,7 +185,14 @@ async fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             let scratch =
                 std::env::temp_dir().join(format!("orderdesk-demo-{}", std::process::id()));
             let data_dir = cli.data_dir.clone().unwrap_or_else(|| scratch.clone());
-            let result = console(&demo.config, cli.readonly, cli.theme, Some(data_dir)).await;
+            let result = console(
+                &demo.config,
+                cli.readonly,
+                cli.theme,
+                Some(data_dir),
+                warnings,
+            )
+            .await;
             if cli.data_dir.is_none() {
                 let _ = std::fs::remove_dir_all(&scratch);
             }
@@ -296,6 +306,7 @@ async fn console(
     readonly: bool,
     theme: Option<String>,
     data_dir: Option<PathBuf>,
+    warnings: Vec<String>,
 ) -> Result<ExitCode, String> {
     let handles = build_handles(config, readonly)?;
     let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
@@ -321,6 +332,7 @@ async fn console(
             .first()
             .map(|c| c.timezone)
             .unwrap_or(chrono_tz::Europe::Stockholm),
+        warnings,
     };
     runtime::run_console(setup).await?;
     Ok(ExitCode::SUCCESS)

@@ -719,3 +719,24 @@ fn a_failed_background_save_comes_back_once_the_open_overlay_closes() {
     assert!(editor.error.as_deref().unwrap_or("").contains("disk full"));
     assert_eq!(s.layer(), Layer::Dialog);
 }
+
+#[test]
+fn a_warning_from_before_the_start_stays_in_the_status_line() {
+    let mut s = state(false);
+    press(
+        &mut s,
+        Msg::Warning("logging is off: no state directory could be determined".into()),
+    );
+    let status = s.status().expect("a status message");
+    assert_eq!(status.level, orderdesk::app::Level::Warning);
+    assert_eq!(
+        status.text,
+        "logging is off: no state directory could be determined"
+    );
+    // Warnings do not time out like info messages.
+    press(&mut s, Msg::Tick(now() + Duration::minutes(5)));
+    assert_eq!(
+        status_text(&s),
+        "logging is off: no state directory could be determined"
+    );
+}

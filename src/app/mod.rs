@@ -111,6 +111,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::CacheDetailsDone(result) => state.on_cache_details_done(result, &mut fx),
         Msg::StoreProblem(problem) => state.on_store_problem(problem),
+        Msg::Warning(text) => state.say(Level::Warning, text),
         Msg::Journal(entry) => state.on_journal(entry),
         Msg::NoteSaved { key, result } => state.on_note_saved(key, result),
         Msg::FlagSaved { key, result } => state.on_flag_saved(key, result),

@@ -68,6 +68,9 @@ pub enum Msg {
     CacheDetailsDone(Result<(), String>),
     /// The local store is unusable; the console runs with the cache off.
     StoreProblem(String),
+    /// A problem found outside the app (e.g. logging that could not start),
+    /// shown as a warning in the status line.
+    Warning(String),
     /// A journal entry changed state outside a write of this console
     /// (writes resolved in the background, crash recovery).
     Journal(JournalEntry),

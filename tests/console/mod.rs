@@ -1,0 +1,258 @@
+//! Drives the whole console (engine, app, view) in-process for the flow
+//! tests: a Tjänsteguiden simulator on loopback, the console loop
+//! ([`orderdesk::runtime::run_loop`]) on a `TestBackend` the test can read
+//! while the loop owns the terminal, keys fed through a channel, a store in
+//! a temp data dir. No real terminal, no signal handlers, no sleeps beyond
+//! polling the screen.
+#![allow(dead_code)]
+
+use std::io;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use futures::channel::mpsc;
+use orderdesk::carriers;
+use orderdesk::config::Config;
+use orderdesk::runtime::{self, ConsoleSetup};
+use orderdesk::sim::RunningSim;
+use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
+use orderdesk::ui::Theme;
+use ratatui::Terminal;
+use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
+use ratatui::buffer::Cell;
+use ratatui::layout::{Position, Size};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// How long [`Console::wait_for`] waits before failing.
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A `TestBackend` shared between the loop (which draws on it) and the
+/// test (which reads the screen).
+#[derive(Clone)]
+pub struct SharedBackend(Arc<Mutex<TestBackend>>);
+
+impl SharedBackend {
+    fn lock(&self) -> MutexGuard<'_, TestBackend> {
+        // A panic while drawing poisons the lock; the screen is still readable.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The screen as text, one line per row.
+    pub fn text(&self) -> String {
+        let backend = self.lock();
+        let buffer = backend.buffer();
+        let mut out = String::new();
+        for y in 0..buffer.area.height {
+            for x in 0..buffer.area.width {
+                out.push_str(buffer[(x, y)].symbol());
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+impl Backend for SharedBackend {
+    type Error = std::convert::Infallible;
+
+    fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        self.lock().draw(content)
+    }
+    fn append_lines(&mut self, n: u16) -> Result<(), Self::Error> {
+        self.lock().append_lines(n)
+    }
+    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
+        self.lock().hide_cursor()
+    }
+    fn show_cursor(&mut self) -> Result<(), Self::Error> {
+        self.lock().show_cursor()
+    }
+    fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
+        self.lock().get_cursor_position()
+    }
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
+        self.lock().set_cursor_position(position)
+    }
+    fn clear(&mut self) -> Result<(), Self::Error> {
+        self.lock().clear()
+    }
+    fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
+        self.lock().clear_region(clear_type)
+    }
+    fn size(&self) -> Result<Size, Self::Error> {
+        self.lock().size()
+    }
+    fn window_size(&mut self) -> Result<WindowSize, Self::Error> {
+        self.lock().window_size()
+    }
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        self.lock().flush()
+    }
+}
+
+/// How a console starts.
+pub struct Start {
+    pub width: u16,
+    pub height: u16,
+    pub readonly: bool,
+    /// Orders the simulator generates.
+    pub orders: usize,
+    pub warnings: Vec<String>,
+}
+
+impl Default for Start {
+    fn default() -> Self {
+        Start {
+            width: 160,
+            height: 48,
+            readonly: false,
+            orders: 120,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// A running console against one Tjänsteguiden simulator named `tg`.
+pub struct Console {
+    /// The simulator's state: requests, writes, order status and log.
+    pub sim: TgSim,
+    screen: SharedBackend,
+    keys: mpsc::UnboundedSender<io::Result<Event>>,
+    task: Option<JoinHandle<Result<(), String>>>,
+    shutdown: Option<oneshot::Sender<()>>,
+    _server: RunningSim,
+    _dir: tempfile::TempDir,
+}
+
+impl Console {
+    pub async fn start(start: Start) -> Console {
+        let (sim, server) = TgSim::spawn(
+            SimOptions {
+                orders: start.orders,
+                ..SimOptions::default()
+            },
+            0,
+        )
+        .await
+        .expect("the simulator starts");
+        let mut carrier = sim.carrier_config("tg", &server.origin());
+        carrier.refresh = Duration::from_secs(30);
+        let mut config = Config::empty();
+        config.carriers.push(carrier);
+        let handles = config
+            .carriers
+            .iter()
+            .map(|c| carriers::build(&config, c, start.readonly).expect("the carrier builds"))
+            .collect();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let setup = ConsoleSetup {
+            handles,
+            readonly: start.readonly,
+            theme: Theme::no_color(),
+            user: config.user.clone(),
+            keys: config.keys.clone(),
+            data_dir: Some(dir.path().to_owned()),
+            keep_terminal: chrono::Duration::days(i64::from(config.keep_terminal_days)),
+            timezone: chrono_tz::Europe::Stockholm,
+            warnings: start.warnings,
+        };
+
+        let screen = SharedBackend(Arc::new(Mutex::new(TestBackend::new(
+            start.width,
+            start.height,
+        ))));
+        let (keys, input) = mpsc::unbounded();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let backend = screen.clone();
+        let task = tokio::spawn(async move {
+            let mut terminal = Terminal::new(backend).map_err(|e| e.to_string())?;
+            let shutdown = async move {
+                let _ = stopped.await;
+            };
+            runtime::run_loop(&mut terminal, input, shutdown, setup).await
+        });
+        Console {
+            sim,
+            screen,
+            keys,
+            task: Some(task),
+            shutdown: Some(stop),
+            _server: server,
+            _dir: dir,
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        self.screen.text()
+    }
+
+    fn send(&self, key: KeyEvent) {
+        self.keys
+            .unbounded_send(Ok(Event::Key(key)))
+            .expect("the console reads keys");
+    }
+
+    /// Presses keys without modifiers.
+    pub fn keys(&self, codes: &[KeyCode]) {
+        for code in codes {
+            self.send(KeyEvent::new(*code, KeyModifiers::NONE));
+        }
+    }
+
+    /// Presses Ctrl and `c`.
+    pub fn ctrl(&self, c: char) {
+        self.send(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    }
+
+    /// Types `text` one key per character.
+    pub fn literal(&self, text: &str) {
+        for c in text.chars() {
+            self.send(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+    }
+
+    /// Waits until the screen satisfies `check`, or fails with the last
+    /// screen (also when the console ended on its own).
+    pub async fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            let ended = self.task.as_ref().is_none_or(|t| t.is_finished());
+            assert!(
+                !ended && tokio::time::Instant::now() < deadline,
+                "{} waiting for {what}; screen was:\n{screen}",
+                if ended { "console ended" } else { "timed out" }
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Presses `q` and waits for the loop to end by itself; its result.
+    pub async fn quit(mut self) -> Result<(), String> {
+        self.keys(&[KeyCode::Char('q')]);
+        let task = self.task.take().expect("running");
+        tokio::time::timeout(WAIT, task)
+            .await
+            .expect("the console quits on q")
+            .expect("the console task does not panic")
+    }
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        if let Some(stop) = self.shutdown.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
