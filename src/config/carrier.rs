@@ -147,14 +147,31 @@ impl<'i> CarrierReading<'_, 'i> {
             ));
         }
         let base_url = c.base_url.get_ref().trim().to_owned();
-        if reqwest::Url::parse(&base_url)
-            .map(|u| !matches!(u.scheme(), "http" | "https"))
-            .unwrap_or(true)
-        {
-            problems.push((
+        match reqwest::Url::parse(&base_url) {
+            Ok(u) if !matches!(u.scheme(), "http" | "https") => problems.push((
                 at(c.base_url.span()),
                 format!("base_url {base_url:?} is not an http(s) URL"),
-            ));
+            )),
+            Err(_) => problems.push((
+                at(c.base_url.span()),
+                format!("base_url {base_url:?} is not an http(s) URL"),
+            )),
+            // Each request's query is built from its own parameters; a query
+            // or fragment here would ride along in front of them.
+            Ok(u) if u.query().is_some() || u.fragment().is_some() => problems.push((
+                at(c.base_url.span()),
+                format!(
+                    "base_url {base_url:?} must not have a query (?...) or a fragment (#...): \
+                     give the endpoint alone, e.g. https://portal.example/orders"
+                ),
+            )),
+            Ok(u) if !u.username().is_empty() || u.password().is_some() => problems.push((
+                at(c.base_url.span()),
+                "base_url must not hold a user name or password: use the kind's \
+                 credential keys"
+                    .into(),
+            )),
+            Ok(_) => {}
         }
         let quiet_hours_off = c
             .quiet_hours

@@ -522,6 +522,25 @@ timeout = 5
     }
 
     #[test]
+    fn a_base_url_with_a_query_fragment_or_credentials_is_refused_at_its_line() {
+        for (url, says) in [
+            (
+                "https://fake.example/api?method=set_status&id=1",
+                "must not have a query",
+            ),
+            ("https://fake.example/api#top", "must not have a query"),
+            ("https://user:pw@fake.example/api", "user name or password"),
+            ("ftp://fake.example/api", "not an http(s) URL"),
+        ] {
+            let text = FAKE.replace("https://fake.example/api", url);
+            let e = parse(&text).unwrap_err();
+            assert_eq!(e.problems[0].0.map(|l| l.line), Some(5), "{e}");
+            assert!(e.problems[0].1.contains(says), "{url}: {e}");
+            assert!(!e.to_string().contains("pw@"), "{e}");
+        }
+    }
+
+    #[test]
     fn an_unknown_key_in_the_kinds_part_has_its_line_and_column() {
         let e = parse(&FAKE.replace("timeout", "timeuot")).unwrap_err();
         assert_eq!(e.problems.len(), 1, "{e}");

@@ -53,8 +53,12 @@ pub enum Direction {
 
 /// The endpoint URL with `params` as its query, encoded exactly as sent
 /// (`application/x-www-form-urlencoded`: spaces as `+`, UTF-8 percent-escaped).
+/// The query is `params` alone: whatever query or fragment `base` carries is
+/// dropped, so no config can put a `method=` in front of a read.
 pub fn url(base: &Url, params: &[(&str, &str)]) -> Url {
     let mut url = base.clone();
+    url.set_query(None);
+    url.set_fragment(None);
     if !params.is_empty() {
         url.query_pairs_mut().extend_pairs(params);
     }
@@ -422,6 +426,17 @@ pub fn write_message(root: &Element) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_query_on_the_endpoint_never_reaches_a_request() {
+        let base =
+            Url::parse("https://h.example/orders?method=set_status&id=19530&status=cancelled#x")
+                .unwrap();
+        let read = url(&base, &[("method", "orders"), ("date", "2026-11-01")]);
+        assert_eq!(read.query(), Some("method=orders&date=2026-11-01"));
+        assert_eq!(read.fragment(), None);
+        assert_eq!(read.path(), "/orders");
+    }
 
     #[test]
     fn query_encoding_matches_form_rules() {
