@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc;
-use orderdesk::carriers;
 use orderdesk::config::Config;
+use orderdesk::registry;
 use orderdesk::runtime::{self, ConsoleSetup};
 use orderdesk::sim::RunningSim;
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
@@ -147,7 +147,7 @@ impl Console {
         let handles = config
             .carriers
             .iter()
-            .map(|c| carriers::build(&config, c, start.readonly).expect("the carrier builds"))
+            .map(|c| registry::build(&config, c, start.readonly).expect("the carrier builds"))
             .collect();
         let dir = tempfile::tempdir().expect("tempdir");
         let setup = ConsoleSetup {
