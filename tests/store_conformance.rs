@@ -6,7 +6,7 @@
 //! moves refused, a second claimer loses), the in-flight lease facts the
 //! write executor relies on (a claim records its session and time; a claim
 //! from a stale read loses), notes and flags, and the cache with its
-//! cursors.
+//! cursors, full orders by key and the text search.
 
 use std::sync::Arc;
 
@@ -490,6 +490,134 @@ async fn the_cache_and_cursors_round_trip(store: &dyn OrderCache) {
     assert_eq!(store.order_count().await.unwrap(), 0);
 }
 
+/// An order with text only the full order holds: items, log lines,
+/// carrier and customer fields.
+fn full_order(carrier: &str, id: &str, city: &str, log: &str) -> Order {
+    let mut o = order(carrier, id, false, t(0));
+    o.fields = vec![("city".into(), city.into())];
+    o.customer_fields = vec![("email".into(), format!("kund{id}@example.se"))];
+    o.items = vec![vec![("product".into(), format!("Fiber {id}00 Mbit/s"))]];
+    o.log = vec![orderdesk::domain::LogEntry {
+        at: orderdesk::domain::Stamp::parsed(t(1)),
+        kind: orderdesk::domain::LogKind::Error,
+        source: "portal".into(),
+        text: log.into(),
+    }];
+    o
+}
+
+async fn keys(store: &dyn OrderCache, query: &str) -> Vec<String> {
+    let mut ids: Vec<String> = store
+        .search_text(query, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| format!("{}/{}", k.carrier, k.id))
+        .collect();
+    ids.sort();
+    ids
+}
+
+async fn full_orders_by_key_and_text_search(store: &dyn OrderCache) {
+    let a = full_order("tg", "1", "Skövde", "Switch unreachable");
+    let b = full_order("tg", "2", "Göteborg", "Port 7 flapping");
+    let c = full_order(
+        "lv",
+        "3",
+        "Skövde",
+        "Customer (not) home; \"NEAR\" the door",
+    );
+    store
+        .save_orders(vec![a.clone(), b.clone(), c.clone()])
+        .await
+        .unwrap();
+
+    // One full order by key, without the raw body; a missing key is None.
+    let got = store.order(&a.key).await.unwrap().unwrap();
+    assert_eq!(
+        got,
+        Order {
+            raw: None,
+            ..a.clone()
+        }
+    );
+    assert_eq!(
+        store.order(&OrderKey::new("tg", "404")).await.unwrap(),
+        None
+    );
+    let page = store
+        .orders(&[c.key.clone(), OrderKey::new("tg", "404"), a.key.clone()])
+        .await
+        .unwrap();
+    assert_eq!(
+        page.iter().map(|o| o.key.clone()).collect::<Vec<_>>(),
+        [c.key.clone(), a.key.clone()]
+    );
+
+    // Text only the full order holds, every word, as prefixes, any case or
+    // accent.
+    assert_eq!(keys(store, "skövde").await, ["lv/3", "tg/1"]);
+    assert_eq!(keys(store, "SKOVDE").await, ["lv/3", "tg/1"]);
+    assert_eq!(keys(store, "skovde switch").await, ["tg/1"]);
+    assert_eq!(keys(store, "flap").await, ["tg/2"]);
+    assert_eq!(keys(store, "kund3@example").await, ["lv/3"]);
+    assert_eq!(keys(store, "200 mbit").await, ["tg/2"]);
+    assert_eq!(keys(store, "portal").await, ["lv/3", "tg/1", "tg/2"]);
+    assert_eq!(store.search_text("portal", 2).await.unwrap().len(), 2);
+    assert!(keys(store, "nowhere").await.is_empty());
+
+    // The user's words are never query syntax: no error, no match-all.
+    for query in [
+        "",
+        "   ",
+        "\"",
+        "*",
+        "-",
+        "()",
+        "NEAR",
+        "near(skövde switch)",
+        "skövde -switch",
+        "\"skövde",
+        "switch*",
+        "text:switch",
+        "a OR b",
+        "NOT portal",
+        "^portal",
+        "{text}: portal",
+    ] {
+        let found = store.search_text(query, 100).await;
+        assert!(found.is_ok(), "{query:?}: {found:?}");
+    }
+    assert!(keys(store, "").await.is_empty());
+    assert!(keys(store, "*").await.is_empty());
+    assert!(keys(store, "-").await.is_empty());
+    assert!(keys(store, "()").await.is_empty());
+    assert_eq!(keys(store, "near").await, ["lv/3"]);
+    assert_eq!(keys(store, "(not) home").await, ["lv/3"]);
+    assert_eq!(keys(store, "skövde -switch").await, ["tg/1"]);
+    assert!(keys(store, "portal OR nowhere").await.is_empty());
+    // "not" is a word of order 3's log here, not an operator.
+    assert_eq!(keys(store, "NOT portal").await, ["lv/3"]);
+
+    // The index follows saves, the drop of old terminal orders and the
+    // removal of a carrier.
+    let mut moved = b.clone();
+    moved.fields = vec![("city".into(), "Malmö".into())];
+    store.save_orders(vec![moved]).await.unwrap();
+    assert!(keys(store, "göteborg").await.is_empty());
+    assert_eq!(keys(store, "malmo").await, ["tg/2"]);
+    let mut done = full_order("tg", "4", "Kiruna", "Closed");
+    done.status = Status::new("closed", Stage::Done, true);
+    done.updated = Some(orderdesk::domain::Stamp::parsed(t(0)));
+    store.save_orders(vec![done]).await.unwrap();
+    assert_eq!(keys(store, "kiruna").await, ["tg/4"]);
+    assert_eq!(store.drop_terminal_older_than(t(5)).await.unwrap(), 1);
+    assert!(keys(store, "kiruna").await.is_empty());
+    assert_eq!(store.remove_carrier("tg").await.unwrap(), 2);
+    assert_eq!(keys(store, "skövde").await, ["lv/3"]);
+    assert_eq!(keys(store, "portal").await, ["lv/3"]);
+}
+
 // ---- Every implementation -----------------------------------------------
 
 /// Runs every case on the stores `open()` gives (a fresh, empty store each
@@ -516,6 +644,8 @@ where
     notes_and_flags_round_trip(&*s.local).await;
     let (s, _dir) = open();
     the_cache_and_cursors_round_trip(&*s.cache).await;
+    let (s, _dir) = open();
+    full_orders_by_key_and_text_search(&*s.cache).await;
 }
 
 #[tokio::test]

@@ -31,7 +31,7 @@ fn a_new_directory_gets_the_current_schema() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("nested").join("data");
     let store = SqliteStore::open(&data).unwrap();
-    assert_eq!(SCHEMA_VERSION, 3);
+    assert_eq!(SCHEMA_VERSION, 4);
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert_eq!(store.path(), Some(db_path(&data).as_path()));
     drop(store);
@@ -53,6 +53,11 @@ fn a_new_directory_gets_the_current_schema() {
             "notes_order",
             "order_raw",
             "order_summary",
+            "order_text",
+            "order_text_config",
+            "order_text_data",
+            "order_text_docsize",
+            "order_text_idx",
             "orders",
             "orders_terminal_age",
             "sync_state",
@@ -188,6 +193,60 @@ fn a_version_2_cache_gets_summaries_of_its_orders() {
     assert!(summary.needs_attention());
     assert!(summary.fields.is_empty());
     assert_eq!(order.fields, [("city".to_owned(), "Skövde".to_owned())]);
+}
+
+/// What v3 added, exactly as released.
+const V3_AS_RELEASED: &str = "
+CREATE INDEX orders_terminal_age ON orders (coalesce(changed_at, saved_at))
+    WHERE terminal = 1;
+CREATE TABLE order_summary (carrier TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL,
+    summary BLOB NOT NULL, PRIMARY KEY (carrier, id),
+    FOREIGN KEY (carrier, id) REFERENCES orders (carrier, id) ON DELETE CASCADE);
+PRAGMA user_version = 3;
+";
+
+#[test]
+fn a_version_3_cache_gets_a_text_index_of_its_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let conn = Connection::open(db_path(dir.path())).unwrap();
+        conn.execute_batch(V1_AS_RELEASED).unwrap();
+        conn.execute_batch(V2_AS_RELEASED).unwrap();
+        conn.execute_batch(V2_ORDERS).unwrap();
+        conn.execute_batch(V3_AS_RELEASED).unwrap();
+        // A damaged blob is left out of the index, not a failed migration.
+        conn.execute_batch(
+            "INSERT INTO orders VALUES ('tg', 'bad', 'tjansteguiden', 0, NULL,
+                '2026-01-02T03:04:05.000000000Z', 'not json');",
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(dir.path()).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let key = OrderKey::new("tg", "19530");
+    // Backfilled: log lines, carrier fields and the customer, accents folded.
+    for query in [
+        "switch unreachable",
+        "skovde",
+        "SKÖVDE",
+        "mats sandberg",
+        "portal",
+    ] {
+        assert_eq!(
+            store.search_text(query, 10).unwrap(),
+            vec![key.clone()],
+            "{query}"
+        );
+    }
+    assert!(store.search_text("json", 10).unwrap().is_empty());
+    // The migrated index follows later saves and deletes.
+    let mut order = store.order(&key).unwrap().unwrap();
+    order.log.clear();
+    store.save_orders(&[order]).unwrap();
+    assert!(store.search_text("unreachable", 10).unwrap().is_empty());
+    assert_eq!(store.search_text("skovde", 10).unwrap(), vec![key.clone()]);
+    assert_eq!(store.remove_carrier("tg").unwrap(), 2);
+    assert!(store.search_text("skovde", 10).unwrap().is_empty());
 }
 
 #[test]

@@ -66,6 +66,18 @@ pub trait OrderCache: Send + Sync + std::fmt::Debug {
         after: i64,
         limit: usize,
     ) -> Result<(Vec<Order>, Option<i64>), StoreError>;
+    /// One full cached order by key, with `raw: None` (see `order_raw`);
+    /// `None` when it is not cached.
+    async fn order(&self, key: &OrderKey) -> Result<Option<Order>, StoreError>;
+    /// The full cached orders of `keys`, in the order asked, with
+    /// `raw: None`; keys not cached are left out.
+    async fn orders(&self, keys: &[OrderKey]) -> Result<Vec<Order>, StoreError>;
+    /// The keys of up to `limit` cached orders whose full text (customer,
+    /// service, warnings, carrier and customer fields, items, log lines)
+    /// holds every word of `query` as a word prefix, case and accents
+    /// ignored, best match first. The words are taken as text, never as
+    /// query syntax; a query with no word matches nothing.
+    async fn search_text(&self, query: &str, limit: usize) -> Result<Vec<OrderKey>, StoreError>;
     /// Deletes terminal orders last changed before `cutoff`; returns how many.
     async fn drop_terminal_older_than(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError>;
     /// Forgets a carrier's orders and sync state; returns how many orders.

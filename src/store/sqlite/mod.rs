@@ -29,6 +29,7 @@ mod notes;
 mod orders;
 mod place;
 pub mod schema;
+mod search;
 mod traits;
 
 use std::fs;

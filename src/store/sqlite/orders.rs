@@ -21,6 +21,11 @@
 //! `summary.attention() == full.attention()`, `needs_attention()` and
 //! `updated_at()` agree, and the filter haystack is the same (tested).
 //!
+//! [`SqliteStore::order`] and [`SqliteStore::orders`] read full orders by
+//! key (an indexed lookup each), for a console that holds only summaries.
+//! `save_orders` also keeps the full-text index (`search`, schema v4) in
+//! step, in the same transaction.
+//!
 //! `Order::kind` is `&'static str`: it is restored by matching the stored
 //! text against [`crate::registry::NAMES`]; a row of a kind this build does
 //! not know is skipped with a warning (and left in the file).
@@ -33,7 +38,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::blob::{OrderDto, encode};
-use super::{SqliteStore, get_opt_ts, ts};
+use super::{SqliteStore, get_opt_ts, search, ts};
 use crate::domain::{Order, OrderKey};
 use crate::store::StoreError;
 
@@ -180,7 +185,8 @@ impl SqliteStore {
                  ON CONFLICT (carrier, id) DO UPDATE SET
                     kind = excluded.kind, terminal = excluded.terminal,
                     changed_at = excluded.changed_at, saved_at = excluded.saved_at,
-                    body = excluded.body",
+                    body = excluded.body
+                 RETURNING rowid",
             )?;
             let mut put_raw = tx.prepare_cached(
                 "INSERT INTO order_raw (carrier, id, raw) VALUES (?1, ?2, ?3)
@@ -196,15 +202,19 @@ impl SqliteStore {
             for order in orders {
                 let body = encode(&OrderDto::from(order))?;
                 let summary = encode(&OrderDto::summary_of(order))?;
-                stmt.execute(rusqlite::params![
-                    &*order.key.carrier,
-                    order.key.id,
-                    order.kind,
-                    order.status.terminal,
-                    order.updated_at().map(ts),
-                    saved_at,
-                    body,
-                ])?;
+                let rowid: i64 = stmt.query_row(
+                    rusqlite::params![
+                        &*order.key.carrier,
+                        order.key.id,
+                        order.kind,
+                        order.status.terminal,
+                        order.updated_at().map(ts),
+                        saved_at,
+                        body,
+                    ],
+                    |r| r.get(0),
+                )?;
+                search::put(tx, rowid, order)?;
                 put_summary.execute(rusqlite::params![
                     &*order.key.carrier,
                     order.key.id,
@@ -271,6 +281,31 @@ impl SqliteStore {
             Ok((rows, Some(last)))
         })?;
         Ok((decode_all(rows), last))
+    }
+
+    /// One full cached order by key, with `raw: None` (see
+    /// [`SqliteStore::order_raw`]); `None` when it is not cached or cannot be
+    /// decoded (skipped with a warning, as on load).
+    pub fn order(&self, key: &OrderKey) -> Result<Option<Order>, StoreError> {
+        Ok(self.orders(std::slice::from_ref(key))?.into_iter().next())
+    }
+
+    /// The full cached orders of `keys` (say, a page of the table), in the
+    /// order asked, with `raw: None`; keys not cached are left out, as are
+    /// rows that cannot be decoded. One read, one indexed lookup per key.
+    pub fn orders(&self, keys: &[OrderKey]) -> Result<Vec<Order>, StoreError> {
+        let rows = self.read("reading orders", |conn| {
+            let mut out = Vec::with_capacity(keys.len());
+            for key in keys {
+                out.extend(read_rows(
+                    conn,
+                    "SELECT carrier, id, kind, body FROM orders WHERE carrier = ?1 AND id = ?2",
+                    [&*key.carrier, key.id.as_str()],
+                )?);
+            }
+            Ok(out)
+        })?;
+        Ok(decode_all(rows))
     }
 
     /// Deletes terminal orders whose newest change (or, when the carrier's

@@ -111,6 +111,24 @@ CREATE TABLE order_summary (
 );
 ";
 
+/// v4: a full-text index of what only the full order holds (see
+/// `search.rs`), one row per cached order keyed by its `rowid` in `orders`,
+/// backfilled from the cached orders. Contentless (the text is not stored
+/// twice); the trigger drops an order's row whenever the order goes (the
+/// startup drop of old terminal orders, `remove_carrier`), in the same
+/// transaction.
+const V4: &str = "
+CREATE VIRTUAL TABLE order_text USING fts5 (
+    text,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER orders_text_delete AFTER DELETE ON orders BEGIN
+    DELETE FROM order_text WHERE rowid = old.rowid;
+END;
+";
+
 /// One migration: its SQL, then optionally rows rewritten in Rust (in the
 /// same transaction).
 struct Migration {
@@ -131,6 +149,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         sql: V3,
         backfill: Some(super::orders::backfill_summaries),
+    },
+    Migration {
+        sql: V4,
+        backfill: Some(super::search::backfill),
     },
 ];
 

@@ -54,6 +54,26 @@ impl OrderCache for SqliteStore {
             .await
     }
 
+    async fn order(&self, key: &OrderKey) -> Result<Option<Order>, StoreError> {
+        let key = key.clone();
+        self.blocking("reading an order", move |s| s.order(&key))
+            .await
+    }
+
+    async fn orders(&self, keys: &[OrderKey]) -> Result<Vec<Order>, StoreError> {
+        let keys = keys.to_vec();
+        self.blocking("reading orders", move |s| s.orders(&keys))
+            .await
+    }
+
+    async fn search_text(&self, query: &str, limit: usize) -> Result<Vec<OrderKey>, StoreError> {
+        let query = query.to_owned();
+        self.blocking("searching the orders' text", move |s| {
+            s.search_text(&query, limit)
+        })
+        .await
+    }
+
     async fn drop_terminal_older_than(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
         self.blocking("dropping old terminal orders", move |s| {
             s.drop_terminal_older_than(cutoff)
