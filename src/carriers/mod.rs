@@ -19,6 +19,7 @@
 pub mod error;
 pub mod http;
 pub mod oauth;
+pub mod oauth_api;
 pub mod secret;
 pub mod sink;
 
