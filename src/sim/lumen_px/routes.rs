@@ -3,7 +3,7 @@
 //! order, the document's error bodies with a `TxId`, and how each fault
 //! looks here (see the parent module). The state decides; this encodes.
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -14,8 +14,9 @@ use super::state::{SimPxOrder, SimState};
 use super::{PathKind, PxSim};
 use crate::carriers::lumen_px::codes;
 use crate::carriers::lumen_px::normalize::status_def;
-use crate::sim::faults::{Fault, Roll, Spoil, truncate};
+use crate::sim::faults::{Fault, Roll};
 use crate::sim::oauth;
+use crate::sim::spoil::spoil_success;
 
 fn us(t: DateTime<Utc>) -> String {
     t.format("%m/%d/%Y").to_string()
@@ -153,25 +154,13 @@ impl PxSim {
 
     /// Spoils a successful answer as the dice said.
     async fn finish(&self, roll: Roll, response: Response) -> Response {
-        let Some(spoil) = roll.spoil.filter(|_| response.status().is_success()) else {
-            return response;
-        };
-        let (parts, body) = response.into_parts();
-        let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        };
-        let mut bytes = bytes.to_vec();
-        match spoil {
-            Spoil::Truncate(share) => {
-                truncate(&mut bytes, share);
-                self.lock().dice.count(Fault::Truncated);
-            }
-            Spoil::Malformed => {
-                bytes = b"<html><body><h1>502 Bad Gateway</h1></body></html>".to_vec();
-                self.lock().dice.count(Fault::Malformed);
-            }
-        }
-        Response::from_parts(parts, Body::from(bytes))
+        spoil_success(
+            response,
+            roll.spoil,
+            |fault| self.lock().dice.count(fault),
+            || StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        )
+        .await
     }
 
     async fn call(

@@ -5,7 +5,7 @@
 //! how each fault looks here (see the parent module). The state's rules
 //! decide what a write does; this module only encodes it.
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -15,8 +15,9 @@ use serde::Serialize;
 use super::state::Refused;
 use super::{OTHER_CUSTOMER, PathKind, SimOrder, TokenRefusal, VoiceSim};
 use crate::carriers::lumen_voice::codes;
-use crate::sim::faults::{Fault, Roll, Spoil, truncate};
+use crate::sim::faults::{Fault, Roll};
 use crate::sim::oauth;
+use crate::sim::spoil::spoil_success;
 
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -288,26 +289,13 @@ impl Admitted {
             sim.lock().dice.count(Fault::DropAfterApply);
             return crate::sim::dropped_connection();
         }
-        let Some(spoil) = roll.spoil.filter(|_| response.status().is_success()) else {
-            return response;
-        };
-        let (parts, body) = response.into_parts();
-        let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-            return error("500001");
-        };
-        let mut bytes = bytes.to_vec();
-        match spoil {
-            Spoil::Truncate(share) => {
-                truncate(&mut bytes, share);
-                sim.lock().dice.count(Fault::Truncated);
-            }
-            Spoil::Malformed => {
-                // Malformed here: a gateway's HTML page where JSON belongs.
-                bytes = b"<html><body><h1>502 Bad Gateway</h1></body></html>".to_vec();
-                sim.lock().dice.count(Fault::Malformed);
-            }
-        }
-        Response::from_parts(parts, Body::from(bytes))
+        spoil_success(
+            response,
+            roll.spoil,
+            |fault| sim.lock().dice.count(fault),
+            || error("500001"),
+        )
+        .await
     }
 }
 
