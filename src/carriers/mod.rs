@@ -16,9 +16,11 @@
 //! with its simulator, so nothing here names a kind and nothing here knows
 //! the simulators.
 
+pub mod cursor;
 pub mod error;
 pub mod http;
 pub mod oauth;
+pub mod oauth_api;
 pub mod secret;
 pub mod sink;
 

@@ -16,6 +16,8 @@ pub mod faults;
 pub mod lumen_px;
 pub mod lumen_voice;
 pub mod names;
+pub mod oauth;
+pub mod spoil;
 pub mod tjansteguiden;
 
 use std::net::SocketAddr;

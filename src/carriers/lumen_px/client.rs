@@ -21,8 +21,9 @@ use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
 use crate::carriers::CarrierError;
-use crate::carriers::http::{Http, RawResponse};
-use crate::carriers::oauth::{SendKind, TokenCache};
+use crate::carriers::http::RawResponse;
+use crate::carriers::oauth::SendKind;
+use crate::carriers::oauth_api::OAuthJsonApi;
 
 use super::wire::{self, ListedOrder, PxOrder};
 
@@ -35,10 +36,8 @@ pub const ORDER_DETAIL: &str = "pxOrderDetail";
 #[derive(Debug)]
 pub struct PxClient {
     pub(super) name: Arc<str>,
-    pub(super) http: Http,
-    pub(super) tokens: Arc<TokenCache>,
-    /// `{base_url}/PartnerExperience/v1`, no trailing slash.
-    pub(super) api: String,
+    /// `{base_url}/PartnerExperience/v1` and its token cache.
+    pub(super) api: OAuthJsonApi,
     pub(super) partner_id: String,
     pub(super) sales_codes: Vec<String>,
     pub(super) sources: Vec<String>,
@@ -49,36 +48,24 @@ pub struct PxClient {
 
 impl PxClient {
     pub(super) fn url(&self, call: &str) -> Result<Url, CarrierError> {
-        let mut url = Url::parse(&self.api)
-            .map_err(|e| CarrierError::Local(format!("base_url is not a URL: {e}")))?;
-        url.path_segments_mut()
-            .map_err(|_| CarrierError::Local("base_url cannot have a path".into()))?
-            .pop_if_empty()
-            .push(call);
-        Ok(url)
+        self.api.url(&[call])
     }
 
     async fn post(&self, call: &str, body: &Value) -> Result<RawResponse, CarrierError> {
         let url = self.url(call)?;
-        let client = self.http.client();
-        let response = self
-            .tokens
+        self.api
             .send(
                 SendKind::Read,
-                || {
+                |client| {
                     client
                         .post(url.clone())
                         .header(ACCEPT, "application/json")
                         .json(body)
                 },
                 token_refused,
+                map_error,
             )
-            .await?;
-        if response.status.is_success() {
-            Ok(response)
-        } else {
-            Err(map_error(&response))
-        }
+            .await
     }
 
     /// `pxNewOrders` for `[from, to)` (dates already `MM/DD/YYYY`).

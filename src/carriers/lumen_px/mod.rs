@@ -12,7 +12,7 @@
 //! - `normalize`: PXORDER -> `Order` (stage mapping, attention reasons,
 //!   source system, columns).
 //! - `profile`: every action "not offered by Lumen PX (read-only API)".
-//! - `client` / `reader`: HTTP (OAuth2 via `carriers::oauth`) and the poll
+//! - `client` / `reader`: HTTP (OAuth2 via `carriers::oauth_api`) and the poll
 //!   flow of the document.
 //!
 //! Choices where the document is silent: the paths and bodies are
@@ -47,8 +47,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::carriers::Adapter;
-use crate::carriers::http::{Http, HttpSettings};
-use crate::carriers::oauth::TokenCache;
+use crate::carriers::oauth_api::{self, OAuthJsonApi};
 use crate::carriers::{CarrierError, CarrierHandle, PollPlan, secret};
 use crate::config::{CarrierConfig, Config};
 
@@ -97,36 +96,20 @@ pub fn build(
         settings.partner_id.as_deref(),
         missing.first(),
     ) else {
-        return Err(CarrierError::Local(format!(
-            "carrier {:?} of kind {KIND} needs {}",
-            carrier.name,
-            missing.first().copied().unwrap_or("client_secret")
-        )));
+        return Err(oauth_api::needs(carrier, KIND, &missing));
     };
     let client_secret = secret::resolve(source, "client_secret")?;
-    let base = carrier.base_url.trim().trim_end_matches('/').to_owned();
-    let token_url = settings
-        .token_url
-        .clone()
-        .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(|| format!("{base}/oauth/token"));
-    let http = Http::new(HttpSettings {
-        timeout: carrier.timeout,
-        max_concurrency: carrier.max_concurrency.max(1),
-        ..HttpSettings::default()
-    })?;
-    let tokens = Arc::new(TokenCache::new(
-        http.clone(),
-        token_url,
-        client_id.trim(),
+    let api = OAuthJsonApi::connect(
+        carrier,
+        settings.token_url.as_deref(),
+        client_id,
         client_secret,
-    ));
+        API_PREFIX,
+    )?;
     let name: Arc<str> = carrier.name.as_str().into();
     let client = Arc::new(client::PxClient {
         name: name.clone(),
-        http,
-        tokens,
-        api: format!("{base}{API_PREFIX}"),
+        api,
         partner_id: partner_id.trim().to_owned(),
         sales_codes: settings.sales_codes.clone(),
         sources: settings.source_list(),

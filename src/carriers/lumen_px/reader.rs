@@ -35,6 +35,7 @@ use chrono::{DateTime, Days, NaiveDate, SecondsFormat, Utc};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
+use crate::carriers::cursor::VersionedCursor;
 use crate::carriers::{CarrierError, CarrierReader, PollSummary, SyncSink};
 use crate::domain::{LogEntry, LogKind, Order, Stamp};
 
@@ -60,15 +61,11 @@ struct Cursor {
     o: BTreeMap<String, Seen>,
 }
 
-impl Cursor {
-    fn parse(text: Option<&str>) -> Cursor {
-        text.and_then(|t| serde_json::from_str::<Cursor>(t).ok())
-            .filter(|c| c.v == 1)
-            .unwrap_or_default()
-    }
+impl VersionedCursor for Cursor {
+    const VERSION: u32 = 1;
 
-    fn encode(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+    fn version(&self) -> u32 {
+        self.v
     }
 }
 

@@ -21,8 +21,9 @@ use reqwest::header::ACCEPT;
 use reqwest::{StatusCode, Url};
 
 use crate::carriers::CarrierError;
-use crate::carriers::http::{Http, RawResponse};
-use crate::carriers::oauth::{SendKind, TokenCache, lumen_token_refused};
+use crate::carriers::http::RawResponse;
+use crate::carriers::oauth::{SendKind, lumen_token_refused};
+use crate::carriers::oauth_api::OAuthJsonApi;
 use crate::domain::sanitize;
 
 use super::codes;
@@ -48,10 +49,8 @@ const NOT_FOUND_CODES: &[&str] = &["404001", "20049", "20054", "20055", "20060",
 #[derive(Debug)]
 pub struct VoiceClient {
     pub(super) name: Arc<str>,
-    pub(super) http: Http,
-    pub(super) tokens: Arc<TokenCache>,
-    /// `{base_url}/Voice/v1/Numbers`, no trailing slash.
-    pub(super) api: String,
+    /// `{base_url}/Voice/v1/Numbers` and its token cache.
+    pub(super) api: OAuthJsonApi,
     pub(super) customer_number: String,
     pub(super) page_size: u32,
     pub(super) concurrency: usize,
@@ -61,13 +60,7 @@ impl VoiceClient {
     /// A URL under the API prefix with the given path segments (each
     /// percent-encoded).
     pub(super) fn url(&self, segments: &[&str]) -> Result<Url, CarrierError> {
-        let mut url = Url::parse(&self.api)
-            .map_err(|e| CarrierError::Local(format!("base_url is not a URL: {e}")))?;
-        url.path_segments_mut()
-            .map_err(|_| CarrierError::Local("base_url cannot have a path".into()))?
-            .pop_if_empty()
-            .extend(segments);
-        Ok(url)
+        self.api.url(segments)
     }
 
     async fn get(
@@ -76,12 +69,10 @@ impl VoiceClient {
         query: &[(&str, String)],
     ) -> Result<RawResponse, CarrierError> {
         let url = self.url(&[segment])?;
-        let client = self.http.client();
-        let response = self
-            .tokens
+        self.api
             .send(
                 SendKind::Read,
-                || {
+                |client| {
                     client
                         .get(url.clone())
                         .query(query)
@@ -89,13 +80,9 @@ impl VoiceClient {
                         .header(CUSTOMER_HEADER, &self.customer_number)
                 },
                 lumen_token_refused,
+                |response| map_error(response, Context::Read),
             )
-            .await?;
-        if response.status.is_success() {
-            Ok(response)
-        } else {
-            Err(map_error(&response, Context::Read))
-        }
+            .await
     }
 
     /// One page of the customer's orders (1-based).

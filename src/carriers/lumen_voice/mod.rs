@@ -9,7 +9,7 @@
 //! - `webhook`: the PartnerNotification XML payload -> the same log entries.
 //! - `rules`: the document's local validation rules, shared with the simulator.
 //! - `profile`: availability, the cancel and supplement dialogs, validation.
-//! - `client` / `reader` / `writer`: HTTP (OAuth2 via `carriers::oauth`).
+//! - `client` / `reader` / `writer`: HTTP (OAuth2 via `carriers::oauth_api`).
 //!
 //! What the document left open and the choice made is written in each
 //! module's docs; in short: the list endpoint and shapes are CONTRACTS.md's,
@@ -40,8 +40,7 @@ pub mod writer;
 use std::sync::Arc;
 
 use crate::carriers::Adapter;
-use crate::carriers::http::{Http, HttpSettings};
-use crate::carriers::oauth::TokenCache;
+use crate::carriers::oauth_api::{self, OAuthJsonApi};
 use crate::carriers::{CarrierError, CarrierHandle, CarrierWriter, PollPlan, secret};
 use crate::config::{CarrierConfig, Config};
 
@@ -81,37 +80,21 @@ pub fn build(
         settings.client_secret.as_ref(),
         missing.first(),
     ) else {
-        return Err(CarrierError::Local(format!(
-            "carrier {:?} of kind {KIND} needs {}",
-            carrier.name,
-            missing.first().copied().unwrap_or("client_secret")
-        )));
+        return Err(oauth_api::needs(carrier, KIND, &missing));
     };
     let client_secret = secret::resolve(source, "client_secret")?;
 
-    let base = carrier.base_url.trim().trim_end_matches('/').to_owned();
-    let token_url = settings
-        .token_url
-        .clone()
-        .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(|| format!("{base}/oauth/token"));
-    let http = Http::new(HttpSettings {
-        timeout: carrier.timeout,
-        max_concurrency: carrier.max_concurrency.max(1),
-        ..HttpSettings::default()
-    })?;
-    let tokens = Arc::new(TokenCache::new(
-        http.clone(),
-        token_url,
-        client_id.trim(),
+    let api = OAuthJsonApi::connect(
+        carrier,
+        settings.token_url.as_deref(),
+        client_id,
         client_secret,
-    ));
+        API_PREFIX,
+    )?;
     let name: Arc<str> = carrier.name.as_str().into();
     let client = Arc::new(client::VoiceClient {
         name: name.clone(),
-        http,
-        tokens,
-        api: format!("{base}{API_PREFIX}"),
+        api,
         customer_number: customer_number.trim().to_owned(),
         page_size: settings.page_size.unwrap_or(DEFAULT_PAGE_SIZE).max(1),
         concurrency: carrier.max_concurrency.max(1),

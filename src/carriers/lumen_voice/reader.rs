@@ -25,6 +25,7 @@ use async_trait::async_trait;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
+use crate::carriers::cursor::VersionedCursor;
 use crate::carriers::{CarrierError, CarrierReader, PollSummary, SyncSink};
 use crate::domain::{Order, OrderKey, sanitize};
 
@@ -42,15 +43,11 @@ struct Cursor {
     o: BTreeMap<String, String>,
 }
 
-impl Cursor {
-    fn parse(text: Option<&str>) -> Cursor {
-        text.and_then(|t| serde_json::from_str::<Cursor>(t).ok())
-            .filter(|c| c.v == 1)
-            .unwrap_or_default()
-    }
+impl VersionedCursor for Cursor {
+    const VERSION: u32 = 1;
 
-    fn encode(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+    fn version(&self) -> u32 {
+        self.v
     }
 }
 

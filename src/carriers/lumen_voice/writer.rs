@@ -46,13 +46,12 @@ impl CarrierWriter for VoiceWriter {
             .ok_or_else(|| CarrierError::Local("the request has no body".into()))?
             .to_owned();
         let url = self.client.url(&["order", id, verb])?;
-        let client = self.client.http.client();
         let response = self
             .client
-            .tokens
+            .api
             .send(
                 SendKind::Write,
-                || {
+                |client| {
                     client
                         .post(url.clone())
                         .header(ACCEPT, "application/json")
@@ -61,11 +60,9 @@ impl CarrierWriter for VoiceWriter {
                         .body(body.clone())
                 },
                 lumen_token_refused,
+                |response| map_error(response, Context::Write),
             )
             .await?;
-        if !response.status.is_success() {
-            return Err(map_error(&response, Context::Write));
-        }
         let answer: Option<serde_json::Value> = serde_json::from_slice(&response.body).ok();
         let status = answer
             .as_ref()

@@ -43,7 +43,7 @@ mod state;
 use futures::future::BoxFuture;
 
 use super::{SimStart, StartedSim};
-use crate::config::toml_string;
+use crate::sim::oauth;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -296,15 +296,15 @@ pub fn simulate(start: SimStart) -> BoxFuture<'static, std::io::Result<StartedSi
         config.quiet_hours_off = true;
         let mut toml = String::from("quiet_hours = \"\"\n");
         if let Some(settings) = config.settings::<PxConfig>() {
-            if let Some(id) = &settings.client_id {
-                toml.push_str(&format!("client_id = {}\n", toml_string(id)));
-            }
-            if let Some(partner) = &settings.partner_id {
-                toml.push_str(&format!("partner_id = {}\n", toml_string(partner)));
-            }
+            oauth::push_keys(
+                &mut toml,
+                &[
+                    ("client_id", settings.client_id.as_deref()),
+                    ("partner_id", settings.partner_id.as_deref()),
+                ],
+            );
         }
-        let command = format!("echo {}", sim.options().client_secret);
-        toml.push_str(&format!("client_secret_cmd = {}\n", toml_string(&command)));
+        oauth::push_secret_cmd(&mut toml, &sim.options().client_secret);
         Ok(StartedSim {
             server,
             config,

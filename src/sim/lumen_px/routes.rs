@@ -3,7 +3,7 @@
 //! order, the document's error bodies with a `TxId`, and how each fault
 //! looks here (see the parent module). The state decides; this encodes.
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -14,7 +14,9 @@ use super::state::{SimPxOrder, SimState};
 use super::{PathKind, PxSim};
 use crate::carriers::lumen_px::codes;
 use crate::carriers::lumen_px::normalize::status_def;
-use crate::sim::faults::{Fault, Roll, Spoil, truncate};
+use crate::sim::faults::{Fault, Roll};
+use crate::sim::oauth;
+use crate::sim::spoil::spoil_success;
 
 fn us(t: DateTime<Utc>) -> String {
     t.format("%m/%d/%Y").to_string()
@@ -152,25 +154,13 @@ impl PxSim {
 
     /// Spoils a successful answer as the dice said.
     async fn finish(&self, roll: Roll, response: Response) -> Response {
-        let Some(spoil) = roll.spoil.filter(|_| response.status().is_success()) else {
-            return response;
-        };
-        let (parts, body) = response.into_parts();
-        let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        };
-        let mut bytes = bytes.to_vec();
-        match spoil {
-            Spoil::Truncate(share) => {
-                truncate(&mut bytes, share);
-                self.lock().dice.count(Fault::Truncated);
-            }
-            Spoil::Malformed => {
-                bytes = b"<html><body><h1>502 Bad Gateway</h1></body></html>".to_vec();
-                self.lock().dice.count(Fault::Malformed);
-            }
-        }
-        Response::from_parts(parts, Body::from(bytes))
+        spoil_success(
+            response,
+            roll.spoil,
+            |fault| self.lock().dice.count(fault),
+            || StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        )
+        .await
     }
 
     async fn call(
@@ -199,40 +189,11 @@ pub(super) async fn not_found(State(sim): State<PxSim>) -> Response {
         .into_response()
 }
 
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let (mut buf, mut bits) = (0u32, 0);
-    for c in text.trim().trim_end_matches('=').bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        buf = (buf << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-        }
-    }
-    Some(out)
-}
-
 pub(super) async fn token(State(sim): State<PxSim>, headers: HeaderMap, body: Bytes) -> Response {
     sim.count(PathKind::Token);
     let opts = &sim.inner.options;
-    let credentials = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(base64_decode)
-        .and_then(|b| String::from_utf8(b).ok());
-    let expected = format!("{}:{}", opts.client_id, opts.client_secret);
     if sim.lock().dice.faults().token_endpoint_refuses
-        || credentials.as_deref() != Some(expected.as_str())
+        || !oauth::basic_auth_is(&headers, &opts.client_id, &opts.client_secret)
     {
         return (
             StatusCode::UNAUTHORIZED,
@@ -253,12 +214,7 @@ pub(super) async fn token(State(sim): State<PxSim>, headers: HeaderMap, body: By
     }
     let lifetime = opts.token_lifetime;
     let token = sim.lock().issue_token(std::time::Instant::now() + lifetime);
-    axum::Json(json!({
-        "access_token": token,
-        "token_type": "Bearer",
-        "expires_in": lifetime.as_secs().to_string(),
-    }))
-    .into_response()
+    oauth::granted(&token, lifetime)
 }
 
 pub(super) async fn new_orders(
@@ -347,18 +303,4 @@ pub(super) async fn order_detail(
         }
     })
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64() {
-        assert_eq!(
-            base64_decode("aWQ6c2VjcmV0").as_deref(),
-            Some(&b"id:secret"[..])
-        );
-        assert_eq!(base64_decode("*"), None);
-    }
 }

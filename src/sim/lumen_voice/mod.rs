@@ -72,7 +72,7 @@ use futures::future::BoxFuture;
 pub use super::faults::{Faults, Injected, TokenRefusal};
 use super::{RunningSim, SimStart, StartedSim};
 use crate::carriers::lumen_voice::VoiceConfig;
-use crate::config::toml_string;
+use crate::sim::oauth;
 use state::SimState;
 pub use state::{SimAddress, SimNotification, SimOrder, SimSubscriber};
 
@@ -311,16 +311,15 @@ pub fn simulate(start: SimStart) -> BoxFuture<'static, std::io::Result<StartedSi
         let config = sim.carrier_config(&start.name, &server.origin());
         let mut toml = String::new();
         if let Some(settings) = config.settings::<VoiceConfig>() {
-            if let Some(number) = &settings.customer_number {
-                toml.push_str(&format!("customer_number = {}\n", toml_string(number)));
-            }
-            if let Some(id) = &settings.client_id {
-                toml.push_str(&format!("client_id = {}\n", toml_string(id)));
-            }
+            oauth::push_keys(
+                &mut toml,
+                &[
+                    ("customer_number", settings.customer_number.as_deref()),
+                    ("client_id", settings.client_id.as_deref()),
+                ],
+            );
         }
-        // The simulator's secret is no secret; a command keeps the file shareable.
-        let command = format!("echo {}", sim.options().client_secret);
-        toml.push_str(&format!("client_secret_cmd = {}\n", toml_string(&command)));
+        oauth::push_secret_cmd(&mut toml, &sim.options().client_secret);
         Ok(StartedSim {
             server,
             config,

@@ -5,7 +5,7 @@
 //! how each fault looks here (see the parent module). The state's rules
 //! decide what a write does; this module only encodes it.
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +15,9 @@ use serde::Serialize;
 use super::state::Refused;
 use super::{OTHER_CUSTOMER, PathKind, SimOrder, TokenRefusal, VoiceSim};
 use crate::carriers::lumen_voice::codes;
-use crate::sim::faults::{Fault, Roll, Spoil, truncate};
+use crate::sim::faults::{Fault, Roll};
+use crate::sim::oauth;
+use crate::sim::spoil::spoil_success;
 
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -175,30 +177,6 @@ fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// Standard base64 (with or without padding).
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut buf = 0u32;
-    let mut bits = 0;
-    for c in text.trim().trim_end_matches('=').bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        buf = (buf << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-        }
-    }
-    Some(out)
-}
-
 /// A refused write in the document's words.
 fn refused(why: Refused) -> Response {
     match why {
@@ -311,26 +289,13 @@ impl Admitted {
             sim.lock().dice.count(Fault::DropAfterApply);
             return crate::sim::dropped_connection();
         }
-        let Some(spoil) = roll.spoil.filter(|_| response.status().is_success()) else {
-            return response;
-        };
-        let (parts, body) = response.into_parts();
-        let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-            return error("500001");
-        };
-        let mut bytes = bytes.to_vec();
-        match spoil {
-            Spoil::Truncate(share) => {
-                truncate(&mut bytes, share);
-                sim.lock().dice.count(Fault::Truncated);
-            }
-            Spoil::Malformed => {
-                // Malformed here: a gateway's HTML page where JSON belongs.
-                bytes = b"<html><body><h1>502 Bad Gateway</h1></body></html>".to_vec();
-                sim.lock().dice.count(Fault::Malformed);
-            }
-        }
-        Response::from_parts(parts, Body::from(bytes))
+        spoil_success(
+            response,
+            roll.spoil,
+            |fault| sim.lock().dice.count(fault),
+            || error("500001"),
+        )
+        .await
     }
 }
 
@@ -361,15 +326,8 @@ pub(super) async fn token(
             .into_response()
     };
     let opts = &sim.inner.options;
-    let credentials = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(base64_decode)
-        .and_then(|b| String::from_utf8(b).ok());
-    let expected = format!("{}:{}", opts.client_id, opts.client_secret);
     if sim.lock().dice.faults().token_endpoint_refuses
-        || credentials.as_deref() != Some(expected.as_str())
+        || !oauth::basic_auth_is(&headers, &opts.client_id, &opts.client_secret)
     {
         return refused();
     }
@@ -386,11 +344,7 @@ pub(super) async fn token(
     }
     let lifetime = opts.token_lifetime;
     let token = sim.lock().issue_token(std::time::Instant::now() + lifetime);
-    json(&serde_json::json!({
-        "access_token": token,
-        "token_type": "Bearer",
-        "expires_in": lifetime.as_secs().to_string(),
-    }))
+    oauth::granted(&token, lifetime)
 }
 
 pub(super) async fn order_status(
@@ -535,6 +489,7 @@ pub(super) async fn supplement(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::oauth::base64_decode;
 
     #[test]
     fn base64_and_percent_decoding() {
