@@ -266,7 +266,12 @@ impl TokenCache {
             })
             .await?;
         if !response.status.is_success() {
-            return Err(token_error(&response));
+            let error = token_error(&response);
+            return Err(redact_credentials(
+                error,
+                &self.client_id,
+                self.client_secret.expose_secret(),
+            ));
         }
         parse_token_response(&response.body)
     }
@@ -331,6 +336,76 @@ fn token_error(response: &RawResponse) -> CarrierError {
         code,
         message: message.unwrap_or_else(|| format!("token endpoint answered {status}")),
     }
+}
+
+/// `error` with the client's credentials taken out of its words: a token
+/// endpoint may echo what it was sent (`Basic <base64 of id:secret>`, the
+/// secret itself) in its error text, which is shown and logged.
+fn redact_credentials(error: CarrierError, client_id: &str, secret: &str) -> CarrierError {
+    let clean = |text: String| redact_text(&text, client_id, secret);
+    match error {
+        CarrierError::Auth { code, message } => CarrierError::Auth {
+            code: code.map(clean),
+            message: clean(message),
+        },
+        CarrierError::Unavailable {
+            code,
+            message,
+            retry_after,
+            sent,
+        } => CarrierError::Unavailable {
+            code: code.map(clean),
+            message: clean(message),
+            retry_after,
+            sent,
+        },
+        other => other,
+    }
+}
+
+const REDACTED: &str = "[REDACTED]";
+
+/// `text` without the secret, the Basic credentials of `client_id:secret`
+/// (base64, with or without padding), or whatever follows a `Basic` or
+/// `Bearer` scheme word.
+fn redact_text(text: &str, client_id: &str, secret: &str) -> String {
+    let basic = base64_encode(format!("{client_id}:{secret}").as_bytes());
+    let mut out = text.to_owned();
+    for needle in [basic.as_str(), basic.trim_end_matches('='), secret] {
+        if needle.len() >= 4 {
+            out = out.replace(needle, REDACTED);
+        }
+    }
+    let mut words: Vec<String> = out.split(' ').map(str::to_owned).collect();
+    for i in 1..words.len() {
+        let scheme = words[i - 1].to_ascii_lowercase();
+        if (scheme.ends_with("basic") || scheme.ends_with("bearer")) && !words[i].is_empty() {
+            words[i] = REDACTED.to_owned();
+        }
+    }
+    words.join(" ")
+}
+
+/// Standard base64 with padding (RFC 4648), for [`redact_text`].
+fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// The carrier's error code and message from a JSON error body, in the
@@ -424,6 +499,42 @@ mod tests {
         );
         assert_eq!(usable_for(None), Duration::from_secs(270));
         assert_eq!(usable_for(Some(Duration::ZERO)), Duration::ZERO);
+    }
+
+    #[test]
+    fn base64_matches_the_rfc_examples() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64_encode(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn a_token_endpoint_echoing_the_credentials_is_redacted() {
+        let basic = base64_encode(b"client-7:s3cr3t-value");
+        let body = format!(
+            r#"{{"error":"invalid_client","error_description":"Authorization Basic {basic} refused; secret s3cr3t-value, basic {} too"}}"#,
+            basic.trim_end_matches('=')
+        );
+        let error = redact_credentials(
+            token_error(&response(401, &body)),
+            "client-7",
+            "s3cr3t-value",
+        );
+        let shown = error.to_string();
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(!shown.contains(basic.trim_end_matches('=')), "{shown}");
+        assert!(shown.contains("refused"), "{shown}");
+        assert!(shown.contains(REDACTED), "{shown}");
+        assert_eq!(
+            redact_text("Bearer abc.def and more", "id", "zzzz"),
+            "Bearer [REDACTED] and more"
+        );
     }
 
     #[test]
