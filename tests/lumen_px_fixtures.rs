@@ -9,7 +9,7 @@ use orderdesk::carriers::CarrierError;
 use orderdesk::carriers::http::RawResponse;
 use orderdesk::carriers::lumen_px::client::{map_error, token_refused};
 use orderdesk::carriers::lumen_px::codes;
-use orderdesk::carriers::lumen_px::normalize::{field, to_order};
+use orderdesk::carriers::lumen_px::normalize::to_order;
 use orderdesk::carriers::lumen_px::wire::{parse_detail, parse_error, parse_list};
 use orderdesk::carriers::oauth::parse_token_response;
 use orderdesk::domain::Stage;
@@ -64,7 +64,7 @@ fn order_list_is_read_tolerantly() {
     let o = to_order(&name, api, &[("pxNewOrders", &list[0].raw)]);
     assert_eq!(o.key.to_string(), "px/PX100001");
     assert_eq!(o.status.stage, Stage::InProgress);
-    assert_eq!(field(&o, "sourceSystem"), Some("API"));
+    assert_eq!(o.field("sourceSystem"), Some("API"));
     assert_eq!(o.customer, "Maria Garcia");
     assert!(
         o.service.contains("Fiber internet 940 Mbps"),
@@ -88,11 +88,11 @@ fn order_list_is_read_tolerantly() {
     let o = to_order(&name, ui, &[]);
     assert_eq!(o.status.raw, "Pending");
     assert_eq!(o.status.stage, Stage::NeedsAttention);
-    assert_eq!(field(&o, "orderNumber"), Some("41000002"));
-    assert_eq!(field(&o, "salesCode"), Some("1001"));
-    assert_eq!(field(&o, "accountNumber"), None);
-    assert_eq!(field(&o, "newField"), Some("ignored but kept"));
-    assert_eq!(field(&o, "sourceSystem"), Some("UI"));
+    assert_eq!(o.field("orderNumber"), Some("41000002"));
+    assert_eq!(o.field("salesCode"), Some("1001"));
+    assert_eq!(o.field("accountNumber"), None);
+    assert_eq!(o.field("newField"), Some("ignored but kept"));
+    assert_eq!(o.field("sourceSystem"), Some("UI"));
     assert_eq!(
         o.carrier_attention[0].detail,
         "the order is being worked and requires information from customer"
@@ -101,7 +101,7 @@ fn order_list_is_read_tolerantly() {
     // No source field: the E prefix says Phone.
     let phone = list[2].order.as_ref().unwrap();
     let o = to_order(&name, phone, &[]);
-    assert_eq!(field(&o, "sourceSystem"), Some("Phone"));
+    assert_eq!(o.field("sourceSystem"), Some("Phone"));
     assert!(o.status.terminal);
     assert!(!o.detail_loaded);
 }
@@ -112,9 +112,9 @@ fn detail_adds_line_items_and_newer_numbers() {
     let o = to_order(&"px".into(), &order, &[("pxOrderDetail", &raw)]);
     assert!(o.detail_loaded);
     assert_eq!(o.status.stage, Stage::Done);
-    assert_eq!(field(&o, "accountNumber"), Some("398765499"));
-    assert_eq!(field(&o, "orderNumber"), Some("41000099"));
-    assert_eq!(field(&o, "telephoneNumber"), Some("6125550199"));
+    assert_eq!(o.field("accountNumber"), Some("398765499"));
+    assert_eq!(o.field("orderNumber"), Some("41000099"));
+    assert_eq!(o.field("telephoneNumber"), Some("6125550199"));
     // One product, then the two line items.
     assert_eq!(o.items.len(), 3);
     let line = &o.items[2];

@@ -324,6 +324,16 @@ impl Order {
         self.created.at
     }
 
+    /// The value of a carrier field (the detail's overview) by its wire name.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        lookup(&self.fields, name)
+    }
+
+    /// The value of a customer field by its wire name.
+    pub fn customer_field(&self, name: &str) -> Option<&str> {
+        lookup(&self.customer_fields, name)
+    }
+
     /// The time of the newest known change.
     pub fn updated_at(&self) -> Option<DateTime<Utc>> {
         let from_log = self.log.iter().filter_map(|e| e.at.at).max();
@@ -354,6 +364,14 @@ impl Order {
             }
         }
     }
+}
+
+/// The value of the first `(name, value)` pair called `name`.
+fn lookup<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 #[cfg(test)]

@@ -301,15 +301,6 @@ pub fn to_order(instance: &Arc<str>, order: &PxOrder, raws: &[(&str, &str)]) -> 
     out
 }
 
-/// The value of an overview field by wire name.
-pub fn field<'a>(order: &'a Order, name: &str) -> Option<&'a str> {
-    order
-        .fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,7 +40,7 @@ use crate::carriers::{CarrierError, CarrierReader, PollSummary, SyncSink};
 use crate::domain::{LogEntry, LogKind, Order, Stamp};
 
 use super::client::{NEW_ORDERS, OPEN_ORDERS, ORDER_DETAIL, PxClient};
-use super::normalize::{self, canonical, status_def, to_order, wants_detail};
+use super::normalize::{canonical, status_def, to_order, wants_detail};
 use super::wire::PxOrder;
 use super::{KIND, window};
 
@@ -342,7 +342,7 @@ impl CarrierReader for PxReader {
     async fn fetch_order(&self, id: &str) -> Result<Order, CarrierError> {
         let code = self
             .previous(id)
-            .and_then(|o| normalize::field(&o, "salesCode").map(str::to_owned))
+            .and_then(|o| o.field("salesCode").map(str::to_owned))
             .or_else(|| self.client.sales_codes.first().cloned())
             .ok_or_else(|| CarrierError::Local(format!("no sales code known for PX order {id}")))?;
         let (order, raw) = self.client.detail(&code, id).await?;

@@ -232,25 +232,6 @@ pub fn to_order(
     out
 }
 
-/// The value of a field by wire name (fields first, then customer fields).
-pub fn field<'a>(order: &'a Order, name: &str) -> Option<&'a str> {
-    order
-        .fields
-        .iter()
-        .chain(order.customer_fields.iter())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-/// The value of a customer field by wire name.
-pub fn customer_field<'a>(order: &'a Order, name: &str) -> Option<&'a str> {
-    order
-        .customer_fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,7 +26,7 @@ use crate::domain::{
 
 use super::KIND;
 use super::codes;
-use super::normalize::{customer_field, order_type_label};
+use super::normalize::order_type_label;
 use super::notify;
 use super::rules::{
     self, AddressBody, MAX_SECONDARY_LOCATION, SubscriberBody, SupplementBody, Violation, field,
@@ -88,7 +88,7 @@ fn whole_error(v: Violation) -> FieldError {
 
 /// The prefilled supplement values, in form order.
 fn initial_values(order: &Order) -> Vec<(&'static str, String)> {
-    let get = |name| customer_field(order, name).unwrap_or("").to_owned();
+    let get = |name| order.customer_field(name).unwrap_or("").to_owned();
     let crd = order_field(order, "customerRequestDate").unwrap_or("");
     let crd = match parse_time(crd) {
         Some(at) => at.format(rules::DATE_FORMAT).to_string(),
@@ -461,7 +461,9 @@ fn supplement_visible(order: &Order, request: &ActionRequest) -> bool {
     }
     let same = |name: &str, want: &Option<String>| match want {
         None => true,
-        Some(w) => customer_field(order, name).is_some_and(|v| v.trim().eq_ignore_ascii_case(w)),
+        Some(w) => order
+            .customer_field(name)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case(w)),
     };
     let date_ok = match &body.customer_request_date {
         None => true,
