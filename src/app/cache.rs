@@ -21,8 +21,8 @@ use chrono::{DateTime, Utc};
 use super::journal::sort_journal;
 use super::msg::Effect;
 use super::state::{CacheStart, Level, State};
+use crate::domain::{Flag, JournalEntry, Note};
 use crate::domain::{Order, OrderKey};
-use crate::store::{Flag, JournalEntry, Note};
 
 /// Most orders re-read from their carriers because the cache could not
 /// give their full order.

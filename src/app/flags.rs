@@ -8,8 +8,8 @@
 
 use super::msg::Effect;
 use super::state::{Level, State};
+use crate::domain::Flag;
 use crate::domain::{Attention, Order, OrderKey};
-use crate::store::Flag;
 
 impl State {
     /// An order's follow-up flag.

@@ -11,7 +11,7 @@ use super::input::TextInput;
 use super::keymap::{Action, ViewKind};
 use super::layout;
 use super::state::{Level, Modal, State};
-use crate::store::JournalEntry;
+use crate::domain::JournalEntry;
 
 /// The journal overlay.
 #[derive(Debug, Clone, PartialEq, Eq)]

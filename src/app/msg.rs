@@ -12,12 +12,13 @@ use crossterm::event::KeyEvent;
 use std::collections::HashMap;
 
 use super::layout::ScrollLimits;
-use crate::carriers::{CarrierError, SyncEvent, WriteReceipt};
+use crate::carriers::{CarrierError, SyncEvent};
 use crate::domain::{ActionRequest, Order, OrderKey};
-use crate::store::{Flag, JournalEntry, Note};
+use crate::domain::{Flag, JournalEntry, Note};
 
-/// Identifies one write from dialog to outcome.
-pub type Ticket = u64;
+/// Identifies one write from dialog to outcome, and what a settled write
+/// reports: the engine's own vocabulary, so nothing is copied between them.
+pub use crate::engine::{Ticket, WriteSettled};
 
 /// Input to [`super::update`].
 #[derive(Debug, Clone)]
@@ -110,19 +111,4 @@ pub enum Effect {
     SaveNote { key: OrderKey, text: String },
     /// Set or clear the local follow-up flag of an order.
     SetFlag { key: OrderKey, flagged: bool },
-}
-
-/// What one write of this console came to ([`Msg::WriteSettled`]): the
-/// outcome, the journal entry as it now stands and the re-read order, in one
-/// message so the app applies them together.
-#[derive(Debug, Clone)]
-pub struct WriteSettled {
-    pub ticket: Ticket,
-    pub key: OrderKey,
-    pub result: Result<WriteReceipt, CarrierError>,
-    /// None when nothing was recorded (refused before recording: read-only,
-    /// unknown carrier, journal refused it).
-    pub entry: Option<JournalEntry>,
-    /// The order as re-read after the write, when it was.
-    pub order: Option<Order>,
 }

@@ -9,8 +9,8 @@ use super::input::TextInput;
 use super::keymap::Action;
 use super::msg::Effect;
 use super::state::{Level, Modal, State};
+use crate::domain::Note;
 use crate::domain::OrderKey;
-use crate::store::Note;
 
 /// Longest note, in characters.
 pub const NOTE_MAX: usize = 4000;

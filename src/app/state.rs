@@ -25,7 +25,7 @@ use super::orders::OrderStore;
 use super::{STALE_AFTER, STALE_GRACE};
 use crate::carriers::CarrierProfile;
 use crate::domain::{ActionKind, Order, OrderKey};
-use crate::store::{Flag, JournalEntry, Note};
+use crate::domain::{Flag, JournalEntry, Note};
 
 /// One configured carrier instance, as the app knows it.
 #[derive(Clone)]

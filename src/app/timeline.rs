@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 
 use super::state::State;
+use crate::domain::{JournalEntry, local_log_entries};
 use crate::domain::{LogEntry, Order};
-use crate::store::{JournalEntry, local_log_entries};
 
 impl State {
     /// The order's Log timeline: the carrier's log, local notes and the

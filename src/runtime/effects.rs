@@ -8,7 +8,7 @@
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
-use crate::app::{self, Effect, Msg};
+use crate::app::{Effect, Msg};
 use crate::engine::{Command, EngineHandle, Event};
 
 /// Hands the app's effects to the engine.
@@ -64,16 +64,7 @@ pub fn messages(event: Event) -> Vec<Msg> {
         Event::Sync(event) => vec![Msg::Sync(event)],
         Event::OrderReloaded { key, result } => vec![Msg::OrderReloaded { key, result }],
         Event::CustomerLoaded { key, result } => vec![Msg::CustomerLoaded { key, result }],
-        Event::WriteSettled(settled) => {
-            let settled = *settled;
-            vec![Msg::WriteSettled(Box::new(app::WriteSettled {
-                ticket: settled.ticket,
-                key: settled.key,
-                result: settled.result,
-                entry: settled.entry,
-                order: settled.order,
-            }))]
-        }
+        Event::WriteSettled(settled) => vec![Msg::WriteSettled(settled)],
         Event::JournalChanged { entry, order } => {
             let mut out: Vec<Msg> = order.into_iter().map(reloaded).collect();
             out.push(Msg::Journal(*entry));

@@ -16,7 +16,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use super::{Theme, fit, input_spans};
 use crate::app::State;
 use crate::app::layout::journal_box;
-use crate::store::JournalState;
+use crate::domain::JournalState;
 
 fn state_style(theme: &Theme, state: JournalState) -> Style {
     match state {
