@@ -6,7 +6,8 @@
 //!
 //! Also: start to first frame with 100k cached orders (open the SQLite
 //! store, load the cache's summaries, build the state, draw 160x48), and
-//! the full orders read behind that first frame.
+//! moving the cursor to the next order (its full order read from the store,
+//! the frame drawn with its detail).
 //!
 //! Run: `cargo bench --bench performance` (criterion prints medians).
 
@@ -17,15 +18,15 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use chrono_tz::Europe::Stockholm;
-use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use orderdesk::app::{self, Msg, Options, State};
+use orderdesk::app::{self, Effect, Msg, Options, State};
 use orderdesk::carriers::tjansteguiden::{TgConfig, order_from_document};
 use orderdesk::carriers::{self, SyncSink};
 use orderdesk::config::{CarrierConfig, Config};
 use orderdesk::domain::Order;
 use orderdesk::registry;
-use orderdesk::runtime::{carrier_infos, load_cache, read_full_orders};
+use orderdesk::runtime::{carrier_infos, load_cache};
 use orderdesk::sim::tjansteguiden::{Faults, SimOptions, TgSim};
 use orderdesk::store::{SqliteStore, Stores};
 use orderdesk::ui::{self, Theme};
@@ -114,20 +115,28 @@ fn start_from_cache(
     (state, split)
 }
 
-/// What the console does after its first frame: the full orders, page by
-/// page, replace their summaries.
-fn read_full_orders_into(
+/// What the console does when the cursor moves to the next order: the app
+/// asks for its full order, the store reads it (as the engine does, off the
+/// async workers), the app takes it, the frame is drawn with its detail.
+fn next_order_detail(
     runtime: &tokio::runtime::Runtime,
-    dir: &std::path::Path,
-    mut state: State,
-) -> State {
-    let store = SqliteStore::open(dir).expect("store");
-    runtime.block_on(read_full_orders(&store, |msg| {
-        app::update(&mut state, msg);
-        true
-    }));
-    assert_eq!(state.orders_len(), ORDERS);
-    state
+    stores: &Stores,
+    state: &mut State,
+    terminal: &mut Terminal<TestBackend>,
+    theme: &Theme,
+) {
+    for effect in app::update(state, key('j')) {
+        if let Effect::LoadOrder(key) = effect {
+            let result = runtime
+                .block_on(stores.cache.order(&key))
+                .map_err(|e| e.to_string());
+            assert!(matches!(result, Ok(Some(_))), "{key} is cached");
+            app::update(state, Msg::OrderLoaded { key, result });
+        }
+    }
+    terminal
+        .draw(|frame| ui::view(state, theme, frame))
+        .expect("draw");
 }
 
 fn key(c: char) -> Msg {
@@ -168,12 +177,6 @@ fn benches(c: &mut Criterion) {
         let t = Instant::now();
         let (state, split) = start_from_cache(&runtime, cache_dir.path(), &theme);
         eprintln!("start to first frame: {:?} ({split})", t.elapsed());
-        let t = Instant::now();
-        let state = read_full_orders_into(&runtime, cache_dir.path(), state);
-        eprintln!(
-            "then the full orders, behind the first frame: {:?}",
-            t.elapsed()
-        );
         drop(state);
     }
     let mut group = c.benchmark_group("startup");
@@ -181,13 +184,17 @@ fn benches(c: &mut Criterion) {
     group.bench_function("start to first frame, 100k cached orders", |b| {
         b.iter(|| black_box(start_from_cache(&runtime, cache_dir.path(), &theme)))
     });
-    group.bench_function("full orders read behind the first frame, 100k", |b| {
-        b.iter_batched(
-            || start_from_cache(&runtime, cache_dir.path(), &theme).0,
-            |state| black_box(read_full_orders_into(&runtime, cache_dir.path(), state)),
-            BatchSize::PerIteration,
-        )
-    });
+    group.bench_function(
+        "cursor to the next order: read its full order from the store, draw",
+        |b| {
+            let (mut state, _) = start_from_cache(&runtime, cache_dir.path(), &theme);
+            let stores = Stores::from_one(Arc::new(
+                SqliteStore::open(cache_dir.path()).expect("store"),
+            ));
+            let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
+            b.iter(|| next_order_detail(&runtime, &stores, &mut state, &mut terminal, &theme))
+        },
+    );
     group.finish();
 
     let mut state = state_with(orders);

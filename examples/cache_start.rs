@@ -1,8 +1,10 @@
 //! The cache start with 100k orders, as a reproducible scenario for time and
 //! memory (README "Performance"): builds a cache of 100k simulator orders in
 //! a temporary directory, then starts from it three times the way the
-//! console does (summaries, state, first frame; then the full orders behind
-//! it) and prints the time of each step and the process's resident memory.
+//! console does (summaries, state, first frame; then the cursor walks 1,000
+//! orders, each one's full order read from the store and drawn in the
+//! detail pane) and prints the time of each step and the process's
+//! resident memory.
 //! The cache is written by a child process, so the memory is the console's.
 //!
 //! Run: `cargo run --release --example cache_start`
@@ -14,11 +16,12 @@ use std::time::Instant;
 
 use chrono::Utc;
 use chrono_tz::Europe::Stockholm;
-use orderdesk::app::{self, Msg, Options, State};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use orderdesk::app::{self, Effect, Msg, Options, State};
 use orderdesk::carriers::tjansteguiden::{TgConfig, order_from_document};
 use orderdesk::config::{CarrierConfig, Config};
 use orderdesk::registry;
-use orderdesk::runtime::{carrier_infos, load_cache, read_full_orders};
+use orderdesk::runtime::{carrier_infos, load_cache};
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
 use orderdesk::store::{SqliteStore, Stores};
 use orderdesk::ui::{self, Theme};
@@ -59,8 +62,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_current_thread().build()?;
     for run in 1..=3 {
         let t = Instant::now();
-        let store = Arc::new(SqliteStore::open(dir.path())?);
-        let stores = Stores::from_one(store.clone());
+        let stores = Stores::from_one(Arc::new(SqliteStore::open(dir.path())?));
+
         let keep_all = Utc::now() - chrono::Duration::days(365 * 100);
         let cached = runtime.block_on(load_cache(&stores, &["tg".to_owned()], keep_all))?;
         let loaded = t.elapsed();
@@ -70,15 +73,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         terminal.draw(|frame| ui::view(&state, &theme, frame))?;
         let first_frame = t.elapsed();
         let mem_first = memory("after the first frame");
+        // Then the cursor walks 1,000 orders down the table, each one's full
+        // order read from the store as the engine reads it, and drawn.
         let t = Instant::now();
-        runtime.block_on(read_full_orders(&*store, |msg| {
-            app::update(&mut state, msg);
-            true
-        }));
+        let mut slowest = std::time::Duration::ZERO;
+        for _ in 0..1000 {
+            let step = Instant::now();
+            let effects = app::update(
+                &mut state,
+                Msg::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)),
+            );
+            for effect in effects {
+                if let Effect::LoadOrder(key) = effect {
+                    let result = runtime
+                        .block_on(stores.cache.order(&key))
+                        .map_err(|e| e.to_string());
+                    app::update(&mut state, Msg::OrderLoaded { key, result });
+                }
+            }
+            terminal.draw(|frame| ui::view(&state, &theme, frame))?;
+            slowest = slowest.max(step.elapsed());
+        }
         eprintln!(
-            "run {run}: first frame {first_frame:?} (open+load {loaded:?}); full orders {:?}; {mem_first}; {}",
+            "run {run}: first frame {first_frame:?} (open+load {loaded:?}); {mem_first}; \
+             1,000 orders opened in {:?} (slowest {slowest:?}); {}",
             t.elapsed(),
-            memory("with the full orders")
+            memory("after opening them")
         );
     }
     Ok(())

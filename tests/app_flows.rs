@@ -171,7 +171,7 @@ fn s_cycles_columns_and_capital_s_reverses() {
     let customers: Vec<String> = s
         .visible_keys()
         .iter()
-        .map(|k| s.store().by_key(k).unwrap().customer.clone())
+        .map(|k| s.store().by_key(k).unwrap().customer.to_string())
         .collect();
     assert_eq!(
         customers,
@@ -359,7 +359,7 @@ fn detail_focus_tabs_and_customer_loads_once() {
             result: Ok(loaded),
         },
     );
-    assert!(s.selected().unwrap().customer_loaded);
+    assert!(s.selected_order().unwrap().customer_loaded);
     assert!(!s.customer_loading(&tg("19502")));
     press(&mut s, ch('l'));
     assert!(
@@ -368,7 +368,7 @@ fn detail_focus_tabs_and_customer_loads_once() {
     );
     // A poll's copy without customer details keeps the loaded ones.
     s.upsert_orders(vec![orders().remove(2)]);
-    let sel = s.selected().unwrap();
+    let sel = s.selected_order().unwrap();
     assert!(sel.customer_loaded);
     assert!(
         sel.customer_fields

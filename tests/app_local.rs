@@ -12,7 +12,9 @@ use chrono::Duration;
 use common::*;
 use crossterm::event::KeyCode;
 
-use orderdesk::app::{self, Effect, Layer, Msg, State, SyncPhase, ViewKind};
+use orderdesk::app::{
+    self, Dialog, Effect, FieldValue, FullState, Layer, Msg, State, SyncPhase, ViewKind,
+};
 use orderdesk::carriers::{CarrierError, PollSummary, SyncEvent};
 use orderdesk::domain::LogKind;
 use orderdesk::store::JournalState;
@@ -87,44 +89,61 @@ fn cache_start_marks_the_carrier_cached_until_its_first_sync_finishes() {
 }
 
 #[test]
-fn summaries_paint_the_list_and_actions_wait_for_the_full_order() {
+fn summaries_paint_the_list_and_keys_wait_for_the_full_order() {
     let (mut s, full) = summary_state();
     assert_eq!(s.orders_len(), full.len());
     assert!(s.carriers()[0].chip.cached);
-    select(&mut s, "19530");
-    let held = s.order(&tg_key("19530")).expect("held");
-    assert!(held.log.is_empty() && held.fields.is_empty());
-    assert!(s.is_cache_pending(&tg_key("19530")));
-    assert!(s.cache_reading());
-
-    // An action waits: no dialog, no effect, a message that says why.
-    let fx = press(&mut s, ch('m'));
-    assert!(s.dialog().is_none());
-    assert!(fx.is_empty(), "{fx:?}");
-    assert!(
-        status_text(&s).contains("still being read from the cache"),
-        "{}",
-        status_text(&s)
+    // Moving to an order asks the store for it, once.
+    let mut asked = Vec::new();
+    press(&mut s, ch('g'));
+    while selected_id(&s) != "19530" {
+        asked.extend(press(&mut s, ch('j')));
+    }
+    assert_eq!(
+        asked.last(),
+        Some(&Effect::LoadOrder(tg_key("19530"))),
+        "{asked:?}"
     );
+    assert!(matches!(s.full_state(&tg_key("19530")), FullState::Loading));
+    assert!(s.selected_order().is_none());
     // Notes are local and need no full order.
     press(&mut s, ch('n'));
     assert!(s.note_editor().is_some());
     press(&mut s, key(KeyCode::Esc));
 
-    app::update(&mut s, Msg::CacheDetails(full.clone()));
-    let loaded = s.order(&tg_key("19530")).expect("held");
-    assert_eq!(loaded, full.iter().find(|o| o.key.id == "19530").unwrap());
-    assert!(!s.is_cache_pending(&tg_key("19530")));
-    assert_eq!(selected_id(&s), "19530");
-    press(&mut s, ch('m'));
-    assert!(s.dialog().is_some());
-    app::update(&mut s, Msg::CacheDetailsDone(Ok(())));
-    assert!(!s.cache_reading());
+    // A hurried `m`, Tab to the text and the message wait for the order...
+    assert!(press(&mut s, ch('m')).is_empty());
+    press(&mut s, key(KeyCode::Tab));
+    typ(&mut s, "Hej");
+    assert!(s.dialog().is_none());
+    assert_eq!(s.waiting_for_order(), Some(&tg_key("19530")));
+    // ...and land in the dialog once the store answers.
+    let order = full.iter().find(|o| o.key.id == "19530").unwrap().clone();
+    app::update(
+        &mut s,
+        Msg::OrderLoaded {
+            key: tg_key("19530"),
+            result: Ok(Some(order.clone())),
+        },
+    );
+    assert_eq!(s.selected_order(), Some(&order));
+    assert_eq!(s.waiting_for_order(), None);
+    let Some(Dialog::Form(form)) = s.dialog() else {
+        panic!("the dialog opened: {:?}", s.dialog());
+    };
+    assert!(
+        form.fields
+            .iter()
+            .any(|f| matches!(f, FieldValue::Text(t) if t.text() == "Hej")),
+        "{:?}",
+        form.fields
+    );
 }
 
 #[test]
-fn a_carriers_fresher_copy_wins_over_the_caches_full_order() {
+fn a_carriers_fresher_copy_wins_over_the_stores_late_answer() {
     let (mut s, full) = summary_state();
+    select(&mut s, "19531");
     let mut fresh = full.iter().find(|o| o.key.id == "19531").unwrap().clone();
     fresh.status = status("received");
     fresh.log.clear();
@@ -135,39 +154,42 @@ fn a_carriers_fresher_copy_wins_over_the_caches_full_order() {
             orders: vec![fresh.clone()],
         }),
     );
-    assert!(!s.is_cache_pending(&tg_key("19531")));
-    app::update(&mut s, Msg::CacheDetails(full.clone()));
+    let stale = full.iter().find(|o| o.key.id == "19531").unwrap().clone();
+    app::update(
+        &mut s,
+        Msg::OrderLoaded {
+            key: tg_key("19531"),
+            result: Ok(Some(stale)),
+        },
+    );
     assert_eq!(s.order(&tg_key("19531")), Some(&fresh));
-    // The others got their full order.
-    let other = full.iter().find(|o| o.key.id == "19530").unwrap();
-    assert_eq!(s.order(&other.key), Some(other));
 }
 
 #[test]
-fn orders_the_cache_could_not_complete_are_re_read_from_their_carrier() {
+fn orders_the_store_cannot_give_are_re_read_from_their_carrier() {
     let (mut s, full) = summary_state();
-    let missing = ["19530", "19531"];
-    let mut rest: Vec<_> = full.clone();
-    rest.retain(|o| !missing.contains(&o.key.id.as_str()));
-    app::update(&mut s, Msg::CacheDetails(rest));
+    select(&mut s, "19531");
     let fx = app::update(
         &mut s,
-        Msg::CacheDetailsDone(Err("database disk image is malformed".into())),
+        Msg::OrderLoaded {
+            key: tg_key("19531"),
+            result: Err("database disk image is malformed".into()),
+        },
     );
-    assert_eq!(
-        fx,
-        vec![
-            Effect::ReloadOrder(tg_key("19530")),
-            Effect::ReloadOrder(tg_key("19531")),
-        ]
-    );
-    assert!(status_text(&s).contains("could not read every full order"));
-    // Still only a summary: an action asks the carrier again.
-    select(&mut s, "19531");
+    assert_eq!(fx, vec![Effect::ReloadOrder(tg_key("19531"))]);
+    // The detail says why; an action says so too and opens nothing.
+    let FullState::Failed(why) = s.full_state(&tg_key("19531")) else {
+        panic!("failed");
+    };
+    assert!(why.contains("database disk image is malformed"), "{why}");
     let fx = press(&mut s, ch('m'));
     assert!(s.dialog().is_none());
-    assert_eq!(fx, vec![Effect::ReloadOrder(tg_key("19531"))]);
-    assert!(status_text(&s).contains("re-reading it from the carrier"));
+    assert!(fx.is_empty(), "not asked again: {fx:?}");
+    assert!(
+        status_text(&s).contains("re-reading it from the carrier"),
+        "{}",
+        status_text(&s)
+    );
     // The carrier's answer completes it.
     let order = full.iter().find(|o| o.key.id == "19531").unwrap().clone();
     app::update(
@@ -177,9 +199,20 @@ fn orders_the_cache_could_not_complete_are_re_read_from_their_carrier() {
             result: Ok(order),
         },
     );
-    assert!(!s.is_cache_pending(&tg_key("19531")));
     press(&mut s, ch('m'));
     assert!(s.dialog().is_some());
+    press(&mut s, key(KeyCode::Esc));
+
+    // An order the store does not hold at all goes the same way.
+    select(&mut s, "19530");
+    let fx = app::update(
+        &mut s,
+        Msg::OrderLoaded {
+            key: tg_key("19530"),
+            result: Ok(None),
+        },
+    );
+    assert_eq!(fx, vec![Effect::ReloadOrder(tg_key("19530"))]);
 }
 
 #[test]

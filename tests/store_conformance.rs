@@ -452,7 +452,7 @@ async fn the_cache_and_cursors_round_trip(store: &dyn OrderCache) {
 
     let summaries = store.load_order_summaries().await.unwrap();
     assert_eq!(summaries.len(), 25);
-    assert!(summaries.iter().any(|o| o.customer == "changed"));
+    assert!(summaries.iter().any(|o| &*o.customer == "changed"));
 
     // Full orders come page by page, each once, without the raw body.
     let mut full = Vec::new();

@@ -12,7 +12,7 @@ use chrono::{Days, NaiveDate, Utc};
 use orderdesk::carriers::tjansteguiden::TgConfig;
 use orderdesk::carriers::{CarrierError, CarrierHandle, PollSummary, SyncEvent, SyncSink};
 use orderdesk::config::{CarrierConfig, Config};
-use orderdesk::domain::{ActionKind, ActionRequest, Order};
+use orderdesk::domain::{ActionKind, ActionRequest, Order, OrderSummary};
 use orderdesk::registry;
 use orderdesk::sim::RunningSim;
 use orderdesk::sim::tjansteguiden::{OrderFault, SimOptions, TgSim};
@@ -207,7 +207,7 @@ async fn restart_with_cursor_and_primed_reader_rereads_only_non_terminal_orders(
 
     // Restart: a fresh reader, primed with the cache, given the stored cursor.
     let h = handle(&running);
-    h.reader.prime(&cached);
+    h.reader.prime(&summaries(&cached));
     let second = poll(&h, Some(&cursor)).await;
 
     assert_eq!(sim.requests("orders"), 2);
@@ -270,7 +270,7 @@ async fn status_changes_show_up_and_delivered_orders_are_read_once_more() {
     let restarted = handle(&running);
     restarted
         .reader
-        .prime(&orders.values().cloned().collect::<Vec<_>>());
+        .prime(&orders.values().map(OrderSummary::of).collect::<Vec<_>>());
     let reads = sim.requests("order_info");
     let second = poll(&restarted, Some(&cursor)).await;
     let emitted = second.latest();
@@ -327,7 +327,7 @@ async fn a_primed_open_order_older_than_the_window_is_still_refreshed() {
 
     // Primed with that one order only: everything listed is new to it.
     let restarted = handle(&running);
-    restarted.reader.prime(std::slice::from_ref(&old));
+    restarted.reader.prime(&[OrderSummary::of(&old)]);
     let reads = sim.requests("order_info");
     let second = poll(&restarted, Some(&cursor)).await;
     let listed = second.summary.listed;
@@ -406,7 +406,7 @@ async fn cached_orders_of_another_carrier_instance_are_ignored() {
     assert!(foreign.iter().all(|o| &*o.key.carrier == "tg-other"));
 
     let h = handle(&running);
-    h.reader.prime(&foreign);
+    h.reader.prime(&summaries(&foreign));
     let reads = sim.requests("order_info");
     let second = poll(&h, Some(&cursor)).await;
     let listed = second.summary.listed;
@@ -434,7 +434,7 @@ async fn an_order_gone_from_the_portal_is_reported_once_and_dropped() {
     cached.push(ghost);
 
     let h = handle(&running);
-    h.reader.prime(&cached);
+    h.reader.prime(&summaries(&cached));
     let reads = sim.requests("order_info");
     let second = poll(&h, Some(&cursor)).await;
     assert_eq!(sim.requests("order_info") - reads, open + 1);
@@ -487,4 +487,9 @@ async fn an_order_that_failed_to_load_is_read_again_without_a_new_row() {
     // Loaded and terminal now: not read a third time.
     let third = poll(&h, second.cursor.as_deref()).await;
     assert!(!third.emitted_ids().contains(&victim));
+}
+
+/// The cache's summaries of `orders`, as the console primes a reader.
+fn summaries(orders: &[Order]) -> Vec<OrderSummary> {
+    orders.iter().map(OrderSummary::of).collect()
 }

@@ -271,7 +271,7 @@ fn the_first_frame_says_the_cache_is_being_read() {
 }
 
 #[test]
-fn cache_start_from_summaries_says_the_full_order_is_coming() {
+fn detail_says_when_the_full_order_is_still_being_read() {
     let (theme, _) = Theme::load("default");
     for (w, h) in SIZES {
         let (mut s, _) = summary_state();

@@ -1,36 +1,44 @@
 //! What the carriers bring: fetcher reports (orders, progress, failures,
 //! each carrier's health chip), re-read orders and on-demand customer
-//! details. Orders of carriers the console does not know are ignored; a
-//! re-read that lacks the customer details already loaded keeps them. Pure:
+//! details, full orders read from the store. Orders of carriers the console
+//! does not know are ignored; a re-read that lacks the customer details
+//! already loaded keeps them. Pure:
 //! the requests go out as effects.
 
 use chrono::Duration;
 
+use super::full::FullState;
 use super::msg::Effect;
 use super::state::{CustomerLoad, Focus, Level, State, SyncPhase, Tab};
 use crate::carriers::{CarrierError, SyncEvent};
-use crate::domain::{Order, OrderKey};
+use crate::domain::{Order, OrderKey, OrderSummary};
 
 impl State {
-    /// Same as `Msg::Sync(SyncEvent::Orders)`.
+    /// Same as `Msg::Sync(SyncEvent::Orders)`: each order's summary goes
+    /// to the table, the full order to the few held (see `full`).
     pub fn upsert_orders(&mut self, orders: Vec<Order>) {
-        let orders: Vec<Order> = orders
+        let mut summaries = Vec::with_capacity(orders.len());
+        for order in orders {
+            if self.carrier(&order.key.carrier).is_none() {
+                continue;
+            }
+            summaries.push(OrderSummary::of(&order));
+            let order = self.merge_loaded(order);
+            self.full.put(order);
+        }
+        self.upsert_summaries(summaries);
+    }
+
+    /// Summaries into the table (orders of unknown carriers are ignored).
+    pub(super) fn upsert_summaries(&mut self, summaries: Vec<OrderSummary>) {
+        let summaries: Vec<OrderSummary> = summaries
             .into_iter()
             .filter(|o| self.carrier(&o.key.carrier).is_some())
-            .map(|o| self.merge_loaded(o))
             .collect();
-        if orders.is_empty() {
+        if summaries.is_empty() {
             return;
         }
-        if let Some(summary_only) = self.cache.summary_only_mut()
-            && !summary_only.is_empty()
-        {
-            // What a carrier (or the cache's full order) brings is complete.
-            for order in &orders {
-                summary_only.remove(&order.key);
-            }
-        }
-        self.store.upsert(orders);
+        self.store.upsert(summaries);
         self.resync_cursor();
     }
 
@@ -39,7 +47,7 @@ impl State {
         if order.customer_loaded {
             return order;
         }
-        if let Some(old) = self.store.by_key(&order.key)
+        if let Some(old) = self.full.get(&order.key)
             && old.customer_loaded
         {
             for (name, value) in &old.customer_fields {
@@ -52,14 +60,40 @@ impl State {
         order
     }
 
+    /// The store answered [`Effect::LoadOrder`]. An order it does not hold
+    /// (or cannot read) is re-read from its carrier.
+    pub(super) fn on_order_loaded(
+        &mut self,
+        key: OrderKey,
+        result: Result<Option<Order>, String>,
+        fx: &mut Vec<Effect>,
+    ) {
+        let fetch_error = self.store.by_key(&key).and_then(|s| s.fetch_error.clone());
+        let result = result.map(|found| {
+            found.map(|mut order| {
+                // A fetch error seen since the order was stored.
+                if fetch_error.is_some() {
+                    order.fetch_error = fetch_error.as_deref().map(str::to_owned);
+                }
+                order
+            })
+        });
+        self.full.loaded(&key, result);
+        if matches!(self.full.state(&key), FullState::Failed(_))
+            && self.carrier(&key.carrier).is_some()
+        {
+            fx.push(Effect::ReloadOrder(key));
+        }
+    }
+
     pub(super) fn maybe_load_customer(&mut self, fx: &mut Vec<Effect>) {
         if self.focus != Focus::Detail || self.detail.tab != Tab::Customer {
             return;
         }
-        let Some(order) = self.selected() else { return };
-        if order.customer_loaded
-            || self.customer.get(&order.key) == Some(&CustomerLoad::Requested)
-            || self.cache.is_summary_only(&order.key)
+        let Some(order) = self.selected_order() else {
+            return;
+        };
+        if order.customer_loaded || self.customer.get(&order.key) == Some(&CustomerLoad::Requested)
         {
             return;
         }
@@ -97,7 +131,11 @@ impl State {
     pub(super) fn on_order_reloaded(&mut self, key: OrderKey, result: Result<Order, CarrierError>) {
         match result {
             Ok(order) => self.upsert_orders(vec![order]),
-            Err(error) => self.say(Level::Warning, format!("{key}: re-read failed: {error}")),
+            Err(error) => {
+                let text = format!("re-read failed: {error}");
+                self.full.fail(&key, &text);
+                self.say(Level::Warning, format!("{key}: {text}"));
+            }
         }
     }
 
@@ -130,8 +168,11 @@ impl State {
                 }
             }
             SyncEvent::OrderFailed { key, error } => {
+                let text = error.to_string();
+                self.full
+                    .modify(&key, |o| o.fetch_error = Some(text.clone()));
                 let known = self.store.modify(&key, |o| {
-                    o.fetch_error = Some(error.to_string());
+                    o.fetch_error = Some(text.into());
                 });
                 if known {
                     self.resync_cursor();

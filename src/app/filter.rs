@@ -13,7 +13,7 @@
 //! the bar says why. Time-dependent text (ages) is not searchable, so a filter
 //! result only changes when data, filter or view change.
 
-use crate::domain::{Order, Stage};
+use crate::domain::{OrderSummary, Stage};
 
 /// One condition of a filter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,40 +167,72 @@ fn split_words(text: &str) -> Vec<String> {
 /// The lowercase text a filter searches: everything the table shows that
 /// does not depend on the clock. Fields are separated by `\n` so a term
 /// cannot match across two columns.
-pub fn haystack(order: &Order) -> Box<str> {
+#[cfg(test)]
+pub fn haystack(order: &OrderSummary) -> Box<str> {
+    haystack_with_parts(order).0
+}
+
+/// Where the sortable columns are in a haystack (byte ranges), so the sort
+/// reads them there instead of keeping a second lowercase copy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HayParts {
+    pub status: (u32, u32),
+    pub customer: (u32, u32),
+    pub service: (u32, u32),
+}
+
+/// [`haystack`], and where its status, customer and service are.
+pub fn haystack_with_parts(order: &OrderSummary) -> (Box<str>, HayParts) {
+    let schedule = order.schedule_text();
     let mut text = String::with_capacity(
         order.key.carrier.len()
             + order.key.id.len()
             + order.status.raw.len()
             + order.customer.len()
             + order.service.len()
-            + 48,
+            + schedule.len()
+            + 40,
     );
-    let parts: [&str; 8] = [
-        &order.key.carrier,
-        "/",
-        &order.key.id,
-        "\n",
-        &order.status.raw,
-        "\n",
-        order.status.stage.label(),
-        "\n",
-    ];
-    for p in parts {
-        text.push_str(p);
-    }
-    for p in [order.customer.as_str(), order.service.as_str(), order.kind] {
-        text.push_str(p);
-        text.push('\n');
-    }
-    text.push_str(&order.schedule_text());
-    text.to_lowercase().into_boxed_str()
+    let mut push = |part: &str| -> (u32, u32) {
+        let start = text.len();
+        if part.is_ascii() {
+            text.extend(part.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            text.push_str(&part.to_lowercase());
+        }
+        let end = text.len();
+        (
+            u32::try_from(start).unwrap_or(u32::MAX),
+            u32::try_from(end).unwrap_or(u32::MAX),
+        )
+    };
+    push(&order.key.carrier);
+    push("/");
+    push(&order.key.id);
+    push("\n");
+    let status = push(&order.status.raw);
+    push("\n");
+    push(order.status.stage.label());
+    push("\n");
+    let customer = push(&order.customer);
+    push("\n");
+    let service = push(&order.service);
+    push("\n");
+    push(order.kind);
+    push("\n");
+    push(&schedule);
+    let parts = HayParts {
+        status,
+        customer,
+        service,
+    };
+    (text.into_boxed_str(), parts)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{OrderKey, Status};
+    use crate::domain::{Order, OrderKey, OrderSummary, Status};
 
     /// An order with its haystack, as the store would present it.
     pub struct Plain<'a> {
@@ -245,7 +277,7 @@ mod tests {
     #[test]
     fn terms_and_tokens() {
         let o = order();
-        let h = haystack(&o);
+        let h = haystack(&OrderSummary::of(&o));
         let subject = Plain {
             order: &o,
             haystack: &h,
@@ -271,7 +303,7 @@ mod tests {
         let f = Filter::parse("stage:bogus");
         assert_eq!(f.problems.len(), 1);
         let o = order();
-        let h = haystack(&o);
+        let h = haystack(&OrderSummary::of(&o));
         assert!(!f.matches(&Plain {
             order: &o,
             haystack: &h,
@@ -287,7 +319,7 @@ mod tests {
     #[test]
     fn flag_token() {
         let o = order();
-        let h = haystack(&o);
+        let h = haystack(&OrderSummary::of(&o));
         let subject = |flagged| Plain {
             order: &o,
             haystack: &h,

@@ -9,7 +9,7 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 use super::dialog::Input;
 use super::input::TextInput;
 use super::keymap::{self, Action, Key, Layer};
-use super::msg::Effect;
+use super::msg::{Effect, Msg};
 use super::orders::Sort;
 use super::state::{Focus, Level, Modal, State, Tab};
 
@@ -52,6 +52,12 @@ impl State {
             }
             None if layer == Layer::Filter => self.filter_key(action, key.typed_char()),
             None => {
+                if let Some(Action::Act(_)) = action
+                    && self.wait_for_selected_order(fx)
+                {
+                    self.deferred.push(Msg::Key(event));
+                    return;
+                }
                 if let Some(action) = action {
                     self.pane_action(action, fx);
                 }
@@ -184,7 +190,7 @@ impl State {
                 self.store.set_view(view);
                 self.resync_cursor();
             }
-            Action::Act(kind) => self.open_action(kind, fx),
+            Action::Act(kind) => self.open_action(kind),
             Action::Note => self.open_note(),
             Action::Flag => self.toggle_flag(fx),
             Action::Journal => self.open_journal(),

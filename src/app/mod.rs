@@ -15,7 +15,8 @@
 //! - `feed`: what the carriers bring (sync events, re-reads, customer
 //!   details); `writes`: action dialogs and their outcome;
 //! - `notes`, `flags`, `journal` (the journal and its overlay), `cache`
-//!   (the start from the local cache), `timeline` (an order's Log).
+//!   (the start from the local cache), `full` (the few full orders in use,
+//!   read from the store on demand), `timeline` (an order's Log).
 //!
 //! Choices where the design is silent (see also the submodules):
 //! - Orders are never removed; a carrier that closes an order moves it out of
@@ -35,6 +36,7 @@ mod dialog;
 mod feed;
 mod filter;
 mod flags;
+mod full;
 mod input;
 mod journal;
 mod key;
@@ -52,9 +54,9 @@ mod writes;
 
 use chrono::Duration;
 
-pub use cache::RELOAD_AFTER_CACHE_MAX;
 pub use dialog::{ConfirmStep, Dialog, FieldValue, FormState};
 pub use filter::{Filter, Term};
+pub use full::{FULL_ORDERS_HELD, FullState, WAIT_FOR_ORDER};
 pub use input::TextInput;
 pub use journal::JournalView;
 pub use keymap::{Action, Binding, Key, KeyMap, Layer, ViewKind};
@@ -78,6 +80,10 @@ const INFO_TTL: Duration = Duration::seconds(10);
 /// The one place the console changes: `(state, message) -> effects`.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
+    if matches!(msg, Msg::Key(_) | Msg::Paste(_)) && state.waiting_for_order().is_some() {
+        state.defer_input(msg);
+        return fx;
+    }
     match msg {
         Msg::Key(event) => state.on_key(event, &mut fx),
         Msg::Paste(text) => state.on_paste(text, &mut fx),
@@ -97,6 +103,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Sync(event) => state.on_sync(event),
         Msg::WriteSettled(settled) => state.on_write_settled(*settled, &mut fx),
         Msg::OrderReloaded { key, result } => state.on_order_reloaded(key, result),
+        Msg::OrderLoaded { key, result } => {
+            state.on_order_loaded(key, result, &mut fx);
+            state.maybe_load_customer(&mut fx);
+        }
         Msg::CustomerLoaded { key, result } => state.on_customer_loaded(key, result),
         Msg::CacheLoading => state.on_cache_loading(),
         Msg::CacheLoaded {
@@ -105,16 +115,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             flags,
             journal,
         } => state.on_cache_loaded(orders, notes, flags, journal),
-        Msg::CacheDetails(orders) => {
-            state.on_cache_details(orders);
-            state.maybe_load_customer(&mut fx);
-        }
-        Msg::CacheDetailsDone(result) => state.on_cache_details_done(result, &mut fx),
         Msg::StoreProblem(problem) => state.on_store_problem(problem),
         Msg::Warning(text) => state.say(Level::Warning, text),
         Msg::Journal(entry) => state.on_journal(entry),
         Msg::NoteSaved { key, result } => state.on_note_saved(key, result),
         Msg::FlagSaved { key, result } => state.on_flag_saved(key, result),
     }
+    // Input that waited for an order being read goes on once it is here.
+    for waited in state.end_wait(false) {
+        fx.extend(update(state, waited));
+    }
+    state.want_full_orders(&mut fx);
     fx
 }

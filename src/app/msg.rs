@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use super::layout::ScrollLimits;
 use crate::carriers::{CarrierError, SyncEvent};
-use crate::domain::{ActionRequest, Order, OrderKey};
+use crate::domain::{ActionRequest, Order, OrderKey, OrderSummary};
 use crate::domain::{Flag, JournalEntry, Note};
 
 /// Identifies one write from dialog to outcome, and what a settled write
@@ -53,20 +53,21 @@ pub enum Msg {
     /// The local cache is being read (the first frame says so).
     CacheLoading,
     /// The local cache at startup: the last known orders' summaries (what
-    /// the list needs; stale until their carrier's first sync, the full
-    /// orders follow in [`Msg::CacheDetails`]), local notes and flags,
-    /// recent journal entries.
+    /// the list needs; stale until their carrier's first sync; the full
+    /// orders stay in the store, see [`Effect::LoadOrder`]), local notes
+    /// and flags, recent journal entries.
     CacheLoaded {
-        orders: Vec<Order>,
+        orders: Vec<OrderSummary>,
         notes: HashMap<OrderKey, Vec<Note>>,
         flags: HashMap<OrderKey, Flag>,
         journal: Vec<JournalEntry>,
     },
-    /// Full orders read from the cache after the first frame.
-    CacheDetails(Vec<Order>),
-    /// Reading the full orders from the cache ended; `Err` says why it
-    /// stopped early.
-    CacheDetailsDone(Result<(), String>),
+    /// The store's answer to [`Effect::LoadOrder`]: the full order, `None`
+    /// when the store does not hold it, or why it could not be read.
+    OrderLoaded {
+        key: OrderKey,
+        result: Result<Option<Order>, String>,
+    },
     /// The local store is unusable; the console runs with the cache off.
     StoreProblem(String),
     /// A problem found outside the app (e.g. logging that could not start),
@@ -94,8 +95,10 @@ pub enum Effect {
     Quit,
     /// Poll now: one carrier, or all when `None`.
     Refresh { carrier: Option<Arc<str>> },
-    /// Re-read one order.
+    /// Re-read one order from its carrier.
     ReloadOrder(OrderKey),
+    /// Read one full order from the store (`Msg::OrderLoaded`).
+    LoadOrder(OrderKey),
     /// Fetch on-demand customer details for an order. The order as the app
     /// holds it; the runner fills in the on-demand details.
     LoadCustomer(Box<Order>),

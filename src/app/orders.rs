@@ -1,5 +1,7 @@
-//! Every order the console holds, and the current view of them: the
-//! filtered and sorted list of indices the table shows.
+//! Every order the console holds, as its [`OrderSummary`] (what the table,
+//! the filter and the attention view need; the full orders stay in the
+//! store), and the current view of them: the filtered and sorted list of
+//! indices the table shows.
 //!
 //! Invariant after every public method: `visible` equals "orders in the view
 //! that match the filter, ordered by the sort", and `sorted` holds every order
@@ -26,10 +28,10 @@
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
-use super::filter::{Filter, Subject, haystack};
+use super::filter::{Filter, HayParts, Subject, haystack_with_parts};
 use super::keymap::ViewKind;
 pub use super::sort::{Sort, SortColumn};
-use crate::domain::{Order, OrderKey, Schedule, Stage};
+use crate::domain::{OrderKey, OrderSummary, Schedule, Stage};
 
 /// What a filter pass reads per order, kept small and contiguous so a pass
 /// over 100k orders walks memory in order.
@@ -53,12 +55,11 @@ impl Hot {
 
 /// Sort keys, precomputed per order. The `*_prefix` fields hold the first 16
 /// bytes of the lowercase text, big-endian, so most comparisons never touch
-/// the strings themselves.
+/// the strings themselves; the full lowercase text is read from the order's
+/// haystack ([`HayParts`]).
 #[derive(Debug, Clone)]
 struct Meta {
-    customer: Box<str>,
-    service: Box<str>,
-    status: Box<str>,
+    parts: HayParts,
     carrier_prefix: u128,
     customer_prefix: u128,
     service_prefix: u128,
@@ -86,11 +87,9 @@ fn time_key(t: i64) -> u128 {
 
 impl Meta {
     /// Hot data (haystack not yet placed) and sort keys of `order`.
-    fn of(order: &Order) -> (Hot, Box<str>, Meta) {
-        let customer = order.customer.to_lowercase().into_boxed_str();
-        let service = order.service.to_lowercase().into_boxed_str();
-        let status = order.status.raw.to_lowercase().into_boxed_str();
-        let hay = haystack(order);
+    fn of(order: &OrderSummary) -> (Hot, Box<str>, Meta) {
+        let (hay, parts) = haystack_with_parts(order);
+        let part = |(start, end): (u32, u32)| hay.get(start as usize..end as usize).unwrap_or("");
         let hot = Hot {
             start: 0,
             len: 0,
@@ -100,14 +99,12 @@ impl Meta {
         };
         let meta = Meta {
             carrier_prefix: prefix(&order.key.carrier),
-            customer_prefix: prefix(&customer),
-            service_prefix: prefix(&service),
-            status_prefix: prefix(&status),
-            customer,
-            service,
-            status,
+            customer_prefix: prefix(part(parts.customer)),
+            service_prefix: prefix(part(parts.service)),
+            status_prefix: prefix(part(parts.status)),
+            parts,
             id_num: order.key.id.parse().ok(),
-            created: order.created.at.map_or(NONE_TIME, |t| t.timestamp()),
+            created: order.created.map_or(NONE_TIME, |t| t.timestamp()),
             updated: order.updated_at().map_or(NONE_TIME, |t| t.timestamp()),
             schedule: match &order.schedule {
                 Some(Schedule::Scheduled(stamp)) => {
@@ -135,7 +132,10 @@ impl Subject for Row<'_> {
         self.store.hot[self.index as usize].stage
     }
     fn status_lower(&self) -> &str {
-        &self.store.meta[self.index as usize].status
+        self.store.part(
+            self.index,
+            self.store.meta[self.index as usize].parts.status,
+        )
     }
     fn carrier(&self) -> &str {
         &self.store.orders[self.index as usize].key.carrier
@@ -151,7 +151,7 @@ impl Subject for Row<'_> {
 /// Orders, their metadata and the current view.
 #[derive(Debug, Default)]
 pub struct OrderStore {
-    orders: Vec<Order>,
+    orders: Vec<OrderSummary>,
     hot: Vec<Hot>,
     /// Every order's filter haystack, back to back, so a filter pass reads
     /// one contiguous block of memory. Replaced orders append; the arena is
@@ -203,11 +203,11 @@ impl OrderStore {
     }
 
     /// Every order held, in no particular order.
-    pub fn all(&self) -> &[Order] {
+    pub fn all(&self) -> &[OrderSummary] {
         &self.orders
     }
 
-    pub fn get(&self, index: u32) -> Option<&Order> {
+    pub fn get(&self, index: u32) -> Option<&OrderSummary> {
         self.orders.get(index as usize)
     }
 
@@ -215,7 +215,7 @@ impl OrderStore {
         self.index.get(key).copied()
     }
 
-    pub fn by_key(&self, key: &OrderKey) -> Option<&Order> {
+    pub fn by_key(&self, key: &OrderKey) -> Option<&OrderSummary> {
         self.index_of(key).and_then(|i| self.get(i))
     }
 
@@ -278,12 +278,18 @@ impl OrderStore {
         match self.sort.column {
             SortColumn::Carrier => oa.key.carrier.cmp(&ob.key.carrier),
             SortColumn::Id => natural_id(&oa.key, ma, &ob.key, mb),
-            SortColumn::Status => ma.status.cmp(&mb.status),
+            SortColumn::Status => self
+                .part(a, ma.parts.status)
+                .cmp(self.part(b, mb.parts.status)),
             SortColumn::Stage => oa.status.stage.cmp(&ob.status.stage),
             SortColumn::Age => Ordering::Equal,
             SortColumn::Updated => ma.updated.cmp(&mb.updated),
-            SortColumn::Customer => ma.customer.cmp(&mb.customer),
-            SortColumn::Service => ma.service.cmp(&mb.service),
+            SortColumn::Customer => self
+                .part(a, ma.parts.customer)
+                .cmp(self.part(b, mb.parts.customer)),
+            SortColumn::Service => self
+                .part(a, ma.parts.service)
+                .cmp(self.part(b, mb.parts.service)),
             SortColumn::Schedule => ma.schedule.cmp(&mb.schedule),
         }
     }
@@ -313,19 +319,19 @@ impl OrderStore {
     /// whether equal prefixes mean equal values.
     fn sort_prefix(&self, i: u32) -> (u128, bool) {
         let m = &self.meta[i as usize];
-        let short = |text: &str| text.len() <= 16;
+        let short = |(start, end): (u32, u32)| end.saturating_sub(start) <= 16;
         match self.sort.column {
             SortColumn::Carrier => (
                 m.carrier_prefix,
-                short(&self.orders[i as usize].key.carrier),
+                self.orders[i as usize].key.carrier.len() <= 16,
             ),
             SortColumn::Id => (m.id_num.map_or(u128::MAX, u128::from), false),
-            SortColumn::Status => (m.status_prefix, short(&m.status)),
+            SortColumn::Status => (m.status_prefix, short(m.parts.status)),
             SortColumn::Stage => (self.hot[i as usize].stage as u128, true),
             SortColumn::Age => (0, true),
             SortColumn::Updated => (time_key(m.updated), true),
-            SortColumn::Customer => (m.customer_prefix, short(&m.customer)),
-            SortColumn::Service => (m.service_prefix, short(&m.service)),
+            SortColumn::Customer => (m.customer_prefix, short(m.parts.customer)),
+            SortColumn::Service => (m.service_prefix, short(m.parts.service)),
             SortColumn::Schedule => (time_key(m.schedule), true),
         }
     }
@@ -341,8 +347,18 @@ impl OrderStore {
     }
 
     /// Inserts new orders and replaces known ones (by key).
-    pub fn upsert(&mut self, orders: Vec<Order>) {
+    pub fn upsert(&mut self, orders: Vec<OrderSummary>) {
         let large = orders.len() > 64.max(self.orders.len() / 32);
+        // The first big batch (the cache at startup) is adopted as it is,
+        // so 100k summaries are never held twice; a batch that repeats a key
+        // goes the usual way.
+        let orders = match large && self.orders.is_empty() {
+            true => match self.adopt(orders) {
+                Ok(()) => return,
+                Err(orders) => orders,
+            },
+            false => orders,
+        };
         if large {
             self.orders.reserve(orders.len());
             self.hot.reserve(orders.len());
@@ -364,7 +380,41 @@ impl OrderStore {
         }
     }
 
-    /// Stores `order` (new or replacing), updating meta and counts only.
+    /// Takes `orders` as the whole store when their keys are unique (else
+    /// gives them back).
+    fn adopt(&mut self, orders: Vec<OrderSummary>) -> Result<(), Vec<OrderSummary>> {
+        let mut index = HashMap::with_capacity(orders.len());
+        for (i, order) in orders.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            if index.insert(order.key.clone(), i).is_some() {
+                return Err(orders);
+            }
+        }
+        self.index = index;
+        self.hot.reserve_exact(orders.len());
+        self.meta.reserve_exact(orders.len());
+        for order in &orders {
+            let (mut hot, hay, meta) = Meta::of(order);
+            hot.flagged = !self.flagged.is_empty() && self.flagged.contains(&order.key);
+            self.place(&mut hot, &hay);
+            self.hot.push(hot);
+            self.meta.push(meta);
+        }
+        self.orders = orders;
+        for i in 0..self.orders.len() {
+            self.count(u32::try_from(i).unwrap_or(u32::MAX), 1);
+        }
+        self.rebuild_sorted();
+        Ok(())
+    }
+
+    /// A part of order `i`'s haystack (see [`HayParts`]).
+    fn part(&self, i: u32, (start, end): (u32, u32)) -> &str {
+        self.hay(&self.hot[i as usize])
+            .get(start as usize..end as usize)
+            .unwrap_or("")
+    }
+
     fn hay(&self, h: &Hot) -> &str {
         self.arena
             .get(h.start as usize..(h.start + h.len) as usize)
@@ -393,7 +443,7 @@ impl OrderStore {
         self.arena_live += hay.len();
     }
 
-    fn put(&mut self, order: Order) -> u32 {
+    fn put(&mut self, order: OrderSummary) -> u32 {
         let (mut hot, hay, meta) = Meta::of(&order);
         hot.flagged = !self.flagged.is_empty() && self.flagged.contains(&order.key);
         match self.index_of(&order.key) {
@@ -599,7 +649,7 @@ impl OrderStore {
 
     /// Mutates one order in place (fetch error, merged details) and keeps the
     /// view consistent.
-    pub fn modify(&mut self, key: &OrderKey, change: impl FnOnce(&mut Order)) -> bool {
+    pub fn modify(&mut self, key: &OrderKey, change: impl FnOnce(&mut OrderSummary)) -> bool {
         let Some(i) = self.index_of(key) else {
             return false;
         };
@@ -613,10 +663,10 @@ impl OrderStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Stamp, Status};
+    use crate::domain::{Order, Stamp, Status};
     use chrono::{Duration, TimeZone, Utc};
 
-    fn order(id: u32, stage: Stage, age_h: i64, customer: &str) -> Order {
+    fn order(id: u32, stage: Stage, age_h: i64, customer: &str) -> OrderSummary {
         let now = Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0).unwrap();
         let raw = match stage {
             Stage::New => "new",
@@ -632,7 +682,7 @@ mod tests {
         );
         o.created = Stamp::parsed(now - Duration::hours(age_h));
         o.customer = customer.into();
-        o
+        OrderSummary::of(&o)
     }
 
     fn brute(store: &OrderStore) -> Vec<u32> {
@@ -643,7 +693,7 @@ mod tests {
         v
     }
 
-    fn sample(n: u32) -> Vec<Order> {
+    fn sample(n: u32) -> Vec<OrderSummary> {
         // Long names sharing more than the 16-byte sort prefix, and short ones.
         let names = [
             "Åsa",

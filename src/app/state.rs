@@ -5,8 +5,9 @@
 //! What the state says it holds:
 //! - at most one overlay, [`Modal`] (dialog, note editor, journal, help);
 //!   the key layer follows from it;
-//! - where the start from the cache stands, [`CacheStart`] (loading, the
-//!   full orders being read, and the orders still shown from their summary);
+//! - each order's summary ([`OrderStore`]) and the few full orders in use
+//!   ([`FullOrders`]);
+//! - where the start from the cache stands, [`CacheStart`];
 //! - per order, the on-demand customer load, [`CustomerLoad`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -15,16 +16,18 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::dialog::Dialog;
+use super::full::{FullOrders, FullState};
 use super::input::TextInput;
 use super::journal::JournalView;
 use super::keymap::{KeyMap, Layer};
 use super::layout::ScrollLimits;
+use super::msg::Msg;
 use super::msg::Ticket;
 use super::notes::NoteEditor;
 use super::orders::OrderStore;
 use super::{STALE_AFTER, STALE_GRACE};
 use crate::carriers::CarrierProfile;
-use crate::domain::{ActionKind, Order, OrderKey};
+use crate::domain::{ActionKind, Order, OrderKey, OrderSummary};
 use crate::domain::{Flag, JournalEntry, Note};
 
 /// One configured carrier instance, as the app knows it.
@@ -209,7 +212,7 @@ impl Modal {
 }
 
 /// Where the start from the local cache stands.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CacheStart {
     /// No cache read under way: the cache is off, not asked for, or read.
     #[default]
@@ -217,38 +220,6 @@ pub enum CacheStart {
     /// Reading the cache before the first orders show (`Msg::CacheLoading`
     /// until `Msg::CacheLoaded` or `Msg::StoreProblem`).
     Loading,
-    /// The cache's summaries are shown and the full orders behind them are
-    /// being read (`Msg::CacheLoaded` until `Msg::CacheDetailsDone`).
-    Reading { summary_only: HashSet<OrderKey> },
-    /// Reading ended; these orders still have only their summary until their
-    /// carrier's copy arrives.
-    Read { summary_only: HashSet<OrderKey> },
-}
-
-impl CacheStart {
-    /// Orders shown from their cache summary, without their full order.
-    pub fn summary_only(&self) -> Option<&HashSet<OrderKey>> {
-        match self {
-            CacheStart::Reading { summary_only } | CacheStart::Read { summary_only } => {
-                Some(summary_only)
-            }
-            CacheStart::Idle | CacheStart::Loading => None,
-        }
-    }
-
-    pub(super) fn summary_only_mut(&mut self) -> Option<&mut HashSet<OrderKey>> {
-        match self {
-            CacheStart::Reading { summary_only } | CacheStart::Read { summary_only } => {
-                Some(summary_only)
-            }
-            CacheStart::Idle | CacheStart::Loading => None,
-        }
-    }
-
-    /// Whether `key` is shown from its cache summary only.
-    pub fn is_summary_only(&self, key: &OrderKey) -> bool {
-        self.summary_only().is_some_and(|keys| keys.contains(key))
-    }
 }
 
 /// On-demand customer details of one order ([`super::Effect::LoadCustomer`]).
@@ -279,6 +250,12 @@ pub struct State {
     pub(crate) keymap: KeyMap,
     pub(crate) tz: chrono_tz::Tz,
     pub(crate) store: OrderStore,
+    /// The full orders in use (detail, dialogs, writes), read on demand.
+    pub(crate) full: FullOrders,
+    /// Input that arrived while the order it acts on was being read, with
+    /// that order's key and when the wait began (see `State::defer_input`).
+    pub(super) waiting: Option<(OrderKey, DateTime<Utc>)>,
+    pub(super) deferred: Vec<Msg>,
     /// Store index of the selected order.
     pub(crate) selected: Option<u32>,
     /// Position of the selection in the view.
@@ -333,6 +310,9 @@ impl State {
             keymap,
             tz: chrono_tz::Europe::Stockholm,
             store: OrderStore::default(),
+            full: FullOrders::default(),
+            waiting: None,
+            deferred: Vec::new(),
             selected: None,
             cursor: 0,
             offset: 0,
@@ -382,29 +362,33 @@ impl State {
             .collect()
     }
 
-    pub fn selected(&self) -> Option<&Order> {
+    /// The selected order's summary.
+    pub fn selected(&self) -> Option<&OrderSummary> {
         self.selected.and_then(|i| self.store.get(i))
     }
 
-    /// Any held order by key.
-    pub fn order(&self, key: &OrderKey) -> Option<&Order> {
+    /// The selected order in full, when it has been read.
+    pub fn selected_order(&self) -> Option<&Order> {
+        self.selected().and_then(|s| self.full.get(&s.key))
+    }
+
+    /// Any held order's summary by key.
+    pub fn summary(&self, key: &OrderKey) -> Option<&OrderSummary> {
         self.store.by_key(key)
+    }
+
+    /// A full order by key, when it has been read (see [`FullOrders`]).
+    pub fn order(&self, key: &OrderKey) -> Option<&Order> {
+        self.full.get(key)
+    }
+
+    /// Where the full form of `key` stands.
+    pub fn full_state(&self, key: &OrderKey) -> FullState<'_> {
+        self.full.state(key)
     }
 
     pub fn readonly(&self) -> bool {
         self.readonly
-    }
-
-    /// Whether `key` is shown from its cache summary, without its full
-    /// order (see [`State::cache_reading`]).
-    pub fn is_cache_pending(&self, key: &OrderKey) -> bool {
-        self.cache.is_summary_only(key)
-    }
-
-    /// Whether the full orders behind the cache's summaries are still being
-    /// read.
-    pub fn cache_reading(&self) -> bool {
-        matches!(self.cache, CacheStart::Reading { .. })
     }
 
     /// Whether the cache is being read before the first orders show.
@@ -413,8 +397,8 @@ impl State {
     }
 
     /// Where the start from the cache stands.
-    pub fn cache_start(&self) -> &CacheStart {
-        &self.cache
+    pub fn cache_start(&self) -> CacheStart {
+        self.cache
     }
 
     pub fn now(&self) -> DateTime<Utc> {

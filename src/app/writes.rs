@@ -1,18 +1,20 @@
 //! Writes to carriers, from key to outcome: opening an action's dialog
-//! (refused in read-only mode, for an order still shown from its cache
-//! summary, or when the carrier does not offer it), stepping it, sending
+//! (refused in read-only mode, for an order whose full form could not be
+//! read, or when the carrier does not offer it; keys typed while it is
+//! being read wait for it, see `full`), stepping it, sending
 //! the validated request as [`Effect::Execute`] with the order as held, and
 //! applying what came of it ([`WriteSettled`]: the re-read order, the
 //! journal entry, the status line and the dialog). Pure: the write itself
 //! is the runtime's.
 
 use super::dialog::{Dialog, FormState, Input, Outcome};
+use super::full::FullState;
 use super::msg::{Effect, WriteSettled};
 use super::state::{Level, Modal, Pending, State};
 use crate::domain::{ActionKind, Availability};
 
 impl State {
-    pub(super) fn open_action(&mut self, kind: ActionKind, fx: &mut Vec<Effect>) {
+    pub(super) fn open_action(&mut self, kind: ActionKind) {
         if self.readonly {
             self.say(
                 Level::Warning,
@@ -20,24 +22,27 @@ impl State {
             );
             return;
         }
-        let Some(order) = self.selected() else {
+        let Some(key) = self.selected().map(|s| s.key.clone()) else {
             self.say(
                 Level::Warning,
                 format!("{}: no order selected", kind.label()),
             );
             return;
         };
-        if self.cache.is_summary_only(&order.key) {
-            let key = order.key.clone();
-            let text = if self.cache_reading() {
-                format!("{key}: still being read from the cache; try again shortly")
-            } else {
-                fx.push(Effect::ReloadOrder(key.clone()));
-                format!("{key}: re-reading it from the carrier first; try again shortly")
-            };
-            self.say(Level::Warning, text);
-            return;
-        }
+        // A write is confirmed against the order's real log: the full order.
+        let order = match self.full.state(&key) {
+            FullState::Held(order) => order,
+            FullState::Failed(why) => {
+                let text = format!("cannot {} {key}: {why}", kind.label());
+                self.say(Level::Warning, text);
+                return;
+            }
+            FullState::Loading | FullState::Absent => {
+                let text = format!("{key}: still being read; try again shortly");
+                self.say(Level::Warning, text);
+                return;
+            }
+        };
         let Some(carrier) = self.carrier(&order.key.carrier) else {
             let text = format!("cannot {} {}: unknown carrier", kind.label(), order.key);
             self.say(Level::Warning, text);
@@ -74,7 +79,7 @@ impl State {
             self.close_modal();
             return;
         };
-        let order = self.store.by_key(&key);
+        let order = self.full.get(&key);
         match dialog.step(input, profile.as_ref(), order, self.now) {
             Outcome::Stay(mut d) => {
                 if let Dialog::Confirm { scroll, .. } = &mut d {
@@ -93,10 +98,11 @@ impl State {
                     self.say(Level::Error, "read-only mode: nothing is sent");
                     return;
                 }
-                let Some(order) = self.store.by_key(&key).cloned() else {
-                    // Unreachable (orders are never removed); never send blind.
+                let Some(order) = self.full.get(&key).cloned() else {
+                    // Unreachable (the open dialog's order stays held); never
+                    // send blind.
                     self.close_modal();
-                    self.say(Level::Error, format!("{key}: not held, nothing sent"));
+                    self.say(Level::Error, format!("{key}: not read, nothing sent"));
                     return;
                 };
                 let ticket = self.next_ticket;

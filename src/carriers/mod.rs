@@ -36,7 +36,8 @@ use chrono::{DateTime, Utc};
 
 use crate::config::{CarrierConfig, Config, ReadKind};
 use crate::domain::{
-    ActionForm, ActionKind, ActionRequest, Availability, ConfirmRule, FieldError, FormValues, Order,
+    ActionForm, ActionKind, ActionRequest, Availability, ConfirmRule, FieldError, FormValues,
+    Order, OrderSummary,
 };
 
 pub use error::CarrierError;
@@ -97,12 +98,12 @@ pub trait CarrierReader: Send + Sync {
         sink: &SyncSink,
     ) -> Result<(PollSummary, Option<String>), CarrierError>;
 
-    /// Tells the reader which orders the local cache already holds (called
-    /// once, before the first poll, when the cache loaded; `cached` may hold
+    /// Tells the reader which orders the local cache already holds, as their
+    /// summaries (called once, before the first poll, when the cache loaded; `cached` may hold
     /// other carriers' orders too: a reader takes its own). A reader that
     /// polls incrementally uses it to keep refreshing cached orders that are
     /// not terminal yet and to skip the ones it already has.
-    fn prime(&self, _cached: &[Order]) {}
+    fn prime(&self, _cached: &[OrderSummary]) {}
 
     /// Re-reads one order by the carrier's id.
     async fn fetch_order(&self, id: &str) -> Result<Order, CarrierError>;

@@ -1,4 +1,5 @@
-//! The normalized order model every carrier adapter produces and every other
+//! The normalized order model every carrier adapter produces (and the
+//! summary of it the console's table holds) and every other
 //! part of orderdesk consumes: orders, statuses and stages, log timelines,
 //! actions and their availability, the write journal's entries, local notes
 //! and flags. Pure data and pure functions; no I/O.
@@ -8,6 +9,7 @@ mod journal;
 mod notes;
 mod order;
 mod sanitize;
+mod summary;
 mod time;
 
 pub use action::{
@@ -20,4 +22,5 @@ pub use order::{
     Attention, LogEntry, LogKind, Order, OrderKey, Schedule, Stage, Status, StatusDef,
 };
 pub use sanitize::{sanitize, sanitize_multiline};
+pub use summary::OrderSummary;
 pub use time::{Stamp, relative_age};

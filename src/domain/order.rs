@@ -308,8 +308,12 @@ impl Order {
 
     /// Whether the order shows up in the "needs attention" view.
     pub fn needs_attention(&self) -> bool {
+        self.fetch_error.is_some() || self.needs_attention_apart_from_fetch()
+    }
+
+    /// [`Self::needs_attention`] as if the last fetch had not failed.
+    pub fn needs_attention_apart_from_fetch(&self) -> bool {
         self.status.stage == Stage::NeedsAttention
-            || self.fetch_error.is_some()
             || (self.status.stage.is_open()
                 && (!self.warnings.is_empty()
                     || !self.carrier_attention.is_empty()
@@ -345,22 +349,29 @@ impl Order {
     /// zone: a Stockholm delivery "2015-10-06 00:00" is the 6th, although in
     /// UTC it is the 5th), else the raw text; empty when none.
     pub fn schedule_text(&self) -> String {
-        match &self.schedule {
-            None => String::new(),
-            Some(Schedule::Unscheduled) => "unscheduled".into(),
-            Some(Schedule::Scheduled(stamp)) => {
-                let raw = stamp.raw.trim();
-                match raw
-                    .get(..10)
-                    .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
-                {
-                    Some(date) => date.to_owned(),
-                    None if raw.is_empty() => stamp
-                        .at
-                        .map(|at| at.format("%Y-%m-%d").to_string())
-                        .unwrap_or_default(),
-                    None => raw.to_owned(),
-                }
+        schedule_text(self.schedule.as_ref())
+    }
+}
+
+/// A schedule as display text: the date as the carrier wrote it (its own
+/// zone: a Stockholm delivery "2015-10-06 00:00" is the 6th, although in UTC
+/// it is the 5th), else the raw text; empty when none.
+pub fn schedule_text(schedule: Option<&Schedule>) -> String {
+    match schedule {
+        None => String::new(),
+        Some(Schedule::Unscheduled) => "unscheduled".into(),
+        Some(Schedule::Scheduled(stamp)) => {
+            let raw = stamp.raw.trim();
+            match raw
+                .get(..10)
+                .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+            {
+                Some(date) => date.to_owned(),
+                None if raw.is_empty() => stamp
+                    .at
+                    .map(|at| at.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+                None => raw.to_owned(),
             }
         }
     }

@@ -47,8 +47,10 @@ pub type Ticket = u64;
 pub enum Command {
     /// Poll now: one carrier, or all when `None`.
     Refresh { carrier: Option<Arc<str>> },
-    /// Re-read one order ([`Event::OrderReloaded`]).
+    /// Re-read one order from its carrier ([`Event::OrderReloaded`]).
     ReloadOrder(OrderKey),
+    /// Read one full order from the store ([`Event::OrderLoaded`]).
+    LoadOrder(OrderKey),
     /// Fetch an order's on-demand customer details ([`Event::CustomerLoaded`]).
     LoadCustomer(Box<Order>),
     /// Send a validated write on `order` through the journal
@@ -88,6 +90,12 @@ pub enum Event {
         key: OrderKey,
         result: Result<Order, CarrierError>,
     },
+    /// The store's copy of an order ([`Command::LoadOrder`]): `None` when
+    /// the store does not hold it.
+    OrderLoaded {
+        key: OrderKey,
+        result: Result<Option<Order>, String>,
+    },
     /// Customer details arrived ([`Command::LoadCustomer`]).
     CustomerLoaded {
         key: OrderKey,
@@ -118,8 +126,8 @@ pub enum Event {
 /// What the engine runs with.
 pub struct EngineSetup {
     pub handles: Vec<CarrierHandle>,
-    /// The stores; `None` runs with the cache off: nothing is recorded, and
-    /// notes, flags and the journal are kept in memory for this run only.
+    /// The stores; `None` runs with the cache off: orders, notes, flags and
+    /// the journal are kept in memory for this run only.
     pub stores: Option<Stores>,
     /// Who writes, notes and flags (recorded with each).
     pub author: String,
@@ -175,16 +183,17 @@ pub fn spawn(
     setup: EngineSetup,
 ) -> Result<(EngineHandle, mpsc::UnboundedReceiver<Event>), StoreError> {
     let (events, events_rx) = mpsc::unbounded_channel();
-    let (stores, recorder) = match setup.stores {
-        Some(stores) => {
-            let problems = events.clone();
-            let recorder = Recorder::start(stores.cache.clone(), move |e| {
-                let _ = problems.send(Event::StoreProblem(e.to_string()));
-            });
-            (stores, Some(recorder))
-        }
-        None => (Stores::in_memory()?, None),
+    // With the cache off, what is read is still recorded, in memory, so
+    // that full orders can be read back (the console holds summaries).
+    let stores = match setup.stores {
+        Some(stores) => stores,
+        None => Stores::in_memory()?,
     };
+    let problems = events.clone();
+    let recorder = Recorder::start(stores.cache.clone(), move |e| {
+        let _ = problems.send(Event::StoreProblem(e.to_string()));
+    });
+    let recorder = Some(recorder);
     let executor = WriteExecutor::new(Some(stores.journal.clone()), setup.author.clone())?;
     let executor = Arc::new(match setup.in_flight_lease {
         Some(lease) => executor.with_in_flight_lease(lease),
@@ -307,6 +316,19 @@ impl Engine {
                         recorder.orders(vec![order.clone()]);
                     }
                     let _ = events.send(Event::OrderReloaded { key, result });
+                });
+            }
+            Command::LoadOrder(key) => {
+                let recorder = self.recorder.clone();
+                let cache = self.stores.cache.clone();
+                let events = self.events.clone();
+                tokio::spawn(async move {
+                    let result = match &recorder {
+                        Some(recorder) => recorder.read(key.clone()).await,
+                        None => cache.order(&key).await,
+                    };
+                    let result = result.map_err(|e| e.to_string());
+                    let _ = events.send(Event::OrderLoaded { key, result });
                 });
             }
             Command::LoadCustomer(order) => {

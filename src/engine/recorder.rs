@@ -2,7 +2,9 @@
 //! orders, cursors, sync times) to the order cache, in the order it was
 //! read, on one task. A cursor is queued after the orders it covers, so the
 //! store never holds a cursor ahead of its orders. Queued order batches are
-//! coalesced into one transaction. Store errors are reported once (the
+//! coalesced into one transaction. It also answers reads of one full order
+//! (for the console's detail pane), after the writes queued before them.
+//! Store errors are reported once (the
 //! cache is an optimisation, the carriers are the truth) and never stop the
 //! engine. Must not: decide what is read or shown.
 
@@ -10,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::domain::{Order, OrderKey};
 use crate::store::{OrderCache, StoreError};
@@ -19,6 +21,8 @@ enum Job {
     Orders(Vec<Order>),
     Cursor(String, String),
     Synced(String, DateTime<Utc>),
+    /// Read one order after everything queued before it is written.
+    Read(OrderKey, oneshot::Sender<Result<Option<Order>, StoreError>>),
 }
 
 /// The recorder's queue. Cloning is cheap; dropping the last clone ends the
@@ -55,6 +59,20 @@ impl Recorder {
     pub fn synced(&self, carrier: &str, at: DateTime<Utc>) {
         let _ = self.tx.send(Job::Synced(carrier.to_owned(), at));
     }
+
+    /// One full order as the store holds it once everything queued before
+    /// this call is written, so a read never returns an older copy than
+    /// the one just delivered.
+    pub async fn read(&self, key: OrderKey) -> Result<Option<Order>, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        let gone = || StoreError::Sqlite {
+            path: String::new(),
+            doing: "reading an order",
+            detail: "the recorder has stopped".into(),
+        };
+        self.tx.send(Job::Read(key, tx)).map_err(|_| gone())?;
+        rx.await.map_err(|_| gone())?
+    }
 }
 
 async fn record(
@@ -67,10 +85,12 @@ async fn record(
         // Coalesce what is queued: one transaction for a burst of batches.
         let mut orders: HashMap<OrderKey, Order> = HashMap::new();
         let mut others = Vec::new();
+        let mut reads = Vec::new();
         let mut next = Some(first);
         while let Some(job) = next {
             match job {
                 Job::Orders(batch) => orders.extend(batch.into_iter().map(|o| (o.key.clone(), o))),
+                Job::Read(key, answer) => reads.push((key, answer)),
                 other => others.push(other),
             }
             next = rx.try_recv().ok();
@@ -83,9 +103,13 @@ async fn record(
             let r = match job {
                 Job::Cursor(carrier, cursor) => cache.set_cursor(&carrier, &cursor).await,
                 Job::Synced(carrier, at) => cache.set_last_sync(&carrier, at).await,
-                Job::Orders(_) => Ok(()),
+                Job::Orders(_) | Job::Read(..) => Ok(()),
             };
             result = result.and(r);
+        }
+        // Reads answered after the writes queued before them.
+        for (key, answer) in reads {
+            let _ = answer.send(cache.order(&key).await);
         }
         if let Err(e) = result {
             if let Some(report) = problem.take() {

@@ -1,8 +1,8 @@
 //! The console's start from its local memory: finds the data directory,
 //! opens the store, loads what the first frame shows (the orders'
 //! summaries, notes, flags, recent journal entries) and the cursors the
-//! engine starts from, then reads the full orders page by page behind the
-//! first frame. Only reads; what is polled later is written by the engine's
+//! engine starts from. The full orders stay in the store: the app asks the
+//! engine for the few it shows (`Effect::LoadOrder`). Only reads; what is polled later is written by the engine's
 //! recorder. When the store cannot be opened the console runs from the
 //! network with the cache off and says why; the file is never deleted or
 //! rewritten.
@@ -13,15 +13,14 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 
 use crate::app::Msg;
-use crate::domain::{Flag, JournalEntry, JournalFilter, Note, Order, OrderKey};
-use crate::store::{OrderCache, StoreError, Stores};
+use crate::domain::{Flag, JournalEntry, JournalFilter, Note, OrderKey, OrderSummary};
+use crate::store::{StoreError, Stores};
 
 /// What the cache held at startup.
 #[derive(Debug, Default)]
 pub struct Cached {
-    /// The orders' summaries: the full orders follow from
-    /// [`read_full_orders`].
-    pub orders: Vec<Order>,
+    /// The orders' summaries (the full orders stay in the store).
+    pub orders: Vec<OrderSummary>,
     pub cursors: HashMap<String, String>,
     pub notes: HashMap<OrderKey, Vec<Note>>,
     pub flags: HashMap<OrderKey, Flag>,
@@ -79,13 +78,9 @@ pub async fn load_cache(
     })
 }
 
-/// Full orders read per page behind the first frame.
-const DETAILS_PAGE: usize = 8192;
-
 impl Cached {
-    /// The app's message for what the cache held (the orders are summaries:
-    /// their full orders follow from [`read_full_orders`]), and the cursors
-    /// for the fetchers.
+    /// The app's message for what the cache held, and the cursors for the
+    /// fetchers.
     pub fn into_msg(self) -> (Msg, HashMap<String, String>) {
         let msg = Msg::CacheLoaded {
             orders: self.orders,
@@ -95,30 +90,4 @@ impl Cached {
         };
         (msg, self.cursors)
     }
-}
-
-/// Reads the full cached orders page by page, handing `deliver` one
-/// `Msg::CacheDetails` per page and then `Msg::CacheDetailsDone`. Stops
-/// early when `deliver` returns false (the console has quit).
-pub async fn read_full_orders(cache: &dyn OrderCache, mut deliver: impl FnMut(Msg) -> bool) {
-    let mut after = 0;
-    let result = loop {
-        match cache.load_orders_page(after, DETAILS_PAGE).await {
-            Ok((orders, Some(next))) => {
-                after = next;
-                if !deliver(Msg::CacheDetails(orders)) {
-                    return;
-                }
-            }
-            Ok((_, None)) => break Ok(()),
-            Err(e) => break Err(e.to_string()),
-        }
-    };
-    deliver(Msg::CacheDetailsDone(result));
-}
-
-/// [`read_full_orders`] on its own task, to the app.
-pub fn read_details(stores: &Stores, to_app: tokio::sync::mpsc::UnboundedSender<Msg>) {
-    let cache = stores.cache.clone();
-    tokio::spawn(async move { read_full_orders(&*cache, |msg| to_app.send(msg).is_ok()).await });
 }

@@ -43,6 +43,7 @@ pub fn command(effect: Effect) -> Option<Command> {
         Effect::Quit => return None,
         Effect::Refresh { carrier } => Command::Refresh { carrier },
         Effect::ReloadOrder(key) => Command::ReloadOrder(key),
+        Effect::LoadOrder(key) => Command::LoadOrder(key),
         Effect::LoadCustomer(order) => Command::LoadCustomer(order),
         Effect::Execute {
             ticket,
@@ -63,6 +64,7 @@ pub fn messages(event: Event) -> Vec<Msg> {
     match event {
         Event::Sync(event) => vec![Msg::Sync(event)],
         Event::OrderReloaded { key, result } => vec![Msg::OrderReloaded { key, result }],
+        Event::OrderLoaded { key, result } => vec![Msg::OrderLoaded { key, result }],
         Event::CustomerLoaded { key, result } => vec![Msg::CustomerLoaded { key, result }],
         Event::WriteSettled(settled) => vec![Msg::WriteSettled(settled)],
         Event::JournalChanged { entry, order } => {

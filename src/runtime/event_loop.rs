@@ -105,7 +105,6 @@ where
                     for handle in &setup.handles {
                         handle.reader.prime(state.store().all());
                     }
-                    cache::read_details(&stores, msg_tx.clone());
                     (Some(stores), cursors)
                 }
                 Err(e) => {

@@ -20,7 +20,7 @@ use crate::app::CarrierInfo;
 use crate::carriers::CarrierHandle;
 use crate::ui::Theme;
 
-pub use cache::{Cached, data_dir, load_cache, read_full_orders};
+pub use cache::{Cached, data_dir, load_cache};
 pub use effects::{EffectRunner, command, forward_events, messages};
 pub use event_loop::run_loop;
 

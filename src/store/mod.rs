@@ -40,7 +40,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::domain::{Order, OrderKey};
+use crate::domain::{Order, OrderKey, OrderSummary};
 
 pub use error::StoreError;
 // The journal, note and flag types live in `domain`; they are re-exported
@@ -58,7 +58,7 @@ pub trait OrderCache: Send + Sync + std::fmt::Debug {
     async fn save_orders(&self, orders: Vec<Order>) -> Result<(), StoreError>;
     /// Every cached order's summary (what the table, the filter and the
     /// attention view need); undecodable rows are skipped.
-    async fn load_order_summaries(&self) -> Result<Vec<Order>, StoreError>;
+    async fn load_order_summaries(&self) -> Result<Vec<OrderSummary>, StoreError>;
     /// Up to `limit` full orders after position `after` (0 to start), with
     /// `raw: None`, and the position to ask for next (`None` when done).
     async fn load_orders_page(

@@ -13,7 +13,9 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{Theme, age, clean};
-use crate::app::{Focus, State, Tab};
+use std::borrow::Cow;
+
+use crate::app::{Focus, FullState, State, Tab};
 use crate::domain::{Order, Schedule, Stamp};
 
 pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -23,7 +25,7 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
     } else {
         theme.border
     };
-    let Some(order) = state.selected() else {
+    let Some((order, note)) = shown(state) else {
         let block = Block::new().borders(Borders::TOP).border_style(border);
         frame.render_widget(
             Paragraph::new(Line::styled(" no order selected", theme.muted)).block(block),
@@ -69,7 +71,14 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
     if body.height == 0 || body.width < 4 {
         return;
     }
-    let lines = content(state, theme, order, current, body.width as usize);
+    let lines = content(
+        state,
+        theme,
+        &order,
+        note.as_deref(),
+        current,
+        body.width as usize,
+    );
     let max_scroll = lines.len().saturating_sub(body.height as usize);
     let scroll = (state.detail().scroll as usize).min(max_scroll);
     let shown: Vec<Line> = lines
@@ -91,6 +100,24 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
     }
 }
 
+/// The order the pane shows: the selected order in full, or, while it is
+/// read from the store (or when it could not be), what its summary knows
+/// with a line that says so.
+fn shown(state: &State) -> Option<(Cow<'_, Order>, Option<String>)> {
+    let summary = state.selected()?;
+    Some(match state.full_state(&summary.key) {
+        FullState::Held(order) => (Cow::Borrowed(order), None),
+        FullState::Loading | FullState::Absent => (
+            Cow::Owned(summary.to_order()),
+            Some("reading the full order from the local store…".to_owned()),
+        ),
+        FullState::Failed(why) => (
+            Cow::Owned(summary.to_order()),
+            Some(format!("only the summary is here: {why}")),
+        ),
+    })
+}
+
 /// Where the tab content goes inside the pane (below the top border and the
 /// tab bar, one column of margin each side).
 fn body_rect(area: Rect) -> Rect {
@@ -104,7 +131,7 @@ fn body_rect(area: Rect) -> Rect {
 
 /// The largest useful scroll of the pane at `area`.
 pub(super) fn max_scroll(state: &State, area: Rect) -> u16 {
-    let Some(order) = state.selected() else {
+    let Some((order, note)) = shown(state) else {
         return 0;
     };
     let body = body_rect(area);
@@ -115,7 +142,8 @@ pub(super) fn max_scroll(state: &State, area: Rect) -> u16 {
     let lines = content(
         state,
         &theme,
-        order,
+        &order,
+        note.as_deref(),
         state.detail().tab,
         body.width as usize,
     );
@@ -222,16 +250,12 @@ fn content(
     state: &State,
     theme: &Theme,
     order: &Order,
+    note: Option<&str>,
     tab: Tab,
     width: usize,
 ) -> Vec<Line<'static>> {
     let mut out: Vec<Line<'static>> = Vec::new();
-    if state.is_cache_pending(&order.key) {
-        let note = if state.cache_reading() {
-            "from the cache's summary: the full order is still being read"
-        } else {
-            "only the cache's summary is here: an action re-reads the order from its carrier"
-        };
+    if let Some(note) = note {
         for l in wrap(note, width) {
             out.push(Line::styled(l, theme.warning));
         }

@@ -395,7 +395,7 @@ fn draw_filter(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 /// the hints: a Voice order is not offered Tjänsteguiden's keys.
 fn offered_actions(state: &State) -> Vec<(Action, &'static str)> {
     use crate::domain::ActionKind as A;
-    let Some(order) = state.selected() else {
+    let Some(order) = state.selected_order() else {
         return Vec::new();
     };
     let Some(carrier) = state.carrier(&order.key.carrier) else {

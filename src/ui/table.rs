@@ -170,7 +170,8 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         .min(max_offset);
     let window = &visible[offset..(offset + rows).min(visible.len())];
 
-    let orders: Vec<&crate::domain::Order> = window.iter().filter_map(|&i| store.get(i)).collect();
+    let orders: Vec<&crate::domain::OrderSummary> =
+        window.iter().filter_map(|&i| store.get(i)).collect();
     let key_w = orders
         .iter()
         .map(|o| (o.key.carrier.chars().count() + 1 + o.key.id.chars().count()) as u16)

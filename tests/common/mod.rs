@@ -14,7 +14,7 @@ use orderdesk::app::{self, CarrierInfo, Effect, Msg, Options, State};
 use orderdesk::carriers::CarrierProfile;
 use orderdesk::domain::{
     ActionForm, ActionKind, ActionRequest, Availability, ConfirmRule, FieldError, FieldSpec,
-    FormValues, LogEntry, LogKind, Order, OrderKey, Schedule, Stage, Stamp, Status,
+    FormValues, LogEntry, LogKind, Order, OrderKey, OrderSummary, Schedule, Stage, Stamp, Status,
 };
 use orderdesk::store::{Flag, JournalEntry, JournalState, Note};
 
@@ -606,8 +606,8 @@ pub fn journal_entry(
     }
 }
 
-/// A console started from the cache (its full orders already read behind
-/// the summaries): the sample orders, a note and a flag
+/// A console started from the cache (the store has answered for every full
+/// order): the sample orders, a note and a flag
 /// on tg/19530, three journal entries; no sync has finished yet.
 pub fn cached_state(readonly: bool) -> State {
     let mut s = State::new(carriers(), options(readonly)).expect("default keys are valid");
@@ -653,21 +653,29 @@ pub fn cached_state(readonly: bool) -> State {
     app::update(
         &mut s,
         Msg::CacheLoaded {
-            orders: orders(),
+            orders: orders().iter().map(OrderSummary::of).collect(),
             notes,
             flags,
             journal,
         },
     );
-    // The full orders behind the summaries, read at once.
-    app::update(&mut s, Msg::CacheDetails(orders()));
-    app::update(&mut s, Msg::CacheDetailsDone(Ok(())));
+    // The store's answers: every full order, read at once.
+    for order in orders() {
+        let key = order.key.clone();
+        app::update(
+            &mut s,
+            Msg::OrderLoaded {
+                key,
+                result: Ok(Some(order)),
+            },
+        );
+    }
     s
 }
 
 /// A console started the way the runtime starts it: the cache's summaries
-/// of [`orders`] (from a real store) first; the full orders, returned, are
-/// for the test to deliver with `Msg::CacheDetails`.
+/// of [`orders`] (from a real store); the full orders, returned, are for
+/// the test to deliver as the store's answers (`Msg::OrderLoaded`).
 pub fn summary_state() -> (State, Vec<Order>) {
     let store = orderdesk::store::SqliteStore::open_in_memory().expect("store");
     let full = orders();

@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::carriers::cursor::VersionedCursor;
 use crate::carriers::{CarrierError, CarrierReader, PollSummary, SyncSink};
-use crate::domain::{LogEntry, LogKind, Order, Stamp};
+use crate::domain::{LogEntry, LogKind, Order, OrderSummary, Stamp};
 
 use super::client::{NEW_ORDERS, OPEN_ORDERS, ORDER_DETAIL, PxClient};
 use super::normalize::{canonical, status_def, to_order, wants_detail};
@@ -330,11 +330,11 @@ impl CarrierReader for PxReader {
         Ok((summary, Some(next.encode())))
     }
 
-    fn prime(&self, cached: &[Order]) {
+    fn prime(&self, cached: &[OrderSummary]) {
         let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
         for o in cached {
             if o.kind == KIND && o.key.carrier == self.client.name {
-                known.insert(o.key.id.clone(), o.clone());
+                known.insert(o.key.id.clone(), o.to_order());
             }
         }
     }

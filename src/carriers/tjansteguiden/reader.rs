@@ -74,7 +74,7 @@ use super::Portal;
 use super::wire::{self, Direction, ListRow};
 use super::xml::Element;
 use crate::carriers::{CarrierError, CarrierReader, PollSummary, SyncSink};
-use crate::domain::{Order, OrderKey};
+use crate::domain::{Order, OrderKey, OrderSummary};
 
 /// Orders per batch sent to the app.
 pub const BATCH: usize = 50;
@@ -97,11 +97,19 @@ struct Known {
 
 impl Known {
     fn of(order: &Order) -> Known {
-        let status = super::status_of(&order.status.raw);
+        Known::new(&order.status.raw, order.detail_loaded)
+    }
+
+    fn of_summary(order: &OrderSummary) -> Known {
+        Known::new(&order.status.raw, order.detail_loaded)
+    }
+
+    fn new(status: &str, loaded: bool) -> Known {
+        let status = super::status_of(status);
         Known {
             terminal: status.terminal,
             status: status.raw,
-            loaded: order.detail_loaded,
+            loaded,
         }
     }
 
@@ -374,14 +382,16 @@ impl CarrierReader for TgReader {
         Ok((summary, Some(today.format("%Y-%m-%d").to_string())))
     }
 
-    fn prime(&self, cached: &[Order]) {
+    fn prime(&self, cached: &[OrderSummary]) {
         let mut memory = self.memory();
         for order in cached
             .iter()
             .filter(|o| *o.key.carrier == *self.portal.name && o.kind == super::KIND)
         {
             memory.gone.remove(&order.key.id);
-            memory.known.insert(order.key.id.clone(), Known::of(order));
+            memory
+                .known
+                .insert(order.key.id.clone(), Known::of_summary(order));
         }
     }
 

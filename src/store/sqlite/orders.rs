@@ -39,7 +39,7 @@ use chrono::{DateTime, Utc};
 
 use super::blob::{OrderDto, encode};
 use super::{SqliteStore, get_opt_ts, search, ts};
-use crate::domain::{Order, OrderKey};
+use crate::domain::{Order, OrderKey, OrderSummary};
 use crate::store::StoreError;
 
 /// One cached row, read but not decoded yet.
@@ -62,6 +62,11 @@ fn decode(row: CachedRow) -> Option<Order> {
 /// Decodes rows on up to 8 threads when there are many (startup with a big
 /// cache is CPU-bound JSON decoding).
 fn decode_all(rows: Vec<CachedRow>) -> Vec<Order> {
+    decode_all_as(rows, |order| order)
+}
+
+/// [`decode_all`], each order turned into `T` where it was decoded.
+fn decode_all_as<T: Send>(rows: Vec<CachedRow>, to: fn(Order) -> T) -> Vec<T> {
     const PER_THREAD_MIN: usize = 4096;
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -70,7 +75,7 @@ fn decode_all(rows: Vec<CachedRow>) -> Vec<Order> {
         .min(rows.len() / PER_THREAD_MIN)
         .max(1);
     if threads == 1 {
-        return rows.into_iter().filter_map(decode).collect();
+        return rows.into_iter().filter_map(decode).map(to).collect();
     }
     let total = rows.len();
     let chunk = total.div_ceil(threads);
@@ -89,7 +94,7 @@ fn decode_all(rows: Vec<CachedRow>) -> Vec<Order> {
             .map(|part| {
                 scope.spawn(move || {
                     let mut out = Vec::with_capacity(part.len());
-                    out.extend(part.into_iter().filter_map(decode));
+                    out.extend(part.into_iter().filter_map(decode).map(to));
                     out
                 })
             })
@@ -241,15 +246,34 @@ impl SqliteStore {
     /// cannot be decoded (unknown kind, damaged blob) are skipped with a
     /// warning and left in the file, here and in
     /// [`SqliteStore::load_orders_page`].
-    pub fn load_order_summaries(&self) -> Result<Vec<Order>, StoreError> {
-        let rows = self.read("loading order summaries", |conn| {
-            read_rows(
-                conn,
-                "SELECT carrier, id, kind, summary FROM order_summary",
-                [],
-            )
-        })?;
-        Ok(decode_all(rows))
+    pub fn load_order_summaries(&self) -> Result<Vec<OrderSummary>, StoreError> {
+        // Page by page, each decoded before the next is read, so the raw
+        // blobs of 100k rows are never in memory at once.
+        const PAGE: i64 = 16_384;
+        self.read("loading order summaries", |conn| {
+            let count: i64 =
+                conn.query_row("SELECT count(*) FROM order_summary", [], |r| r.get(0))?;
+            let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+            let mut after = 0_i64;
+            loop {
+                let last: Option<i64> = conn.query_row(
+                    "SELECT max(rowid) FROM
+                        (SELECT rowid FROM order_summary WHERE rowid > ?1 ORDER BY rowid LIMIT ?2)",
+                    [after, PAGE],
+                    |r| r.get(0),
+                )?;
+                let Some(last) = last else { break };
+                let rows = read_rows(
+                    conn,
+                    "SELECT carrier, id, kind, summary FROM order_summary
+                        WHERE rowid > ?1 AND rowid <= ?2",
+                    [after, last],
+                )?;
+                out.extend(decode_all_as(rows, |order| OrderSummary::of(&order)));
+                after = last;
+            }
+            Ok(out)
+        })
     }
 
     /// Up to `limit` full orders stored after position `after` (0 to

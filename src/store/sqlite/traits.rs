@@ -10,7 +10,8 @@ use chrono::{DateTime, Utc};
 
 use super::SqliteStore;
 use crate::domain::{
-    Flag, JournalEntry, JournalFilter, NewJournalEntry, Note, Order, OrderKey, Outcome,
+    Flag, JournalEntry, JournalFilter, NewJournalEntry, Note, Order, OrderKey, OrderSummary,
+    Outcome,
 };
 use crate::store::{Journal, LocalStore, OrderCache, StoreError};
 
@@ -40,7 +41,7 @@ impl OrderCache for SqliteStore {
             .await
     }
 
-    async fn load_order_summaries(&self) -> Result<Vec<Order>, StoreError> {
+    async fn load_order_summaries(&self) -> Result<Vec<OrderSummary>, StoreError> {
         self.blocking("loading order summaries", |s| s.load_order_summaries())
             .await
     }
