@@ -11,10 +11,13 @@
 //! `{"errors":[{code, message, description}]}` gives code, message and
 //! description, a `2099 | CODE - TEXT|` description decoded and explained
 //! (`codes`). 401/403 -> `Auth`; 404 -> `NotFound` on reads; 429 ->
-//! `RateLimited` with `Retry-After`; 504 -> `Timeout`; other 5xx ->
-//! `Unavailable`; other 4xx -> `Rejected`. Every error text passes the
-//! credential redaction of `carriers::oauth` (the secrets travel in headers
-//! on every request, so a gateway may echo them).
+//! `RateLimited` with `Retry-After`; 504 -> `Timeout` on reads; 501 ->
+//! `Rejected`; 503 -> `Unavailable`, for a write not applied (document
+//! 004: retry after `Retry-After`); other 5xx -> `Unavailable`, for a
+//! write with an unknown outcome; other 4xx (404 on a write) ->
+//! `Rejected`. Every error text passes the credential redaction of
+//! `carriers::oauth` (the secrets travel in headers on every request, so a
+//! gateway may echo them).
 //!
 //! Must not: show or log a secret, or send a request with an unusable id.
 
@@ -150,6 +153,8 @@ pub fn map_error(response: &RawResponse, context: Context) -> CarrierError {
         (StatusCode::TOO_MANY_REQUESTS, _) => CarrierError::RateLimited { retry_after },
         (StatusCode::NOT_FOUND, Context::Read) => CarrierError::NotFound(message),
         (StatusCode::GATEWAY_TIMEOUT, Context::Read) => CarrierError::Timeout(message),
+        // 501: the market does not offer the operation; nothing was done.
+        (StatusCode::NOT_IMPLEMENTED, _) => CarrierError::Rejected { code, message },
         // 503: not applied (the document: try again after Retry-After).
         (StatusCode::SERVICE_UNAVAILABLE, _) => CarrierError::Unavailable {
             code: Some(code),
