@@ -405,3 +405,19 @@ async fn read_only_builds_no_writer_and_post_to_a_list_is_405() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["errors"][0]["message"], "APIKIT:METHOD_NOT_ALLOWED");
 }
+
+#[tokio::test]
+async fn an_id_with_a_slash_travels_as_one_path_segment() {
+    let (sim, _run, config) = start(options(4)).await;
+    let mut template = sim.orders()[0].clone();
+    assert_eq!(template.market, "PR");
+    template.id = "7/../x".into();
+    template.body["id"] = serde_json::json!("7/../x");
+    template.detail_error = None;
+    sim.insert_order(template);
+    let h = handle(&config, true);
+    let o = h.reader.fetch_order("PR-7/../x").await.expect("found");
+    assert_eq!(o.key.id, "PR-7/../x");
+    let e = h.reader.fetch_order("PR-..").await.unwrap_err();
+    assert_eq!(e.category(), "protocol", "{e}");
+}

@@ -403,6 +403,14 @@ mod tests {
     }
 
     #[test]
+    fn ids_differing_in_control_characters_stay_apart() {
+        let a = order(json!({"id": "12"}));
+        let b = order(json!({"id": "1\u{7}2"}));
+        assert_ne!(a.key, b.key);
+        assert_eq!(b.key.id, "PR-1\u{7}2");
+    }
+
+    #[test]
     fn key_ids_split_at_the_first_dash() {
         assert_eq!(split_key_id("PA-FL-7"), Some(("PA", "FL-7")));
         assert_eq!(split_key_id("PR-"), None);
