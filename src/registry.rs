@@ -39,7 +39,7 @@ use std::path::Path;
 use futures::future::BoxFuture;
 
 use crate::carriers::{
-    Adapter, BuildFn, CarrierError, CarrierHandle, lumen_px, lumen_voice, tjansteguiden,
+    Adapter, BuildFn, CarrierError, CarrierHandle, lla_tmf622, lumen_px, lumen_voice, tjansteguiden,
 };
 use crate::config::{CarrierConfig, Config, ConfigError, FileAccess, KindReaders, ReadKind};
 use crate::sim;
@@ -52,6 +52,7 @@ pub const KINDS: &[Kind] = &[
     Kind::new(tjansteguiden::ADAPTER, sim::tjansteguiden::simulate),
     Kind::new(lumen_voice::ADAPTER, sim::lumen_voice::simulate),
     Kind::new(lumen_px::ADAPTER, sim::lumen_px::simulate),
+    Kind::new(lla_tmf622::ADAPTER, sim::lla_tmf622::simulate),
 ];
 
 /// Starts a kind's simulator on loopback.

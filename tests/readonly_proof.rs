@@ -1,6 +1,7 @@
 //! Read-only is enforced where requests are made: in a read-only session no
-//! `set_status`/`add_message` request reaches the simulator, whatever keys are
-//! pressed and whatever effects are asked for directly.
+//! `set_status`/`add_message` request reaches the Tjänsteguiden simulator and
+//! no PayLink `PATCH` reaches the LLA simulator, whatever keys are pressed
+//! and whatever effects are asked for directly.
 
 use std::collections::BTreeMap;
 
@@ -158,4 +159,103 @@ async fn a_readonly_session_sends_no_write_whatever_happens() {
         sim.requests("order_info") > 0,
         "reads did reach the simulator"
     );
+}
+
+/// The same proof for LLA, whose one write is the PayLink PATCH: no key and
+/// no direct Execute effect sends one in a read-only session.
+#[tokio::test]
+async fn a_readonly_lla_session_sends_no_pay_link() {
+    use orderdesk::sim::lla_tmf622::{LlaSim, LlaSimOptions, PathKind};
+
+    let (sim, server) = LlaSim::spawn(
+        LlaSimOptions {
+            orders: 24,
+            ..LlaSimOptions::default()
+        },
+        0,
+    )
+    .await
+    .expect("sim starts");
+    let carrier = sim.carrier_config("lla", &server.origin());
+    let handle = registry::build(&Config::empty(), &carrier, true).expect("carrier builds");
+    assert!(handle.writer.is_none());
+
+    let options = Options {
+        readonly: true,
+        now: Utc::now(),
+        user: "test".into(),
+        keys: BTreeMap::new(),
+    };
+    let mut state =
+        State::new(carrier_infos(std::slice::from_ref(&handle)), options).expect("state");
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    // Some details answer a 2099 error on purpose: the poll itself succeeds.
+    handle
+        .reader
+        .poll(None, &SyncSink::new(handle.name.clone(), tx))
+        .await
+        .expect("poll");
+    while let Ok(event) = rx.try_recv() {
+        app::update(&mut state, Msg::Sync(event));
+    }
+    assert!(state.orders_len() >= 20, "{}", state.orders_len());
+    let key = state
+        .visible_keys()
+        .first()
+        .cloned()
+        .expect("an order is visible");
+    let order = state.order(&key).cloned().expect("the order is held");
+
+    let (results_tx, mut results) = mpsc::unbounded_channel();
+    let (engine, events) = engine::spawn(EngineSetup {
+        handles: vec![handle.clone()],
+        stores: None,
+        author: "test".into(),
+        in_flight_lease: None,
+        sync: None,
+    })
+    .expect("in-memory journal");
+    forward_events(events, results_tx);
+    let runner = EffectRunner::new(engine);
+
+    let mut executes = 0;
+    for _round in 0..3 {
+        for key in every_key() {
+            let effects = app::update(&mut state, Msg::Key(key));
+            executes += effects
+                .iter()
+                .filter(|e| matches!(e, Effect::Execute { .. }))
+                .count();
+            runner.run_all(effects);
+        }
+    }
+    assert_eq!(executes, 0, "read-only update emitted writes");
+
+    let (market, id) = order.key.id.split_once('-').expect("MARKET-id key");
+    let body = r#"{"channel":[{"id":"sourceSystem","name":"orderdesk"}],"productOrderItem":[{"id":"","action":"add","payment":[{"id":"https://pay.example/x","name":"PayLink"}]}]}"#;
+    runner.run(Effect::Execute {
+        ticket: 99,
+        order: Box::new(order.clone()),
+        request: ActionRequest {
+            action: ActionKind::AddPayLink,
+            params: vec![
+                ("market".to_owned(), market.to_owned()),
+                ("id".to_owned(), id.to_owned()),
+                ("body".to_owned(), body.to_owned()),
+            ],
+            summary: "add pay link".into(),
+            preview: None,
+        },
+    });
+    match results.recv().await.expect("a result") {
+        Msg::WriteSettled(settled) if settled.result.is_err() => {
+            let e = settled.result.expect_err("refused");
+            assert!(e.to_string().contains("read-only"), "{e}")
+        }
+        other => panic!("a write was not refused: {other:?}"),
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(sim.requests(PathKind::PayLink), 0, "a PayLink reached LLA");
+    assert!(sim.paylinks().is_empty());
+    assert!(sim.requests(PathKind::List) > 0, "reads did reach LLA");
 }

@@ -24,6 +24,7 @@ pub mod oauth_api;
 pub mod secret;
 pub mod sink;
 
+pub mod lla_tmf622;
 pub mod lumen_px;
 pub mod lumen_voice;
 pub mod tjansteguiden;

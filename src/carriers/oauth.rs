@@ -368,7 +368,7 @@ const REDACTED: &str = "[REDACTED]";
 /// `text` without the secret, the Basic credentials of `client_id:secret`
 /// (base64, with or without padding), or whatever follows a `Basic` or
 /// `Bearer` scheme word.
-fn redact_text(text: &str, client_id: &str, secret: &str) -> String {
+pub fn redact_text(text: &str, client_id: &str, secret: &str) -> String {
     let basic = base64_encode(format!("{client_id}:{secret}").as_bytes());
     let mut out = text.to_owned();
     for needle in [basic.as_str(), basic.trim_end_matches('='), secret] {

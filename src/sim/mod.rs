@@ -13,6 +13,7 @@
 //! data).
 
 pub mod faults;
+pub mod lla_tmf622;
 pub mod lumen_px;
 pub mod lumen_voice;
 pub mod names;
