@@ -1,11 +1,12 @@
 //! `update()` flows of the console's local memory: the cache start (stale
 //! chips until the first sync), notes (`n`), follow-up flags (`f`), the
 //! `flag:` filter, the Log timeline with local and journal entries, and the
-//! journal overlay (`J`). No terminal, no store: the store's answers are
-//! injected as messages.
+//! journal overlay (`J`), full orders and full-text search read from the
+//! store. No terminal: the store's answers are injected as messages.
 
 mod common;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::Duration;
@@ -16,8 +17,8 @@ use orderdesk::app::{
     self, Dialog, Effect, FieldValue, FullState, Layer, Msg, State, SyncPhase, ViewKind,
 };
 use orderdesk::carriers::{CarrierError, PollSummary, SyncEvent};
-use orderdesk::domain::LogKind;
-use orderdesk::store::JournalState;
+use orderdesk::domain::{LogEntry, LogKind};
+use orderdesk::store::{JournalState, SqliteStore};
 
 fn finished(s: &mut State, result: Result<PollSummary, CarrierError>) {
     app::update(
@@ -771,5 +772,94 @@ fn a_warning_from_before_the_start_stays_in_the_status_line() {
     assert_eq!(
         status_text(&s),
         "logging is off: no state directory could be determined"
+    );
+}
+
+/// The store's answer to every `SearchText` in `fx`, as the engine gives it.
+fn answer_searches(s: &mut State, store: &SqliteStore, fx: Vec<Effect>) -> usize {
+    let mut asked = 0;
+    for effect in fx {
+        if let Effect::SearchText { words, limit } = effect {
+            asked += 1;
+            let result = store.search_text(&words, limit).map_err(|e| e.to_string());
+            let more = app::update(s, Msg::TextSearched { words, result });
+            asked += answer_searches(s, store, more);
+        }
+    }
+    asked
+}
+
+#[test]
+fn the_filter_finds_words_only_the_full_order_holds_through_the_store() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let mut full = orders();
+    let target = full.iter_mut().find(|o| o.key.id == "19531").unwrap();
+    target.log.push(LogEntry {
+        at: target.created.clone(),
+        kind: LogKind::Log,
+        source: "tekniker".into(),
+        text: "Porten saknas i nod 7".into(),
+    });
+    store.save_orders(&full).unwrap();
+    let mut s = State::new(carriers(), options(false)).unwrap();
+    app::update(
+        &mut s,
+        Msg::CacheLoaded {
+            orders: store.load_order_summaries().unwrap(),
+            notes: HashMap::new(),
+            flags: HashMap::new(),
+            journal: Vec::new(),
+        },
+    );
+    press(&mut s, ch('/'));
+    // The table's own text has no "saknas": nothing at first, then the
+    // index's answer brings the order whose log has it.
+    let fx = typ(&mut s, "sakn");
+    assert!(ids(&s).is_empty());
+    assert!(s.full_text_searching());
+    // One search in flight at a time: the first key's, then the latest
+    // words' (never one per key).
+    assert_eq!(answer_searches(&mut s, &store, fx), 2);
+    assert_eq!(ids(&s), ["19531"]);
+    assert!(!s.full_text_searching());
+    // Another word that is in the same log line keeps it...
+    let fx = typ(&mut s, "as nod");
+    assert_eq!(answer_searches(&mut s, &store, fx), 2);
+    assert_eq!(ids(&s), ["19531"]);
+    // ...one that is not drops it.
+    let fx = typ(&mut s, " zzz");
+    assert!(ids(&s).is_empty(), "old hits do not stay for new words");
+    assert_eq!(answer_searches(&mut s, &store, fx), 2);
+    assert!(ids(&s).is_empty());
+    // Table text still matches at once, with no search needed for it.
+    press(&mut s, ctrl('u'));
+    typ(&mut s, "lindqvist");
+    assert_eq!(ids(&s), ["19530"]);
+}
+
+#[test]
+fn a_failed_search_is_said_once_and_not_repeated() {
+    let (mut s, _) = summary_state();
+    press(&mut s, ch('/'));
+    let fx = typ(&mut s, "x");
+    assert_eq!(
+        fx,
+        vec![Effect::SearchText {
+            words: "x".into(),
+            limit: app::FULL_TEXT_LIMIT
+        }]
+    );
+    let fx = app::update(
+        &mut s,
+        Msg::TextSearched {
+            words: "x".into(),
+            result: Err("database is locked".into()),
+        },
+    );
+    assert!(fx.is_empty());
+    assert!(status_text(&s).contains("searching log and items failed: database is locked"));
+    assert!(
+        press(&mut s, key(KeyCode::Left)).is_empty(),
+        "not asked again"
     );
 }

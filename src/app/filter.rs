@@ -1,6 +1,8 @@
 //! The filter bar's language, parsed once per keystroke into [`Filter`]:
 //! whitespace-separated terms that must all match (case-insensitive
-//! substrings of the order's visible text) plus `carrier:` `stage:` `status:`
+//! substrings of the order's visible text, or, found by the store's
+//! full-text index a moment later, word prefixes anywhere in the full order:
+//! log lines, items, fields; see `search`) plus `carrier:` `stage:` `status:`
 //! `kind:` `flag:` tokens. A value may be quoted (`status:"in progress"`).
 //! `flag:` alone or `flag:yes` keeps orders with a local follow-up flag,
 //! `flag:no` those without; plain text does not search note text (notes are
@@ -91,17 +93,39 @@ impl Filter {
         })
     }
 
+    /// The plain words, space-separated, for the store's full-text index;
+    /// empty when there are none.
+    pub fn text_words(&self) -> String {
+        let words: Vec<&str> = self
+            .terms
+            .iter()
+            .filter_map(|term| match term {
+                Term::Text(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect();
+        words.join(" ")
+    }
+
     /// Whether `subject` matches. Only the parts a term needs are read
-    /// (a text-only filter touches nothing but the haystack).
+    /// (a text-only filter touches nothing but the haystack). The plain
+    /// words match the table's text, or, all of them at once, the full
+    /// order's text as the store's index found it.
     pub fn matches(&self, subject: &impl Subject) -> bool {
+        let text_ok = || {
+            self.terms.iter().all(|term| match term {
+                Term::Text(t) => subject.haystack().contains(t.as_str()),
+                _ => true,
+            }) || subject.full_text_match()
+        };
         self.terms.iter().all(|term| match term {
-            Term::Text(t) => subject.haystack().contains(t.as_str()),
+            Term::Text(_) => true,
             Term::Carrier(c) => eq_lower(subject.carrier(), c),
             Term::Stage(s) => Some(subject.stage()) == *s,
             Term::Status(s) => subject.status_lower() == s,
             Term::Kind(k) => eq_lower(subject.kind(), k),
             Term::Flag(f) => Some(subject.flagged()) == *f,
-        })
+        }) && text_ok()
     }
 }
 
@@ -116,6 +140,11 @@ pub trait Subject {
     fn kind(&self) -> &str;
     /// Whether the order has a local follow-up flag.
     fn flagged(&self) -> bool;
+    /// Whether the store's full-text index found every plain word of the
+    /// filter in the full order (log lines, items, fields).
+    fn full_text_match(&self) -> bool {
+        false
+    }
 }
 
 fn eq_lower(text: &str, lower: &str) -> bool {

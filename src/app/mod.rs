@@ -16,7 +16,8 @@
 //!   details); `writes`: action dialogs and their outcome;
 //! - `notes`, `flags`, `journal` (the journal and its overlay), `cache`
 //!   (the start from the local cache), `full` (the few full orders in use,
-//!   read from the store on demand), `timeline` (an order's Log).
+//!   read from the store on demand), `search` (the filter's words looked up
+//!   in the store's full-text index), `timeline` (an order's Log).
 //!
 //! Choices where the design is silent (see also the submodules):
 //! - Orders are never removed; a carrier that closes an order moves it out of
@@ -46,6 +47,7 @@ pub mod layout;
 mod msg;
 mod notes;
 mod orders;
+mod search;
 mod sort;
 mod state;
 mod table;
@@ -64,6 +66,7 @@ pub use layout::ScrollLimits;
 pub use msg::{Effect, Msg, Ticket, WriteSettled};
 pub use notes::{NOTE_MAX, NoteEditor};
 pub use orders::{OrderStore, Sort, SortColumn};
+pub use search::FULL_TEXT_LIMIT;
 pub use state::{
     CacheStart, Carrier, CarrierInfo, Chip, CustomerLoad, DetailState, Focus, Level, Modal,
     Options, Pending, State, StatusMsg, SyncPhase, Tab,
@@ -107,6 +110,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.on_order_loaded(key, result, &mut fx);
             state.maybe_load_customer(&mut fx);
         }
+        Msg::TextSearched { words, result } => state.on_text_searched(words, result, &mut fx),
         Msg::CustomerLoaded { key, result } => state.on_customer_loaded(key, result),
         Msg::CacheLoading => state.on_cache_loading(),
         Msg::CacheLoaded {
@@ -126,5 +130,6 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         fx.extend(update(state, waited));
     }
     state.want_full_orders(&mut fx);
+    state.ask_full_text(&mut fx);
     fx
 }

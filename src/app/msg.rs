@@ -45,6 +45,12 @@ pub enum Msg {
         key: OrderKey,
         result: Result<Order, CarrierError>,
     },
+    /// The store's full-text answer ([`Effect::SearchText`]): the keys of
+    /// the orders whose full text holds every word.
+    TextSearched {
+        words: String,
+        result: Result<Vec<OrderKey>, String>,
+    },
     /// On-demand customer details arrived ([`Effect::LoadCustomer`]).
     CustomerLoaded {
         key: OrderKey,
@@ -99,6 +105,8 @@ pub enum Effect {
     ReloadOrder(OrderKey),
     /// Read one full order from the store (`Msg::OrderLoaded`).
     LoadOrder(OrderKey),
+    /// Look `words` up in the store's full-text index (`Msg::TextSearched`).
+    SearchText { words: String, limit: usize },
     /// Fetch on-demand customer details for an order. The order as the app
     /// holds it; the runner fills in the on-demand details.
     LoadCustomer(Box<Order>),

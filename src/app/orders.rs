@@ -146,6 +146,19 @@ impl Subject for Row<'_> {
     fn flagged(&self) -> bool {
         self.store.hot[self.index as usize].flagged
     }
+    fn full_text_match(&self) -> bool {
+        self.store
+            .full_text
+            .as_ref()
+            .is_some_and(|found| found.hits.contains(&self.index))
+    }
+}
+
+/// What the store's full-text index found for the filter's plain words.
+#[derive(Debug, Default)]
+struct FullText {
+    words: String,
+    hits: HashSet<u32>,
 }
 
 /// Orders, their metadata and the current view.
@@ -172,6 +185,9 @@ pub struct OrderStore {
     attention_count: usize,
     /// Keys with a local follow-up flag (held or not).
     flagged: HashSet<OrderKey>,
+    /// The orders whose full text holds the filter's plain words (as far as
+    /// the store's index said, for these words).
+    full_text: Option<FullText>,
 }
 
 fn stage_slot(stage: Stage) -> usize {
@@ -564,6 +580,14 @@ impl OrderStore {
             return;
         }
         let narrows = filter.narrows(&self.filter);
+        if self
+            .full_text
+            .as_ref()
+            .is_some_and(|found| found.words != filter.text_words())
+        {
+            // Found for other words: it only ever removes matches.
+            self.full_text = None;
+        }
         self.filter = filter;
         if narrows {
             // Only the previous matches can match; test them in index order.
@@ -601,6 +625,28 @@ impl OrderStore {
         } else {
             self.rebuild_sorted();
         }
+    }
+
+    /// The store's full-text answer for `words`: the orders whose full text
+    /// holds them join the filter's matches. Ignored when the filter's words
+    /// have changed since. Returns how many held orders it added.
+    pub fn set_full_text(&mut self, words: &str, keys: &[OrderKey]) -> usize {
+        if words.is_empty() || words != self.filter.text_words() {
+            return 0;
+        }
+        let hits: HashSet<u32> = keys.iter().filter_map(|k| self.index_of(k)).collect();
+        let before = self.visible.len();
+        self.full_text = Some(FullText {
+            words: words.to_owned(),
+            hits,
+        });
+        self.refilter_all();
+        self.visible.len().saturating_sub(before)
+    }
+
+    /// The words the last full-text answer was for.
+    pub fn full_text_words(&self) -> Option<&str> {
+        self.full_text.as_ref().map(|found| found.words.as_str())
     }
 
     /// Whether `key` has a local follow-up flag.

@@ -25,6 +25,7 @@ use super::msg::Msg;
 use super::msg::Ticket;
 use super::notes::NoteEditor;
 use super::orders::OrderStore;
+use super::search::TextSearch;
 use super::{STALE_AFTER, STALE_GRACE};
 use crate::carriers::CarrierProfile;
 use crate::domain::{ActionKind, Order, OrderKey, OrderSummary};
@@ -256,6 +257,8 @@ pub struct State {
     /// that order's key and when the wait began (see `State::defer_input`).
     pub(super) waiting: Option<(OrderKey, DateTime<Utc>)>,
     pub(super) deferred: Vec<Msg>,
+    /// The filter's words looked up in the store's full-text index.
+    pub(super) search: TextSearch,
     /// Store index of the selected order.
     pub(crate) selected: Option<u32>,
     /// Position of the selection in the view.
@@ -313,6 +316,7 @@ impl State {
             full: FullOrders::default(),
             waiting: None,
             deferred: Vec::new(),
+            search: TextSearch::default(),
             selected: None,
             cursor: 0,
             offset: 0,

@@ -51,6 +51,8 @@ pub enum Command {
     ReloadOrder(OrderKey),
     /// Read one full order from the store ([`Event::OrderLoaded`]).
     LoadOrder(OrderKey),
+    /// Look words up in the store's full-text index ([`Event::TextSearched`]).
+    SearchText { words: String, limit: usize },
     /// Fetch an order's on-demand customer details ([`Event::CustomerLoaded`]).
     LoadCustomer(Box<Order>),
     /// Send a validated write on `order` through the journal
@@ -95,6 +97,12 @@ pub enum Event {
     OrderLoaded {
         key: OrderKey,
         result: Result<Option<Order>, String>,
+    },
+    /// The keys of the orders whose full text holds every word
+    /// ([`Command::SearchText`]).
+    TextSearched {
+        words: String,
+        result: Result<Vec<OrderKey>, String>,
     },
     /// Customer details arrived ([`Command::LoadCustomer`]).
     CustomerLoaded {
@@ -329,6 +337,17 @@ impl Engine {
                     };
                     let result = result.map_err(|e| e.to_string());
                     let _ = events.send(Event::OrderLoaded { key, result });
+                });
+            }
+            Command::SearchText { words, limit } => {
+                let cache = self.stores.cache.clone();
+                let events = self.events.clone();
+                tokio::spawn(async move {
+                    let result = cache
+                        .search_text(&words, limit)
+                        .await
+                        .map_err(|e| e.to_string());
+                    let _ = events.send(Event::TextSearched { words, result });
                 });
             }
             Command::LoadCustomer(order) => {

@@ -44,6 +44,7 @@ pub fn command(effect: Effect) -> Option<Command> {
         Effect::Refresh { carrier } => Command::Refresh { carrier },
         Effect::ReloadOrder(key) => Command::ReloadOrder(key),
         Effect::LoadOrder(key) => Command::LoadOrder(key),
+        Effect::SearchText { words, limit } => Command::SearchText { words, limit },
         Effect::LoadCustomer(order) => Command::LoadCustomer(order),
         Effect::Execute {
             ticket,
@@ -65,6 +66,7 @@ pub fn messages(event: Event) -> Vec<Msg> {
         Event::Sync(event) => vec![Msg::Sync(event)],
         Event::OrderReloaded { key, result } => vec![Msg::OrderReloaded { key, result }],
         Event::OrderLoaded { key, result } => vec![Msg::OrderLoaded { key, result }],
+        Event::TextSearched { words, result } => vec![Msg::TextSearched { words, result }],
         Event::CustomerLoaded { key, result } => vec![Msg::CustomerLoaded { key, result }],
         Event::WriteSettled(settled) => vec![Msg::WriteSettled(settled)],
         Event::JournalChanged { entry, order } => {

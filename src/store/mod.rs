@@ -75,7 +75,7 @@ pub trait OrderCache: Send + Sync + std::fmt::Debug {
     /// The keys of up to `limit` cached orders whose full text (customer,
     /// service, warnings, carrier and customer fields, items, log lines)
     /// holds every word of `query` as a word prefix, case and accents
-    /// ignored, best match first. The words are taken as text, never as
+    /// ignored, in no particular order. The words are taken as text, never as
     /// query syntax; a query with no word matches nothing.
     async fn search_text(&self, query: &str, limit: usize) -> Result<Vec<OrderKey>, StoreError>;
     /// Deletes terminal orders last changed before `cutoff`; returns how many.

@@ -385,6 +385,9 @@ fn draw_filter(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         format!("  {matched} of {total} in {}", store.view().label()),
         theme.muted,
     ));
+    if state.full_text_searching() {
+        spans.push(Span::styled("  searching log and items…", theme.muted));
+    }
     if !state.filter_open() {
         spans.push(Span::styled("  (/ edit, esc clears)", theme.muted));
     }

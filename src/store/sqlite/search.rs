@@ -104,7 +104,8 @@ pub(super) fn fts_query(words: &str) -> Option<String> {
 impl SqliteStore {
     /// The keys of up to `limit` cached orders whose text (see the module
     /// docs) holds every word of `query` (as a word prefix, case and accents
-    /// ignored), best match first. A query with no word is no match.
+    /// ignored), in storage order (no ranking, so the search stops at
+    /// `limit`). A query with no word is no match.
     pub fn search_text(&self, query: &str, limit: usize) -> Result<Vec<OrderKey>, StoreError> {
         let Some(fts) = fts_query(query) else {
             return Ok(Vec::new());
@@ -113,7 +114,7 @@ impl SqliteStore {
         self.read("searching the orders' text", |conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT o.carrier, o.id FROM order_text AS t JOIN orders AS o ON o.rowid = t.rowid
-                 WHERE order_text MATCH ?1 ORDER BY t.rank LIMIT ?2",
+                 WHERE order_text MATCH ?1 LIMIT ?2",
             )?;
             let mut rows = stmt.query(rusqlite::params![fts, limit])?;
             let mut keys = Vec::new();
