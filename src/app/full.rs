@@ -34,9 +34,16 @@ pub const WAIT_FOR_ORDER: Duration = Duration::seconds(3);
 /// At most this much input waits; more is dropped with a message.
 const DEFERRED_MAX: usize = 256;
 
-/// How many full orders are kept. Each is a few kilobytes (up to the
-/// carrier's cap for one order), so this is at most a few megabytes.
+/// How many full orders are kept. Each is a few kilobytes, and at most
+/// [`LOG_LINES_HELD`] log lines and [`RAW_BYTES_HELD`] of raw body, so this
+/// is at most a few megabytes.
 pub const FULL_ORDERS_HELD: usize = 64;
+/// The newest log lines of one order kept in memory; older ones stay in the
+/// store (the Log tab says how many, `orderdesk show` prints them all), so
+/// one order with 150k log lines cannot slow every key.
+pub const LOG_LINES_HELD: usize = 2_000;
+/// The first bytes of an order's raw body kept in memory for the Raw tab.
+pub const RAW_BYTES_HELD: usize = 512 * 1024;
 
 /// Where one order's full form stands.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -58,6 +65,49 @@ pub struct FullOrders {
     failed: HashMap<OrderKey, String>,
     /// Never let go: the selected order and the open dialog's.
     pinned: Vec<OrderKey>,
+    /// Per held order cut to size: log lines and raw bytes left out.
+    cut: HashMap<OrderKey, Cut>,
+}
+
+/// What was left out of a held order (see [`LOG_LINES_HELD`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cut {
+    /// Older log lines not held.
+    pub log_lines: usize,
+    /// Bytes of the raw body not held.
+    pub raw_bytes: usize,
+}
+
+/// Cuts `order` to what one held order may keep; says what went.
+fn cut_to_size(order: &mut Order) -> Cut {
+    let mut cut = Cut::default();
+    if order.log.len() > LOG_LINES_HELD {
+        // Keep the newest lines (undated ones count as oldest), in the
+        // carrier's order.
+        let mut by_time: Vec<usize> = (0..order.log.len()).collect();
+        by_time.sort_by_key(|&i| (order.log[i].at.at, i));
+        let mut keep = vec![false; order.log.len()];
+        for &i in &by_time[by_time.len() - LOG_LINES_HELD..] {
+            keep[i] = true;
+        }
+        cut.log_lines = order.log.len() - LOG_LINES_HELD;
+        let mut i = 0;
+        order.log.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+    }
+    if let Some(raw) = &mut order.raw
+        && raw.len() > RAW_BYTES_HELD
+    {
+        let mut end = RAW_BYTES_HELD;
+        while !raw.is_char_boundary(end) {
+            end -= 1;
+        }
+        cut.raw_bytes = raw.len() - end;
+        raw.truncate(end);
+    }
+    cut
 }
 
 impl FullOrders {
@@ -108,9 +158,15 @@ impl FullOrders {
     /// Keeps `order` as the newest copy (a carrier's fresh copy or the
     /// store's answer); a read under way for it is settled. The least
     /// recently used order that is not pinned makes room.
-    pub(super) fn put(&mut self, order: Order) {
+    pub(super) fn put(&mut self, mut order: Order) {
         self.loading.remove(&order.key);
         self.failed.remove(&order.key);
+        let cut = cut_to_size(&mut order);
+        if cut == Cut::default() {
+            self.cut.remove(&order.key);
+        } else {
+            self.cut.insert(order.key.clone(), cut);
+        }
         if let Some(pos) = self.held.iter().position(|o| o.key == order.key) {
             self.held.remove(pos);
         }
@@ -119,8 +175,14 @@ impl FullOrders {
             let Some(pos) = self.held.iter().position(|o| !self.pinned.contains(&o.key)) else {
                 break;
             };
-            self.held.remove(pos);
+            let gone = self.held.remove(pos);
+            self.cut.remove(&gone.key);
         }
+    }
+
+    /// What was left out of a held order, if anything.
+    pub fn cut(&self, key: &OrderKey) -> Option<Cut> {
+        self.cut.get(key).copied()
     }
 
     /// The store answered a read. `Ok(None)`: it does not hold the order.
@@ -233,6 +295,38 @@ impl State {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_huge_order_is_held_cut_to_its_newest_lines() {
+        use crate::domain::{LogEntry, LogKind, Stamp};
+        use chrono::{TimeZone, Utc};
+        let mut huge = order(9);
+        let start = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        // Newest first, as some carriers send it.
+        huge.log = (0..150_000)
+            .rev()
+            .map(|n| LogEntry {
+                at: Stamp::parsed(start + chrono::Duration::seconds(n)),
+                kind: LogKind::Log,
+                source: "portal".into(),
+                text: format!("line {n}"),
+            })
+            .collect();
+        huge.raw = Some("å".repeat(RAW_BYTES_HELD));
+        let mut full = FullOrders::default();
+        full.put(huge);
+        let held = full.get(&order(9).key).unwrap();
+        assert_eq!(held.log.len(), LOG_LINES_HELD);
+        assert_eq!(held.log[0].text, "line 149999", "order kept, newest kept");
+        assert_eq!(held.log[LOG_LINES_HELD - 1].text, "line 148000");
+        let cut = full.cut(&order(9).key).unwrap();
+        assert_eq!(cut.log_lines, 148_000);
+        assert_eq!(held.raw.as_ref().map(String::len), Some(RAW_BYTES_HELD));
+        assert_eq!(cut.raw_bytes, RAW_BYTES_HELD);
+        // A fresh copy of normal size clears it.
+        full.put(order(9));
+        assert_eq!(full.cut(&order(9).key), None);
+    }
+
     #[test]
     fn pinned_orders_stay_through_a_big_poll() {
         let mut full = FullOrders::default();

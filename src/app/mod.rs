@@ -58,7 +58,7 @@ use chrono::Duration;
 
 pub use dialog::{ConfirmStep, Dialog, FieldValue, FormState};
 pub use filter::{Filter, Term};
-pub use full::{FULL_ORDERS_HELD, FullState, WAIT_FOR_ORDER};
+pub use full::{Cut, FULL_ORDERS_HELD, FullState, LOG_LINES_HELD, RAW_BYTES_HELD, WAIT_FOR_ORDER};
 pub use input::TextInput;
 pub use journal::JournalView;
 pub use keymap::{Action, Binding, Key, KeyMap, Layer, ViewKind};

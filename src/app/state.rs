@@ -16,7 +16,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::dialog::Dialog;
-use super::full::{FullOrders, FullState};
+use super::full::{Cut, FullOrders, FullState};
 use super::input::TextInput;
 use super::journal::JournalView;
 use super::keymap::{KeyMap, Layer};
@@ -389,6 +389,11 @@ impl State {
     /// Where the full form of `key` stands.
     pub fn full_state(&self, key: &OrderKey) -> FullState<'_> {
         self.full.state(key)
+    }
+
+    /// What was left out of the held copy of `key` (a huge order).
+    pub fn full_cut(&self, key: &OrderKey) -> Option<Cut> {
+        self.full.cut(key)
     }
 
     pub fn readonly(&self) -> bool {

@@ -49,7 +49,8 @@ pub enum Command {
     Refresh { carrier: Option<Arc<str>> },
     /// Re-read one order from its carrier ([`Event::OrderReloaded`]).
     ReloadOrder(OrderKey),
-    /// Read one full order from the store ([`Event::OrderLoaded`]).
+    /// Read one full order, with its raw body, from the store
+    /// ([`Event::OrderLoaded`]).
     LoadOrder(OrderKey),
     /// Look words up in the store's full-text index ([`Event::TextSearched`]).
     SearchText { words: String, limit: usize },
@@ -334,6 +335,17 @@ impl Engine {
                     let result = match &recorder {
                         Some(recorder) => recorder.read(key.clone()).await,
                         None => cache.order(&key).await,
+                    };
+                    // The carrier's raw body (the Raw tab) is kept apart.
+                    let result = match result {
+                        Ok(Some(mut order)) => match cache.order_raw(&key).await {
+                            Ok(raw) => {
+                                order.raw = raw;
+                                Ok(Some(order))
+                            }
+                            Err(e) => Err(e),
+                        },
+                        other => other,
                     };
                     let result = result.map_err(|e| e.to_string());
                     let _ = events.send(Event::OrderLoaded { key, result });

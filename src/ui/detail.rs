@@ -431,6 +431,15 @@ fn content(
                 ),
                 theme.muted,
             ));
+            if let Some(cut) = state.full_cut(&order.key).filter(|c| c.log_lines > 0) {
+                let text = format!(
+                    "{} older log lines are in the local store only (`orderdesk show {}` prints them all)",
+                    cut.log_lines, order.key
+                );
+                for l in wrap(&text, width) {
+                    out.push(Line::styled(l, theme.warning));
+                }
+            }
             // Already in order (see `State::log_timeline`).
             let wide = width >= 100;
             for entry in &timeline {
@@ -484,6 +493,13 @@ fn content(
             Some(raw) => {
                 for l in wrap(raw, width) {
                     out.push(Line::styled(l, theme.text));
+                }
+                if let Some(cut) = state.full_cut(&order.key).filter(|c| c.raw_bytes > 0) {
+                    let text = format!(
+                        "… {} more bytes of the carrier's body are not shown here",
+                        cut.raw_bytes
+                    );
+                    out.push(Line::styled(text, theme.warning));
                 }
             }
             None => out.push(Line::styled("no raw body for this order", theme.muted)),
