@@ -131,6 +131,7 @@ fn engine_alone(
     engine::spawn(EngineSetup {
         handles: handles.to_vec(),
         stores: None,
+        notes: None,
         author: String::new(),
         in_flight_lease: None,
         sync: sync.then(HashMap::new),

@@ -325,6 +325,7 @@ async fn console(
         user: config.user.clone(),
         keys: config.keys.clone(),
         data_dir,
+        state_dir: orderdesk::logging::default_dir(),
         keep_terminal: chrono::Duration::days(i64::from(config.keep_terminal_days)),
         // Times show in the first carrier's zone (the config's `timezone`).
         timezone: config

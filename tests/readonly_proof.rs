@@ -93,6 +93,7 @@ async fn a_readonly_session_sends_no_write_whatever_happens() {
     let (engine, events) = engine::spawn(EngineSetup {
         handles: vec![handle.clone()],
         stores: None,
+        notes: None,
         author: "test".into(),
         in_flight_lease: None,
         sync: None,

@@ -28,7 +28,7 @@ use tokio::sync::mpsc;
 
 use crate::carriers::{CarrierError, CarrierHandle, SyncEvent, WriteReceipt};
 use crate::domain::{ActionRequest, Flag, JournalEntry, Note, Order, OrderKey};
-use crate::store::{StoreError, Stores};
+use crate::store::{LocalStore, StoreError, Stores};
 
 pub use executor::{DEFAULT_IN_FLIGHT_LEASE, MAX_SENDS, WriteExecutor};
 pub use fetch::Fetchers;
@@ -121,6 +121,9 @@ pub struct EngineSetup {
     /// The stores; `None` runs with the cache off: nothing is recorded, and
     /// notes, flags and the journal are kept in memory for this run only.
     pub stores: Option<Stores>,
+    /// Where notes and flags go when `stores` is `None` (the console's
+    /// fallback file); `None` keeps them in memory for this run.
+    pub notes: Option<Arc<dyn LocalStore>>,
     /// Who writes, notes and flags (recorded with each).
     pub author: String,
     /// The write journal's in-flight lease (default
@@ -183,7 +186,13 @@ pub fn spawn(
             });
             (stores, Some(recorder))
         }
-        None => (Stores::in_memory()?, None),
+        None => {
+            let mut stores = Stores::in_memory()?;
+            if let Some(notes) = setup.notes {
+                stores.local = notes;
+            }
+            (stores, None)
+        }
     };
     let executor = WriteExecutor::new(Some(stores.journal.clone()), setup.author.clone())?;
     let executor = Arc::new(match setup.in_flight_lease {

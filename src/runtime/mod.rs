@@ -33,6 +33,9 @@ pub struct ConsoleSetup {
     pub keys: BTreeMap<String, String>,
     /// Where the cache and journal live; `None` runs with the cache off.
     pub data_dir: Option<PathBuf>,
+    /// Where notes and flags are appended when the store is off (the log's
+    /// state dir); `None`: they are refused then.
+    pub state_dir: Option<PathBuf>,
     /// Terminal orders stay in the cache this long.
     pub keep_terminal: chrono::Duration,
     /// The zone times are shown in.
