@@ -20,7 +20,7 @@ use chrono::Utc;
 use crossterm::event::{Event, KeyEventKind};
 use futures::{Stream, StreamExt};
 use ratatui::Terminal;
-use ratatui::backend::Backend;
+use ratatui::backend::{Backend, ClearType};
 use tokio::sync::mpsc;
 
 use super::cache;
@@ -44,6 +44,19 @@ fn draw<B: Backend>(
         .draw(|frame| ui::view(state, theme, frame))
         .map(drop)
         .map_err(|e| format!("cannot draw: {e}"))
+}
+
+/// Blanks the screen and forgets what was drawn, so the next frame draws
+/// every cell. (Not `Terminal::clear`: it asks the terminal for the cursor
+/// position, whose answer the input stream may take.)
+fn redraw_all<B: Backend>(terminal: &mut Terminal<B>) -> Result<(), String> {
+    terminal
+        .backend_mut()
+        .clear_region(ClearType::All)
+        .map_err(|e| format!("cannot draw: {e}"))?;
+    terminal.current_buffer_mut().reset();
+    terminal.swap_buffers();
+    Ok(())
 }
 
 /// Runs the console on `terminal` until the user quits, `input` ends or
@@ -170,7 +183,14 @@ where
         let frame_due = last_frame.map_or(Instant::now(), |t| t + FRAME);
         let first = tokio::select! {
             event = input.next() => match event {
-                Some(Ok(event)) => terminal_msg(event),
+                Some(Ok(event)) => {
+                    // A resize (or a resume, which reports one) redraws
+                    // everything: what the terminal shows is not known.
+                    if matches!(event, Event::Resize(..)) {
+                        redraw_all(terminal)?;
+                    }
+                    terminal_msg(event)
+                }
                 Some(Err(e)) => return Err(format!("terminal input failed: {e}")),
                 None => return Ok(()),
             },
