@@ -2,8 +2,9 @@
 //! terminal, for scripts. Uses the same config, adapters, engine and store
 //! as the console, always read-only (no write client is built, nothing is
 //! recorded). Exit status is non-zero with a clear message on failure; when
-//! one carrier of several fails, the others' results are printed and a
-//! warning goes to stderr. Must not: send writes or draw.
+//! one carrier of several fails, or orders of a carrier that answered could
+//! not be read, the rest is printed and a warning goes to stderr (partial
+//! results: exit 3). Must not: send writes or draw.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -131,6 +132,7 @@ fn engine_alone(
     engine::spawn(EngineSetup {
         handles: handles.to_vec(),
         stores: None,
+        notes: None,
         author: String::new(),
         in_flight_lease: None,
         sync: sync.then(HashMap::new),
@@ -138,16 +140,28 @@ fn engine_alone(
     .map_err(|e| format!("cannot start the engine: {e}"))
 }
 
+/// What one full poll of every carrier gave.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    /// The orders read (an order whose details failed has `fetch_error`).
+    pub orders: Vec<Order>,
+    /// The carriers whose poll failed (their orders are left out).
+    pub failures: Vec<(String, CarrierError)>,
+    /// Orders of carriers that answered that could not be read: each a
+    /// sentence saying which and why. Partial results, like a failed carrier.
+    pub unreadable: Vec<String>,
+}
+
 /// One full poll of every carrier (the engine's first poll of each): their
-/// orders, and the carriers that failed.
-pub async fn fetch_all(
-    handles: &[CarrierHandle],
-) -> Result<(Vec<Order>, Vec<(String, CarrierError)>), String> {
+/// orders, the carriers that failed and the orders that could not be read.
+pub async fn fetch_all(handles: &[CarrierHandle]) -> Result<Fetched, String> {
     let (engine, mut events) = engine_alone(handles, true)?;
     let mut waiting: HashSet<String> = handles.iter().map(|h| h.name.to_string()).collect();
     let mut by_key: HashMap<OrderKey, Order> = HashMap::new();
     let mut failed: Vec<(OrderKey, CarrierError)> = Vec::new();
     let mut failures = Vec::new();
+    // Per carrier that answered: how many orders its poll could not read.
+    let mut not_read: Vec<(String, usize)> = Vec::new();
     let mut done: HashSet<String> = HashSet::new();
     while !waiting.is_empty() {
         let Some(event) = events.recv().await else {
@@ -169,18 +183,47 @@ pub async fn fetch_all(
                 carrier, result, ..
             } if waiting.remove(&*carrier) => {
                 done.insert(carrier.to_string());
-                if let Err(e) = result {
-                    by_key.retain(|k, _| k.carrier != carrier);
-                    failures.push((carrier.to_string(), e));
+                match result {
+                    Ok(summary) => not_read.push((carrier.to_string(), summary.failed)),
+                    Err(e) => {
+                        by_key.retain(|k, _| k.carrier != carrier);
+                        failed.retain(|(k, _)| k.carrier != carrier);
+                        failures.push((carrier.to_string(), e));
+                    }
                 }
             }
             _ => {}
         }
     }
     drop(engine);
-    for (key, error) in failed {
-        if let Some(order) = by_key.get_mut(&key) {
-            order.fetch_error = Some(error.to_string());
+    let mut unreadable = Vec::new();
+    failed.sort_by(|a, b| a.0.cmp(&b.0));
+    failed.dedup_by(|a, b| a.0 == b.0);
+    for (key, error) in &failed {
+        match by_key.get_mut(key) {
+            Some(order) => {
+                order.fetch_error = Some(error.to_string());
+                unreadable.push(format!(
+                    "order {key} could not be read ({error}); it is listed from the carrier's list only"
+                ));
+            }
+            None => unreadable.push(format!(
+                "order {key} could not be read ({error}); it is left out"
+            )),
+        }
+    }
+    // Orders a poll counted as failed without naming them (their JSON gave
+    // no id): said as a count, the log has each one's reason.
+    for (carrier, count) in not_read {
+        let named = failed
+            .iter()
+            .filter(|(k, _)| *k.carrier == *carrier)
+            .count();
+        let unnamed = count.saturating_sub(named);
+        if unnamed > 0 {
+            unreadable.push(format!(
+                "{unnamed} order(s) of carrier {carrier:?} could not be read and are left out (the log says why)"
+            ));
         }
     }
     let mut orders: Vec<Order> = by_key.into_values().collect();
@@ -190,7 +233,11 @@ pub async fn fetch_all(
             .cmp(&b.created.at)
             .then_with(|| a.key.cmp(&b.key))
     });
-    Ok((orders, failures))
+    Ok(Fetched {
+        orders,
+        failures,
+        unreadable,
+    })
 }
 
 /// One order with its on-demand customer details. A failure to load the
@@ -212,7 +259,7 @@ pub async fn fetch_one(
     let order = loop {
         match events.recv().await {
             Some(Event::OrderReloaded { result, .. }) => {
-                break result.map_err(|e| format!("{key}: {e}"))?;
+                break result.map_err(|e| unreadable_or(key, &e))?;
             }
             Some(_) => {}
             None => return Err(format!("{key}: the engine stopped")),
@@ -230,6 +277,16 @@ pub async fn fetch_one(
             Some(_) => {}
             None => return Err(format!("{key}: the engine stopped")),
         }
+    }
+}
+
+/// What `show` says when an order could not be fetched: an answer that
+/// could not be read says so, and why (it is not "not found").
+fn unreadable_or(key: &OrderKey, e: &CarrierError) -> String {
+    if e.category() == "protocol" {
+        format!("{key}: the order could not be read: {e}")
+    } else {
+        format!("{key}: {e}")
     }
 }
 

@@ -325,6 +325,7 @@ async fn console(
         user: config.user.clone(),
         keys: config.keys.clone(),
         data_dir,
+        state_dir: orderdesk::logging::default_dir(),
         keep_terminal: chrono::Duration::days(i64::from(config.keep_terminal_days)),
         // Times show in the first carrier's zone (the config's `timezone`).
         timezone: config
@@ -363,9 +364,16 @@ async fn list(
 ) -> Result<ExitCode, String> {
     let handles = build_handles(config, true)?;
     let local = local_data(data_dir.as_deref()).await;
-    let (orders, failures) = headless::fetch_all(&handles).await?;
+    let headless::Fetched {
+        orders,
+        failures,
+        unreadable,
+    } = headless::fetch_all(&handles).await?;
     for (name, error) in &failures {
         eprintln!("orderdesk: warning: carrier {name:?} failed: {error}");
+    }
+    for problem in &unreadable {
+        eprintln!("orderdesk: warning: {problem}");
     }
     if failures.len() == handles.len() {
         return Err("no carrier answered".into());
@@ -395,7 +403,7 @@ async fn list(
         headless::write_table(&mut out, &orders, chrono::Utc::now())
     };
     written.map_err(|e| format!("cannot write output: {e}"))?;
-    Ok(if failures.is_empty() {
+    Ok(if failures.is_empty() && unreadable.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(3)

@@ -423,6 +423,69 @@ fn a_note_can_be_added_from_the_detail_pane() {
     assert_eq!(s.note_editor().unwrap().input.text(), "klistrat\nin");
 }
 
+#[test]
+fn with_the_store_off_notes_and_flags_say_where_they_are_kept() {
+    let mut s = state(false);
+    let file = "/home/a/.local/state/orderdesk/notes-and-flags.txt";
+    press(&mut s, Msg::NotesKept(app::Keeping::File(file.into())));
+    select(&mut s, "19520");
+    press(&mut s, ch('n'));
+    typ(&mut s, "ring tillbaka");
+    assert!(save_note(&press(&mut s, ctrl('s'))).is_some());
+    press(
+        &mut s,
+        Msg::NoteSaved {
+            key: tg_key("19520"),
+            result: Ok(note(1, "19520", "agent", now(), "ring tillbaka")),
+        },
+    );
+    let text = status_text(&s);
+    assert!(text.contains(&format!("note kept in {file}")), "{text}");
+    assert!(!text.contains("saved"), "{text}");
+    assert!(set_flag(&press(&mut s, ch('f'))).is_some());
+    press(
+        &mut s,
+        Msg::FlagSaved {
+            key: tg_key("19520"),
+            result: Ok(Some(flag("agent", now()))),
+        },
+    );
+    let text = status_text(&s);
+    assert!(text.contains(&format!("(kept in {file}")), "{text}");
+}
+
+#[test]
+fn with_nowhere_to_keep_them_n_and_f_are_refused_before_typing() {
+    let mut s = state(false);
+    let why = "the local store is off and cannot open /x/notes-and-flags.txt: Permission denied";
+    press(&mut s, Msg::NotesKept(app::Keeping::Nowhere(why.into())));
+    select(&mut s, "19520");
+    let fx = press(&mut s, ch('n'));
+    assert!(s.note_editor().is_none(), "the editor opened");
+    assert!(fx.is_empty(), "{fx:?}");
+    let text = status_text(&s);
+    assert!(
+        text.contains("a note cannot be kept this session"),
+        "{text}"
+    );
+    assert!(text.contains("Permission denied"), "{text}");
+    assert!(set_flag(&press(&mut s, ch('f'))).is_none());
+    assert!(status_text(&s).contains("a flag cannot be kept this session"));
+}
+
+#[test]
+fn the_cache_off_message_says_cache_off_once() {
+    let mut s = state(false);
+    // The engine's own sentence for an in-memory journal, as the console
+    // shows it.
+    let exec = orderdesk::engine::WriteExecutor::new(None, "anna").expect("in memory");
+    let note = exec.journal_note().expect("not persistent");
+    press(&mut s, Msg::StoreProblem(note.to_owned()));
+    let text = status_text(&s);
+    assert!(text.starts_with("cache off: the write journal"), "{text}");
+    assert!(!text.contains("cache off: cache off"), "{text}");
+}
+
 // --- flags -----------------------------------------------------------------
 
 #[test]

@@ -40,6 +40,7 @@ async fn the_engine_polls_records_and_writes_without_a_console() {
     let (engine, mut events) = engine::spawn(EngineSetup {
         handles: vec![handle],
         stores: Some(stores.clone()),
+        notes: None,
         author: "anna".into(),
         in_flight_lease: None,
         sync: Some(HashMap::new()),

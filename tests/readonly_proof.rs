@@ -94,6 +94,7 @@ async fn a_readonly_session_sends_no_write_whatever_happens() {
     let (engine, events) = engine::spawn(EngineSetup {
         handles: vec![handle.clone()],
         stores: None,
+        notes: None,
         author: "test".into(),
         in_flight_lease: None,
         sync: None,
@@ -210,6 +211,7 @@ async fn a_readonly_lla_session_sends_no_pay_link() {
     let (engine, events) = engine::spawn(EngineSetup {
         handles: vec![handle.clone()],
         stores: None,
+        notes: None,
         author: "test".into(),
         in_flight_lease: None,
         sync: None,

@@ -5,8 +5,11 @@
 //! optimistic change); a second `f` on the same order while it is being
 //! saved is ignored. A flag never reaches a carrier and works in read-only
 //! mode. Pure: the save is [`Effect::SetFlag`], answered by `Msg::FlagSaved`.
+//! With the store off a flag is kept where notes are (see
+//! `super::notes::Keeping`), and refused when there is nowhere to keep it.
 
 use super::msg::Effect;
+use super::notes::Keeping;
 use super::state::{Level, State};
 use crate::domain::Flag;
 use crate::domain::{Attention, Order, OrderKey};
@@ -40,6 +43,11 @@ impl State {
             return;
         };
         let key = order.key.clone();
+        if let Keeping::Nowhere(why) = &self.keeping {
+            let message = format!("{key}: a flag cannot be kept this session: {why}");
+            self.say(Level::Error, message);
+            return;
+        }
         if !self.flag_pending.insert(key.clone()) {
             self.say(Level::Info, format!("{key}: still saving the flag…"));
             return;
@@ -55,16 +63,18 @@ impl State {
                 self.flags.insert(key.clone(), flag);
                 self.store.set_flagged(&key, true);
                 self.resync_cursor();
-                self.say(
-                    Level::Ok,
-                    format!("{key}: flagged for follow-up (local only)"),
-                );
+                let kept = self.keeping.kept_where();
+                self.say(Level::Ok, format!("{key}: flagged for follow-up ({kept})"));
             }
             Ok(None) => {
                 self.flags.remove(&key);
                 self.store.set_flagged(&key, false);
                 self.resync_cursor();
-                self.say(Level::Ok, format!("{key}: follow-up flag cleared"));
+                let message = match &self.keeping {
+                    Keeping::Store => format!("{key}: follow-up flag cleared"),
+                    other => format!("{key}: follow-up flag cleared ({})", other.kept_where()),
+                };
+                self.say(Level::Ok, message);
             }
             Err(error) => {
                 self.say(

@@ -64,7 +64,7 @@ pub use journal::JournalView;
 pub use keymap::{Action, Binding, Key, KeyMap, Layer, ViewKind};
 pub use layout::ScrollLimits;
 pub use msg::{Effect, Msg, Ticket, WriteSettled};
-pub use notes::{NOTE_MAX, NoteEditor};
+pub use notes::{Keeping, NOTE_MAX, NoteEditor};
 pub use orders::{OrderStore, Sort, SortColumn};
 pub use search::FULL_TEXT_LIMIT;
 pub use state::{
@@ -123,6 +123,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Warning(text) => state.say(Level::Warning, text),
         Msg::Journal(entry) => state.on_journal(entry),
         Msg::NoteSaved { key, result } => state.on_note_saved(key, result),
+        Msg::NotesKept(keeping) => state.keeping = keeping,
         Msg::FlagSaved { key, result } => state.on_flag_saved(key, result),
     }
     // Input that waited for an order being read goes on once it is here.

@@ -87,6 +87,9 @@ pub enum Msg {
         key: OrderKey,
         result: Result<Note, String>,
     },
+    /// Where notes and flags are kept from now on (the store is off: a
+    /// fallback file, or nowhere and they are refused).
+    NotesKept(super::notes::Keeping),
     /// A follow-up flag was stored ([`Effect::SetFlag`]); `None` = cleared.
     FlagSaved {
         key: OrderKey,

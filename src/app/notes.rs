@@ -4,6 +4,12 @@
 //! hides it, a failed save shows it again with the error, so typed text is
 //! never lost. Empty (whitespace-only) notes are refused inline. Pure: the
 //! save is [`Effect::SaveNote`], answered by `Msg::NoteSaved`.
+//!
+//! Where notes (and flags) are kept is [`Keeping`], told by the runtime
+//! (`Msg::NotesKept`): with the store off they go to a named fallback file,
+//! which the editor names before anything is typed, or, when there is no
+//! such file either, `n` and `f` are refused with why. A note is never
+//! reported "saved" when it was not kept.
 
 use super::input::TextInput;
 use super::keymap::Action;
@@ -14,6 +20,29 @@ use crate::domain::OrderKey;
 
 /// Longest note, in characters.
 pub const NOTE_MAX: usize = 4000;
+
+/// Where notes and flags are kept this session.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Keeping {
+    /// In the local store, with the cache.
+    #[default]
+    Store,
+    /// The store is off: appended to this plain file (its path).
+    File(String),
+    /// Nowhere durable (why): notes and flags are refused.
+    Nowhere(String),
+}
+
+impl Keeping {
+    /// How a kept note or flag is reported in the status line.
+    pub(super) fn kept_where(&self) -> String {
+        match self {
+            Keeping::Store => "local only".into(),
+            Keeping::File(path) => format!("kept in {path}; the local store is off"),
+            Keeping::Nowhere(_) => "not kept".into(),
+        }
+    }
+}
 
 /// The note editor ([`Modal::Note`]). Esc while it is saving hides it
 /// (it waits behind the screen for the store's answer); a failed save
@@ -32,6 +61,11 @@ pub struct NoteEditor {
 }
 
 impl State {
+    /// Where notes and flags are kept this session.
+    pub fn keeping(&self) -> &Keeping {
+        &self.keeping
+    }
+
     /// An order's local notes, oldest first.
     pub fn notes(&self, key: &OrderKey) -> &[Note] {
         self.notes.get(key).map_or(&[], Vec::as_slice)
@@ -50,6 +84,11 @@ impl State {
             self.say(Level::Warning, "note: no order selected");
             return;
         };
+        if let Keeping::Nowhere(why) = &self.keeping {
+            let message = format!("{}: a note cannot be kept this session: {why}", order.key);
+            self.say(Level::Error, message);
+            return;
+        }
         self.modal = Some(Modal::Note(NoteEditor {
             key: order.key.clone(),
             input: TextInput::new("", true, Some(NOTE_MAX)),
@@ -149,7 +188,11 @@ impl State {
                 list.retain(|n| n.id != note.id);
                 list.push(note);
                 list.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
-                self.say(Level::Ok, format!("{key}: note saved (local only)"));
+                let message = match &self.keeping {
+                    Keeping::Store => format!("{key}: note saved (local only)"),
+                    other => format!("{key}: note {}", other.kept_where()),
+                };
+                self.say(Level::Ok, message);
             }
             Err(error) => {
                 let error = crate::domain::sanitize(&error);

@@ -288,6 +288,8 @@ pub struct State {
     pub(crate) flags: HashMap<OrderKey, Flag>,
     /// Flags asked for and not yet answered by the store.
     pub(crate) flag_pending: HashSet<OrderKey>,
+    /// Where notes and flags are kept this session (`Msg::NotesKept`).
+    pub(crate) keeping: super::notes::Keeping,
     /// The write journal, newest first.
     pub(crate) journal: Vec<JournalEntry>,
     /// `q` was pressed once with a write in flight.
@@ -336,6 +338,7 @@ impl State {
             notes: HashMap::new(),
             flags: HashMap::new(),
             flag_pending: HashSet::new(),
+            keeping: super::notes::Keeping::default(),
             journal: Vec::new(),
             quit_armed: false,
             quit: false,

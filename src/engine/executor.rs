@@ -213,9 +213,8 @@ impl WriteExecutor {
 
     /// A sentence for the status line when the journal is not persistent.
     pub fn journal_note(&self) -> Option<&'static str> {
-        (!self.persistent).then_some(
-            "cache off: the write journal is kept in memory only and is lost when orderdesk exits",
-        )
+        (!self.persistent)
+            .then_some("the write journal is kept in memory only and is lost when orderdesk exits")
     }
 
     /// This executor instance's id (recorded with each entry it sends).

@@ -11,7 +11,8 @@
 //! a write settled, journal changes, notes and flags saved, store
 //! problems). The console embeds it and translates between these and its
 //! own messages; `list` and `show` run it alone; a team daemon can run it
-//! with no console at all. Must not: decide what a user may do (the app and
+//! with no console at all. A store found damaged while it runs is not
+//! written again in that session ([`Refused`]). Must not: decide what a user may do (the app and
 //! the carrier profiles do) or draw anything.
 
 mod executor;
@@ -28,11 +29,11 @@ use tokio::sync::mpsc;
 
 use crate::carriers::{CarrierError, CarrierHandle, SyncEvent, WriteReceipt};
 use crate::domain::{ActionRequest, Flag, JournalEntry, Note, Order, OrderKey};
-use crate::store::{StoreError, Stores};
+use crate::store::{LocalStore, StoreError, Stores};
 
 pub use executor::{DEFAULT_IN_FLIGHT_LEASE, MAX_SENDS, WriteExecutor};
 pub use fetch::Fetchers;
-pub use recorder::Recorder;
+pub use recorder::{Recorder, Refused};
 pub use write_result::WriteResult;
 
 /// How often writes left unresolved (a crash, an unreachable carrier) are
@@ -138,6 +139,9 @@ pub struct EngineSetup {
     /// The stores; `None` runs with the cache off: orders, notes, flags and
     /// the journal are kept in memory for this run only.
     pub stores: Option<Stores>,
+    /// Where notes and flags go when `stores` is `None` (the console's
+    /// fallback file); `None` keeps them in memory for this run.
+    pub notes: Option<Arc<dyn LocalStore>>,
     /// Who writes, notes and flags (recorded with each).
     pub author: String,
     /// The write journal's in-flight lease (default
@@ -179,6 +183,8 @@ impl EngineHandle {
 struct Engine {
     handles: HashMap<Arc<str>, CarrierHandle>,
     stores: Stores,
+    /// Set when the store was found damaged: notes and flags are refused.
+    refused: Refused,
     author: String,
     executor: Arc<WriteExecutor>,
     recorder: Option<Recorder>,
@@ -192,14 +198,21 @@ pub fn spawn(
     setup: EngineSetup,
 ) -> Result<(EngineHandle, mpsc::UnboundedReceiver<Event>), StoreError> {
     let (events, events_rx) = mpsc::unbounded_channel();
+    let refused = Refused::default();
     // With the cache off, what is read is still recorded, in memory, so
     // that full orders can be read back (the console holds summaries).
     let stores = match setup.stores {
         Some(stores) => stores,
-        None => Stores::in_memory()?,
+        None => {
+            let mut stores = Stores::in_memory()?;
+            if let Some(notes) = setup.notes {
+                stores.local = notes;
+            }
+            stores
+        }
     };
     let problems = events.clone();
-    let recorder = Recorder::start(stores.cache.clone(), move |e| {
+    let recorder = Recorder::start(stores.cache.clone(), refused.clone(), move |e| {
         let _ = problems.send(Event::StoreProblem(e.to_string()));
     });
     let recorder = Some(recorder);
@@ -232,6 +245,7 @@ pub fn spawn(
             .map(|h| (h.name.clone(), h))
             .collect(),
         stores,
+        refused,
         author: setup.author,
         executor,
         recorder,
@@ -384,25 +398,39 @@ impl Engine {
             } => self.execute(ticket, *order, request),
             Command::AddNote { key, text } => {
                 let (local, author) = (self.stores.local.clone(), self.author.clone());
-                let events = self.events.clone();
+                let (events, refused) = (self.events.clone(), self.refused.clone());
                 tokio::spawn(async move {
-                    let result = local
-                        .add_note(&key, &author, &text, Utc::now())
-                        .await
-                        .map_err(|e| e.to_string());
+                    let result = if refused.is_set() {
+                        Err(REFUSED.to_owned())
+                    } else {
+                        local
+                            .add_note(&key, &author, &text, Utc::now())
+                            .await
+                            .map_err(|e| {
+                                refused.note(&e);
+                                e.to_string()
+                            })
+                    };
                     let _ = events.send(Event::NoteSaved { key, result });
                 });
             }
             Command::SetFlag { key, flagged } => {
                 let (local, author) = (self.stores.local.clone(), self.author.clone());
-                let events = self.events.clone();
+                let (events, refused) = (self.events.clone(), self.refused.clone());
                 tokio::spawn(async move {
                     let now = Utc::now();
-                    let result = local
-                        .set_flag(&key, flagged, &author, now)
-                        .await
-                        .map(|()| flagged.then_some(Flag { author, at: now }))
-                        .map_err(|e| e.to_string());
+                    let result = if refused.is_set() {
+                        Err(REFUSED.to_owned())
+                    } else {
+                        local
+                            .set_flag(&key, flagged, &author, now)
+                            .await
+                            .map(|()| flagged.then_some(Flag { author, at: now }))
+                            .map_err(|e| {
+                                refused.note(&e);
+                                e.to_string()
+                            })
+                    };
                     let _ = events.send(Event::FlagSaved { key, result });
                 });
             }
@@ -448,6 +476,10 @@ impl Engine {
         });
     }
 }
+
+/// Why a note or flag is not saved once the store was found damaged.
+pub const REFUSED: &str =
+    "the local store was found damaged and is not written again this session; nothing was saved";
 
 /// Why a write to a configured carrier without a write client is refused.
 pub const READ_ONLY: &str = "read-only mode: no write client exists";

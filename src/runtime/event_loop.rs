@@ -20,13 +20,13 @@ use chrono::Utc;
 use crossterm::event::{Event, KeyEventKind};
 use futures::{Stream, StreamExt};
 use ratatui::Terminal;
-use ratatui::backend::Backend;
+use ratatui::backend::{Backend, ClearType};
 use tokio::sync::mpsc;
 
 use super::cache;
 use super::effects::{EffectRunner, forward_events};
 use super::{ConsoleSetup, carrier_infos};
-use crate::app::{self, Msg, Options, State};
+use crate::app::{self, Keeping, Msg, Options, State};
 use crate::engine::{self, EngineSetup};
 use crate::ui::{self, Theme};
 
@@ -44,6 +44,19 @@ fn draw<B: Backend>(
         .draw(|frame| ui::view(state, theme, frame))
         .map(drop)
         .map_err(|e| format!("cannot draw: {e}"))
+}
+
+/// Blanks the screen and forgets what was drawn, so the next frame draws
+/// every cell. (Not `Terminal::clear`: it asks the terminal for the cursor
+/// position, whose answer the input stream may take.)
+fn redraw_all<B: Backend>(terminal: &mut Terminal<B>) -> Result<(), String> {
+    terminal
+        .backend_mut()
+        .clear_region(ClearType::All)
+        .map_err(|e| format!("cannot draw: {e}"))?;
+    terminal.current_buffer_mut().reset();
+    terminal.swap_buffers();
+    Ok(())
 }
 
 /// Runs the console on `terminal` until the user quits, `input` ends or
@@ -93,6 +106,8 @@ where
     }
     draw(terminal, &state, &setup.theme)?;
 
+    // Why the store is off, when it is.
+    let mut off: Option<String> = None;
     let (stores, cursors) = match cache::open(setup.data_dir.clone()).await {
         Ok(stores) => {
             let names: Vec<String> = setup.handles.iter().map(|h| h.name.to_string()).collect();
@@ -108,26 +123,50 @@ where
                     (Some(stores), cursors)
                 }
                 Err(e) => {
-                    // Without the cached orders a stored cursor would skip them.
-                    app::update(&mut state, Msg::StoreProblem(e.to_string()));
-                    (Some(stores), HashMap::new())
+                    // A store that cannot be read is refused for the whole
+                    // session: it is closed here and nothing writes to it
+                    // (the status line says it was left untouched). Without
+                    // the cached orders a stored cursor would skip them too.
+                    drop(stores);
+                    off = Some(e.to_string());
+                    (None, HashMap::new())
                 }
             }
         }
         Err(problem) => {
-            app::update(&mut state, Msg::StoreProblem(problem));
+            off = Some(problem);
             (None, HashMap::new())
         }
+    };
+    // With the store off, notes and flags go to the fallback file, or are
+    // refused when it cannot be opened either; the editor says which.
+    let (notes, keeping) = match &off {
+        None => (None, Keeping::Store),
+        Some(_) => cache::fallback_notes(setup.state_dir.as_deref()),
     };
     let (engine, events) = engine::spawn(EngineSetup {
         handles: setup.handles,
         stores,
+        notes,
         author: setup.user,
         in_flight_lease: super::write_lease(),
         sync: Some(cursors),
     })
     .map_err(|e| format!("cannot set up the write journal: {e}"))?;
-    if let Some(note) = engine.journal_note() {
+    if let Some(off) = off {
+        // One sentence: why, and what that means for the journal and notes.
+        let mut problem = off;
+        if let Some(note) = engine.journal_note() {
+            problem = format!("{problem}; {note}");
+        }
+        match &keeping {
+            Keeping::File(path) => problem = format!("{problem}; notes and flags go to {path}"),
+            Keeping::Nowhere(_) => problem = format!("{problem}; notes and flags cannot be kept"),
+            Keeping::Store => {}
+        }
+        app::update(&mut state, Msg::NotesKept(keeping));
+        app::update(&mut state, Msg::StoreProblem(problem));
+    } else if let Some(note) = engine.journal_note() {
         app::update(&mut state, Msg::StoreProblem(note.to_owned()));
     }
     forward_events(events, msg_tx.clone());
@@ -143,7 +182,14 @@ where
         let frame_due = last_frame.map_or(Instant::now(), |t| t + FRAME);
         let first = tokio::select! {
             event = input.next() => match event {
-                Some(Ok(event)) => terminal_msg(event),
+                Some(Ok(event)) => {
+                    // A resize (or a resume, which reports one) redraws
+                    // everything: what the terminal shows is not known.
+                    if matches!(event, Event::Resize(..)) {
+                        redraw_all(terminal)?;
+                    }
+                    terminal_msg(event)
+                }
                 Some(Err(e)) => return Err(format!("terminal input failed: {e}")),
                 None => return Ok(()),
             },

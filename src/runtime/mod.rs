@@ -1,5 +1,6 @@
 //! The console's owner: sets up and always restores the real terminal
-//! (raw mode, alternate screen, signals, crossterm's event stream) and runs
+//! (raw mode, alternate screen, signals, crossterm's event stream, suspend
+//! and resume in `suspend`) and runs
 //! the console loop ([`run_loop`], in `event_loop.rs`) inside it. The loop
 //! is generic over backend and input, so tests run it on `TestBackend`.
 //! Nothing here decides what a key means (that is `app`), how things look
@@ -8,6 +9,8 @@
 mod cache;
 mod effects;
 mod event_loop;
+#[cfg(unix)]
+mod suspend;
 mod terminal;
 
 use std::collections::BTreeMap;
@@ -33,6 +36,9 @@ pub struct ConsoleSetup {
     pub keys: BTreeMap<String, String>,
     /// Where the cache and journal live; `None` runs with the cache off.
     pub data_dir: Option<PathBuf>,
+    /// Where notes and flags are appended when the store is off (the log's
+    /// state dir); `None`: they are refused then.
+    pub state_dir: Option<PathBuf>,
     /// Terminal orders stay in the cache this long.
     pub keep_terminal: chrono::Duration,
     /// The zone times are shown in.
@@ -54,9 +60,11 @@ pub fn carrier_infos(handles: &[CarrierHandle]) -> Vec<CarrierInfo> {
         .collect()
 }
 
-/// Runs the console in the real terminal until the user quits or
-/// SIGTERM, SIGHUP or SIGINT arrives; the terminal is given back as it was
-/// either way. What happens at startup is [`run_loop`]'s.
+/// Runs the console in the real terminal until the user quits or a signal
+/// that ends it arrives (SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2,
+/// SIGALRM); the terminal is given back as it was either way. Ctrl-Z and
+/// SIGTSTP suspend it, `fg` resumes it. What happens at startup is
+/// [`run_loop`]'s.
 pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
     // The screen first: the console is up at once and says it is reading
     // the cache, whose orders arrive a moment later.
@@ -64,7 +72,14 @@ pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
     let result = match terminal::Signals::new() {
         Ok(mut signals) => {
             let shutdown = async move { signals.recv().await };
-            run_loop(&mut terminal, EventStream::new(), shutdown, setup).await
+            #[cfg(unix)]
+            let input = suspend::Suspending::new(EventStream::new());
+            #[cfg(not(unix))]
+            let input = Ok::<_, std::io::Error>(EventStream::new());
+            match input {
+                Ok(input) => run_loop(&mut terminal, input, shutdown, setup).await,
+                Err(e) => Err(format!("cannot listen for signals: {e}")),
+            }
         }
         Err(e) => Err(format!("cannot listen for signals: {e}")),
     };

@@ -1,10 +1,14 @@
 //! Entering and leaving the terminal: raw mode, alternate screen, bracketed
-//! paste; restored on normal exit, on panic (ratatui's hook, extended to turn
-//! bracketed paste off) and on SIGTERM/SIGHUP/SIGINT.
+//! paste, hidden cursor; restored on normal exit, on panic (ratatui's hook,
+//! extended to turn bracketed paste off and show the cursor), on every
+//! signal that ends the console (SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1,
+//! SIGUSR2, SIGALRM: [`Signals`]) and around a suspend (`super::suspend`).
 
 use std::io::stdout;
 
+use crossterm::cursor::{Hide, Show};
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
 use ratatui::DefaultTerminal;
 
 /// Sets the terminal up for the console.
@@ -13,38 +17,52 @@ pub fn enter() -> std::io::Result<DefaultTerminal> {
     // ratatui's hook restores raw mode and the screen; ours also ends paste mode.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = crossterm::execute!(stdout(), DisableBracketedPaste);
+        let _ = crossterm::execute!(stdout(), DisableBracketedPaste, Show);
         previous(info);
     }));
     crossterm::execute!(stdout(), EnableBracketedPaste)?;
     Ok(terminal)
 }
 
-/// Gives the terminal back as it was.
+/// Gives the terminal back as it was: line mode with echo, the main
+/// screen, the cursor shown.
 pub fn leave() {
     let _ = crossterm::execute!(stdout(), DisableBracketedPaste);
     ratatui::restore();
+    let _ = crossterm::execute!(stdout(), Show);
 }
 
-/// Signals that end the console cleanly.
+/// Takes the terminal again after [`leave`] (a resume): raw mode, the
+/// alternate screen, bracketed paste, the cursor hidden. The caller redraws
+/// everything.
+pub fn reenter() -> std::io::Result<()> {
+    enable_raw_mode()?;
+    crossterm::execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste, Hide)
+}
+
+/// Signals that end the console cleanly (the terminal restored first):
+/// every one whose default action would end the process with the terminal
+/// still in raw mode.
 pub struct Signals {
     #[cfg(unix)]
-    term: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    hup: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    int: tokio::signal::unix::Signal,
+    signals: Vec<tokio::signal::unix::Signal>,
 }
 
 impl Signals {
     #[cfg(unix)]
     pub fn new() -> std::io::Result<Signals> {
         use tokio::signal::unix::{SignalKind, signal};
-        Ok(Signals {
-            term: signal(SignalKind::terminate())?,
-            hup: signal(SignalKind::hangup())?,
-            int: signal(SignalKind::interrupt())?,
-        })
+        let kinds = [
+            SignalKind::terminate(),
+            SignalKind::hangup(),
+            SignalKind::interrupt(),
+            SignalKind::quit(),
+            SignalKind::user_defined1(),
+            SignalKind::user_defined2(),
+            SignalKind::alarm(),
+        ];
+        let signals = kinds.into_iter().map(signal).collect::<Result<_, _>>()?;
+        Ok(Signals { signals })
     }
 
     #[cfg(not(unix))]
@@ -55,11 +73,8 @@ impl Signals {
     /// Resolves when one of the signals arrives.
     #[cfg(unix)]
     pub async fn recv(&mut self) {
-        tokio::select! {
-            _ = self.term.recv() => {}
-            _ = self.hup.recv() => {}
-            _ = self.int.recv() => {}
-        }
+        let any = self.signals.iter_mut().map(|s| Box::pin(s.recv()));
+        let _ = futures::future::select_all(any).await;
     }
 
     #[cfg(not(unix))]

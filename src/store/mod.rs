@@ -19,9 +19,12 @@
 //!
 //! # How the engine uses them
 //! 1. The console opens the store (`Stores::open_sqlite(data_dir)`); on
-//!    `Err(e)` it shows `e` and runs with the cache off: no cache, no
-//!    notes/flags persistence, and a journal in memory only
-//!    ([`Stores::in_memory`], and `WriteExecutor::journal_note` says so).
+//!    `Err(e)` it shows `e` and runs with the cache off: no cache, notes
+//!    and flags appended to a plain file in the state dir
+//!    ([`FallbackNotes`]) or refused when even that cannot be opened, and a
+//!    journal in memory only ([`Stores::in_memory`], and
+//!    `WriteExecutor::journal_note` says so). A store opened but not
+//!    readable is closed again and never written in that session.
 //! 2. It loads the summaries (`load_order_summaries`), notes, flags, the
 //!    latest journal entries and the cursors; paints; then reads the full
 //!    orders behind the first frame with `load_orders_page`.
@@ -31,6 +34,7 @@
 //!    `set_cursor`, `set_last_sync`).
 
 mod error;
+pub mod fallback;
 pub mod sqlite;
 
 use std::collections::HashMap;
@@ -43,6 +47,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::{Order, OrderKey, OrderSummary};
 
 pub use error::StoreError;
+pub use fallback::FallbackNotes;
 // The journal, note and flag types live in `domain`; they are re-exported
 // here for the code that reads them together with a store.
 pub use crate::domain::{

@@ -399,6 +399,16 @@ pub(super) fn draw_note(state: &State, theme: &Theme, frame: &mut Frame, area: R
     ) {
         lines.push(Line::styled(l, theme.muted));
     }
+    // With the store off, where the note will go, before anything is typed.
+    if let crate::app::Keeping::File(path) = state.keeping() {
+        let text = format!(
+            "The local store is off: this note will be appended to {} (plain text), not to the cache.",
+            clean(path)
+        );
+        for l in wrap(&text, inner_w) {
+            lines.push(Line::styled(l, theme.warning));
+        }
+    }
     lines.push(Line::raw(""));
     let mut label = vec![Span::styled("▸ Note", theme.key)];
     label.push(Span::styled(
@@ -425,7 +435,11 @@ pub(super) fn draw_note(state: &State, theme: &Theme, frame: &mut Frame, area: R
         lines.push(Line::styled("saving…", theme.warning));
         vec![("esc", "hide (an error brings it back)")]
     } else {
-        vec![("ctrl-s", "save"), ("enter", "new line"), ("esc", "cancel")]
+        let save = match state.keeping() {
+            crate::app::Keeping::File(_) => "keep in that file",
+            _ => "save",
+        };
+        vec![("ctrl-s", save), ("enter", "new line"), ("esc", "cancel")]
     };
     let title = format!(" Note on {} ", editor.key);
     let focus = Some((cursor_line, cursor_line + 1));

@@ -103,6 +103,11 @@ pub struct Start {
     /// Orders the simulator generates.
     pub orders: usize,
     pub warnings: Vec<String>,
+    /// The data dir to start from (a prepared store); a fresh temp dir
+    /// when `None`.
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Where notes go with the store off; `None` refuses them then.
+    pub state_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Start {
@@ -113,6 +118,8 @@ impl Default for Start {
             readonly: false,
             orders: 120,
             warnings: Vec::new(),
+            data_dir: None,
+            state_dir: None,
         }
     }
 }
@@ -156,7 +163,8 @@ impl Console {
             theme: Theme::no_color(),
             user: config.user.clone(),
             keys: config.keys.clone(),
-            data_dir: Some(dir.path().to_owned()),
+            data_dir: Some(start.data_dir.unwrap_or_else(|| dir.path().to_owned())),
+            state_dir: start.state_dir,
             keep_terminal: chrono::Duration::days(i64::from(config.keep_terminal_days)),
             timezone: chrono_tz::Europe::Stockholm,
             warnings: start.warnings,

@@ -106,11 +106,7 @@ impl VoiceClient {
             .await?;
         let page = wire::parse_page(&response.body)?;
         let mut orders = page.orders;
-        // Only the order asked for: a server that ignores the filter must not
-        // make another order appear under this id.
-        let pos = orders
-            .iter()
-            .position(|o| o.order.as_ref().is_ok_and(|o| o.voice_order_id == id));
+        let pos = pick(&orders, id);
         match pos {
             Some(pos) => Ok(orders.swap_remove(pos)),
             None => Err(CarrierError::NotFound(format!("voice order {id}"))),
@@ -126,6 +122,35 @@ impl VoiceClient {
             .get("notifications", &[("voiceOrderId", id.to_owned())])
             .await?;
         wire::parse_notifications(&response.body)
+    }
+}
+
+/// Which order of an `orderStatus` answer filtered by `id` is that order.
+/// Only the order asked for: a server that ignores the filter must not make
+/// another order appear under this id. An answer that holds the order but
+/// cannot be read is that order's (a protocol error for the caller), not
+/// "not found": it names the id, or it is the only order of the answer.
+fn pick(orders: &[PageOrder], id: &str) -> Option<usize> {
+    orders
+        .iter()
+        .position(|o| o.order.as_ref().is_ok_and(|o| o.voice_order_id == id))
+        .or_else(|| {
+            orders
+                .iter()
+                .position(|o| o.order.is_err() && names_id(&o.raw, id))
+        })
+        .or_else(|| (orders.len() == 1 && orders[0].order.is_err()).then_some(0))
+}
+
+/// Whether an order's JSON text, read loosely, has `voiceOrderId` = `id`.
+fn names_id(raw: &str, id: &str) -> bool {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(raw) else {
+        return false;
+    };
+    match value.get("voiceOrderId") {
+        Some(serde_json::Value::String(s)) => s == id,
+        Some(serde_json::Value::Number(n)) => n.to_string() == id,
+        _ => false,
     }
 }
 
@@ -294,5 +319,28 @@ mod tests {
                 message: "Secondary location exceeds 20 character limit.".into(),
             }
         );
+    }
+
+    #[test]
+    fn an_unreadable_order_asked_for_is_that_order_not_not_found() {
+        let page = |body: &str| wire::parse_page(body.as_bytes()).expect("page").orders;
+        // Readable: found by id, and another id is not it.
+        let ok = page(r#"{"orders":[{"voiceOrderId":"7","status":"created"}]}"#);
+        assert_eq!(pick(&ok, "7"), Some(0));
+        assert_eq!(pick(&ok, "8"), None);
+        // No voiceOrderId (wrong shape): the only order of the answer.
+        let bad = page(r#"{"orders":[{"status":null,"id":7}]}"#);
+        assert!(bad[0].order.is_err());
+        assert_eq!(pick(&bad, "7"), Some(0));
+        // Nested too deep to read: still the only order of the answer.
+        let deep = format!(r#"{{"orders":[{}7{}]}}"#, "[".repeat(200), "]".repeat(200));
+        let deep = page(&deep);
+        assert!(deep[0].order.is_err());
+        assert_eq!(pick(&deep, "7"), Some(0));
+        // Several orders (the filter ignored): only one that names the id.
+        let many = page(r#"{"orders":[{"voiceOrderId":"1"},[],{"voiceOrderId":{"x":"7"}}]}"#);
+        assert_eq!(pick(&many, "7"), None);
+        let named = page(r#"{"orders":[{"voiceOrderId":"1"},"7",[1]]}"#);
+        assert_eq!(pick(&named, "7"), None);
     }
 }

@@ -84,7 +84,7 @@ impl SqliteStore {
             path: dir.display().to_string(),
             timeout_ms,
         };
-        fs::create_dir_all(dir).map_err(|e| dir_place.io("creating the data directory", &e))?;
+        create_private_dir(dir).map_err(|e| dir_place.io("creating the data directory", &e))?;
         if !dir.is_dir() {
             return Err(StoreError::Unwritable {
                 path: dir_place.path,
@@ -96,6 +96,7 @@ impl SqliteStore {
             path: path.display().to_string(),
             timeout_ms,
         };
+        create_private_file(&path).map_err(|e| place.io("creating the database file", &e))?;
         let conn = Connection::open(&path).map_err(|e| place.sql("opening the database", e))?;
         let store = SqliteStore::setup(conn, place, Some(path), busy_timeout, true)?;
         Ok(store)
@@ -217,6 +218,46 @@ impl SqliteStore {
     #[cfg(test)]
     pub(crate) fn raw_connection(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.lock()
+    }
+}
+
+/// Creates `dir` (and any missing parent) private to the user (0700,
+/// whatever the umask); an existing directory is left as it is.
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
+    // mkdir's mode is masked by the umask: set it outright.
+    #[cfg(unix)]
+    fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    Ok(())
+}
+
+/// Creates the database file empty and private (0600, whatever the umask)
+/// when it does not exist yet, so SQLite opens a file only the user can read;
+/// its `-wal` and `-shm` take the file's mode. An existing file is neither
+/// written nor changed here.
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(file) => {
+            // open's mode is masked by the umask: set it outright.
+            #[cfg(unix)]
+            file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+            #[cfg(not(unix))]
+            drop(file);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
     }
 }
 
