@@ -638,3 +638,27 @@ fn tiny_and_odd_terminal_sizes_never_panic() {
         let _ = name;
     }
 }
+
+#[test]
+fn the_detail_header_says_how_fresh_the_order_is() {
+    let (theme, _) = Theme::load("default");
+    let mut s = synced_state(false);
+    select(&mut s, "19488");
+    press(&mut s, key(KeyCode::Enter));
+    let terminal = render(&mut s, 160, 48, &theme);
+    assert_eq!(
+        find(terminal.backend().buffer(), " · read "),
+        None,
+        "a cached copy not read in this session says nothing"
+    );
+    let mut fresh = s.selected().expect("selected").clone();
+    fresh.read_at = Some(now() - Duration::minutes(5));
+    s.upsert_orders(vec![fresh]);
+    for (w, h) in SIZES {
+        let terminal = render(&mut s, w, h, &theme);
+        assert!(
+            find(terminal.backend().buffer(), " · read 7m ago ").is_some(),
+            "{w}x{h}: read five minutes before the start, two minutes ago"
+        );
+    }
+}

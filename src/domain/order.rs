@@ -253,6 +253,9 @@ pub struct Order {
     pub detail_loaded: bool,
     /// Whether the extra customer details (fetched on demand) are loaded.
     pub customer_loaded: bool,
+    /// When its details were last read from the carrier (`None`: not in
+    /// this session, e.g. a cached copy or a bare list row).
+    pub read_at: Option<DateTime<Utc>>,
 }
 
 impl Order {
@@ -277,6 +280,7 @@ impl Order {
             fetch_error: None,
             detail_loaded: false,
             customer_loaded: false,
+            read_at: None,
         }
     }
 

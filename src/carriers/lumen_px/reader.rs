@@ -14,6 +14,11 @@
 //! 4. Known open orders that neither list mentions are not reported: they
 //!    stay as they were, their `lastSeen` field giving the last sighting.
 //!
+//! No order is re-read in the background (the lists carry what PX says of
+//! an open order), so the request budget (`carriers::budget`) has nothing
+//! to hold here: a poll costs its list calls and one detail per order that
+//! completes.
+//!
 //! "Today" is the carrier's `timezone` date of the reader's clock.
 //! Log: each status change gets a `status` entry stamped when this console
 //! first saw it; earlier entries come from the order the reader last

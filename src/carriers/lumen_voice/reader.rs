@@ -5,8 +5,18 @@
 //! Incremental polls: the Voice API has no "changed since" listing, so the
 //! cursor remembers, per voice order id, a hash of the ORDER JSON and of its
 //! notification list. A poll reports only orders that are new or whose order
-//! or notifications changed. Notifications of a terminal order (completed,
-//! rejected, cancelled) whose ORDER JSON did not change are not fetched again.
+//! or notifications changed. Notifications are fetched at once for an order
+//! that is new or whose ORDER JSON changed; those of an open order whose
+//! ORDER JSON did not change are refreshed in the background rotation of
+//! `carriers::budget` (at most once per `reread_every`, or
+//! `reread_attention_every` when it needs attention, within
+//! `max_requests_per_minute`, default [`DEFAULT_MAX_REQUESTS_PER_MINUTE`];
+//! each page's due orders oldest read first), so a notification that does
+//! not change the order arrives within that period; those of a terminal order
+//! whose ORDER JSON did not change are not fetched again. When each order's
+//! notifications were last read is kept in memory (a restart reads them
+//! again, within the budget). `fetch_order` (a manual re-read) never asks
+//! the budget.
 //! Cursor format (opaque to everyone else): `{"v":1,"o":{"<id>":"<hex>:<hex>"}}`;
 //! an unreadable cursor means a full poll.
 //!
@@ -18,16 +28,18 @@
 //! as failed. Orders that appear twice (pages shifting during a poll) are
 //! reported once.
 
-use std::collections::{BTreeMap, HashSet};
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
+use crate::carriers::budget::{self, Budget, Candidate, Clock, RefreshPolicy};
 use crate::carriers::cursor::VersionedCursor;
 use crate::carriers::{CarrierError, CarrierReader, PollSummary, SyncSink};
-use crate::domain::{Order, OrderKey, sanitize};
+use crate::domain::{Order, OrderKey, Stage, sanitize};
 
 use super::client::VoiceClient;
 use super::normalize::{self, to_order};
@@ -65,13 +77,72 @@ fn entry(order_hash: u64, notes_hash: u64) -> String {
     format!("{order_hash:016x}:{notes_hash:016x}")
 }
 
-/// Reads orders of one Voice carrier instance.
+/// Background `notifications` requests per minute when the config does not
+/// set `max_requests_per_minute`.
+pub const DEFAULT_MAX_REQUESTS_PER_MINUTE: u32 = 60;
+
+/// When each order's notifications were last read, and the budget.
 #[derive(Debug)]
+struct Memory {
+    read: HashMap<String, DateTime<Utc>>,
+    budget: Budget,
+}
+
+/// Reads orders of one Voice carrier instance.
 pub struct VoiceReader {
-    pub(super) client: Arc<VoiceClient>,
+    client: Arc<VoiceClient>,
+    policy: RefreshPolicy,
+    clock: Clock,
+    memory: Mutex<Memory>,
+}
+
+impl std::fmt::Debug for VoiceReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VoiceReader")
+            .field("name", &self.client.name)
+            .field("policy", &self.policy)
+            .finish()
+    }
 }
 
 impl VoiceReader {
+    pub(super) fn new(client: Arc<VoiceClient>, policy: RefreshPolicy, clock: Clock) -> Self {
+        VoiceReader {
+            client,
+            policy,
+            clock,
+            memory: Mutex::new(Memory {
+                read: HashMap::new(),
+                budget: Budget::new(policy.per_minute),
+            }),
+        }
+    }
+
+    fn memory(&self) -> MutexGuard<'_, Memory> {
+        self.memory.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Of the open orders whose ORDER JSON did not change, the ones the
+    /// rotation reads now.
+    fn due(&self, now: DateTime<Utc>, unchanged: Vec<(String, bool)>) -> HashSet<String> {
+        let mut memory = self.memory();
+        let candidates = unchanged
+            .into_iter()
+            .map(|(id, attention)| Candidate {
+                read: memory.read.get(&id).copied(),
+                id,
+                attention,
+            })
+            .collect();
+        budget::due(&self.policy, &mut memory.budget, now, candidates)
+            .into_iter()
+            .collect()
+    }
+
+    fn read_at(&self, id: &str, at: DateTime<Utc>) {
+        self.memory().read.insert(id.to_owned(), at);
+    }
+
     fn stop_poll(e: &CarrierError) -> bool {
         matches!(
             e,
@@ -105,6 +176,7 @@ impl CarrierReader for VoiceReader {
         let page_size = u64::from(self.client.page_size.max(1));
         let mut page_no = 1u64;
         let mut rows = 0u64;
+        let now = (self.clock)();
         loop {
             let page = self.client.list_page(page_no).await?;
             let on_page = page.orders.len();
@@ -113,6 +185,7 @@ impl CarrierReader for VoiceReader {
                 .map(|t| t as usize)
                 .unwrap_or(seen.len() + on_page);
             let mut work = Vec::new();
+            let mut unchanged = Vec::new();
             for item in page.orders {
                 let order = match item.order {
                     Ok(order) => order,
@@ -129,20 +202,31 @@ impl CarrierReader for VoiceReader {
                 summary.listed += 1;
                 let order_hash = fnv(&item.raw);
                 let before = previous.o.get(&order.voice_order_id).cloned();
-                let terminal = normalize::status(order.status.as_deref().unwrap_or("")).terminal;
-                if terminal
-                    && before
-                        .as_deref()
-                        .is_some_and(|b| b.starts_with(&format!("{order_hash:016x}:")))
-                {
-                    if let Some(b) = before {
-                        next.o.insert(order.voice_order_id.clone(), b);
-                    }
-                    done += 1;
-                    continue;
+                let status = normalize::status(order.status.as_deref().unwrap_or(""));
+                let same = before
+                    .as_deref()
+                    .is_some_and(|b| b.starts_with(&format!("{order_hash:016x}:")));
+                if same && !status.terminal {
+                    let attention = status.stage == Stage::NeedsAttention;
+                    unchanged.push((order.voice_order_id.clone(), attention));
                 }
-                work.push((order, item.raw, order_hash, before));
+                work.push((order, item.raw, order_hash, before, same));
             }
+            let due = self.due(now, unchanged);
+            let work: Vec<_> = work
+                .into_iter()
+                .filter_map(|(order, raw, order_hash, before, same)| {
+                    if same && !due.contains(&order.voice_order_id) {
+                        // Terminal, or not due yet: as it was.
+                        if let Some(b) = before {
+                            next.o.insert(order.voice_order_id.clone(), b);
+                        }
+                        done += 1;
+                        return None;
+                    }
+                    Some((order, raw, order_hash, before))
+                })
+                .collect();
             sink.progress(done, total.max(done));
 
             let client = &self.client;
@@ -159,9 +243,13 @@ impl CarrierReader for VoiceReader {
                 match notes {
                     Ok((list, list_raw)) => {
                         summary.fetched += 1;
+                        let at = (self.clock)();
+                        self.read_at(&order.voice_order_id, at);
                         let now = entry(order_hash, fnv(&list_raw));
                         if before.as_deref() != Some(now.as_str()) {
-                            batch.push(to_order(&self.client.name, &order, &list, &raw, &list_raw));
+                            let mut o = to_order(&self.client.name, &order, &list, &raw, &list_raw);
+                            o.read_at = Some(at);
+                            batch.push(o);
                         }
                         next.o.insert(order.voice_order_id.clone(), now);
                     }
@@ -209,13 +297,11 @@ impl CarrierReader for VoiceReader {
             .order
             .map_err(|why| CarrierError::protocol(why, item.raw.as_bytes()))?;
         let (list, list_raw) = self.client.notifications(&order.voice_order_id).await?;
-        Ok(to_order(
-            &self.client.name,
-            &order,
-            &list,
-            &item.raw,
-            &list_raw,
-        ))
+        let at = (self.clock)();
+        self.read_at(&order.voice_order_id, at);
+        let mut order = to_order(&self.client.name, &order, &list, &item.raw, &list_raw);
+        order.read_at = Some(at);
+        Ok(order)
     }
 }
 
