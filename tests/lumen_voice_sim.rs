@@ -665,3 +665,38 @@ fn build_refuses_incomplete_or_unresolvable_config() {
     assert!(h.writer.is_some());
     assert_eq!(h.profile.kind(), "lumen-voice");
 }
+
+#[tokio::test]
+async fn a_lying_total_with_the_same_page_every_time_stops_the_poll_and_says_so() {
+    let (sim, _running, mut config) = start(options(30)).await;
+    config.settings_mut::<VoiceConfig>().page_size = Some(10);
+    let h = handle(&config, false);
+    sim.set_lying_total(Some(1_000_000_000_000));
+    let (result, orders) = tokio::time::timeout(Duration::from_secs(20), poll(&h, None))
+        .await
+        .expect("the poll ends");
+    let (summary, cursor) = result.expect("the poll keeps what it read");
+    assert_eq!(
+        sim.requests(PathKind::OrderStatus),
+        2,
+        "page 2 repeats page 1"
+    );
+    assert_eq!(orders.len(), 10, "page 1's orders, once");
+    assert_eq!(summary.listed, 10);
+    assert_eq!(
+        summary.warning.as_deref(),
+        Some(
+            "paging stopped at page 2: it repeats an earlier page (10 records read; \
+             the carrier says 1000000000000 records)"
+        )
+    );
+    assert!(cursor.is_some());
+
+    // Told the truth again, the next poll reads every page and no warning.
+    sim.set_lying_total(None);
+    let (result, _) = poll(&h, cursor).await;
+    let (summary, _) = result.expect("poll");
+    assert_eq!(summary.listed, 30);
+    assert_eq!(summary.warning, None);
+    assert_eq!(sim.requests(PathKind::OrderStatus), 2 + 3);
+}

@@ -1,6 +1,10 @@
 //! Polling Voice orders: every page of `orderStatus` (pageNumber/pageSize
-//! until totalRecords), then each order's `notifications` with bounded
-//! concurrency, reported through the sink page by page.
+//! until totalRecords, a short or empty page), then each order's
+//! `notifications` with bounded concurrency, reported through the sink page
+//! by page. Paging follows the shared rule of `cursor::Pager`: a page that
+//! repeats an earlier one, or more pages than `MAX_LISTED_ROWS` over the
+//! page size, stops the poll with what it read and a warning for the chip
+//! (a `totalRecords` that lies cannot make it run away).
 //!
 //! Incremental polls: the Voice API has no "changed since" listing, so the
 //! cursor remembers, per voice order id, a hash of the ORDER JSON and of its
@@ -37,17 +41,13 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use crate::carriers::budget::{self, Budget, Candidate, Clock, RefreshPolicy};
-use crate::carriers::cursor::VersionedCursor;
+use crate::carriers::cursor::{MAX_LISTED_ROWS, PageEnd, Pager, VersionedCursor};
 use crate::carriers::{CarrierError, CarrierReader, PollSummary, SyncSink};
 use crate::domain::{Order, OrderKey, Stage, sanitize};
 
 use super::client::VoiceClient;
 use super::normalize::{self, to_order};
 use super::wire::VoiceOrder;
-
-/// Pages beyond what `totalRecords` promises are not requested; this caps a
-/// server that never says how many there are.
-const MAX_PAGES: u64 = 100_000;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Cursor {
@@ -173,16 +173,22 @@ impl CarrierReader for VoiceReader {
         let mut summary = PollSummary::default();
         let mut seen: HashSet<String> = HashSet::new();
         let mut done = 0usize;
-        let page_size = u64::from(self.client.page_size.max(1));
+        let mut pager = Pager::new(u64::from(self.client.page_size.max(1)));
         let mut page_no = 1u64;
-        let mut rows = 0u64;
         let now = (self.clock)();
         loop {
             let page = self.client.list_page(page_no).await?;
             let on_page = page.orders.len();
+            let end = pager.after(
+                page.orders.iter().map(|item| match &item.order {
+                    Ok(order) => order.voice_order_id.as_str(),
+                    Err(_) => item.raw.as_str(),
+                }),
+                page.total_records,
+            );
             let total = page
                 .total_records
-                .map(|t| t as usize)
+                .map(|t| t.min(MAX_LISTED_ROWS) as usize)
                 .unwrap_or(seen.len() + on_page);
             let mut work = Vec::new();
             let mut unchanged = Vec::new();
@@ -278,15 +284,15 @@ impl CarrierReader for VoiceReader {
             drop(results);
             sink.orders(batch);
 
-            rows += on_page as u64;
-            let reached = page.total_records.is_some_and(|t| rows >= t);
-            if on_page == 0 || reached || page_no >= MAX_PAGES {
-                break;
+            match end {
+                PageEnd::More => page_no += 1,
+                PageEnd::Done => break,
+                PageEnd::Stopped(why) => {
+                    tracing::warn!(carrier = %self.client.name, "{why}");
+                    summary.warning = Some(why);
+                    break;
+                }
             }
-            if page.total_records.is_none() && (on_page as u64) < page_size {
-                break;
-            }
-            page_no += 1;
         }
         Ok((summary, Some(next.encode())))
     }
