@@ -42,7 +42,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::carriers::cursor::VersionedCursor;
 use crate::carriers::{CarrierError, CarrierReader, PollSummary, SyncSink};
-use crate::domain::{LogEntry, LogKind, Order, Stamp};
+use crate::domain::{LogEntry, LogKind, Order, Stamp, unusable_id};
 
 use super::client::{NEW_ORDERS, OPEN_ORDERS, ORDER_DETAIL, PxClient};
 use super::normalize::{canonical, status_def, to_order, wants_detail};
@@ -345,6 +345,9 @@ impl CarrierReader for PxReader {
     }
 
     async fn fetch_order(&self, id: &str) -> Result<Order, CarrierError> {
+        if let Some(why) = unusable_id(id) {
+            return Err(CarrierError::Local(why));
+        }
         let code = self
             .previous(id)
             .and_then(|o| o.field("salesCode").map(str::to_owned))

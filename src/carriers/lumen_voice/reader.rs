@@ -30,7 +30,8 @@
 //! before, the order without its log and with `fetch_error` set) and the poll
 //! goes on. An order whose ORDER JSON cannot be read is skipped and counted
 //! as failed. Orders that appear twice (pages shifting during a poll) are
-//! reported once.
+//! reported once. Orders are keyed by the raw voice order id; one whose id
+//! is empty or a dot segment is shown with why and never asked about.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -43,7 +44,7 @@ use serde::{Deserialize, Serialize};
 use crate::carriers::budget::{self, Budget, Candidate, Clock, RefreshPolicy};
 use crate::carriers::cursor::{MAX_LISTED_ROWS, PageEnd, Pager, VersionedCursor};
 use crate::carriers::{CarrierError, CarrierReader, PollSummary, SyncSink};
-use crate::domain::{Order, OrderKey, Stage, sanitize};
+use crate::domain::{Order, OrderKey, Stage, unusable_id};
 
 use super::client::VoiceClient;
 use super::normalize::{self, to_order};
@@ -206,6 +207,16 @@ impl CarrierReader for VoiceReader {
                     continue;
                 }
                 summary.listed += 1;
+                if let Some(why) = unusable_id(&order.voice_order_id) {
+                    // Shown, with why, but never asked about.
+                    summary.failed += 1;
+                    done += 1;
+                    let mut o = to_order(&self.client.name, &order, &[], &item.raw, "[]");
+                    o.detail_loaded = false;
+                    o.fetch_error = Some(why);
+                    sink.orders(vec![o]);
+                    continue;
+                }
                 let order_hash = fnv(&item.raw);
                 let before = previous.o.get(&order.voice_order_id).cloned();
                 let status = normalize::status(order.status.as_deref().unwrap_or(""));
@@ -271,7 +282,7 @@ impl CarrierReader for VoiceReader {
                                 sink.order_failed(
                                     OrderKey::new(
                                         self.client.name.clone(),
-                                        sanitize(&order.voice_order_id),
+                                        order.voice_order_id.clone(),
                                     ),
                                     e,
                                 );
@@ -298,6 +309,9 @@ impl CarrierReader for VoiceReader {
     }
 
     async fn fetch_order(&self, id: &str) -> Result<Order, CarrierError> {
+        if let Some(why) = unusable_id(id) {
+            return Err(CarrierError::Local(why));
+        }
         let item = self.client.order(id).await?;
         let order = item
             .order

@@ -58,6 +58,9 @@
 //! another instance are ignored; the terminal flag is recomputed from the
 //! status word).
 //!
+//! Orders are keyed by the portal's raw id; a row whose id is a dot
+//! segment (`.`, `..`) is shown with why and never asked about.
+//!
 //! **Failures**: one failing `order_info` reports `OrderFailed` for that
 //! order only; the order stays in the memory (unloaded if it was new) and is
 //! tried again next poll. An order the portal no longer knows (`order_info`
@@ -87,7 +90,7 @@ use super::wire::{self, Direction, ListRow};
 use super::xml::Element;
 use crate::carriers::budget::{self, Budget, Candidate, Clock, RefreshPolicy};
 use crate::carriers::{CarrierError, CarrierReader, PollSummary, SyncSink};
-use crate::domain::{Order, OrderKey};
+use crate::domain::{Order, OrderKey, unusable_id};
 
 /// Background `order_info` requests per minute when the config does not
 /// set `max_requests_per_minute`.
@@ -289,6 +292,13 @@ impl TgReader {
                 row.id.as_str(),
                 (status.raw.clone(), status.terminal, print),
             );
+            if let Some(why) = unusable_id(&row.id) {
+                // Shown, with why, but never asked about.
+                let mut order = wire::order_from_row(&self.portal.name, self.portal.tz, row);
+                order.fetch_error = Some(why);
+                fresh.push(order);
+                continue;
+            }
             if let Some(then) = memory.gone.get(&row.id) {
                 if *then == status.raw {
                     continue;
@@ -501,6 +511,9 @@ impl CarrierReader for TgReader {
     }
 
     async fn fetch_order(&self, id: &str) -> Result<Order, CarrierError> {
+        if let Some(why) = unusable_id(id) {
+            return Err(CarrierError::Local(why));
+        }
         let order = self.read_order(id).await?;
         let mut memory = self.memory();
         memory.gone.remove(id);
@@ -589,6 +602,63 @@ mod tests {
         assert!(!known("delivered", true, true).changed(Some(("delivered", 7))));
         assert!(known("delivered", true, true).changed(Some(("active", 7))));
         assert!(known("delivered", true, false).changed(None));
+    }
+
+    fn reader() -> TgReader {
+        let portal = Portal {
+            name: Arc::from("tg"),
+            // Nothing listens on the discard port: a request would fail
+            // with a transport error, not the refusal the tests look for.
+            endpoint: reqwest::Url::parse("http://127.0.0.1:9/orders").unwrap(),
+            api_user: "1".into(),
+            tz: chrono_tz::Europe::Stockholm,
+            http: crate::carriers::http::Http::new(Default::default()).unwrap(),
+        };
+        let policy = RefreshPolicy {
+            per_minute: 60,
+            every: Duration::from_secs(3600),
+            attention_every: Duration::from_secs(600),
+        };
+        TgReader::new(Arc::new(portal), None, 1, policy, budget::system_clock())
+    }
+
+    fn row(id: &str, status: &str) -> ListRow {
+        ListRow {
+            id: id.into(),
+            kind: "order".into(),
+            date: "2026-11-01 10:00".into(),
+            status: status.into(),
+            service: String::new(),
+            xsp: String::new(),
+            delivery: String::new(),
+            customer: String::new(),
+            fields: vec![("id".into(), id.into())],
+        }
+    }
+
+    #[tokio::test]
+    async fn a_dot_segment_id_is_shown_with_why_and_never_read() {
+        let r = reader();
+        let (fresh, targets) = r.plan(&[row("..", "new"), row("7", "new")], Utc::now());
+        let ids: Vec<&str> = targets.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["7"]);
+        assert_eq!(fresh.len(), 2);
+        assert_eq!(fresh[0].key.id, "..");
+        assert!(
+            fresh[0]
+                .fetch_error
+                .as_deref()
+                .is_some_and(|e| e.contains("dot segment")),
+            "{:?}",
+            fresh[0].fetch_error
+        );
+        let e = r.fetch_order(".").await.unwrap_err();
+        assert_eq!(e.category(), "local", "{e}");
+        let e = r.fetch_order(" ").await.unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            CarrierError::Local("the carrier gave an empty order id".into()).to_string()
+        );
     }
 
     #[test]
