@@ -1005,6 +1005,7 @@ fn sync_events_drive_chips_and_order_errors() {
                 listed: 300,
                 fetched: 299,
                 failed: 1,
+                warning: None,
             }),
             next_poll: None,
         }),

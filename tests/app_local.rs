@@ -82,6 +82,7 @@ fn cache_start_marks_the_carrier_cached_until_its_first_sync_finishes() {
             listed: 8,
             fetched: 8,
             failed: 0,
+            warning: None,
         }),
     );
     assert!(!s.carriers()[0].chip.cached);

@@ -140,12 +140,12 @@ async fn full_poll_then_incremental_polls() {
             .any(|a| a.code == "notification:1807")
     }));
 
-    // Nothing changed: nothing reported; terminal orders are not re-read.
-    let open = sim_orders.iter().filter(|o| in_flight(o)).count();
+    // Nothing changed: nothing reported; terminal orders are not re-read,
+    // and open ones, just read, wait for the background rotation.
     let (result, orders) = poll(&h, cursor).await;
     let (_, cursor) = result.expect("second poll");
     assert!(orders.is_empty(), "{} orders reported", orders.len());
-    assert_eq!(sim.requests(PathKind::Notifications), 200 + open);
+    assert_eq!(sim.requests(PathKind::Notifications), 200);
     assert_eq!(sim.token_requests(), 1);
 
     // A cancel changes one order: exactly that one is reported.
@@ -664,4 +664,116 @@ fn build_refuses_incomplete_or_unresolvable_config() {
     let h = build(&Config::empty(), &c, false).expect("builds without network");
     assert!(h.writer.is_some());
     assert_eq!(h.profile.kind(), "lumen-voice");
+}
+
+#[tokio::test]
+async fn a_lying_total_with_the_same_page_every_time_stops_the_poll_and_says_so() {
+    let (sim, _running, mut config) = start(options(30)).await;
+    config.settings_mut::<VoiceConfig>().page_size = Some(10);
+    let h = handle(&config, false);
+    sim.set_lying_total(Some(1_000_000_000_000));
+    let (result, orders) = tokio::time::timeout(Duration::from_secs(20), poll(&h, None))
+        .await
+        .expect("the poll ends");
+    let (summary, cursor) = result.expect("the poll keeps what it read");
+    assert_eq!(
+        sim.requests(PathKind::OrderStatus),
+        2,
+        "page 2 repeats page 1"
+    );
+    assert_eq!(orders.len(), 10, "page 1's orders, once");
+    assert_eq!(summary.listed, 10);
+    assert_eq!(
+        summary.warning.as_deref(),
+        Some(
+            "paging stopped at page 2: it repeats an earlier page (10 records read; \
+             the carrier says 1000000000000 records)"
+        )
+    );
+    assert!(cursor.is_some());
+
+    // Told the truth again, the next poll reads every page and no warning.
+    sim.set_lying_total(None);
+    let (result, _) = poll(&h, cursor).await;
+    let (summary, _) = result.expect("poll");
+    assert_eq!(summary.listed, 30);
+    assert_eq!(summary.warning, None);
+    assert_eq!(sim.requests(PathKind::OrderStatus), 2 + 3);
+}
+
+#[tokio::test]
+async fn a_dot_segment_id_is_never_sent_and_ids_are_keyed_raw() {
+    let (sim, _running, config) = start(options(3)).await;
+    sim.insert_order(lnp_order("..", None));
+    sim.insert_order(lnp_order("900777", None));
+    sim.insert_order(lnp_order("900777\u{1b}[0m", None));
+    let h = handle(&config, false);
+    let notifications = sim.requests(PathKind::Notifications);
+    let (result, orders) = poll(&h, None).await;
+    let (summary, _) = result.expect("poll");
+    assert_eq!(summary.listed, 6);
+    assert_eq!(summary.failed, 1, "the dot-segment order");
+    assert_eq!(
+        sim.requests(PathKind::Notifications) - notifications,
+        5,
+        "nothing asked about `..`"
+    );
+    let dots = orders
+        .iter()
+        .find(|o| o.key.id == "..")
+        .expect("the `..` order is shown");
+    assert_eq!(
+        dots.fetch_error.as_deref(),
+        Some(
+            "order id \"..\" is a dot segment: it is never sent to the carrier \
+             (a URL would resolve it away)"
+        )
+    );
+    // Two orders whose ids differ only in an escape sequence stay two, and
+    // the key shows the difference without the escape itself.
+    let twins: Vec<&Order> = orders
+        .iter()
+        .filter(|o| o.key.id.starts_with("900777"))
+        .collect();
+    assert_eq!(twins.len(), 2);
+    assert_ne!(twins[0].key, twins[1].key);
+    let shown: Vec<String> = twins.iter().map(|o| o.key.to_string()).collect();
+    assert!(shown.contains(&"voice/900777".to_owned()));
+    assert!(shown.contains(&"voice/900777\\u{1b}[0m".to_owned()));
+
+    // No cancel for `..`: the profile says why, the writer refuses before
+    // anything is sent, and a re-read is refused the same way.
+    let profile = h.profile.clone();
+    assert_eq!(
+        profile.availability(dots, ActionKind::Cancel),
+        Availability::Unavailable(dots.fetch_error.clone().expect("why"))
+    );
+    let writer = h.writer.clone().expect("writer");
+    let e = writer
+        .execute(dots, &request(ActionKind::Cancel, "..", "{}"))
+        .await
+        .expect_err("refused");
+    assert_eq!(e.category(), "local");
+    assert!(!e.outcome_unknown());
+    let e = writer
+        .execute(dots, &request(ActionKind::Cancel, "", "{}"))
+        .await
+        .expect_err("refused");
+    assert!(e.to_string().contains("empty order id"), "{e}");
+    assert_eq!(sim.writes(), 0, "no request reached the carrier");
+    let e = h.reader.fetch_order("..").await.expect_err("refused");
+    assert_eq!(e.category(), "local");
+    // The twin with the escape sequence is read and cancelled as itself.
+    let twin = h
+        .reader
+        .fetch_order("900777\u{1b}[0m")
+        .await
+        .expect("read by its raw id");
+    assert_eq!(twin.key.id, "900777\u{1b}[0m");
+    writer
+        .execute(&twin, &request(ActionKind::Cancel, "900777\u{1b}[0m", "{}"))
+        .await
+        .expect("cancelled");
+    assert_eq!(sim.status("900777\u{1b}[0m").as_deref(), Some("cancelled"));
+    assert_ne!(sim.status("900777").as_deref(), Some("cancelled"));
 }

@@ -515,3 +515,39 @@ fn wrong_root_and_error_bodies() {
         }
     );
 }
+
+#[test]
+fn ids_are_keyed_raw_so_an_escape_cannot_merge_two_orders() {
+    let xml = "<orders><response>\
+        <order><id>19530</id><status>new</status></order>\
+        <order><id>19530\u{1b}[0m</id><status>active</status></order>\
+        <order><id> 19531 </id><status>new</status></order>\
+        <order><id></id><status>new</status></order>\
+        </response></orders>";
+    let root = check(&response(200, xml.as_bytes()), &["orders"], Direction::Read).unwrap();
+    let rows = parse_orders(&root);
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["19530", "19530\u{1b}[0m", "19531"],
+        "no row without an id"
+    );
+    let keys: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            orderdesk::carriers::tjansteguiden::order_from_row(&carrier(), Stockholm, r)
+                .key
+                .to_string()
+        })
+        .collect();
+    assert_eq!(keys, ["tg/19530", "tg/19530\\u{1b}[0m", "tg/19531"]);
+    // order_info keeps the id it was asked with, raw.
+    let order = orderdesk::carriers::tjansteguiden::order_from_document(
+        &carrier(),
+        Stockholm,
+        "19530\u{1b}[0m",
+        &fixture("order_info.xml"),
+    )
+    .unwrap();
+    assert_eq!(order.key.id, "19530\u{1b}[0m");
+}

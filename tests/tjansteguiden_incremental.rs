@@ -144,6 +144,28 @@ async fn set_status(h: &CarrierHandle, order: &Order, status: &str) {
     writer.execute(order, &request).await.expect("status set");
 }
 
+/// Orders as the cache gives them back: the cache keeps no read time, so
+/// the rotation sees them as never read.
+fn as_cached(orders: impl IntoIterator<Item = Order>) -> Vec<Order> {
+    orders
+        .into_iter()
+        .map(|mut o| {
+            o.read_at = None;
+            o
+        })
+        .collect()
+}
+
+/// The local creation date of the oldest open order.
+fn oldest_open(orders: &HashMap<String, Order>) -> NaiveDate {
+    orders
+        .values()
+        .filter(|o| !o.status.terminal)
+        .filter_map(|o| NaiveDate::parse_from_str(o.created.raw.get(..10)?, "%Y-%m-%d").ok())
+        .min()
+        .expect("an open order with a date")
+}
+
 fn non_terminal(orders: &HashMap<String, Order>) -> BTreeSet<String> {
     orders
         .values()
@@ -200,7 +222,7 @@ async fn restart_with_cursor_and_primed_reader_rereads_only_non_terminal_orders(
     let (sim, running) = start(80).await;
     let first = poll(&handle(&running), None).await;
     let cursor = first.cursor.clone().expect("a cursor");
-    let cached: Vec<Order> = first.latest().into_values().collect();
+    let cached = as_cached(first.latest().into_values());
     let open = non_terminal(&first.latest());
     let terminal = 80 - open.len();
     assert!(terminal > 0 && !open.is_empty(), "seeded data has both");
@@ -213,28 +235,31 @@ async fn restart_with_cursor_and_primed_reader_rereads_only_non_terminal_orders(
     assert_eq!(sim.requests("orders"), 2);
     assert_eq!(sim.requests("order_info") - 80, open.len());
     let cursor_date = NaiveDate::parse_from_str(&cursor, "%Y-%m-%d").expect("a date");
+    let oldest = oldest_open(&first.latest());
+    assert!(
+        oldest < days_before(cursor_date, 1),
+        "seeded data has old open orders"
+    );
     assert_eq!(
         sim.last_param("orders", "date"),
-        Some(day(days_before(cursor_date, 1))),
-        "the list starts one day before the last check"
+        Some(day(oldest)),
+        "the list reaches back to the oldest open order, so it shows every open one"
     );
     assert_eq!(
         second.emitted_ids(),
         open,
-        "exactly the non-terminal orders"
+        "exactly the non-terminal orders (never read as far as the rotation knows)"
     );
     assert_eq!(second.preliminary(), 0, "no bare rows over cached orders");
     assert_eq!(second.summary.fetched, open.len());
-    assert!(second.summary.listed < 80, "the list is a window");
+    let listable = first
+        .latest()
+        .values()
+        .filter(|o| !before(o, oldest))
+        .count();
+    assert_eq!(second.summary.listed, listable, "the list is a window");
     assert_eq!(second.progress().first(), Some(&(0, open.len())));
     assert_eq!(second.progress().last(), Some(&(open.len(), open.len())));
-    // Some of the re-read orders were outside the list window.
-    assert!(
-        second
-            .latest()
-            .values()
-            .any(|o| before(o, days_before(cursor_date, 1)))
-    );
 }
 
 #[tokio::test]
@@ -270,7 +295,7 @@ async fn status_changes_show_up_and_delivered_orders_are_read_once_more() {
     let restarted = handle(&running);
     restarted
         .reader
-        .prime(&orders.values().map(OrderSummary::of).collect::<Vec<_>>());
+        .prime(&summaries(&as_cached(orders.values().cloned())));
     let reads = sim.requests("order_info");
     let second = poll(&restarted, Some(&cursor)).await;
     let emitted = second.latest();
@@ -280,14 +305,35 @@ async fn status_changes_show_up_and_delivered_orders_are_read_once_more() {
     let expected_reads = open.len() + 1; // the open ones + the reopened one
     assert_eq!(sim.requests("order_info") - reads, expected_reads);
 
-    // Next poll: the delivered one is not read again, the reopened one is.
+    // Next poll: nothing changed and everything open was just read, so
+    // nothing is read (the rotation comes back to them within the hour).
     let reads = sim.requests("order_info");
     let third = poll(&restarted, second.cursor.as_deref()).await;
-    let ids = third.emitted_ids();
-    assert!(!ids.contains(&finished.key.id));
-    assert!(ids.contains(&reopened.key.id));
-    assert!(ids.contains(&changed.key.id));
-    assert_eq!(sim.requests("order_info") - reads, open.len());
+    assert!(third.emitted_ids().is_empty());
+    assert_eq!(sim.requests("order_info") - reads, 0);
+
+    // A status change, of an old order too, is read in the very next poll,
+    // and only that order is.
+    let oldest = open
+        .iter()
+        .filter(|o| o.key.id != changed.key.id && o.key.id != finished.key.id)
+        .min_by_key(|o| o.created.raw.clone())
+        .expect("another open order");
+    assert!(before(oldest, list_from), "older than the cursor's window");
+    let status = if oldest.status.raw == "active" {
+        "received"
+    } else {
+        "active"
+    };
+    set_status(&h, oldest, status).await;
+    let reads = sim.requests("order_info");
+    let fourth = poll(&restarted, third.cursor.as_deref()).await;
+    assert_eq!(
+        fourth.emitted_ids(),
+        BTreeSet::from([oldest.key.id.clone()])
+    );
+    assert_eq!(fourth.latest()[&oldest.key.id].status.raw, status);
+    assert_eq!(sim.requests("order_info") - reads, 1);
     let now_open: BTreeSet<String> = sim
         .order_ids()
         .into_iter()
@@ -298,11 +344,12 @@ async fn status_changes_show_up_and_delivered_orders_are_read_once_more() {
             )
         })
         .collect();
-    assert_eq!(ids, now_open);
+    assert!(now_open.contains(&reopened.key.id));
+    assert!(!now_open.contains(&finished.key.id));
 }
 
 #[tokio::test]
-async fn a_primed_open_order_older_than_the_window_is_still_refreshed() {
+async fn a_primed_open_order_older_than_the_window_is_listed_and_its_change_read() {
     let (sim, running) = start(80).await;
     let h = handle(&running);
     let first = poll(&h, None).await;
@@ -325,20 +372,25 @@ async fn a_primed_open_order_older_than_the_window_is_still_refreshed() {
     };
     set_status(&h, &old, status).await;
 
-    // Primed with that one order only: everything listed is new to it.
+    // Primed with that one order only (just read, so not due for the
+    // rotation): the list reaches back to it and shows its new status.
     let restarted = handle(&running);
     restarted.reader.prime(&[OrderSummary::of(&old)]);
     let reads = sim.requests("order_info");
     let second = poll(&restarted, Some(&cursor)).await;
     let listed = second.summary.listed;
-    assert_eq!(sim.requests("order_info") - reads, listed + 1);
+    assert_eq!(
+        sim.last_param("orders", "date").as_deref(),
+        old.created.raw.get(..10)
+    );
+    assert_eq!(sim.requests("order_info") - reads, listed);
     assert_eq!(
         second.preliminary(),
-        listed,
-        "rows only for the listed ones"
+        listed - 1,
+        "rows only for the ones new to the reader"
     );
     let emitted = second.latest();
-    assert_eq!(emitted.len(), listed + 1);
+    assert_eq!(emitted.len(), listed);
     let refreshed = &emitted[&old.key.id];
     assert!(refreshed.detail_loaded);
     assert_eq!(refreshed.status.raw, status);
@@ -354,7 +406,8 @@ async fn a_primed_open_order_older_than_the_window_is_still_refreshed() {
 #[tokio::test]
 async fn unparsable_cursors_mean_no_cursor_and_readable_ones_are_read_as_dates() {
     let (sim, running) = start(30).await;
-    let h = handle(&running);
+    // A fresh reader each time: one that knows open orders lists from the
+    // oldest of them whatever the cursor says.
     let cases = [
         "garbage",
         "",
@@ -365,7 +418,7 @@ async fn unparsable_cursors_mean_no_cursor_and_readable_ones_are_read_as_dates()
     ];
     for cursor in cases {
         let t = today();
-        let polled = poll(&h, Some(cursor)).await;
+        let polled = poll(&handle(&running), Some(cursor)).await;
         if t == today() {
             assert_eq!(
                 sim.last_param("orders", "date"),
@@ -376,19 +429,19 @@ async fn unparsable_cursors_mean_no_cursor_and_readable_ones_are_read_as_dates()
         }
     }
     // A date with a time after it is read as the date.
-    poll(&h, Some("2026-01-10T08:00:00Z")).await;
+    poll(&handle(&running), Some("2026-01-10T08:00:00Z")).await;
     assert_eq!(
         sim.last_param("orders", "date").as_deref(),
         Some("2026-01-09")
     );
-    poll(&h, Some(" 2026-01-10 08:00 ")).await;
+    poll(&handle(&running), Some(" 2026-01-10 08:00 ")).await;
     assert_eq!(
         sim.last_param("orders", "date").as_deref(),
         Some("2026-01-09")
     );
     // A cursor in the future is read as today.
     let t = today();
-    poll(&h, Some("2999-01-01")).await;
+    poll(&handle(&running), Some("2999-01-01")).await;
     if t == today() {
         assert_eq!(
             sim.last_param("orders", "date"),
@@ -423,7 +476,7 @@ async fn an_order_gone_from_the_portal_is_reported_once_and_dropped() {
     let (sim, running) = start(20).await;
     let first = poll(&handle(&running), None).await;
     let cursor = first.cursor.clone().expect("a cursor");
-    let mut cached: Vec<Order> = first.latest().into_values().collect();
+    let mut cached = as_cached(first.latest().into_values());
     let open = non_terminal(&first.latest()).len();
     let mut ghost = cached
         .iter()
@@ -443,7 +496,11 @@ async fn an_order_gone_from_the_portal_is_reported_once_and_dropped() {
 
     let reads = sim.requests("order_info");
     let third = poll(&h, second.cursor.as_deref()).await;
-    assert_eq!(sim.requests("order_info") - reads, open, "not asked again");
+    assert_eq!(
+        sim.requests("order_info") - reads,
+        0,
+        "not asked again; the open ones were just read"
+    );
     assert!(third.failed().is_empty());
 }
 

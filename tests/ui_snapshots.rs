@@ -64,6 +64,7 @@ fn snap_cached(name: &str, synced: bool, build: impl Fn(&mut State)) {
                         listed: 8,
                         fetched: 8,
                         failed: 0,
+                        warning: None,
                     }),
                     next_poll: None,
                 }),
@@ -88,6 +89,7 @@ fn synced_state(readonly: bool) -> State {
                 listed: 8,
                 fetched: 8,
                 failed: 0,
+                warning: None,
             }),
             next_poll: None,
         }),
@@ -637,4 +639,66 @@ fn tiny_and_odd_terminal_sizes_never_panic() {
         }
         let _ = name;
     }
+}
+
+#[test]
+fn the_detail_header_says_how_fresh_the_order_is() {
+    let (theme, _) = Theme::load("default");
+    let mut s = synced_state(false);
+    select(&mut s, "19488");
+    press(&mut s, key(KeyCode::Enter));
+    let terminal = render(&mut s, 160, 48, &theme);
+    assert_eq!(
+        find(terminal.backend().buffer(), " · read "),
+        None,
+        "a cached copy not read in this session says nothing"
+    );
+    let mut fresh = s.selected_order().expect("selected").clone();
+    fresh.read_at = Some(now() - Duration::minutes(5));
+    s.upsert_orders(vec![fresh]);
+    for (w, h) in SIZES {
+        let terminal = render(&mut s, w, h, &theme);
+        assert!(
+            find(terminal.backend().buffer(), " · read 7m ago ").is_some(),
+            "{w}x{h}: read five minutes before the start, two minutes ago"
+        );
+    }
+}
+
+#[test]
+fn a_poll_that_stopped_paging_says_so_on_the_carrier_chip() {
+    let (theme, _) = Theme::load("default");
+    let mut s = synced_state(false);
+    let warning = "paging stopped at page 2: it repeats an earlier page (100 records read; \
+                   the carrier says 1000000000000 records)";
+    orderdesk::app::update(
+        &mut s,
+        Msg::Sync(SyncEvent::Finished {
+            carrier: Arc::from("tg"),
+            result: Ok(PollSummary {
+                listed: 100,
+                fetched: 100,
+                failed: 0,
+                warning: Some(warning.into()),
+            }),
+            next_poll: None,
+        }),
+    );
+    let terminal = render(&mut s, 160, 48, &theme);
+    assert!(
+        find(
+            terminal.backend().buffer(),
+            "✗ tg paging stopped at page 2 "
+        )
+        .is_some(),
+        "the chip names it"
+    );
+    assert!(
+        find(
+            terminal.backend().buffer(),
+            "tg: paging stopped at page 2: it repeats"
+        )
+        .is_some(),
+        "the status line has the whole warning"
+    );
 }

@@ -196,9 +196,27 @@ impl State {
                     c.chip.cached = false;
                     match result {
                         Ok(summary) => {
-                            c.chip.phase = SyncPhase::Ok;
                             c.chip.last_ok = Some(now);
                             c.chip.failed = summary.failed.max(c.chip.failed);
+                            match summary.warning {
+                                // Kept what it read, but the carrier is not
+                                // right: the chip says so.
+                                Some(warning) => {
+                                    if c.chip.last_error.as_deref() != Some(&warning) {
+                                        report = Some(format!("{carrier}: {warning}"));
+                                    }
+                                    c.chip.phase = SyncPhase::Error(
+                                        warning
+                                            .split([':', '('])
+                                            .next()
+                                            .unwrap_or("")
+                                            .trim()
+                                            .to_owned(),
+                                    );
+                                    c.chip.last_error = Some(warning);
+                                }
+                                None => c.chip.phase = SyncPhase::Ok,
+                            }
                         }
                         Err(error) => {
                             if !matches!(c.chip.phase, SyncPhase::Error(_)) {

@@ -16,6 +16,7 @@
 //! with its simulator, so nothing here names a kind and nothing here knows
 //! the simulators.
 
+pub mod budget;
 pub mod cursor;
 pub mod error;
 pub mod http;

@@ -17,6 +17,7 @@ use crate::carriers::CarrierError;
 use crate::carriers::http::{Http, HttpSettings, RawResponse};
 use crate::carriers::oauth::{SendKind, TokenCache};
 use crate::config::CarrierConfig;
+use crate::domain::unusable_id;
 use secrecy::SecretString;
 
 /// One carrier instance's OAuth2 JSON API.
@@ -65,6 +66,11 @@ impl OAuthJsonApi {
     /// A URL under the API root with the given path segments (each
     /// percent-encoded).
     pub fn url(&self, segments: &[&str]) -> Result<Url, CarrierError> {
+        // `extend` percent-encodes each segment but drops `.` and `..`
+        // (and an empty one would change the path): refused, never sent.
+        if let Some(why) = segments.iter().find_map(|s| unusable_id(s)) {
+            return Err(CarrierError::Local(why));
+        }
         let mut url = Url::parse(&self.api)
             .map_err(|e| CarrierError::Local(format!("base_url is not a URL: {e}")))?;
         url.path_segments_mut()
@@ -107,4 +113,25 @@ pub fn needs(carrier: &CarrierConfig, kind: &str, missing: &[&str]) -> CarrierEr
         carrier.name,
         missing.first().copied().unwrap_or("client_secret")
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segments_are_encoded_and_dot_segments_refused() {
+        let carrier = CarrierConfig::new("v", "lumen-voice", "https://api.example/");
+        let api = OAuthJsonApi::connect(&carrier, None, "id", SecretString::from("s"), "/Voice/v1")
+            .unwrap();
+        let url = api.url(&["order", "a/b?c#d %", "cancel"]).unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://api.example/Voice/v1/order/a%2Fb%3Fc%23d%20%25/cancel"
+        );
+        for id in ["..", ".", ""] {
+            let e = api.url(&["order", id, "cancel"]).unwrap_err();
+            assert_eq!(e.category(), "local", "{id:?}: {e}");
+        }
+    }
 }

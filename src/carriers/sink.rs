@@ -49,6 +49,9 @@ pub struct PollSummary {
     pub listed: usize,
     pub fetched: usize,
     pub failed: usize,
+    /// The poll kept what it read but could not read everything (e.g. the
+    /// carrier's paging ran away): why, for the carrier chip.
+    pub warning: Option<String>,
 }
 
 /// Sender half given to a carrier reader during a poll.

@@ -12,8 +12,9 @@ use toml::de::{DeTable, DeValue};
 
 use super::{
     COMMON_CARRIER_KEYS, CarrierConfig, DEFAULT_MAX_CONCURRENCY, DEFAULT_REFRESH_SECS,
-    DEFAULT_TIMEOUT_SECS, FileAccess, KindReaders, KindSection, KindSettings, Problem, concurrency,
-    location, parse_hours, secs, tz,
+    DEFAULT_REREAD_ATTENTION_EVERY_SECS, DEFAULT_REREAD_EVERY_SECS, DEFAULT_TIMEOUT_SECS,
+    FileAccess, KindReaders, KindSection, KindSettings, MAX_REQUESTS_PER_MINUTE, Problem,
+    concurrency, location, parse_hours, secs, tz,
 };
 
 /// The common keys of a `[[carrier]]` table ([`COMMON_CARRIER_KEYS`]).
@@ -28,6 +29,9 @@ struct RawCarrier {
     timeout: Option<Spanned<f64>>,
     timezone: Option<Spanned<String>>,
     quiet_hours: Option<Spanned<String>>,
+    max_requests_per_minute: Option<Spanned<i64>>,
+    reread_every: Option<Spanned<f64>>,
+    reread_attention_every: Option<Spanned<f64>>,
 }
 
 /// The top-level values every carrier inherits unless it says otherwise.
@@ -50,6 +54,9 @@ impl Clone for CarrierConfig {
             timezone: self.timezone,
             quiet_hours: self.quiet_hours,
             quiet_hours_off: self.quiet_hours_off,
+            max_requests_per_minute: self.max_requests_per_minute,
+            reread_every: self.reread_every,
+            reread_attention_every: self.reread_attention_every,
             settings: self.settings.as_ref().clone_box(),
             location: self.location,
         }
@@ -216,6 +223,36 @@ impl<'i> CarrierReading<'_, 'i> {
             problems,
         );
         let timezone = tz(c.timezone.as_ref(), Some(defaults.timezone), text, problems);
+        let max_requests_per_minute =
+            c.max_requests_per_minute
+                .as_ref()
+                .and_then(|v| match u32::try_from(*v.get_ref()) {
+                    Ok(n) if i64::from(n) <= MAX_REQUESTS_PER_MINUTE => Some(n),
+                    _ => {
+                        problems.push((
+                            at(v.span()),
+                            format!(
+                                "max_requests_per_minute must be between 0 and \
+                             {MAX_REQUESTS_PER_MINUTE} (0: no background re-reads)"
+                            ),
+                        ));
+                        None
+                    }
+                });
+        let reread_every = secs(
+            c.reread_every.as_ref(),
+            DEFAULT_REREAD_EVERY_SECS,
+            "reread_every",
+            text,
+            problems,
+        );
+        let reread_attention_every = secs(
+            c.reread_attention_every.as_ref(),
+            DEFAULT_REREAD_ATTENTION_EVERY_SECS,
+            "reread_attention_every",
+            text,
+            problems,
+        );
         let settings = match reader {
             Some(read) => read(&mut KindSection {
                 carrier: &name,
@@ -239,6 +276,9 @@ impl<'i> CarrierReading<'_, 'i> {
             timezone,
             quiet_hours,
             quiet_hours_off,
+            max_requests_per_minute,
+            reread_every,
+            reread_attention_every,
             settings,
             location: at(span),
         })
@@ -259,6 +299,9 @@ impl CarrierConfig {
             timezone: chrono_tz::Europe::Stockholm,
             quiet_hours: None,
             quiet_hours_off: false,
+            max_requests_per_minute: None,
+            reread_every: Duration::from_secs_f64(DEFAULT_REREAD_EVERY_SECS),
+            reread_attention_every: Duration::from_secs_f64(DEFAULT_REREAD_ATTENTION_EVERY_SECS),
             settings: Box::new(()),
             location: None,
         }

@@ -35,6 +35,12 @@ pub const DEFAULT_MAX_CONCURRENCY: usize = 8;
 pub const DEFAULT_TIMEOUT_SECS: f64 = 30.0;
 pub const DEFAULT_TIMEZONE: &str = "Europe/Stockholm";
 pub const DEFAULT_KEEP_TERMINAL_DAYS: u32 = 14;
+/// An unchanged open order is re-read in the background at most this often.
+pub const DEFAULT_REREAD_EVERY_SECS: f64 = 3600.0;
+/// The same for an open order that needs attention.
+pub const DEFAULT_REREAD_ATTENTION_EVERY_SECS: f64 = 600.0;
+/// The largest `max_requests_per_minute` accepted.
+pub const MAX_REQUESTS_PER_MINUTE: i64 = 6000;
 
 /// The keys every `[[carrier]]` table may have, whatever its kind. All other
 /// keys belong to the kind.
@@ -47,6 +53,9 @@ pub const COMMON_CARRIER_KEYS: &[&str] = &[
     "timeout",
     "timezone",
     "quiet_hours",
+    "max_requests_per_minute",
+    "reread_every",
+    "reread_attention_every",
 ];
 
 /// A validated configuration.
@@ -80,6 +89,14 @@ pub struct CarrierConfig {
     pub quiet_hours: Option<(u32, u32)>,
     /// `quiet_hours = ""`: no quiet hours, not even a kind's default.
     pub quiet_hours_off: bool,
+    /// Background requests per minute at most; `None`: the kind's default
+    /// (see `carriers::budget`).
+    pub max_requests_per_minute: Option<u32>,
+    /// An unchanged open order is re-read in the background at most this
+    /// often.
+    pub reread_every: Duration,
+    /// The same for an open order that needs attention.
+    pub reread_attention_every: Duration,
     /// What the kind read from its own keys (see [`CarrierConfig::settings`]).
     pub settings: Box<dyn KindSettings>,
     /// Where in the file the table starts, for later messages.
@@ -519,6 +536,39 @@ timeout = 5
             copy.settings::<Fake>().and_then(|s| s.id.clone()),
             settings.id
         );
+    }
+
+    #[test]
+    fn the_request_budget_keys_are_common_and_checked_at_their_line() {
+        let c = parse(FAKE).expect("valid");
+        let f = &c.carriers[0];
+        assert_eq!(f.max_requests_per_minute, None, "the kind's default");
+        assert_eq!(f.reread_every, Duration::from_secs(3600));
+        assert_eq!(f.reread_attention_every, Duration::from_secs(600));
+        let text = FAKE.replace(
+            "timeout = 5",
+            "timeout = 5\nmax_requests_per_minute = 0\nreread_every = 7200\n\
+             reread_attention_every = 60",
+        );
+        let f = parse(&text).expect("valid").carriers.remove(0);
+        assert_eq!(f.max_requests_per_minute, Some(0));
+        assert_eq!(f.reread_every, Duration::from_secs(7200));
+        assert_eq!(f.reread_attention_every, Duration::from_secs(60));
+        for (bad, says) in [
+            (
+                "max_requests_per_minute = -1",
+                "max_requests_per_minute must be",
+            ),
+            (
+                "max_requests_per_minute = 6001",
+                "max_requests_per_minute must be",
+            ),
+            ("reread_every = 0", "reread_every must be"),
+        ] {
+            let e = parse(&FAKE.replace("timeout = 5", bad)).unwrap_err();
+            assert_eq!(e.problems[0].0.map(|l| l.line), Some(7), "{e}");
+            assert!(e.problems[0].1.contains(says), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -19,8 +19,8 @@ pub use action::{
 pub use journal::{JournalEntry, JournalFilter, JournalState, NewJournalEntry, Outcome};
 pub use notes::{Flag, Note, local_log_entries};
 pub use order::{
-    Attention, LogEntry, LogKind, Order, OrderKey, Schedule, Stage, Status, StatusDef,
+    Attention, LogEntry, LogKind, Order, OrderKey, Schedule, Stage, Status, StatusDef, unusable_id,
 };
-pub use sanitize::{sanitize, sanitize_multiline};
+pub use sanitize::{escape_unsafe, sanitize, sanitize_multiline};
 pub use summary::OrderSummary;
 pub use time::{Stamp, relative_age};

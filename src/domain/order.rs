@@ -33,9 +33,33 @@ impl OrderKey {
     }
 }
 
+/// Shown with the id's unsafe characters escaped (see
+/// [`super::sanitize::escape_unsafe`]): the key itself holds the carrier's
+/// raw id, so ids that differ only in such characters stay two orders.
 impl fmt::Display for OrderKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.carrier, self.id)
+        write!(
+            f,
+            "{}/{}",
+            self.carrier,
+            super::sanitize::escape_unsafe(&self.id)
+        )
+    }
+}
+
+/// Why a carrier's order id cannot be sent back to it, if it cannot: an
+/// empty id names no order, and `.` or `..` would be resolved away as a
+/// URL path segment (`order/../cancel` is `order/cancel`).
+pub fn unusable_id(id: &str) -> Option<String> {
+    if id.trim().is_empty() {
+        Some("the carrier gave an empty order id".into())
+    } else if matches!(id, "." | "..") {
+        Some(format!(
+            "order id {id:?} is a dot segment: it is never sent to the carrier \
+             (a URL would resolve it away)"
+        ))
+    } else {
+        None
     }
 }
 
@@ -253,6 +277,9 @@ pub struct Order {
     pub detail_loaded: bool,
     /// Whether the extra customer details (fetched on demand) are loaded.
     pub customer_loaded: bool,
+    /// When its details were last read from the carrier (`None`: not in
+    /// this session, e.g. a cached copy or a bare list row).
+    pub read_at: Option<DateTime<Utc>>,
 }
 
 impl Order {
@@ -277,6 +304,7 @@ impl Order {
             fetch_error: None,
             detail_loaded: false,
             customer_loaded: false,
+            read_at: None,
         }
     }
 
@@ -388,6 +416,29 @@ fn lookup<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_hold_the_raw_id_and_show_it_escaped() {
+        let plain = OrderKey::new("tg", "19530");
+        let twin = OrderKey::new("tg", "19530\u{1b}[0m");
+        assert_ne!(plain, twin);
+        assert_eq!(plain.to_string(), "tg/19530");
+        assert_eq!(twin.to_string(), "tg/19530\\u{1b}[0m");
+        assert_eq!(
+            OrderKey::new("v", "a\u{200b}b\u{9b}").to_string(),
+            "v/a\\u{200b}b\\u{9b}"
+        );
+    }
+
+    #[test]
+    fn empty_and_dot_segment_ids_are_unusable() {
+        for id in ["", " ", ".", ".."] {
+            assert!(unusable_id(id).is_some(), "{id:?}");
+        }
+        for id in ["19530", "...", ".a", "a/..", "U1\u{1b}"] {
+            assert_eq!(unusable_id(id), None, "{id:?}");
+        }
+    }
 
     fn order(status: Status) -> Order {
         Order::new(OrderKey::new("tg", "1"), "tjansteguiden", status)

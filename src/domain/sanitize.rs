@@ -1,6 +1,8 @@
 //! Carrier text is untrusted: before anything is drawn or printed, control
 //! characters and terminal escape sequences are removed so an order cannot move
-//! the cursor, retitle the terminal, clear the screen or hide text.
+//! the cursor, retitle the terminal, clear the screen or hide text. Text
+//! that is an identity (an order id) is escaped instead ([`escape_unsafe`]),
+//! so that two ids never look the same.
 
 /// Sanitizes single-line text: escape sequences and control characters are
 /// removed; tabs, newlines and carriage returns become single spaces.
@@ -12,6 +14,25 @@ pub fn sanitize(text: &str) -> String {
 /// [`sanitize`] but keeps `\n` (and turns `\r\n` into `\n`).
 pub fn sanitize_multiline(text: &str) -> String {
     clean(text, true)
+}
+
+/// Shows text whose every character matters (an order id) safely and
+/// without losing any: each character that [`sanitize`] would remove is
+/// written as a visible `\u{..}` escape, so two ids that differ only in
+/// such characters still look different.
+pub fn escape_unsafe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn clean(text: &str, keep_newlines: bool) -> String {

@@ -2,7 +2,8 @@
 //! the carrier's log, local notes and flag (`local`), and the order's journal
 //! entries (`journal`), by time, each kind in its theme colour and named in
 //! words. Content is built for one order only, wrapped to the pane's width
-//! here (so scrolling is exact), and sliced by the detail scroll.
+//! here (so scrolling is exact), and sliced by the detail scroll. The
+//! header says how fresh the order is (when it was last read).
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -33,10 +34,22 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         );
         return;
     };
+    // How fresh the order is: when its details were last read from the
+    // carrier (nothing for a cached copy not re-read in this session).
+    let fresh = order
+        .read_at
+        .map(|at| match age(Some(at), state.now()).as_str() {
+            "now" => " · read just now".to_owned(),
+            ago => format!(" · read {ago} ago"),
+        })
+        .unwrap_or_default();
     let title = format!(
-        " {} · {} ",
+        " {} · {}{fresh} ",
         order.key,
-        super::fit(&order.customer, (area.width as usize).saturating_sub(20))
+        super::fit(
+            &order.customer,
+            (area.width as usize).saturating_sub(20 + fresh.width())
+        )
     );
     let block = Block::new()
         .borders(Borders::TOP)

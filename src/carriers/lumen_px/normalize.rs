@@ -204,7 +204,9 @@ fn stamp(text: Option<&str>) -> Option<Stamp> {
 /// freshest PXORDER, `raws` the last JSON of each call by call name.
 pub fn to_order(instance: &Arc<str>, order: &PxOrder, raws: &[(&str, &str)]) -> Order {
     let o = order;
-    let key = OrderKey::new(instance.clone(), sanitize(&o.partner_order_id));
+    // The raw id is the key (sanitizing could merge two orders into one);
+    // it is escaped wherever a key is shown.
+    let key = OrderKey::new(instance.clone(), o.partner_order_id.clone());
     let raw_status = o.order_status.as_deref().unwrap_or("");
     let mut out = Order::new(key, KIND, status(raw_status));
     out.created = stamp(o.order_date.as_deref()).unwrap_or_default();
@@ -304,6 +306,21 @@ pub fn to_order(instance: &Arc<str>, order: &PxOrder, raws: &[(&str, &str)]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn orders_are_keyed_by_the_raw_id_and_shown_escaped() {
+        let px: Arc<str> = Arc::from("px");
+        let order = |id: &str| PxOrder {
+            partner_order_id: id.into(),
+            order_status: Some("RECEIVED".into()),
+            ..PxOrder::default()
+        };
+        let plain = to_order(&px, &order("U1"), &[]);
+        let twin = to_order(&px, &order("U1\u{1b}[0m"), &[]);
+        assert_ne!(plain.key, twin.key, "an escape must not merge two orders");
+        assert_eq!(twin.key.id, "U1\u{1b}[0m");
+        assert_eq!(twin.key.to_string(), "px/U1\\u{1b}[0m");
+    }
 
     #[test]
     fn stage_mapping_follows_design() {

@@ -14,6 +14,11 @@
 //! 4. Known open orders that neither list mentions are not reported: they
 //!    stay as they were, their `lastSeen` field giving the last sighting.
 //!
+//! No order is re-read in the background (the lists carry what PX says of
+//! an open order), so the request budget (`carriers::budget`) has nothing
+//! to hold here: a poll costs its list calls and one detail per order that
+//! completes.
+//!
 //! "Today" is the carrier's `timezone` date of the reader's clock.
 //! Log: each status change gets a `status` entry stamped when this console
 //! first saw it; earlier entries come from the order the reader last
@@ -37,7 +42,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::carriers::cursor::VersionedCursor;
 use crate::carriers::{CarrierError, CarrierReader, PollSummary, SyncSink};
-use crate::domain::{LogEntry, LogKind, Order, OrderSummary, Stamp};
+use crate::domain::{LogEntry, LogKind, Order, OrderSummary, Stamp, unusable_id};
 
 use super::client::{NEW_ORDERS, OPEN_ORDERS, ORDER_DETAIL, PxClient};
 use super::normalize::{canonical, status_def, to_order, wants_detail};
@@ -340,6 +345,9 @@ impl CarrierReader for PxReader {
     }
 
     async fn fetch_order(&self, id: &str) -> Result<Order, CarrierError> {
+        if let Some(why) = unusable_id(id) {
+            return Err(CarrierError::Local(why));
+        }
         let code = self
             .previous(id)
             .and_then(|o| o.field("salesCode").map(str::to_owned))

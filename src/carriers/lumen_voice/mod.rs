@@ -40,6 +40,7 @@ pub mod writer;
 use std::sync::Arc;
 
 use crate::carriers::Adapter;
+use crate::carriers::budget::{Clock, RefreshPolicy, system_clock};
 use crate::carriers::oauth_api::{self, OAuthJsonApi};
 use crate::carriers::{CarrierError, CarrierHandle, CarrierWriter, PollPlan, secret};
 use crate::config::{CarrierConfig, Config};
@@ -48,6 +49,7 @@ pub use client::{API_PREFIX, DEFAULT_PAGE_SIZE};
 pub use config::VoiceConfig;
 pub use normalize::STATUSES;
 pub use profile::VoiceProfile;
+pub use reader::DEFAULT_MAX_REQUESTS_PER_MINUTE;
 pub use webhook::{PartnerNotification, parse_partner_notification};
 
 pub const KIND: &str = "lumen-voice";
@@ -64,9 +66,20 @@ pub const ADAPTER: Adapter = Adapter {
 /// Builds a Voice carrier. Resolves the client secret now (a command runs
 /// once, with a timeout). The writer exists only when `readonly` is false.
 pub fn build(
+    config: &Config,
+    carrier: &CarrierConfig,
+    readonly: bool,
+) -> Result<CarrierHandle, CarrierError> {
+    build_with_clock(config, carrier, readonly, system_clock())
+}
+
+/// [`build`] with the reader's clock given (tests run an hour of polls in
+/// moments).
+pub fn build_with_clock(
     _config: &Config,
     carrier: &CarrierConfig,
     readonly: bool,
+    clock: Clock,
 ) -> Result<CarrierHandle, CarrierError> {
     let settings = carrier
         .settings::<VoiceConfig>()
@@ -111,7 +124,11 @@ pub fn build(
     Ok(CarrierHandle {
         name,
         profile: Arc::new(VoiceProfile::new(readonly)),
-        reader: Arc::new(reader::VoiceReader { client }),
+        reader: Arc::new(reader::VoiceReader::new(
+            client,
+            RefreshPolicy::of(carrier, DEFAULT_MAX_REQUESTS_PER_MINUTE),
+            clock,
+        )),
         writer,
         plan: PollPlan {
             interval: carrier.refresh,

@@ -136,7 +136,9 @@ pub fn to_order(
     notifications_raw: &str,
 ) -> Order {
     let o = order;
-    let key = OrderKey::new(instance.clone(), sanitize(&o.voice_order_id));
+    // The raw id is the key (sanitizing could merge two orders into one);
+    // it is escaped wherever a key is shown.
+    let key = OrderKey::new(instance.clone(), o.voice_order_id.clone());
     let mut out = Order::new(key, KIND, status(o.status.as_deref().unwrap_or("")));
     out.created = stamp(o.created_date.as_deref()).unwrap_or_default();
 

@@ -21,7 +21,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use crate::carriers::CarrierProfile;
 use crate::domain::{
     ActionForm, ActionKind, ActionRequest, Availability, ConfirmRule, FieldError, FieldInput,
-    FieldSpec, FormValues, Order,
+    FieldSpec, FormValues, Order, unusable_id,
 };
 
 use super::KIND;
@@ -299,6 +299,9 @@ impl CarrierProfile for VoiceProfile {
         match action {
             ActionKind::Cancel | ActionKind::Supplement if self.readonly => {
                 Availability::Unavailable("read-only mode".into())
+            }
+            ActionKind::Cancel | ActionKind::Supplement if unusable_id(&order.key.id).is_some() => {
+                Availability::Unavailable(unusable_id(&order.key.id).unwrap_or_default())
             }
             ActionKind::Cancel => self.cancel_availability(order),
             ActionKind::Supplement => self.supplement_availability(order),

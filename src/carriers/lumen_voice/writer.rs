@@ -13,7 +13,7 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE};
 
 use crate::carriers::oauth::{SendKind, lumen_token_refused};
 use crate::carriers::{CarrierError, CarrierWriter, WriteReceipt};
-use crate::domain::{ActionKind, ActionRequest, Order, sanitize};
+use crate::domain::{ActionKind, ActionRequest, Order, escape_unsafe, sanitize, unusable_id};
 
 use super::client::{CUSTOMER_HEADER, Context, VoiceClient, map_error};
 use super::profile::param;
@@ -41,6 +41,9 @@ impl CarrierWriter for VoiceWriter {
             }
         };
         let id = request.param(param::ORDER_ID).unwrap_or(&order.key.id);
+        if let Some(why) = unusable_id(id) {
+            return Err(CarrierError::Local(why));
+        }
         let body = request
             .param(param::BODY)
             .ok_or_else(|| CarrierError::Local("the request has no body".into()))?
@@ -68,6 +71,7 @@ impl CarrierWriter for VoiceWriter {
             .as_ref()
             .and_then(|v| scalar(v.get("status")))
             .map(|s| sanitize(&s));
+        let id = escape_unsafe(id);
         let message = match status {
             Some(status) => {
                 format!("Lumen accepted the {verb} of voice order {id}: status {status}")

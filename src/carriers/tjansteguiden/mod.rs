@@ -39,7 +39,7 @@ use reqwest::Url;
 
 pub use config::TgConfig;
 pub use profile::{MAX_MESSAGE_CHARS, MESSAGE_TYPES, STATUSES, TgProfile, status_of};
-pub use reader::TgReader;
+pub use reader::{DEFAULT_MAX_REQUESTS_PER_MINUTE, TgReader};
 pub use time::{format_local, parse_local, stamp};
 pub use wire::{
     Direction, ListRow, PortalError, check, customer_fields, merge_customer, order_from_document,
@@ -48,6 +48,7 @@ pub use wire::{
 pub use writer::TgWriter;
 
 use crate::carriers::Adapter;
+use crate::carriers::budget::{Clock, RefreshPolicy, system_clock};
 use crate::carriers::http::{Http, HttpSettings};
 use crate::carriers::{CarrierError, CarrierHandle, PollPlan};
 use crate::config::{CarrierConfig, Config};
@@ -89,9 +90,20 @@ pub fn http_settings(carrier: &CarrierConfig) -> HttpSettings {
 /// Builds a Tjänsteguiden carrier from its config (the registry's `build`).
 /// The writer exists only when `readonly` is false.
 pub fn build(
+    config: &Config,
+    carrier: &CarrierConfig,
+    readonly: bool,
+) -> Result<CarrierHandle, CarrierError> {
+    build_with_clock(config, carrier, readonly, system_clock())
+}
+
+/// [`build`] with the reader's clock given (tests run an hour of polls in
+/// moments).
+pub fn build_with_clock(
     _config: &Config,
     carrier: &CarrierConfig,
     readonly: bool,
+    clock: Clock,
 ) -> Result<CarrierHandle, CarrierError> {
     let endpoint = Url::parse(carrier.base_url.trim()).map_err(|e| {
         CarrierError::Local(format!(
@@ -115,7 +127,14 @@ pub fn build(
         tz: carrier.timezone,
         http: Http::new(http_settings(carrier))?,
     });
-    let reader = TgReader::new(portal.clone(), settings.since, carrier.max_concurrency);
+    let policy = RefreshPolicy::of(carrier, DEFAULT_MAX_REQUESTS_PER_MINUTE);
+    let reader = TgReader::new(
+        portal.clone(),
+        settings.since,
+        carrier.max_concurrency,
+        policy,
+        clock,
+    );
     let writer: Option<Arc<dyn crate::carriers::CarrierWriter>> = if readonly {
         None
     } else {

@@ -200,6 +200,8 @@ pub struct ListRow {
 
 /// The rows of an `orders` answer (`<orders><response><order>`; `<order>`
 /// directly under the root is accepted too). Rows without an id are skipped.
+/// The id is the raw text (trimmed): sanitizing it could make two orders
+/// one; it is escaped wherever a key is shown.
 pub fn parse_orders(root: &Element) -> Vec<ListRow> {
     let direct = root.children_named("order");
     let nested = root
@@ -208,8 +210,9 @@ pub fn parse_orders(root: &Element) -> Vec<ListRow> {
     direct
         .chain(nested)
         .filter_map(|o| {
-            let id = sanitize(o.text_of("id")?);
+            let id = o.text_of("id")?.to_owned();
             if id.is_empty() {
+                tracing::warn!("skipping an order row without an id");
                 return None;
             }
             let get = |name: &str| o.text_of(name).map(sanitize).unwrap_or_default();
@@ -292,11 +295,7 @@ pub fn order_from_info(
     } else {
         profile::status_of(&raw_status)
     };
-    let mut order = Order::new(
-        OrderKey::new(carrier.clone(), sanitize(id)),
-        super::KIND,
-        status,
-    );
+    let mut order = Order::new(OrderKey::new(carrier.clone(), id), super::KIND, status);
     order.created = info
         .text_of("date")
         .map(|d| stamp(d, tz))

@@ -11,7 +11,7 @@ use super::Portal;
 use super::profile::{wire_params, write_method};
 use super::wire::{self, Direction};
 use crate::carriers::{CarrierError, CarrierWriter, WriteReceipt};
-use crate::domain::{ActionKind, ActionRequest, Order};
+use crate::domain::{ActionKind, ActionRequest, Order, unusable_id};
 
 /// The write side of one Tjänsteguiden instance.
 #[derive(Debug)]
@@ -44,6 +44,9 @@ impl CarrierWriter for TgWriter {
                 )));
             }
         };
+        if let Some(why) = unusable_id(&order.key.id) {
+            return Err(CarrierError::Local(why));
+        }
         let params = wire_params(&request.params);
         let mut query: Vec<(&str, &str)> = vec![
             ("method", method),
@@ -60,5 +63,41 @@ impl CarrierWriter for TgWriter {
         Ok(WriteReceipt {
             message: wire::write_message(&root),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{OrderKey, Stage, Status};
+
+    #[tokio::test]
+    async fn a_dot_segment_or_empty_id_is_refused_before_anything_is_sent() {
+        let portal = Portal {
+            name: Arc::from("tg"),
+            // Nothing listens on the discard port: a request would fail
+            // with a transport error, not a local refusal.
+            endpoint: reqwest::Url::parse("http://127.0.0.1:9/orders").unwrap(),
+            api_user: "1".into(),
+            tz: chrono_tz::Europe::Stockholm,
+            http: crate::carriers::http::Http::new(Default::default()).unwrap(),
+        };
+        let writer = TgWriter::new(Arc::new(portal));
+        let request = ActionRequest {
+            action: ActionKind::SetStatus,
+            params: vec![("status".into(), "active".into())],
+            summary: "test".into(),
+            preview: None,
+        };
+        for id in ["..", ".", ""] {
+            let order = Order::new(
+                OrderKey::new("tg", id),
+                super::super::KIND,
+                Status::new("new", Stage::New, false),
+            );
+            let e = writer.execute(&order, &request).await.unwrap_err();
+            assert_eq!(e.category(), "local", "{id:?}: {e}");
+            assert!(!e.outcome_unknown());
+        }
     }
 }

@@ -18,7 +18,8 @@
 //!   credentials, such as the document's `1-ABC-23`: 400 `1403`).
 //! - `GET /Voice/v1/Numbers/orderStatus?pageNumber&pageSize` (newest first;
 //!   bad page 20103, bad size 20104, size at most 1000) or `?voiceOrderId=`
-//!   (unknown: 20060).
+//!   (unknown: 20060). [`VoiceSim::set_lying_total`] makes the list lie:
+//!   that `totalRecords`, and page 1 whatever page is asked.
 //! - `GET /Voice/v1/Numbers/notifications?voiceOrderId=[&fromDate=]` (missing
 //!   id 20049, unknown 20060; at most 180 days back).
 //! - `POST /Voice/v1/Numbers/order/{id}/cancel`: unknown 20054; completed
@@ -281,6 +282,12 @@ impl VoiceSim {
 
     pub fn notifications(&self, id: &str) -> Vec<SimNotification> {
         self.order(id).map(|o| o.notifications).unwrap_or_default()
+    }
+
+    /// Makes the list lie (`Some`): it claims this `totalRecords` and
+    /// answers page 1 whatever page is asked; `None` tells the truth again.
+    pub fn set_lying_total(&self, total: Option<u64>) {
+        self.lock().lying_total = total;
     }
 
     /// Adds an order, or replaces the one with the same id.

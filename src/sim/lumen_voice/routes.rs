@@ -384,13 +384,19 @@ fn order_status_answer(sim: &VoiceSim, q: &[(String, String)]) -> Response {
         Some(Ok(s)) if (1..=1000).contains(&s) => s,
         Some(_) => return error("20104"),
     };
-    let start = (page - 1).saturating_mul(size).min(state.orders.len());
+    let (page_shown, total) = match state.lying_total {
+        Some(lie) => (1, lie),
+        None => (page, state.orders.len() as u64),
+    };
+    let start = (page_shown - 1)
+        .saturating_mul(size)
+        .min(state.orders.len());
     let end = start.saturating_add(size).min(state.orders.len());
     let orders: Vec<_> = state.orders[start..end].iter().map(wire).collect();
     json(&serde_json::json!({
         "pageNumber": page,
         "pageSize": size,
-        "totalRecords": state.orders.len(),
+        "totalRecords": total,
         "orders": orders,
     }))
 }

@@ -121,6 +121,8 @@ pub(super) struct SimState {
     /// outcome.
     pub(super) writes: usize,
     pub(super) applied: Vec<AppliedWrite>,
+    /// A lying list: this `totalRecords`, and page 1 for every page asked.
+    pub(super) lying_total: Option<u64>,
 }
 
 /// Why a write is refused: one code (answered with its table's status), or
@@ -143,6 +145,7 @@ impl SimState {
             counts: HashMap::new(),
             writes: 0,
             applied: Vec::new(),
+            lying_total: None,
         };
         state.reindex();
         state

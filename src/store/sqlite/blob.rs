@@ -292,6 +292,7 @@ impl OrderDto {
             fetch_error: self.fetch_error,
             detail_loaded: self.detail_loaded,
             customer_loaded: self.customer_loaded,
+            read_at: None,
         }
     }
 }
