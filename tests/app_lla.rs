@@ -2,7 +2,8 @@
 //! TestBackend (80x24 and 160x48, a fixed clock): the pay link dialog (`p`)
 //! from open to sent, its field errors, its preview (document 004's exact
 //! JSON) and a refused answer; "unscheduled" and "no state yet" in the
-//! table and the schedule sort; the journal's "send again" (ctrl-r) on an
+//! table and the schedule sort; a failed market named on the carrier chip
+//! with only its orders marked stale; the journal's "send again" (ctrl-r) on an
 //! unknown pay link, behind its question. No terminal, no network.
 
 mod common;
@@ -300,6 +301,82 @@ fn unscheduled_sorts_after_every_real_date_and_a_null_state_reads_no_state_yet()
     assert!(screen.contains("unscheduled"), "{screen}");
     assert!(screen.contains("no state yet"), "{screen}");
     assert!(!screen.contains("4444"), "{screen}");
+}
+
+#[test]
+fn a_failed_market_is_named_on_the_chip_and_only_its_orders_are_marked_stale() {
+    use orderdesk::carriers::SyncEvent;
+    use orderdesk::carriers::lla_tmf622::reader::markets_error;
+    let mut s = lla_state(false);
+    let down = || CarrierError::Unavailable {
+        code: None,
+        message: "HTTP 503".into(),
+        retry_after: None,
+        sent: false,
+    };
+    app::update(
+        &mut s,
+        Msg::Sync(SyncEvent::OrderFailed {
+            key: lla("JM-555"),
+            error: CarrierError::Unavailable {
+                code: None,
+                message: "stale: market JM did not answer (unavailable: HTTP 503); this is its last known state".into(),
+                retry_after: None,
+                sent: false,
+            },
+        }),
+    );
+    app::update(
+        &mut s,
+        Msg::Sync(SyncEvent::Finished {
+            carrier: Arc::from("lla"),
+            result: Err(markets_error(vec![("JM".into(), down())])),
+            next_poll: None,
+        }),
+    );
+    let jm = s.summary(&lla("JM-555")).expect("held");
+    assert!(
+        jm.fetch_error
+            .as_deref()
+            .is_some_and(|e| e.contains("stale: market JM")),
+        "{jm:?}"
+    );
+    for id in [OPEN, "PR-1200048006601012"] {
+        assert!(s.summary(&lla(id)).expect("held").fetch_error.is_none());
+    }
+    let (theme, _) = Theme::load("default");
+    for (w, h) in SIZES {
+        app::update(
+            &mut s,
+            Msg::Resize {
+                width: w,
+                height: h,
+            },
+        );
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+        terminal.draw(|f| ui::view(&s, &theme, f)).expect("draws");
+        let screen = format!("{}", terminal.backend());
+        assert!(screen.contains("lla market JM unavailable"), "{screen}");
+    }
+    // Two markets down: both named.
+    app::update(
+        &mut s,
+        Msg::Sync(SyncEvent::Finished {
+            carrier: Arc::from("lla"),
+            result: Err(markets_error(vec![
+                ("JM".into(), down()),
+                ("PA".into(), down()),
+            ])),
+            next_poll: None,
+        }),
+    );
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
+    terminal.draw(|f| ui::view(&s, &theme, f)).expect("draws");
+    let screen = format!("{}", terminal.backend());
+    assert!(
+        screen.contains("lla markets JM, PA unavailable"),
+        "{screen}"
+    );
 }
 
 /// A pay link entry of the journal, `state`, on the open PR order.
