@@ -239,6 +239,32 @@ fn a_refused_paylink_shows_the_carriers_code_and_text_and_keeps_the_link() {
 }
 
 #[test]
+fn an_unknown_paylink_outcome_points_to_send_again_and_is_not_re_read() {
+    let mut s = lla_state(false);
+    open_paylink(&mut s);
+    typ(&mut s, "https://pay.example/l/9");
+    press(&mut s, key(KeyCode::Enter));
+    let (ticket, _, _) = execute(&press(&mut s, key(KeyCode::Enter))).expect("sent");
+    let error = CarrierError::Timeout("no answer in 30s (X-Correlation-ID c-1)".into());
+    let entry = paylink_entry("e1", JournalState::Unknown, "sent, no answer");
+    let fx = press(
+        &mut s,
+        Msg::WriteSettled(Box::new(WriteSettled {
+            ticket,
+            key: lla(OPEN),
+            result: Err(error),
+            entry: Some(entry),
+            order: None,
+        })),
+    );
+    assert!(fx.is_empty(), "no re-read can show it: {fx:?}");
+    let answer = form(&s).send_error.clone().expect("the answer is shown");
+    assert!(answer.contains("X-Correlation-ID c-1"), "{answer}");
+    assert!(answer.contains("J then ctrl-r"), "{answer}");
+    assert_eq!(s.journal()[0].state, JournalState::Unknown);
+}
+
+#[test]
 fn paylink_is_for_open_orders_and_other_actions_say_not_offered() {
     let mut s = lla_state(false);
     select(&mut s, OPEN);
