@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use journal_support::{Fake, KIND, WriteFault, message, set_status};
+use journal_support::{Fake, KIND, WriteFault, message, pay_link, set_status};
 use orderdesk::carriers::CarrierError;
 use orderdesk::domain::{ActionRequest, LogKind, OrderKey};
 use orderdesk::engine::{MAX_SENDS, WriteExecutor};
@@ -558,4 +558,65 @@ async fn two_consoles_resolving_at_once_send_each_write_at_most_once() {
     }
     assert_eq!(fake.sends(), 20);
     assert!(a.journal().journal_unresolved().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_write_no_reread_confirms_is_never_resent_on_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Fake::with_orders((1..=3).map(|i| i.to_string()));
+    let key = |i: u32| OrderKey::new("tg", i.to_string());
+    let (sending, unknown, recorded) = {
+        let store = SqliteStore::open(dir.path()).unwrap();
+        // 1: sending when the console died, reached the carrier.
+        let sending = leave(&store, &key(1), &pay_link("p1"), JournalState::Sending);
+        fake.apply("1", &pay_link("p1"));
+        // 2: unknown, not applied.
+        let unknown = leave(&store, &key(2), &pay_link("p2"), JournalState::Unknown);
+        // 3: recorded, never sent: its first send is not a resend.
+        let recorded = leave(&store, &key(3), &pay_link("p3"), JournalState::Recorded);
+        (sending, unknown, recorded)
+    };
+    let store = Arc::new(SqliteStore::open(dir.path()).unwrap());
+    let exec = WriteExecutor::new(Some(store.clone()), "anna").unwrap();
+    let handle = fake.handle("tg", false);
+    let later = t0() + chrono::Duration::minutes(10);
+    for _ in 0..2 {
+        exec.resolve_pending(std::slice::from_ref(&handle), later)
+            .await;
+    }
+    let state = |id: &str| store.journal_get(id).unwrap().unwrap();
+    assert_eq!(state(&sending).state, JournalState::Unknown);
+    assert!(
+        state(&sending)
+            .outcome
+            .unwrap_or_default()
+            .contains("not sent again on its own")
+    );
+    assert_eq!(state(&unknown).state, JournalState::Unknown);
+    assert_eq!(state(&recorded).state, JournalState::Confirmed);
+    assert_eq!(fake.sends(), 1, "only the never-sent one");
+    assert_eq!(fake.applied("p2"), 0);
+
+    // The user's "send again": once, confirmed by the carrier's answer.
+    let again = exec.send_again(&handle, &unknown, later).await.unwrap();
+    assert_eq!(again.state(), JournalState::Confirmed);
+    assert_eq!(again.entry.sends, 2);
+    assert!(
+        again
+            .entry
+            .outcome
+            .clone()
+            .unwrap_or_default()
+            .contains("[earlier: timed out]"),
+        "{:?}",
+        again.entry.outcome
+    );
+    assert_eq!(fake.applied("p2"), 1);
+    assert_eq!(fake.sends(), 2);
+    // Not for a confirmed entry, nor for a write the re-read settles.
+    assert!(exec.send_again(&handle, &unknown, later).await.is_err());
+    let msg = leave(&store, &key(3), &message("m3"), JournalState::Unknown);
+    let why = exec.send_again(&handle, &msg, later).await.unwrap_err();
+    assert!(why.contains("re-reading"), "{why}");
+    assert_eq!(fake.sends(), 2);
 }

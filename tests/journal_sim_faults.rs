@@ -12,6 +12,12 @@
 //!   in phases of 503s, dropped connections (before or after applying), hangs
 //!   answered 504 after the client's timeout, 429s and a mix.
 //!
+//! - LLA TMF-622: a pay link (which no re-read can show) whose connection
+//!   drops after the simulator saved it stays `unknown`, is not re-sent by
+//!   the executor nor by a restarted one's `resolve_pending`, blocks a new
+//!   write to the order, and the user's "send again" sends it exactly once
+//!   more, the journal keeping both attempts' correlation ids.
+//!
 //! At the end, with the faults gone and pending writes resolved, each
 //! simulator's state equals the journal's confirmed writes: every confirmed
 //! write applied exactly once, every failed or refused one not at all, and
@@ -31,6 +37,7 @@ use orderdesk::domain::{ActionKind, ActionRequest, FormValues, Order, OrderKey};
 use orderdesk::engine::WriteExecutor;
 use orderdesk::registry;
 use orderdesk::sim::RunningSim;
+use orderdesk::sim::lla_tmf622::{Fault, LlaSim, LlaSimOptions};
 use orderdesk::sim::lumen_voice::{Faults, PathKind, SimOrder, VoiceSim, VoiceSimOptions};
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
 use orderdesk::store::{JournalEntry, JournalFilter, JournalState, SqliteStore};
@@ -563,4 +570,129 @@ fn voice_request(
         .profile
         .validate(order, action, &values, Utc::now())
         .expect("valid request")
+}
+
+fn lla_paylink(handle: &CarrierHandle, order: &Order, link: &str) -> ActionRequest {
+    let form = handle
+        .profile
+        .form(order, ActionKind::AddPayLink)
+        .expect("pay link offered");
+    let mut values = FormValues::from_form(&form);
+    values.set("link", link);
+    handle
+        .profile
+        .validate(order, ActionKind::AddPayLink, &values, Utc::now())
+        .expect("valid request")
+}
+
+#[tokio::test]
+async fn an_unknown_lla_paylink_is_sent_again_only_when_the_user_says_so() {
+    let opts = LlaSimOptions {
+        orders: 12,
+        markets: vec!["PR".into()],
+        ..LlaSimOptions::default()
+    };
+    let (sim, server) = LlaSim::spawn(opts, 0).await.expect("simulator starts");
+    let config = sim.carrier_config("lla", &server.origin());
+    let handle = registry::build(&Config::empty(), &config, false).expect("carrier builds");
+    let (_dir, store, executor) = executor();
+    let mut order = None;
+    for o in sim.orders() {
+        let key = format!("{}-{}", o.market, o.id);
+        if let Ok(read) = handle.reader.fetch_order(&key).await
+            && read.status.stage.is_open()
+        {
+            order = Some(read);
+            break;
+        }
+    }
+    let order = order.expect("an open order");
+    let raw_id = order
+        .key
+        .id
+        .split_once('-')
+        .expect("market-id")
+        .1
+        .to_owned();
+    let request = lla_paylink(&handle, &order, "https://pay.example/l/1");
+
+    // The simulator saves it, then drops the connection.
+    sim.force_order(&raw_id, Some(Fault::DropAfterApply));
+    let first = executor
+        .execute(&handle, &order, &request, Utc::now())
+        .await;
+    sim.force_order(&raw_id, None);
+    assert_eq!(
+        first.entry.state,
+        JournalState::Unknown,
+        "{:#?}",
+        first.entry
+    );
+    assert_eq!(first.entry.sends, 1);
+    assert_eq!(sim.paylinks().len(), 1, "saved once");
+    assert_eq!(sim.injected().dropped_after, 1);
+    let id = first.entry.id.clone();
+
+    // Neither this executor nor a restarted one sends it again by itself.
+    executor
+        .resolve_pending(std::slice::from_ref(&handle), Utc::now())
+        .await;
+    let restarted = WriteExecutor::new(Some(store.clone()), "fault-test")
+        .expect("executor")
+        .with_in_flight_lease(Duration::ZERO);
+    for _ in 0..2 {
+        let results = restarted
+            .resolve_pending(std::slice::from_ref(&handle), Utc::now())
+            .await;
+        assert_eq!(results.len(), 1);
+        assert_eq!(results[0].entry.state, JournalState::Unknown);
+        assert_eq!(results[0].entry.sends, 1);
+    }
+    assert_eq!(sim.paylinks().len(), 1, "not re-sent on its own");
+    assert_eq!(sim.b2bsoft_correlation_ids().len(), 1);
+
+    // A new write to the order waits for the user's decision.
+    let other = lla_paylink(&handle, &order, "https://pay.example/l/2");
+    let blocked = restarted.execute(&handle, &order, &other, Utc::now()).await;
+    assert_eq!(blocked.entry.state, JournalState::Failed);
+    let why = blocked.entry.outcome.clone().unwrap_or_default();
+    assert!(why.contains("send it again there"), "{why}");
+    assert_eq!(sim.paylinks().len(), 1);
+
+    // "Send again": exactly one more send, confirmed by LLA's answer, and
+    // the entry names both attempts' correlation ids.
+    let again = restarted
+        .send_again(&handle, &id, Utc::now())
+        .await
+        .expect("sent again");
+    assert_eq!(
+        again.entry.state,
+        JournalState::Confirmed,
+        "{:#?}",
+        again.entry
+    );
+    assert_eq!(again.entry.sends, 2);
+    let saved = sim.paylinks();
+    assert_eq!(saved.len(), 2, "sent exactly once more");
+    assert_eq!(saved[1].link, "https://pay.example/l/1");
+    let outcome = again.entry.outcome.clone().unwrap_or_default();
+    let ids = sim.b2bsoft_correlation_ids();
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0], ids[1]);
+    for cid in &ids {
+        assert!(
+            outcome.contains(cid.as_str()),
+            "{cid} missing from {outcome}"
+        );
+    }
+
+    // Settled: nothing more is sent, by hand or by a resolve pass.
+    let refused = restarted.send_again(&handle, &id, Utc::now()).await;
+    let why = refused.expect_err("a confirmed write is not sent again");
+    assert!(why.contains("confirmed"), "{why}");
+    restarted
+        .resolve_pending(std::slice::from_ref(&handle), Utc::now())
+        .await;
+    assert_eq!(sim.paylinks().len(), 2);
+    assert!(store.journal_unresolved().expect("journal").is_empty());
 }

@@ -1,7 +1,8 @@
 //! The LLA adapter against the LLA simulator on loopback: paging past the
 //! simulator's `limit` cap in every market with a fresh correlation id per
 //! request, a failing market (503 / 429 with `Retry-After`, 500, a hang)
-//! named while the others carry on, a detail answering a 2099 error that
+//! named while the others carry on (its known orders marked stale until it
+//! answers again), a detail answering a 2099 error that
 //! marks only its order, a lying total, wrong credentials, the PayLink
 //! round trip and each of its error answers, and read-only mode (no
 //! writer).
@@ -165,6 +166,87 @@ async fn a_failing_market_is_named_and_the_others_carry_on() {
             .contains("market PR: unavailable")
     );
     assert!(orders.iter().all(|o| !o.key.id.starts_with("PR-")));
+}
+
+/// A poll's orders and the keys it reported failed, with their errors.
+async fn poll_failures(
+    handle: &CarrierHandle,
+) -> (PollResult, Vec<Order>, Vec<(String, CarrierError)>) {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let sink = SyncSink::new(handle.name.clone(), tx);
+    let result = handle.reader.poll(None, &sink).await;
+    let (mut orders, mut failed) = (Vec::new(), Vec::new());
+    while let Ok(event) = rx.try_recv() {
+        match event {
+            SyncEvent::Orders { orders: batch, .. } => orders.extend(batch),
+            SyncEvent::OrderFailed { key, error } => failed.push((key.id, error)),
+            _ => {}
+        }
+    }
+    (result, orders, failed)
+}
+
+#[tokio::test]
+async fn a_failing_markets_known_orders_are_marked_stale_until_it_answers() {
+    let opts = LlaSimOptions {
+        markets: vec!["PR".into(), "JM".into()],
+        ..options(30)
+    };
+    let (sim, _run, config) = start(opts).await;
+    let h = handle(&config, true);
+    let (result, first, failed) = poll_failures(&h).await;
+    result.expect("first poll");
+    assert!(failed.is_empty(), "{failed:?}");
+    let jm: HashSet<String> = keys(&first)
+        .into_iter()
+        .filter(|k| k.starts_with("JM-"))
+        .collect();
+    assert!(!jm.is_empty());
+
+    // JM answers 503: each known JM order is marked stale, naming JM; no
+    // PR order is.
+    sim.force_market("JM", Some(Fault::Unavailable));
+    let (result, _, failed) = poll_failures(&h).await;
+    assert!(result.is_err());
+    let marked: HashSet<String> = failed.iter().map(|(k, _)| k.clone()).collect();
+    assert_eq!(marked, jm);
+    for (_, e) in &failed {
+        assert!(
+            e.to_string().contains("stale: market JM did not answer"),
+            "{e}"
+        );
+    }
+    // Still down: marked again, nothing read.
+    // (A PR order whose detail answers an error is read again every poll.)
+    let retried = |orders: &[Order]| {
+        orders
+            .iter()
+            .all(|o| o.key.id.starts_with("PR-") && o.fetch_error.is_some())
+    };
+    let (_, orders, failed) = poll_failures(&h).await;
+    assert_eq!(failed.len(), jm.len());
+    assert!(retried(&orders), "nothing changed: {:?}", keys(&orders));
+
+    // Back: every JM order is read again (clearing its mark), PR is not.
+    sim.force_market("JM", None);
+    let (result, orders, failed) = poll_failures(&h).await;
+    result.expect("healed");
+    assert!(failed.is_empty(), "{failed:?}");
+    let (jm_read, pr_read): (Vec<Order>, Vec<Order>) = orders
+        .into_iter()
+        .partition(|o| o.key.id.starts_with("JM-"));
+    assert_eq!(keys(&jm_read), jm);
+    assert!(retried(&pr_read), "{:?}", keys(&pr_read));
+    let fresh = jm_read.iter().filter(|o| o.fetch_error.is_none()).count();
+    assert!(fresh > 0, "the marks are cleared");
+    let (_, orders, _) = poll_failures(&h).await;
+    assert!(
+        orders
+            .iter()
+            .all(|o| !o.key.id.starts_with("JM-") || o.fetch_error.is_some()),
+        "read once after healing, then unchanged: {:?}",
+        keys(&orders)
+    );
 }
 
 #[tokio::test]

@@ -2,7 +2,8 @@
 //! each carrier's health chip), re-read orders and on-demand customer
 //! details, full orders read from the store. Orders of carriers the console
 //! does not know are ignored; a re-read that lacks the customer details
-//! already loaded keeps them. Pure:
+//! already loaded keeps them. A failed poll's chip names the failed markets
+//! of a carrier with markets. Pure:
 //! the requests go out as effects.
 
 use chrono::Duration;
@@ -246,8 +247,43 @@ impl State {
     }
 }
 
-/// A few words for a header chip.
+/// A few words for a header chip; an error made of `market XX: why` parts
+/// (a carrier with markets, e.g. LLA) names the markets first.
 fn short_reason(error: &CarrierError) -> String {
+    let reason = kind_reason(error);
+    let message = match error {
+        CarrierError::Unavailable { message, .. } | CarrierError::Auth { message, .. } => message,
+        _ => return reason,
+    };
+    match failed_markets(message) {
+        Some(markets) => format!("{markets} {reason}"),
+        None => reason,
+    }
+}
+
+/// `market JM` / `markets JM, PA` when every `; ` part of `message` starts
+/// with `market XX:`.
+fn failed_markets(message: &str) -> Option<String> {
+    let markets = message
+        .split("; ")
+        .map(|part| {
+            let rest = part.strip_prefix("market ")?;
+            let (name, _) = rest.split_once(':')?;
+            let ok = !name.is_empty()
+                && name.len() <= 8
+                && name.chars().all(|c| c.is_ascii_alphanumeric());
+            ok.then_some(name)
+        })
+        .collect::<Option<Vec<_>>>()?;
+    match markets.as_slice() {
+        [] => None,
+        [one] => Some(format!("market {one}")),
+        many => Some(format!("markets {}", many.join(", "))),
+    }
+}
+
+/// The error's kind in a few words.
+fn kind_reason(error: &CarrierError) -> String {
     match error {
         CarrierError::Auth { .. } => "auth failed".into(),
         CarrierError::RateLimited { .. } => "rate limited".into(),

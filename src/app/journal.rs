@@ -4,7 +4,8 @@
 //! overlay's filter keeps entries whose visible text contains every word
 //! typed (case-insensitive); live updates keep the selected entry under the
 //! cursor. Enter selects the entry's order, switching to view 4 (and
-//! clearing the table filter) when the current view hides it. Pure.
+//! clearing the table filter) when the current view hides it; ctrl-r asks
+//! to send an unknown write again (`super::again`). Pure.
 
 use super::filter::Filter;
 use super::input::TextInput;
@@ -21,6 +22,9 @@ pub struct JournalView {
     pub cursor: usize,
     /// The selected entry's id, so live updates do not move the selection.
     selected: Option<String>,
+    /// The entry the user asked to send again, waiting for their `y`
+    /// (see `super::again`).
+    pub confirm: Option<String>,
 }
 
 impl JournalView {
@@ -29,6 +33,7 @@ impl JournalView {
             filter: TextInput::new("", false, Some(200)),
             cursor: 0,
             selected: None,
+            confirm: None,
         }
     }
 }
@@ -48,7 +53,7 @@ impl State {
         &self.journal
     }
 
-    fn journal_view_mut(&mut self) -> Option<&mut JournalView> {
+    pub(super) fn journal_view_mut(&mut self) -> Option<&mut JournalView> {
         match &mut self.modal {
             Some(Modal::Journal(view)) => Some(view),
             _ => None,
@@ -141,7 +146,20 @@ impl State {
     }
 
     /// A key in the journal overlay.
-    pub(super) fn journal_key(&mut self, action: Option<Action>, typed: Option<char>) {
+    pub(super) fn journal_key(
+        &mut self,
+        action: Option<Action>,
+        typed: Option<char>,
+        fx: &mut Vec<super::msg::Effect>,
+    ) {
+        if self.journal_view().is_some_and(|v| v.confirm.is_some()) {
+            self.send_again_answer(typed == Some('y') && action.is_none(), fx);
+            return;
+        }
+        if action == Some(Action::SendAgain) {
+            self.send_again_ask();
+            return;
+        }
         let page = layout::journal_rows(self.size).max(1) as isize;
         let Some(view) = self.journal_view_mut() else {
             return;

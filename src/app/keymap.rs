@@ -17,7 +17,7 @@
 //!   (journal) in the table only, since `J` is "next order" in the detail pane.
 //! - The journal overlay is its own layer with fixed keys: letters type into
 //!   its filter line, arrows and pages move, Home/End jump to the first/last
-//!   entry.
+//!   entry; ctrl-r sends the selected unknown write again, after a `y`.
 
 use std::collections::BTreeMap;
 
@@ -130,6 +130,8 @@ pub enum Action {
     Flag,
     /// Open the journal view.
     Journal,
+    /// In the journal: send the selected unknown write again (asks first).
+    SendAgain,
     // Editing layers.
     Back,
     Accept,
@@ -183,6 +185,7 @@ impl Action {
         Action::Note,
         Action::Flag,
         Action::Journal,
+        Action::SendAgain,
         Action::Back,
         Action::Accept,
         Action::Submit,
@@ -230,6 +233,7 @@ impl Action {
             Action::Note => "note",
             Action::Flag => "flag",
             Action::Journal => "journal",
+            Action::SendAgain => "send_again",
             Action::Back => "back",
             Action::Accept => "accept",
             Action::Submit => "submit",
@@ -310,6 +314,9 @@ impl Action {
             (Action::Note, _) => "add a local note (never sent; works read-only too)",
             (Action::Flag, _) => "toggle the local follow-up flag (never sent)",
             (Action::Journal, _) => "journal of writes, newest first",
+            (Action::SendAgain, _) => {
+                "send an unknown write again (pay link; asks first: it may be saved already)"
+            }
             (Action::Back, Layer::Help) => "close the help",
             (Action::Back, Layer::Filter) => "clear the filter",
             (Action::Back, _) => "cancel (before sending) / back",
@@ -456,6 +463,7 @@ fn defaults() -> Vec<Binding> {
     bind(jl, &[p(K::Backspace)], A::Backspace);
     bind(jl, &[Key::ctrl('w')], A::DeleteWord);
     bind(jl, &[Key::ctrl('u')], A::ClearLine);
+    bind(jl, &[Key::ctrl('r')], A::SendAgain);
 
     // Help overlay.
     let h = Layer::Help;

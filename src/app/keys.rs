@@ -41,7 +41,7 @@ impl State {
         match &self.modal {
             Some(Modal::Help { .. }) => self.help_key(action),
             Some(Modal::Note(_)) => self.note_key(action, key.typed_char(), fx),
-            Some(Modal::Journal(_)) => self.journal_key(action, key.typed_char()),
+            Some(Modal::Journal(_)) => self.journal_key(action, key.typed_char(), fx),
             Some(Modal::Dialog(_)) => {
                 let input = match (action, key.typed_char()) {
                     (Some(a), _) => Input::Action(a),

@@ -32,6 +32,7 @@
 //!   [`STALE_GRACE`] (or, with none planned, its last good sync is older than
 //!   [`STALE_AFTER`]), so a long refresh interval is not mistaken for trouble.
 
+mod again;
 mod cache;
 mod dialog;
 mod feed;

@@ -121,6 +121,14 @@ pub enum Effect {
         order: Box<Order>,
         request: ActionRequest,
     },
+    /// Send the journal entry `id` (a write to `key` whose outcome is unknown
+    /// and that no re-read can settle) once more: the user confirmed it in
+    /// the journal view. Answered by a [`WriteSettled`] like `Execute`.
+    SendAgain {
+        ticket: Ticket,
+        key: OrderKey,
+        id: String,
+    },
     /// Store a local note on an order (never sent to a carrier).
     SaveNote { key: OrderKey, text: String },
     /// Set or clear the local follow-up flag of an order.

@@ -156,6 +156,11 @@ impl State {
         if let Some(order) = order {
             self.upsert_orders(vec![order]);
         }
+        // A write no re-read can show (LLA's pay link) is not re-read.
+        let no_reread = entry.as_ref().is_some_and(|e| {
+            self.carrier(&e.key.carrier)
+                .is_some_and(|c| !c.info.profile.reread_confirms(&e.request))
+        });
         if let Some(entry) = entry {
             self.on_journal(entry);
         }
@@ -184,7 +189,11 @@ impl State {
             }
             Err(error) => {
                 let unknown = error.outcome_unknown();
-                let answer = if unknown {
+                let answer = if unknown && no_reread {
+                    format!(
+                        "{error} (the carrier may have saved it and cannot show it back: it stays unknown; send it again from the journal, J then ctrl-r, if it is still needed)"
+                    )
+                } else if unknown {
                     format!(
                         "{error} (the carrier may have applied it; re-reading the order, check its log before retrying)"
                     )
@@ -198,7 +207,7 @@ impl State {
                     self.modal = Some(Modal::Dialog(Dialog::Form(form)));
                 }
                 self.say(Level::Error, format!("{key}: {summary} failed: {answer}"));
-                if unknown && !reread {
+                if unknown && !reread && !no_reread {
                     fx.push(Effect::ReloadOrder(key));
                 }
             }

@@ -86,6 +86,15 @@ pub trait CarrierProfile: Send + Sync + std::fmt::Debug {
     fn rebase(&self, _fresh: &Order, request: &ActionRequest) -> ActionRequest {
         request.clone()
     }
+
+    /// Whether re-reading the order can show that `request` was applied.
+    /// `false` for a write the carrier never shows back (LLA's pay link):
+    /// then the carrier's answer is the only confirmation, and an unknown
+    /// outcome stays unknown: the executor never re-sends it by itself,
+    /// only the user's "send again" in the journal does.
+    fn reread_confirms(&self, _request: &ActionRequest) -> bool {
+        true
+    }
 }
 
 /// Reads from a carrier. Implementations are cheap to share (`Arc`).

@@ -25,6 +25,14 @@
 //!   sent exactly once more (at most [`MAX_SENDS`] sends in all); still not
 //!   visible after that -> `failed` ("not applied ..., not sent again"); the
 //!   carrier unreachable -> stays `unknown` for `resolve_pending`.
+//! - **No re-read** (`CarrierProfile::reread_confirms` false, e.g. LLA's
+//!   pay link, which the order never shows): an `Ok` answer -> `confirmed`;
+//!   an unknown outcome stays `unknown` and is never re-sent by the
+//!   executor, here or in `resolve_pending` (an entry found `sending` is
+//!   marked `unknown`). Only [`WriteExecutor::send_again`], the user's
+//!   "send again" in the journal, sends it once more, and each such send's
+//!   outcome keeps the earlier ones' words. A later write to the same order
+//!   is not sent while it is open.
 //! - **Read-only** (`CarrierHandle::writer == None`): nothing is sent; the
 //!   attempt is recorded as `failed: read-only mode` (zero sends).
 //! - If the journal cannot record a write (store fault), the write is **not
@@ -107,6 +115,10 @@ fn pause_before_send() -> Option<Duration> {
         .ok()?;
     Some(Duration::from_millis(ms))
 }
+
+/// Why an unknown write whose carrier cannot show it back stays unknown.
+const NO_REREAD: &str = "the carrier cannot show it back, so it is not sent again on its own: \
+     send it again from the journal (J) if it is still needed";
 
 /// How long an entry touched by another executor instance is assumed to be
 /// possibly in flight there (longer than any carrier's HTTP timeout).
@@ -318,6 +330,74 @@ impl WriteExecutor {
         out
     }
 
+    /// Sends the entry `id` once more because the user asked to: only an
+    /// entry whose outcome is `unknown`, that the carrier did not accept,
+    /// and whose carrier cannot show it back on a re-read
+    /// (`CarrierProfile::reread_confirms` false). The order is read first
+    /// (the writer sends to it as it stands now); the outcome recorded keeps
+    /// what the entry said before, so every attempt stays in the journal.
+    /// `Err` says why it was not sent (nothing changed).
+    pub async fn send_again(
+        &self,
+        handle: &CarrierHandle,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<WriteResult, String> {
+        let clock = Clock::new(now);
+        let entry = self.send_again_entry(handle, id).await?;
+        let lock = self.order_lock(&entry.key);
+        let _one_at_a_time = lock.lock().await;
+        let Some(_guard) = self.claim(&entry.id) else {
+            return Err("not sent: this write is being sent right now".into());
+        };
+        // It may have changed while we waited for the order.
+        let entry = self.send_again_entry(handle, id).await?;
+        let order = handle
+            .reader
+            .fetch_order(&entry.key.id)
+            .await
+            .map_err(|e| format!("not sent: could not read the order first: {e}"))?;
+        let earlier = entry.outcome.clone();
+        Ok(self
+            .send_attempt(handle, entry, order, earlier.as_deref(), &clock)
+            .await)
+    }
+
+    /// The entry `id` if it may be sent again by hand, else why not.
+    async fn send_again_entry(
+        &self,
+        handle: &CarrierHandle,
+        id: &str,
+    ) -> Result<JournalEntry, String> {
+        let entry = match self.journal.journal_get(id).await {
+            Ok(Some(entry)) => entry,
+            Ok(None) => return Err(format!("not sent: no journal entry {id}")),
+            Err(err) => return Err(format!("not sent: the journal could not be read: {err}")),
+        };
+        if *handle.name != *entry.key.carrier || handle.profile.kind() != entry.kind {
+            return Err(format!(
+                "not sent: the entry is for carrier {}, not {}",
+                entry.key.carrier, handle.name
+            ));
+        }
+        if handle.writer.is_none() {
+            return Err("read-only mode: not sent".into());
+        }
+        if handle.profile.reread_confirms(&entry.request) {
+            return Err(
+                "not sent: this carrier's writes are settled by re-reading the order; they are not sent again by hand"
+                    .into(),
+            );
+        }
+        if entry.state != JournalState::Unknown || entry.receipt.is_some() {
+            return Err(format!(
+                "not sent: only a write whose outcome is unknown can be sent again; this one is {}",
+                entry.state.as_str()
+            ));
+        }
+        Ok(entry)
+    }
+
     /// The request as it is recorded (re-based on a fresh read when the
     /// profile asks for it), and why it must not be sent, if so. The caller
     /// holds the order's lock.
@@ -384,6 +464,13 @@ impl WriteExecutor {
                 Some(_guard) => self.resolve_one(handle, entry, clock).await,
                 None => self.unchanged(entry, None),
             };
+            let entry = &result.entry;
+            if !entry.state.is_final() && !handle.profile.reread_confirms(&entry.request) {
+                return Some(format!(
+                    "not sent: an earlier write to this order ({}) has an unknown outcome that no re-read can settle; open the journal (J) and send it again there if it is still needed",
+                    entry.request.summary
+                ));
+            }
             if !result.entry.state.is_final() {
                 return Some(format!(
                     "not sent: an earlier write to this order ({}) has no known outcome yet; it is re-read first, try again later",
@@ -403,6 +490,17 @@ impl WriteExecutor {
         // Ours and idle (not in flight: we hold the claim), or another
         // instance's whose lease has passed: we may change its state.
         let owned = entry.session == self.session || clock.now() - entry.updated_at >= self.lease;
+        if entry.sends > 0 && !handle.profile.reread_confirms(&entry.request) {
+            // Sent at least once and no re-read can show it: never sent
+            // again by the executor (only by the user's "send again").
+            if owned && entry.state == JournalState::Sending {
+                let why = format!("interrupted while sending, no answer recorded; {NO_REREAD}");
+                return self
+                    .finish(entry, Outcome::Unknown { why }, None, None, clock)
+                    .await;
+            }
+            return self.unchanged(entry, None);
+        }
         match self.reread(handle, &entry).await {
             ReRead::Visible(fresh) => {
                 let message = "confirmed by re-reading the order".to_owned();

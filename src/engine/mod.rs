@@ -65,6 +65,14 @@ pub enum Command {
         order: Box<Order>,
         request: ActionRequest,
     },
+    /// Send the journal entry `id` (a write to `key` whose outcome is
+    /// unknown and that no re-read can settle) once more, because the user
+    /// asked to ([`Event::WriteSettled`]; see `WriteExecutor::send_again`).
+    SendAgain {
+        ticket: Ticket,
+        key: OrderKey,
+        id: String,
+    },
     /// Store a local note ([`Event::NoteSaved`]); never sent to a carrier.
     AddNote { key: OrderKey, text: String },
     /// Set or clear a local follow-up flag ([`Event::FlagSaved`]).
@@ -396,6 +404,7 @@ impl Engine {
                 order,
                 request,
             } => self.execute(ticket, *order, request),
+            Command::SendAgain { ticket, key, id } => self.send_again(ticket, key, id),
             Command::AddNote { key, text } => {
                 let (local, author) = (self.stores.local.clone(), self.author.clone());
                 let (events, refused) = (self.events.clone(), self.refused.clone());
@@ -480,6 +489,54 @@ impl Engine {
 /// Why a note or flag is not saved once the store was found damaged.
 pub const REFUSED: &str =
     "the local store was found damaged and is not written again this session; nothing was saved";
+
+impl Engine {
+    /// Sends a journal entry again at the user's word (see
+    /// [`Command::SendAgain`]); refused like [`Command::Execute`] without a
+    /// write client.
+    fn send_again(&self, ticket: Ticket, key: OrderKey, id: String) {
+        let Some(handle) = self
+            .handles
+            .get(&key.carrier)
+            .filter(|h| h.writer.is_some())
+            .cloned()
+        else {
+            let why = if self.handles.contains_key(&key.carrier) {
+                READ_ONLY
+            } else {
+                UNKNOWN_CARRIER
+            };
+            let _ = self.events.send(refused(ticket, key, why));
+            return;
+        };
+        let (executor, events) = (self.executor.clone(), self.events.clone());
+        let recorder = self.recorder.clone();
+        tokio::spawn(async move {
+            let settled = match executor.send_again(&handle, &id, Utc::now()).await {
+                Ok(outcome) => {
+                    if let (Some(recorder), Some(order)) = (&recorder, &outcome.order) {
+                        recorder.orders(vec![order.clone()]);
+                    }
+                    WriteSettled {
+                        ticket,
+                        key,
+                        result: outcome.receipt_result(),
+                        entry: Some(outcome.entry),
+                        order: outcome.order,
+                    }
+                }
+                Err(why) => WriteSettled {
+                    ticket,
+                    key,
+                    result: Err(CarrierError::Local(why)),
+                    entry: None,
+                    order: None,
+                },
+            };
+            let _ = events.send(Event::WriteSettled(Box::new(settled)));
+        });
+    }
+}
 
 /// Why a write to a configured carrier without a write client is refused.
 pub const READ_ONLY: &str = "read-only mode: no write client exists";

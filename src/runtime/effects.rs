@@ -55,6 +55,7 @@ pub fn command(effect: Effect) -> Option<Command> {
             order,
             request,
         },
+        Effect::SendAgain { ticket, key, id } => Command::SendAgain { ticket, key, id },
         Effect::SaveNote { key, text } => Command::AddNote { key, text },
         Effect::SetFlag { key, flagged } => Command::SetFlag { key, flagged },
     })

@@ -1,6 +1,7 @@
 //! The journal overlay (`J`): every recorded write, newest first, one line
 //! each (time, author, order, action, state, outcome), a filter line on top
-//! and key hints at the bottom. Draws what `State::journal_visible` lists;
+//! and key hints at the bottom (ctrl-r "send again" when the selected entry
+//! offers it; the send-again question in its place while it waits). Draws what `State::journal_visible` lists;
 //! filtering and the cursor are `app`'s. The window follows the cursor (it
 //! scrolls once the cursor passes the last row).
 //!
@@ -11,7 +12,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::{Theme, fit, input_spans};
 use crate::app::State;
@@ -147,18 +148,38 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         frame.render_widget(Paragraph::new(lines), body);
     }
 
-    // Footer.
-    let mut spans = Vec::new();
-    for (k, w) in [
+    // Footer: the send-again question while it waits, else the keys.
+    let footer = line(inner.height.saturating_sub(1));
+    if let Some(question) = state.send_again_question() {
+        // Two rows (over the list's last one), wrapped: it must be read whole.
+        let rows = inner.height.saturating_sub(2).min(2);
+        let area = Rect {
+            y: inner.y + inner.height - rows,
+            height: rows,
+            ..inner
+        };
+        frame.render_widget(Clear, area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(question, theme.warning)).wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let again = visible
+        .get(view.cursor)
+        .is_some_and(|e| state.send_again_offer(e).is_ok());
+    let mut keys = vec![
         ("enter", "go to the order"),
         ("↑↓ pgup pgdn", "move"),
         ("esc", "close"),
-    ] {
+    ];
+    if again {
+        keys.insert(1, ("ctrl-r", "send again"));
+    }
+    let mut spans = Vec::new();
+    for (k, w) in keys {
         spans.push(Span::styled(k, theme.key));
         spans.push(Span::styled(format!(" {w}   "), theme.muted));
     }
-    frame.render_widget(
-        Paragraph::new(Line::from(spans)),
-        line(inner.height.saturating_sub(1)),
-    );
+    frame.render_widget(Paragraph::new(Line::from(spans)), footer);
 }

@@ -11,7 +11,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 use super::{Theme, age, fit, stage_short};
 use crate::app::{SortColumn, State, ViewKind};
-use crate::domain::Stage;
+use crate::domain::{Schedule, Stage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Col {
@@ -58,7 +58,7 @@ impl Col {
 
 /// Chooses columns and widths for `width`. Flexible columns (customer,
 /// service) share what is left.
-fn columns(width: u16, key_w: u16, status_w: u16) -> (Vec<Col>, Vec<u16>, bool) {
+fn columns(width: u16, key_w: u16, status_w: u16, schedule_w: u16) -> (Vec<Col>, Vec<u16>, bool) {
     let wide = width >= 120;
     let stage_w = if wide { 13 } else { 11 };
     let fixed = |c: Col| -> u16 {
@@ -69,7 +69,7 @@ fn columns(width: u16, key_w: u16, status_w: u16) -> (Vec<Col>, Vec<u16>, bool) 
             Col::Stage => stage_w,
             Col::Age => 4,
             Col::Updated => 4,
-            Col::Schedule => 10,
+            Col::Schedule => schedule_w,
             Col::Customer => 18,
             Col::Service => 14,
         }
@@ -184,7 +184,16 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         .max()
         .unwrap_or(6)
         .clamp(6, 14);
-    let (cols, widths, wide) = columns(area.width, key_w, status_w);
+    // A date is 10 columns; "unscheduled" (11) widens it when shown.
+    let schedule_w = if orders
+        .iter()
+        .any(|o| matches!(o.schedule, Some(Schedule::Unscheduled)))
+    {
+        11
+    } else {
+        10
+    };
+    let (cols, widths, wide) = columns(area.width, key_w, status_w, schedule_w);
 
     let sort = store.sort();
     let header = Row::new(cols.iter().map(|c| {
@@ -257,7 +266,7 @@ mod tests {
 
     #[test]
     fn narrow_tables_keep_the_essentials() {
-        let (cols, widths, _) = columns(80, 9, 9);
+        let (cols, widths, _) = columns(80, 9, 9, 10);
         assert!(cols.contains(&Col::Key));
         assert!(cols.contains(&Col::Stage));
         assert!(cols.contains(&Col::Age));
@@ -265,7 +274,7 @@ mod tests {
         assert!(!cols.contains(&Col::Updated));
         let total: u16 = widths.iter().sum::<u16>() + cols.len() as u16 - 1;
         assert_eq!(total, 80);
-        let (cols, _, _) = columns(160, 9, 9);
+        let (cols, _, _) = columns(160, 9, 9, 10);
         assert_eq!(cols.len(), 9);
     }
 }

@@ -249,6 +249,11 @@ impl CarrierProfile for FakeProfile {
         let line = format!("applied {}", request.param("ref").unwrap_or(""));
         order.log.iter().any(|e| e.text == line)
     }
+    /// A pay link stands for a write no re-read can show (like LLA's): the
+    /// fake still logs it, but the executor must not look.
+    fn reread_confirms(&self, request: &ActionRequest) -> bool {
+        request.action != ActionKind::AddPayLink
+    }
 }
 
 pub struct FakeReader(pub Fake);
@@ -361,6 +366,16 @@ pub fn message(reference: &str) -> ActionRequest {
             ("ref".into(), reference.into()),
         ],
         summary: format!("add message {reference}"),
+        preview: None,
+    }
+}
+
+/// A write no re-read confirms (see `FakeProfile::reread_confirms`).
+pub fn pay_link(reference: &str) -> ActionRequest {
+    ActionRequest {
+        action: ActionKind::AddPayLink,
+        params: vec![("ref".into(), reference.into())],
+        summary: format!("add pay link {reference}"),
         preview: None,
     }
 }

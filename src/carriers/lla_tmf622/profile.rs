@@ -10,8 +10,9 @@
 //!   `payment[0].id` named `PayLink`); the preview shows the request line
 //!   and headers (the secret hidden) and that body. A yes/no confirmation.
 //! - No read-back exists (a Hybris order does not show its pay link), so
-//!   `effect_visible` is always false: an accepted PayLink stays "accepted,
-//!   not yet visible" and an unknown one stays unknown.
+//!   `effect_visible` is always false and `reread_confirms` is false for
+//!   it: LLA's 200 confirms it, and an unknown one stays unknown (never
+//!   re-sent by the executor; the journal's "send again" is the user's).
 //! - Every other action: "not offered by LLA TMF-622". In read-only mode
 //!   nothing is offered ("read-only mode").
 
@@ -265,6 +266,10 @@ impl CarrierProfile for LlaProfile {
 
     fn effect_visible(&self, _order: &Order, _request: &ActionRequest) -> bool {
         false
+    }
+
+    fn reread_confirms(&self, request: &ActionRequest) -> bool {
+        request.action != ActionKind::AddPayLink
     }
 }
 

@@ -11,9 +11,11 @@
 //! cap is reported as that market's error.
 //!
 //! A market that fails (auth, 429, 5xx, timeout, an unreadable list) does
-//! not stop the others: its orders already reported stay as they were, and
-//! the poll ends with one error naming each failed market (`retry_after`
-//! the longest asked for). An order whose detail fails is reported from its
+//! not stop the others: its orders already reported stay as they were,
+//! each marked stale (`OrderFailed` naming the market), and the poll ends
+//! with one error naming each failed market (`retry_after` the longest
+//! asked for). Once the market answers again its orders are read again,
+//! which clears the marks. An order whose detail fails is reported from its
 //! list body with `fetch_error` set (or as `OrderFailed` when it was
 //! reported before); a list element without a usable id is skipped and
 //! counted as failed.
@@ -224,7 +226,25 @@ impl LlaReader {
     }
 }
 
-/// One error for the markets that failed, each named.
+/// Marks a fingerprint kept for an order whose market failed: it matches
+/// no list entry, so the order is read again once the market answers.
+const STALE: &str = "stale:";
+
+/// What an order of a failed market shows: its data is the last known.
+fn stale_error(market: &str, error: &CarrierError) -> CarrierError {
+    CarrierError::Unavailable {
+        code: None,
+        message: format!(
+            "stale: market {market} did not answer ({error}); this is its last known state"
+        ),
+        retry_after: error.retry_after(),
+        sent: false,
+    }
+}
+
+/// One error for the markets that failed, each named: its message is
+/// `market XX: why` parts joined by `; ` (the carrier chip names the
+/// markets from these prefixes).
 pub fn markets_error(failed: Vec<(String, CarrierError)>) -> CarrierError {
     let all_auth = failed
         .iter()
@@ -287,15 +307,16 @@ impl CarrierReader for LlaReader {
                 Ok(()) => next.o.extend(market_next.o),
                 Err(e) => {
                     tracing::warn!(carrier = %self.client.name, market, error = %e, "market failed");
-                    // Keep what was known of this market for the next poll.
+                    // Its known orders stay, marked stale; their fingerprints
+                    // are kept marked too, so the poll after the market is
+                    // back re-reads and re-sends them (clearing the mark).
                     let prefix = format!("{market}-");
-                    next.o.extend(
-                        previous
-                            .o
-                            .iter()
-                            .filter(|(k, _)| k.starts_with(&prefix))
-                            .map(|(k, v)| (k.clone(), v.clone())),
-                    );
+                    for (kid, hash) in previous.o.iter().filter(|(k, _)| k.starts_with(&prefix)) {
+                        let key = OrderKey::new(self.client.name.clone(), kid.clone());
+                        sink.order_failed(key, stale_error(market, &e));
+                        let hash = hash.strip_prefix(STALE).unwrap_or(hash);
+                        next.o.insert(kid.clone(), format!("{STALE}{hash}"));
+                    }
                     failed.push((market.clone(), e));
                 }
             }

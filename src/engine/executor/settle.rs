@@ -12,6 +12,29 @@ use crate::domain::{JournalEntry, JournalState, Order, Outcome};
 use crate::engine::write_result::{WriteResult, apply, not_applied, settled_outcome};
 use crate::store::StoreError;
 
+/// `outcome` with what the entry said before a send the user asked for.
+fn with_earlier(outcome: Outcome, earlier: Option<&str>) -> Outcome {
+    let Some(earlier) = earlier.filter(|e| !e.is_empty()) else {
+        return outcome;
+    };
+    let add = |now: String| format!("{now} [earlier: {earlier}]");
+    match outcome {
+        Outcome::Confirmed { message } => Outcome::Confirmed {
+            message: add(message),
+        },
+        Outcome::Refused { code, message } => Outcome::Refused {
+            code,
+            message: add(message),
+        },
+        Outcome::Failed { why } => Outcome::Failed { why: add(why) },
+        Outcome::Unknown { why } => Outcome::Unknown { why: add(why) },
+        Outcome::Accepted { receipt, why } => Outcome::Accepted {
+            receipt,
+            why: add(why),
+        },
+    }
+}
+
 /// What a re-read says about an entry.
 pub(super) enum ReRead {
     Visible(Order),
@@ -25,12 +48,34 @@ impl WriteExecutor {
     pub(super) async fn send_and_settle(
         &self,
         handle: &CarrierHandle,
+        entry: JournalEntry,
+        order: Order,
+        clock: &Clock,
+    ) -> WriteResult {
+        self.send_attempt(handle, entry, order, None, clock).await
+    }
+
+    /// [`Self::send_and_settle`]; `earlier` is what the entry said before
+    /// this send when the user asked to send it again: the outcome recorded
+    /// keeps it, so every attempt (with the carrier's correlation id, where
+    /// its messages name one) stays in the journal.
+    pub(super) async fn send_attempt(
+        &self,
+        handle: &CarrierHandle,
         mut entry: JournalEntry,
         mut order: Order,
+        earlier: Option<&str>,
         clock: &Clock,
     ) -> WriteResult {
         let Some(writer) = handle.writer.clone() else {
             return self.unchanged(entry, None);
+        };
+        let rereads = handle.profile.reread_confirms(&entry.request);
+        let finish = |entry: JournalEntry,
+                      outcome: Outcome,
+                      order: Option<Order>,
+                      error: Option<CarrierError>| {
+            self.finish(entry, with_earlier(outcome, earlier), order, error, clock)
         };
         loop {
             entry = match self
@@ -50,9 +95,8 @@ impl WriteExecutor {
                         JournalState::Recorded => {
                             let why =
                                 format!("not sent: the journal could not record the send: {err}");
-                            let mut result = self
-                                .finish(entry, Outcome::Failed { why }, None, None, clock)
-                                .await;
+                            let mut result =
+                                finish(entry, Outcome::Failed { why }, None, None).await;
                             result.store_error.get_or_insert(err);
                             result
                         }
@@ -67,22 +111,28 @@ impl WriteExecutor {
             };
             let sent = writer.execute(&order, &entry.request).await;
             let err = match sent {
+                Ok(receipt) if !rereads => {
+                    // No re-read can show it: the carrier's yes confirms it.
+                    let outcome = Outcome::Confirmed {
+                        message: receipt.message,
+                    };
+                    return finish(entry, outcome, None, None).await;
+                }
                 Ok(receipt) => {
                     return match self.reread(handle, &entry).await {
                         ReRead::Visible(fresh) => {
-                            self.finish(
+                            finish(
                                 entry,
                                 Outcome::Confirmed {
                                     message: receipt.message,
                                 },
                                 Some(fresh),
                                 None,
-                                clock,
                             )
                             .await
                         }
                         ReRead::NotVisible(fresh) => {
-                            self.finish(
+                            finish(
                                 entry,
                                 Outcome::Accepted {
                                     receipt: receipt.message,
@@ -90,12 +140,11 @@ impl WriteExecutor {
                                 },
                                 Some(fresh),
                                 None,
-                                clock,
                             )
                             .await
                         }
                         ReRead::Unreachable(e) => {
-                            self.finish(
+                            finish(
                                 entry,
                                 Outcome::Accepted {
                                     receipt: receipt.message,
@@ -103,7 +152,6 @@ impl WriteExecutor {
                                 },
                                 None,
                                 Some(e),
-                                clock,
                             )
                             .await
                         }
@@ -113,47 +161,35 @@ impl WriteExecutor {
             };
             if !err.outcome_unknown() {
                 let outcome = settled_outcome(&err);
-                return self.finish(entry, outcome, None, Some(err), clock).await;
+                return finish(entry, outcome, None, Some(err)).await;
             }
             let why = format!("sent, no answer: {err}");
-            let unknown = self
-                .finish(
-                    entry,
-                    Outcome::Unknown { why },
-                    None,
-                    Some(err.clone()),
-                    clock,
-                )
-                .await;
-            if unknown.store_error.is_some() || unknown.entry.state != JournalState::Unknown {
+            let unknown = finish(entry, Outcome::Unknown { why }, None, Some(err.clone())).await;
+            if unknown.store_error.is_some()
+                || unknown.entry.state != JournalState::Unknown
+                || !rereads
+            {
+                // Without a re-read that could show it, it stays unknown
+                // until the user sends it again.
                 return unknown;
             }
             entry = unknown.entry;
             match self.reread(handle, &entry).await {
                 ReRead::Visible(fresh) => {
                     let message = format!("confirmed by re-reading the order after: {err}");
-                    return self
-                        .finish(
-                            entry,
-                            Outcome::Confirmed { message },
-                            Some(fresh),
-                            Some(err),
-                            clock,
-                        )
-                        .await;
+                    return finish(
+                        entry,
+                        Outcome::Confirmed { message },
+                        Some(fresh),
+                        Some(err),
+                    )
+                    .await;
                 }
                 ReRead::Unreachable(_) => return self.unchanged(entry, Some(err)),
                 ReRead::NotVisible(fresh) => {
                     if entry.sends >= MAX_SENDS {
                         let why = not_applied(entry.sends);
-                        return self
-                            .finish(
-                                entry,
-                                Outcome::Failed { why },
-                                Some(fresh),
-                                Some(err),
-                                clock,
-                            )
+                        return finish(entry, Outcome::Failed { why }, Some(fresh), Some(err))
                             .await;
                     }
                     order = fresh;
