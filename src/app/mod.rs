@@ -41,6 +41,7 @@ mod flags;
 mod full;
 mod input;
 mod journal;
+mod key_index;
 mod key;
 mod keymap;
 mod keys;

@@ -26,9 +26,10 @@
 //! takes the order out and puts it back, like a replaced order.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::filter::{Filter, HayParts, Subject, haystack_with_parts};
+use super::key_index::KeyIndex;
 use super::keymap::ViewKind;
 pub use super::sort::{Sort, SortColumn};
 use crate::domain::{OrderKey, OrderSummary, Schedule, Stage};
@@ -173,7 +174,7 @@ pub struct OrderStore {
     /// Bytes of `arena` that belong to current haystacks.
     arena_live: usize,
     meta: Vec<Meta>,
-    index: HashMap<OrderKey, u32>,
+    index: KeyIndex,
     sort: Sort,
     view: ViewKind,
     filter: Filter,
@@ -228,7 +229,7 @@ impl OrderStore {
     }
 
     pub fn index_of(&self, key: &OrderKey) -> Option<u32> {
-        self.index.get(key).copied()
+        self.index.find(key, &self.orders)
     }
 
     pub fn by_key(&self, key: &OrderKey) -> Option<&OrderSummary> {
@@ -379,7 +380,7 @@ impl OrderStore {
             self.orders.reserve(orders.len());
             self.hot.reserve(orders.len());
             self.meta.reserve(orders.len());
-            self.index.reserve(orders.len());
+            self.index.reserve(orders.len(), &self.orders);
             for order in orders {
                 self.put(order);
             }
@@ -399,16 +400,26 @@ impl OrderStore {
     /// Takes `orders` as the whole store when their keys are unique (else
     /// gives them back).
     fn adopt(&mut self, orders: Vec<OrderSummary>) -> Result<(), Vec<OrderSummary>> {
-        let mut index = HashMap::with_capacity(orders.len());
-        for (i, order) in orders.iter().enumerate() {
-            let i = u32::try_from(i).unwrap_or(u32::MAX);
-            if index.insert(order.key.clone(), i).is_some() {
-                return Err(orders);
-            }
-        }
+        let Some(index) = KeyIndex::of(&orders) else {
+            return Err(orders);
+        };
         self.index = index;
         self.hot.reserve_exact(orders.len());
         self.meta.reserve_exact(orders.len());
+        // Room for every haystack at once (lowercase rarely changes lengths).
+        let text: usize = orders
+            .iter()
+            .map(|o| {
+                o.key.carrier.len()
+                    + o.key.id.len()
+                    + o.status.raw.len()
+                    + o.customer.len()
+                    + o.service.len()
+                    + o.kind.len()
+                    + 40
+            })
+            .sum();
+        self.arena.reserve_exact(text);
         for order in &orders {
             let (mut hot, hay, meta) = Meta::of(order);
             hot.flagged = !self.flagged.is_empty() && self.flagged.contains(&order.key);
@@ -476,8 +487,10 @@ impl OrderStore {
             None => {
                 let i = u32::try_from(self.orders.len()).unwrap_or(u32::MAX);
                 self.place(&mut hot, &hay);
-                self.index.insert(order.key.clone(), i);
                 self.orders.push(order);
+                if let Some(order) = self.orders.last() {
+                    self.index.insert(&order.key, i, &self.orders);
+                }
                 self.hot.push(hot);
                 self.meta.push(meta);
                 self.count(i, 1);

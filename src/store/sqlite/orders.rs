@@ -59,6 +59,17 @@ fn decode(row: CachedRow) -> Option<Order> {
     }
 }
 
+/// Fewer rows than this per thread are decoded on one thread.
+const PER_THREAD_MIN: usize = 4096;
+
+/// How many threads decode a big read (up to 8).
+fn decode_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
+}
+
 /// Decodes rows on up to 8 threads when there are many (startup with a big
 /// cache is CPU-bound JSON decoding).
 fn decode_all(rows: Vec<CachedRow>) -> Vec<Order> {
@@ -67,13 +78,7 @@ fn decode_all(rows: Vec<CachedRow>) -> Vec<Order> {
 
 /// [`decode_all`], each order turned into `T` where it was decoded.
 fn decode_all_as<T: Send>(rows: Vec<CachedRow>, to: fn(Order) -> T) -> Vec<T> {
-    const PER_THREAD_MIN: usize = 4096;
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8)
-        .min(rows.len() / PER_THREAD_MIN)
-        .max(1);
+    let threads = decode_threads().min(rows.len() / PER_THREAD_MIN).max(1);
     if threads == 1 {
         return rows.into_iter().filter_map(decode).map(to).collect();
     }
@@ -247,9 +252,9 @@ impl SqliteStore {
     /// warning and left in the file, here and in
     /// [`SqliteStore::load_orders_page`].
     pub fn load_order_summaries(&self) -> Result<Vec<OrderSummary>, StoreError> {
-        // Page by page, each decoded before the next is read, so the raw
-        // blobs of 100k rows are never in memory at once.
-        const PAGE: i64 = 16_384;
+        // Page by page, each decoded (one slice per thread) before the next
+        // is read, so the raw blobs of 100k rows are never in memory at once.
+        let page = i64::try_from(PER_THREAD_MIN * decode_threads()).unwrap_or(i64::MAX);
         self.read("loading order summaries", |conn| {
             let count: i64 =
                 conn.query_row("SELECT count(*) FROM order_summary", [], |r| r.get(0))?;
@@ -259,7 +264,7 @@ impl SqliteStore {
                 let last: Option<i64> = conn.query_row(
                     "SELECT max(rowid) FROM
                         (SELECT rowid FROM order_summary WHERE rowid > ?1 ORDER BY rowid LIMIT ?2)",
-                    [after, PAGE],
+                    [after, page],
                     |r| r.get(0),
                 )?;
                 let Some(last) = last else { break };
