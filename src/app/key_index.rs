@@ -20,7 +20,9 @@ impl KeyIndex {
     pub fn find(&self, key: &OrderKey, orders: &[OrderSummary]) -> Option<u32> {
         let hash = self.hasher.hash_one(key);
         self.table
-            .find(hash, |&i| orders.get(i as usize).is_some_and(|o| &o.key == key))
+            .find(hash, |&i| {
+                orders.get(i as usize).is_some_and(|o| &o.key == key)
+            })
             .copied()
     }
 

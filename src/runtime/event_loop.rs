@@ -25,6 +25,7 @@ use tokio::sync::mpsc;
 
 use super::cache;
 use super::effects::{EffectRunner, forward_events};
+use super::memory;
 use super::{ConsoleSetup, carrier_infos};
 use crate::app::{self, Keeping, Msg, Options, State};
 use crate::engine::{self, EngineSetup};
@@ -120,6 +121,7 @@ where
                     for handle in &setup.handles {
                         handle.reader.prime(state.store().all());
                     }
+                    memory::release_freed_memory();
                     (Some(stores), cursors)
                 }
                 Err(e) => {

@@ -9,6 +9,7 @@
 mod cache;
 mod effects;
 mod event_loop;
+mod memory;
 #[cfg(unix)]
 mod suspend;
 mod terminal;
@@ -26,6 +27,7 @@ use crate::ui::Theme;
 pub use cache::{Cached, data_dir, load_cache};
 pub use effects::{EffectRunner, command, forward_events, messages};
 pub use event_loop::run_loop;
+pub use memory::release_freed_memory;
 
 /// What the console needs to start.
 pub struct ConsoleSetup {
