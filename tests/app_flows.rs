@@ -616,6 +616,42 @@ fn cancel_needs_the_order_id_typed() {
 }
 
 #[test]
+fn set_status_cancelled_needs_the_order_id_typed_like_cancel() {
+    let mut s = state(false);
+    select(&mut s, "19502");
+    press(&mut s, ch('t'));
+    while form(&s).values().get("status") != "cancelled" {
+        press(&mut s, key(KeyCode::Down));
+    }
+    let fx = press(&mut s, key(KeyCode::Enter));
+    assert!(execute(&fx).is_none(), "asks first");
+    match s.dialog() {
+        Some(Dialog::Confirm {
+            step: ConfirmStep::TypeToConfirm {
+                prompt, expected, ..
+            },
+            ..
+        }) => {
+            assert_eq!(expected, "19502");
+            assert!(prompt.contains("Type the order id"), "{prompt}");
+        }
+        other => panic!("expected type-to-confirm, got {other:?}"),
+    }
+    for k in [ch('y'), key(KeyCode::Enter)] {
+        assert!(
+            execute(&press(&mut s, k)).is_none(),
+            "y/enter alone never sends"
+        );
+    }
+    press(&mut s, key(KeyCode::Backspace)); // the typed y
+    typ(&mut s, "19502");
+    let fx = press(&mut s, key(KeyCode::Enter));
+    let (_, key_, request) = execute(&fx).expect("sent once the id matches");
+    assert_eq!(key_, tg("19502"));
+    assert_eq!(request.param("status"), Some("cancelled"));
+}
+
+#[test]
 fn esc_cancels_a_dialog_before_sending() {
     let mut s = state(false);
     select(&mut s, "19488");

@@ -14,6 +14,9 @@
 //!   multi-line field they move between lines first.
 //! - Editing a field clears that field's inline errors; the carrier's answer
 //!   to the last send stays until the next submit.
+//! - A request the profile calls irreversible is confirmed by typing the
+//!   order id, whatever the carrier's `confirmation` asked and whichever key
+//!   opened the dialog.
 //! - Esc on a confirmation step goes back to the form (input kept); Esc on the
 //!   form cancels the dialog; Esc while sending hides the dialog (the outcome
 //!   still reaches the status line and the order).
@@ -499,7 +502,13 @@ fn submit(
         }
         Ok(request) => {
             form.errors.clear();
-            match profile.confirmation(order, &request) {
+            let rule = profile.confirmation(order, &request);
+            let rule = if profile.irreversible(order, &request) {
+                rule.for_irreversible(&order.key.id)
+            } else {
+                rule
+            };
+            match rule {
                 ConfirmRule::None => Outcome::Send(form, request),
                 ConfirmRule::YesNo(question) => Outcome::Stay(Dialog::Confirm {
                     form,
