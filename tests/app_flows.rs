@@ -652,7 +652,7 @@ fn set_status_cancelled_needs_the_order_id_typed_like_cancel() {
 }
 
 #[test]
-fn esc_cancels_a_dialog_before_sending() {
+fn esc_closes_a_dialog_before_sending() {
     let mut s = state(false);
     select(&mut s, "19488");
     press(&mut s, ch('c'));
@@ -661,7 +661,7 @@ fn esc_cancels_a_dialog_before_sending() {
     let fx = press(&mut s, key(KeyCode::Esc)); // cancel
     assert!(fx.is_empty());
     assert!(s.dialog().is_none());
-    assert_eq!(status_text(&s), "tg/19488: cancelled, nothing sent");
+    assert_eq!(status_text(&s), "tg/19488: closed, nothing sent");
 }
 
 #[test]

@@ -18,7 +18,7 @@
 //!   order id, whatever the carrier's `confirmation` asked and whichever key
 //!   opened the dialog.
 //! - Esc on a confirmation step goes back to the form (input kept); Esc on the
-//!   form cancels the dialog; Esc while sending hides the dialog (the outcome
+//!   form closes the dialog; Esc while sending hides the dialog (the outcome
 //!   still reaches the status line and the order).
 
 use chrono::{DateTime, Utc};
@@ -338,8 +338,8 @@ pub enum Input {
 pub enum Outcome {
     /// Keep showing the (possibly changed) dialog.
     Stay(Dialog),
-    /// The user cancelled before sending.
-    Cancelled,
+    /// The user closed the dialog before sending.
+    Closed,
     /// Send this request (the form is kept for the sending step).
     Send(FormState, ActionRequest),
     /// Hide the sending dialog; the write goes on.
@@ -371,7 +371,7 @@ impl Dialog {
         match self {
             Dialog::Form(mut form) => {
                 if input == Input::Action(Action::Back) {
-                    return Outcome::Cancelled;
+                    return Outcome::Closed;
                 }
                 if form.edit(&input) {
                     submit(form, profile, order, now)

@@ -319,7 +319,7 @@ impl Action {
             }
             (Action::Back, Layer::Help) => "close the help",
             (Action::Back, Layer::Filter) => "clear the filter",
-            (Action::Back, _) => "cancel (before sending) / back",
+            (Action::Back, _) => "close (before sending) / back",
             (Action::Accept, Layer::Filter) => "keep the filter, back to the table",
             (Action::Accept, _) => "submit (newline in a multi-line field) / yes",
             (Action::Submit, _) => "submit from any field",
