@@ -52,7 +52,8 @@ struct Cli {
 enum Command {
     /// The console on built-in simulated carriers; no config needed.
     Demo(SimArgs),
-    /// Run the simulators alone; prints their URLs and a matching config.
+    /// Run the simulators alone; prints a matching config on stdout (their
+    /// URLs on stderr), so `orderdesk sim > cfg.toml` writes a valid config.
     Sim(SimArgs),
     /// Print open orders.
     List(ListArgs),
@@ -343,14 +344,19 @@ async fn sim(args: &SimArgs) -> Result<ExitCode, String> {
     let demo = Demo::start(&demo_options(args))
         .await
         .map_err(|e| format!("cannot start the simulators: {e}"))?;
+    // Only the config goes to stdout, so `orderdesk sim > cfg.toml` writes a
+    // valid config; the banner is for the person watching, on stderr.
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "Simulators running (Ctrl-C stops them):");
-    for (name, url) in demo.urls() {
-        let _ = writeln!(out, "  {name:<8} {url}");
-    }
-    let _ = writeln!(out, "\n{}", demo.config_toml());
+    let _ = write!(out, "{}", demo.config_toml());
     let _ = out.flush();
     drop(out);
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "Simulators running (Ctrl-C stops them):");
+    for (name, url) in demo.urls() {
+        let _ = writeln!(err, "  {name:<8} {url}");
+    }
+    let _ = err.flush();
+    drop(err);
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
