@@ -929,6 +929,7 @@ fn key_map_overrides_apply_and_errors_are_precise() {
             "keys.refresh: unknown key \"hyper-r\"",
         ),
         ("quit", "", "keys.quit: no key given"),
+        ("refresh", "q", "keys.refresh: q is the key of quit"),
     ] {
         let mut o = options(false);
         o.keys.insert(name.into(), value.into());

@@ -222,3 +222,36 @@ fn sim_prints_only_its_config_on_stdout_with_stable_ports() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("ok (4 carriers)"));
 }
+
+/// check-config refuses what the console refuses, each at its place.
+#[test]
+fn check_config_runs_the_consoles_checks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    let carrier = "[[carrier]]\nname = \"tg\"\nkind = \"tjansteguiden\"\nbase_url = \"https://x/orders\"\napi_user = 1\n";
+    for (text, expect) in [
+        (
+            format!("[keys]\nrefersh = \"F5\"\n{carrier}"),
+            "config.toml:2:11: keys: unknown action \"refersh\"",
+        ),
+        (
+            format!("[keys]\nrefresh = \"F55\"\n{carrier}"),
+            "config.toml:2:11: keys.refresh:",
+        ),
+        (
+            format!("[keys]\nrefresh = \"q\"\n{carrier}"),
+            "config.toml:2:11: keys.refresh: q is the key of quit",
+        ),
+        (
+            format!("theme = \"dark\"\n{carrier}"),
+            "config.toml:1:9: theme dark",
+        ),
+        ("theme = \"default\"\n".to_string(), "no [[carrier]] table"),
+    ] {
+        std::fs::write(&config, &text).expect("write");
+        let out = run(&["check-config"], &config, dir.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "accepted:\n{text}");
+        assert!(stderr.contains(expect), "{expect:?} not in {stderr}");
+    }
+}
