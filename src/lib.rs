@@ -17,6 +17,7 @@ pub mod domain;
 pub mod engine;
 pub mod headless;
 pub mod logging;
+pub mod preflight;
 pub mod registry;
 pub mod runtime;
 pub mod sim;

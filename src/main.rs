@@ -9,10 +9,11 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use orderdesk::carriers::{self, CarrierHandle};
-use orderdesk::config::Config;
+use orderdesk::config::{Config, ConfigError};
 use orderdesk::demo::{Demo, DemoOptions, OrderCount, OrderCounts};
 use orderdesk::domain::{OrderKey, Stage};
 use orderdesk::headless::{self, ListFilter};
+use orderdesk::preflight::preflight;
 use orderdesk::registry;
 use orderdesk::runtime::{self, ConsoleSetup};
 use orderdesk::ui::Theme;
@@ -52,7 +53,8 @@ struct Cli {
 enum Command {
     /// The console on built-in simulated carriers; no config needed.
     Demo(SimArgs),
-    /// Run the simulators alone; prints their URLs and a matching config.
+    /// Run the simulators alone; prints a matching config on stdout (their
+    /// URLs on stderr), so `orderdesk sim > cfg.toml` writes a valid config.
     Sim(SimArgs),
     /// Print open orders.
     List(ListArgs),
@@ -228,6 +230,16 @@ async fn dispatch(cli: Cli, warnings: Vec<String>) -> Result<ExitCode, String> {
         Some(Command::CheckConfig) => {
             let path = config_path(cli.config.as_deref())?;
             let config = registry::load_config(&path).map_err(|e| e.to_string())?;
+            // Exactly what the console checks at start; an unknown or bad
+            // theme, only a warning there, is an error here.
+            let checked = preflight(&config, None).map_err(|e| e.to_string())?;
+            if let Some(problem) = checked.theme_problem {
+                let error = ConfigError {
+                    path: Some(path.clone()),
+                    problems: vec![problem],
+                };
+                return Err(error.to_string());
+            }
             let mut handles_ok = true;
             for c in &config.carriers {
                 // Build read-only: checks secrets and URLs without a write client.
@@ -308,15 +320,18 @@ async fn console(
     data_dir: Option<PathBuf>,
     warnings: Vec<String>,
 ) -> Result<ExitCode, String> {
+    // The same checks as check-config; a theme problem is a visible warning.
+    let checked = preflight(config, theme.as_deref()).map_err(|e| e.to_string())?;
+    let mut warnings = warnings;
     let handles = build_handles(config, readonly)?;
     let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         Theme::no_color()
     } else {
-        let (theme, warning) = Theme::load(theme.as_deref().unwrap_or(&config.theme));
-        if let Some(warning) = warning {
+        if let Some((_, warning)) = checked.theme_problem {
             tracing::warn!("{warning}");
+            warnings.push(warning);
         }
-        theme
+        checked.theme
     };
     let setup = ConsoleSetup {
         handles,
@@ -343,14 +358,19 @@ async fn sim(args: &SimArgs) -> Result<ExitCode, String> {
     let demo = Demo::start(&demo_options(args))
         .await
         .map_err(|e| format!("cannot start the simulators: {e}"))?;
+    // Only the config goes to stdout, so `orderdesk sim > cfg.toml` writes a
+    // valid config; the banner is for the person watching, on stderr.
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "Simulators running (Ctrl-C stops them):");
-    for (name, url) in demo.urls() {
-        let _ = writeln!(out, "  {name:<8} {url}");
-    }
-    let _ = writeln!(out, "\n{}", demo.config_toml());
+    let _ = write!(out, "{}", demo.config_toml());
     let _ = out.flush();
     drop(out);
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "Simulators running (Ctrl-C stops them):");
+    for (name, url) in demo.urls() {
+        let _ = writeln!(err, "  {name:<8} {url}");
+    }
+    let _ = err.flush();
+    drop(err);
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;

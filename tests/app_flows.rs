@@ -616,7 +616,43 @@ fn cancel_needs_the_order_id_typed() {
 }
 
 #[test]
-fn esc_cancels_a_dialog_before_sending() {
+fn set_status_cancelled_needs_the_order_id_typed_like_cancel() {
+    let mut s = state(false);
+    select(&mut s, "19502");
+    press(&mut s, ch('t'));
+    while form(&s).values().get("status") != "cancelled" {
+        press(&mut s, key(KeyCode::Down));
+    }
+    let fx = press(&mut s, key(KeyCode::Enter));
+    assert!(execute(&fx).is_none(), "asks first");
+    match s.dialog() {
+        Some(Dialog::Confirm {
+            step: ConfirmStep::TypeToConfirm {
+                prompt, expected, ..
+            },
+            ..
+        }) => {
+            assert_eq!(expected, "19502");
+            assert!(prompt.contains("Type the order id"), "{prompt}");
+        }
+        other => panic!("expected type-to-confirm, got {other:?}"),
+    }
+    for k in [ch('y'), key(KeyCode::Enter)] {
+        assert!(
+            execute(&press(&mut s, k)).is_none(),
+            "y/enter alone never sends"
+        );
+    }
+    press(&mut s, key(KeyCode::Backspace)); // the typed y
+    typ(&mut s, "19502");
+    let fx = press(&mut s, key(KeyCode::Enter));
+    let (_, key_, request) = execute(&fx).expect("sent once the id matches");
+    assert_eq!(key_, tg("19502"));
+    assert_eq!(request.param("status"), Some("cancelled"));
+}
+
+#[test]
+fn esc_closes_a_dialog_before_sending() {
     let mut s = state(false);
     select(&mut s, "19488");
     press(&mut s, ch('c'));
@@ -625,7 +661,7 @@ fn esc_cancels_a_dialog_before_sending() {
     let fx = press(&mut s, key(KeyCode::Esc)); // cancel
     assert!(fx.is_empty());
     assert!(s.dialog().is_none());
-    assert_eq!(status_text(&s), "tg/19488: cancelled, nothing sent");
+    assert_eq!(status_text(&s), "tg/19488: closed, nothing sent");
 }
 
 #[test]
@@ -893,6 +929,7 @@ fn key_map_overrides_apply_and_errors_are_precise() {
             "keys.refresh: unknown key \"hyper-r\"",
         ),
         ("quit", "", "keys.quit: no key given"),
+        ("refresh", "q", "keys.refresh: q is the key of quit"),
     ] {
         let mut o = options(false);
         o.keys.insert(name.into(), value.into());

@@ -164,3 +164,94 @@ fn check_config_reports_line_and_column() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("ok (1 carrier)"));
 }
+
+/// `orderdesk sim > cfg.toml` writes a config `check-config` accepts: the
+/// banner goes to stderr, and `--port P` puts the i-th carrier on `P + i`.
+#[test]
+fn sim_prints_only_its_config_on_stdout_with_stable_ports() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+
+    let port: u16 = 20_000 + (std::process::id() % 20_000) as u16;
+    let mut child = Command::new(BIN)
+        .args(["sim", "--orders", "3", "--latency", "0", "--port"])
+        .arg(port.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sim starts");
+    // The banner comes after the config is flushed; its last URL ends it.
+    let mut banner = String::new();
+    let mut err = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    for line in err.by_ref() {
+        let line = line.expect("banner");
+        banner.push_str(&line);
+        banner.push('\n');
+        if line.trim_start().starts_with("lla") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut stdout)
+        .expect("read stdout");
+    let _ = child.wait();
+
+    assert!(banner.contains("Simulators running"), "{banner}");
+    assert!(!stdout.contains("Simulators running"), "{stdout}");
+    for (i, name) in ["tg", "voice", "px", "lla"].into_iter().enumerate() {
+        let url = format!("http://127.0.0.1:{}", port + i as u16);
+        assert!(
+            stdout.contains(&format!("name = \"{name}\"")) && stdout.contains(&url),
+            "{name} on {url}:\n{stdout}"
+        );
+    }
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("cfg.toml");
+    std::fs::write(&config, &stdout).expect("write");
+    let out = run(&["check-config"], &config, dir.path());
+    assert!(
+        out.status.success(),
+        "{}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ok (4 carriers)"));
+}
+
+/// check-config refuses what the console refuses, each at its place.
+#[test]
+fn check_config_runs_the_consoles_checks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    let carrier = "[[carrier]]\nname = \"tg\"\nkind = \"tjansteguiden\"\nbase_url = \"https://x/orders\"\napi_user = 1\n";
+    for (text, expect) in [
+        (
+            format!("[keys]\nrefersh = \"F5\"\n{carrier}"),
+            "config.toml:2:11: keys: unknown action \"refersh\"",
+        ),
+        (
+            format!("[keys]\nrefresh = \"F55\"\n{carrier}"),
+            "config.toml:2:11: keys.refresh:",
+        ),
+        (
+            format!("[keys]\nrefresh = \"q\"\n{carrier}"),
+            "config.toml:2:11: keys.refresh: q is the key of quit",
+        ),
+        (
+            format!("theme = \"dark\"\n{carrier}"),
+            "config.toml:1:9: theme dark",
+        ),
+        ("theme = \"default\"\n".to_string(), "no [[carrier]] table"),
+    ] {
+        std::fs::write(&config, &text).expect("write");
+        let out = run(&["check-config"], &config, dir.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "accepted:\n{text}");
+        assert!(stderr.contains(expect), "{expect:?} not in {stderr}");
+    }
+}

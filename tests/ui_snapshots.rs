@@ -702,3 +702,55 @@ fn a_poll_that_stopped_paging_says_so_on_the_carrier_chip() {
         "the status line has the whole warning"
     );
 }
+
+/// A flag (a regional-indicator pair) in a customer name: terminals disagree
+/// on its width, so it is drawn as its letters, and redrawing after a move
+/// leaves exactly what a fresh draw of the same state shows on every row.
+#[test]
+fn a_flag_in_a_customer_name_leaves_no_stale_glyphs() {
+    let (theme, _) = Theme::load("default");
+    let mut s = synced_state(false);
+    let mut flagged = order(
+        "19999",
+        "new",
+        Duration::days(1),
+        "Ylva \u{1f1f8}\u{1f1ea}",
+        "Lind\u{1f44d}\u{1f3fd}",
+        "Bredband 250",
+    );
+    flagged.fields.clear();
+    orderdesk::app::update(
+        &mut s,
+        Msg::Sync(SyncEvent::Orders {
+            carrier: Arc::from("tg"),
+            orders: vec![flagged],
+        }),
+    );
+    let mut terminal = render(&mut s, 80, 24, &theme);
+    let row_of = |buffer: &Buffer, y: u16| -> String {
+        (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol().to_owned())
+            .collect()
+    };
+    let (_, y) = find(terminal.backend().buffer(), "Ylva").expect("row drawn");
+    let row = row_of(terminal.backend().buffer(), y);
+    assert!(row.contains("Ylva [SE]"), "{row}");
+    assert!(
+        !row.chars()
+            .any(|c| ('\u{1f1e6}'..='\u{1f1ff}').contains(&c)),
+        "{row}"
+    );
+    // Move on and redraw incrementally: the same as a fresh frame.
+    for _ in 0..3 {
+        press(&mut s, key(KeyCode::Char('j')));
+    }
+    terminal.draw(|f| ui::view(&s, &theme, f)).unwrap();
+    let fresh = render(&mut s, 80, 24, &theme);
+    for y in 0..24 {
+        assert_eq!(
+            row_of(terminal.backend().buffer(), y),
+            row_of(fresh.backend().buffer(), y),
+            "row {y}"
+        );
+    }
+}

@@ -14,8 +14,11 @@
 //!   multi-line field they move between lines first.
 //! - Editing a field clears that field's inline errors; the carrier's answer
 //!   to the last send stays until the next submit.
+//! - A request the profile calls irreversible is confirmed by typing the
+//!   order id, whatever the carrier's `confirmation` asked and whichever key
+//!   opened the dialog.
 //! - Esc on a confirmation step goes back to the form (input kept); Esc on the
-//!   form cancels the dialog; Esc while sending hides the dialog (the outcome
+//!   form closes the dialog; Esc while sending hides the dialog (the outcome
 //!   still reaches the status line and the order).
 
 use chrono::{DateTime, Utc};
@@ -335,8 +338,8 @@ pub enum Input {
 pub enum Outcome {
     /// Keep showing the (possibly changed) dialog.
     Stay(Dialog),
-    /// The user cancelled before sending.
-    Cancelled,
+    /// The user closed the dialog before sending.
+    Closed,
     /// Send this request (the form is kept for the sending step).
     Send(FormState, ActionRequest),
     /// Hide the sending dialog; the write goes on.
@@ -368,7 +371,7 @@ impl Dialog {
         match self {
             Dialog::Form(mut form) => {
                 if input == Input::Action(Action::Back) {
-                    return Outcome::Cancelled;
+                    return Outcome::Closed;
                 }
                 if form.edit(&input) {
                     submit(form, profile, order, now)
@@ -499,7 +502,13 @@ fn submit(
         }
         Ok(request) => {
             form.errors.clear();
-            match profile.confirmation(order, &request) {
+            let rule = profile.confirmation(order, &request);
+            let rule = if profile.irreversible(order, &request) {
+                rule.for_irreversible(&order.key.id)
+            } else {
+                rule
+            };
+            match rule {
                 ConfirmRule::None => Outcome::Send(form, request),
                 ConfirmRule::YesNo(question) => Outcome::Stay(Dialog::Confirm {
                     form,

@@ -9,7 +9,8 @@
 //!   separated by whitespace (`down = "n ctrl-n"`). They replace every default
 //!   key of that action in every layer it is bound in. A default binding of
 //!   another action on the same key in the same layer is dropped (the override
-//!   wins); two overrides on one key in one layer are an error.
+//!   wins), except quit's: taking quit's key is an error unless quit is
+//!   given another key; two overrides on one key in one layer are an error.
 //! - The editing layers (filter bar, dialogs) keep fixed keys: a remapped
 //!   letter there would swallow typing. They are listed in the help all the same.
 //! - Ctrl-C quits from every layer and cannot be remapped.
@@ -319,7 +320,7 @@ impl Action {
             }
             (Action::Back, Layer::Help) => "close the help",
             (Action::Back, Layer::Filter) => "clear the filter",
-            (Action::Back, _) => "cancel (before sending) / back",
+            (Action::Back, _) => "close (before sending) / back",
             (Action::Accept, Layer::Filter) => "keep the filter, back to the table",
             (Action::Accept, _) => "submit (newline in a multi-line field) / yes",
             (Action::Submit, _) => "submit from any field",
@@ -547,6 +548,21 @@ impl KeyMap {
             }
             map.bindings
                 .retain(|b| !(b.action == action && b.layer.remappable()));
+        }
+        // A key given to another action must not take quit's last key away:
+        // the console could no longer be quit (ctrl-c aside).
+        if let Some(a) = added.iter().find(|a| {
+            a.action != Action::Quit
+                && map
+                    .bindings
+                    .iter()
+                    .any(|b| b.action == Action::Quit && b.layer == a.layer && b.key == a.key)
+        }) {
+            return Err(format!(
+                "keys.{}: {} is the key of quit; give quit another key first (quit = \"...\")",
+                a.action.name(),
+                a.key
+            ));
         }
         // Overrides win over other actions' defaults on the same key.
         map.bindings

@@ -118,7 +118,7 @@ impl State {
                 self.say(Level::Info, format!("{key}: saving the note…"));
             } else {
                 self.close_modal();
-                self.say(Level::Info, format!("{key}: note cancelled, nothing saved"));
+                self.say(Level::Info, format!("{key}: note closed, nothing saved"));
             }
             return;
         }

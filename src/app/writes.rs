@@ -87,9 +87,9 @@ impl State {
                 }
                 self.modal = Some(Modal::Dialog(d));
             }
-            Outcome::Cancelled => {
+            Outcome::Closed => {
                 self.close_modal();
-                self.say(Level::Info, format!("{key}: cancelled, nothing sent"));
+                self.say(Level::Info, format!("{key}: closed, nothing sent"));
             }
             Outcome::Send(form, request) => {
                 if self.readonly {

@@ -66,8 +66,17 @@ pub trait CarrierProfile: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
     ) -> Result<ActionRequest, Vec<FieldError>>;
 
-    /// How sure the user must be before `request` is sent.
+    /// How sure the user must be before `request` is sent. Whatever this
+    /// says, a request that is [`CarrierProfile::irreversible`] is confirmed
+    /// by typing the order id (see [`ConfirmRule::for_irreversible`]).
     fn confirmation(&self, order: &Order, request: &ActionRequest) -> ConfirmRule;
+
+    /// Whether the effect of `request` cannot be undone (a cancellation,
+    /// whichever action leads there). Such a request always gets the
+    /// type-to-confirm step: the rule belongs to the effect, not the key.
+    fn irreversible(&self, _order: &Order, request: &ActionRequest) -> bool {
+        request.action == ActionKind::Cancel
+    }
 
     /// Whether a re-read `order` shows the effect of `request` (used to confirm
     /// writes and to resolve writes whose outcome is unknown).

@@ -71,6 +71,10 @@ pub struct Config {
     pub keep_terminal_days: u32,
     /// Key map overrides: action name -> key (`"r"`, `"ctrl-r"`, `"F5"`).
     pub keys: BTreeMap<String, String>,
+    /// Where each `[keys]` entry's value is, for messages about it.
+    pub key_locations: BTreeMap<String, Location>,
+    /// Where `theme` is set, for messages about it.
+    pub theme_location: Option<Location>,
     pub carriers: Vec<CarrierConfig>,
 }
 
@@ -154,7 +158,7 @@ impl std::error::Error for ConfigError {}
 struct RawConfig {
     #[serde(default)]
     readonly: bool,
-    theme: Option<String>,
+    theme: Option<Spanned<String>>,
     user: Option<String>,
     data_dir: Option<PathBuf>,
     keep_terminal_days: Option<Spanned<i64>>,
@@ -163,7 +167,7 @@ struct RawConfig {
     timeout: Option<Spanned<f64>>,
     timezone: Option<Spanned<String>>,
     #[serde(default)]
-    keys: BTreeMap<String, String>,
+    keys: BTreeMap<String, Spanned<String>>,
 }
 
 /// How the file's permissions look, for the inline-secret rule.
@@ -296,11 +300,23 @@ impl Config {
         Ok(Config {
             path: path.map(Path::to_owned),
             readonly: raw.readonly,
-            theme: raw.theme.unwrap_or_else(|| "default".into()),
+            theme_location: raw.theme.as_ref().map(|t| location(text, t.span().start)),
+            theme: raw
+                .theme
+                .map_or_else(|| "default".into(), Spanned::into_inner),
             user: raw.user.unwrap_or_else(default_user),
             data_dir: raw.data_dir,
             keep_terminal_days,
-            keys: raw.keys,
+            key_locations: raw
+                .keys
+                .iter()
+                .map(|(name, v)| (name.clone(), location(text, v.span().start)))
+                .collect(),
+            keys: raw
+                .keys
+                .into_iter()
+                .map(|(name, v)| (name, v.into_inner()))
+                .collect(),
             carriers,
         })
     }
@@ -315,6 +331,8 @@ impl Config {
             data_dir: None,
             keep_terminal_days: DEFAULT_KEEP_TERMINAL_DAYS,
             keys: BTreeMap::new(),
+            key_locations: BTreeMap::new(),
+            theme_location: None,
             carriers: Vec::new(),
         }
     }

@@ -236,6 +236,22 @@ pub enum ConfirmRule {
     },
 }
 
+impl ConfirmRule {
+    /// The rule for a request that cannot be undone: type-to-confirm on
+    /// `id`, keeping the carrier's own question when it asked one.
+    pub fn for_irreversible(self, id: &str) -> ConfirmRule {
+        let ask = |question: &str| ConfirmRule::TypeToConfirm {
+            prompt: format!("{question} Type the order id to confirm."),
+            expected: id.to_owned(),
+        };
+        match self {
+            ConfirmRule::TypeToConfirm { .. } => self,
+            ConfirmRule::YesNo(question) => ask(question.trim_end()),
+            ConfirmRule::None => ask(&format!("Send to order {id}? This cannot be undone.")),
+        }
+    }
+}
+
 /// A validated write, ready for the action executor. `params` are the
 /// carrier's parameters by name; the carrier's writer turns them into its
 /// wire format.
@@ -255,5 +271,28 @@ impl ActionRequest {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_irreversible_request_always_types_the_id() {
+        let typed = |rule: ConfirmRule| match rule.for_irreversible("19530") {
+            ConfirmRule::TypeToConfirm { prompt, expected } => (prompt, expected),
+            other => panic!("{other:?}"),
+        };
+        let (prompt, expected) = typed(ConfirmRule::YesNo("Cancel tg/19530?".into()));
+        assert_eq!(prompt, "Cancel tg/19530? Type the order id to confirm.");
+        assert_eq!(expected, "19530");
+        let (prompt, _) = typed(ConfirmRule::None);
+        assert!(prompt.contains("cannot be undone"), "{prompt}");
+        let own = ConfirmRule::TypeToConfirm {
+            prompt: "Type 7.".into(),
+            expected: "7".into(),
+        };
+        assert_eq!(own.clone().for_irreversible("19530"), own);
     }
 }

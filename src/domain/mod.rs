@@ -21,6 +21,6 @@ pub use notes::{Flag, Note, local_log_entries};
 pub use order::{
     Attention, LogEntry, LogKind, Order, OrderKey, Schedule, Stage, Status, StatusDef, unusable_id,
 };
-pub use sanitize::{escape_unsafe, sanitize, sanitize_multiline};
+pub use sanitize::{escape_unsafe, replace_flags, sanitize, sanitize_multiline};
 pub use summary::OrderSummary;
 pub use time::{Stamp, relative_age};

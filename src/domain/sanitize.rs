@@ -2,7 +2,10 @@
 //! characters and terminal escape sequences are removed so an order cannot move
 //! the cursor, retitle the terminal, clear the screen or hide text. Text
 //! that is an identity (an order id) is escaped instead ([`escape_unsafe`]),
-//! so that two ids never look the same.
+//! so that two ids never look the same. Flags (regional-indicator pairs)
+//! become their two letters in brackets (`🇸🇪` -> `[SE]`): terminals disagree
+//! on their width, and a glyph drawn wider than the screen model thinks
+//! leaves stale cells on other rows.
 
 /// Sanitizes single-line text: escape sequences and control characters are
 /// removed; tabs, newlines and carriage returns become single spaces.
@@ -35,9 +38,49 @@ pub fn escape_unsafe(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Replaces regional indicators (the halves of a flag) by letters: a pair
+/// becomes `[XY]`, a lone one its letter. Text without any is borrowed.
+pub fn replace_flags(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_regional) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        push_flag_or(&mut out, c, &mut chars);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn is_regional(c: char) -> bool {
+    ('\u{1f1e6}'..='\u{1f1ff}').contains(&c)
+}
+
+fn regional_letter(c: char) -> char {
+    char::from_u32(u32::from(c) - 0x1f1e6 + u32::from(b'A')).unwrap_or('?')
+}
+
+/// Pushes `c`, or when it is a regional indicator its letter (and, with
+/// the one after it, the pair as `[XY]`).
+fn push_flag_or(out: &mut String, c: char, chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    if !is_regional(c) {
+        out.push(c);
+        return;
+    }
+    match chars.next_if(|n| is_regional(*n)) {
+        Some(second) => {
+            out.push('[');
+            out.push(regional_letter(c));
+            out.push(regional_letter(second));
+            out.push(']');
+        }
+        None => out.push(regional_letter(c)),
+    }
+}
+
 fn clean(text: &str, keep_newlines: bool) -> String {
     // Fast path: most carrier text is plain.
-    if !text.chars().any(is_unsafe) {
+    if !text.chars().any(|c| is_unsafe(c) || is_regional(c)) {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len());
@@ -57,7 +100,7 @@ fn clean(text: &str, keep_newlines: bool) -> String {
             '\n' => out.push(if keep_newlines { '\n' } else { ' ' }),
             '\t' => out.push(' '),
             c if is_unsafe(c) => {}
-            c => out.push(c),
+            c => push_flag_or(&mut out, c, &mut chars),
         }
     }
     out
@@ -158,6 +201,17 @@ mod tests {
         assert_eq!(sanitize("Lind\u{ad}gren"), "Lindgren");
         assert_eq!(sanitize("id\u{e0031}\u{e0032}\u{e007f}"), "id");
         assert_eq!(sanitize_multiline("a\u{2063}\nb\u{fffb}"), "a\nb");
+    }
+
+    #[test]
+    fn flags_become_their_letters() {
+        assert_eq!(sanitize("Märta \u{1f1f8}\u{1f1ea} Lind"), "Märta [SE] Lind");
+        assert_eq!(
+            sanitize("\u{1f1f8}\u{1f1ea}\u{1f1f3}\u{1f1f4}\u{1f1eb}"),
+            "[SE][NO]F"
+        );
+        assert_eq!(replace_flags("plain"), "plain");
+        assert_eq!(sanitize_multiline("a\n\u{1f1ef}\u{1f1f2}"), "a\n[JM]");
     }
 
     #[test]

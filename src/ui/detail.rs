@@ -11,7 +11,8 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 use super::{Theme, age, clean};
 use std::borrow::Cow;
@@ -179,13 +180,14 @@ pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
                 used = 0;
             }
             if ww > width {
-                for c in word.chars() {
-                    let cw = c.width().unwrap_or(0);
+                // By grapheme cluster, as the screen buffer measures.
+                for g in word.graphemes(true) {
+                    let cw = g.width();
                     if used + cw > width {
                         out.push(std::mem::take(&mut line));
                         used = 0;
                     }
-                    line.push(c);
+                    line.push_str(g);
                     used += cw;
                 }
             } else {

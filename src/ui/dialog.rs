@@ -272,7 +272,7 @@ pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area:
             } else {
                 footer.push(("enter", "send"));
             }
-            footer.push(("esc", "cancel"));
+            footer.push(("esc", "close"));
             (form.form.title.clone(), lines, focus, 0, footer)
         }
         Dialog::Confirm {
@@ -439,7 +439,7 @@ pub(super) fn draw_note(state: &State, theme: &Theme, frame: &mut Frame, area: R
             crate::app::Keeping::File(_) => "keep in that file",
             _ => "save",
         };
-        vec![("ctrl-s", save), ("enter", "new line"), ("esc", "cancel")]
+        vec![("ctrl-s", save), ("enter", "new line"), ("esc", "close")]
     };
     let title = format!(" Note on {} ", editor.key);
     let focus = Some((cursor_line, cursor_line + 1));

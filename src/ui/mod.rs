@@ -43,7 +43,8 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 use crate::app::layout::{STATUS_MAX_ROWS, ScrollLimits, areas};
 use crate::app::{Action, Focus, Layer, Level, Msg, State, SyncPhase, ViewKind};
@@ -79,8 +80,10 @@ pub fn scroll_report(state: &State) -> Option<Msg> {
     (limits != state.scroll_limits()).then_some(Msg::ScrollLimits(limits))
 }
 
-/// Replaces control characters (a second guard after the adapters' sanitizing).
+/// Replaces control characters and flags (a second guard after the
+/// adapters' sanitizing; see `domain::sanitize`).
 pub(crate) fn clean(text: &str) -> Cow<'_, str> {
+    let text = crate::domain::replace_flags(text);
     if text.chars().any(char::is_control) {
         Cow::Owned(
             text.chars()
@@ -88,7 +91,7 @@ pub(crate) fn clean(text: &str) -> Cow<'_, str> {
                 .collect(),
         )
     } else {
-        Cow::Borrowed(text)
+        text
     }
 }
 
@@ -101,15 +104,17 @@ pub(crate) fn fit(text: &str, width: usize) -> Cow<'_, str> {
     if width == 0 {
         return Cow::Borrowed("");
     }
+    // By grapheme cluster, as the screen buffer measures: an emoji with a
+    // modifier or variation selector is one glyph, never cut in half.
     let mut out = String::new();
     let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
+    for g in text.graphemes(true) {
+        let w = g.width();
         if used + w > width - 1 {
             break;
         }
         used += w;
-        out.push(c);
+        out.push_str(g);
     }
     out.push('…');
     Cow::Owned(out)

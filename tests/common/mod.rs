@@ -293,6 +293,10 @@ impl CarrierProfile for FakeTg {
         }
     }
 
+    fn irreversible(&self, _order: &Order, request: &ActionRequest) -> bool {
+        request.param("status") == Some("cancelled")
+    }
+
     fn effect_visible(&self, order: &Order, request: &ActionRequest) -> bool {
         request
             .param("status")

@@ -1,6 +1,7 @@
 //! `orderdesk sim` as its own process, for tests that need simulators that
 //! outlive (or are independent of) the console under test: starts it, reads
-//! the base URLs and the matching config it prints, stops it on drop.
+//! the matching config it prints on stdout (the Tjänsteguiden endpoint is
+//! its first base URL), stops it on drop.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
@@ -30,15 +31,14 @@ impl SimProcess {
         let mut tg_endpoint = String::new();
         for line in lines.by_ref() {
             let line = line.expect("sim output");
-            if let Some(url) = line.trim().strip_prefix("tg") {
-                if tg_endpoint.is_empty() && url.trim().starts_with("http") {
-                    tg_endpoint = url.trim().to_owned();
+            // The first carrier is Tjänsteguiden; its base URL is the endpoint.
+            if let Some(url) = line.trim().strip_prefix("base_url = ") {
+                if tg_endpoint.is_empty() {
+                    tg_endpoint = url.trim_matches('"').to_owned();
                 }
             }
-            if line.starts_with('#') || !config.is_empty() {
-                config.push_str(&line);
-                config.push('\n');
-            }
+            config.push_str(&line);
+            config.push('\n');
             // The config ends with the Voice carrier's secret command.
             if line.starts_with("client_secret_cmd") {
                 break;

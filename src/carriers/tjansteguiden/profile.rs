@@ -412,9 +412,12 @@ impl CarrierProfile for TgProfile {
                 let current = sanitize(&order.status.raw);
                 let target = request.param("status").unwrap_or_default();
                 if target == "cancelled" {
-                    ConfirmRule::YesNo(format!(
-                        "Cancel {key} (status {current} -> cancelled)? This cannot be undone."
-                    ))
+                    ConfirmRule::TypeToConfirm {
+                        prompt: format!(
+                            "Cancel {key} (status {current} -> cancelled)? This cannot be undone. Type the order id to confirm."
+                        ),
+                        expected: key.id.clone(),
+                    }
                 } else if is_backwards(&current, target) {
                     ConfirmRule::YesNo(format!("Move {key} backwards from {current} to {target}?"))
                 } else {
@@ -422,6 +425,14 @@ impl CarrierProfile for TgProfile {
                 }
             }
             _ => ConfirmRule::None,
+        }
+    }
+
+    fn irreversible(&self, _order: &Order, request: &ActionRequest) -> bool {
+        match request.action {
+            ActionKind::Cancel => true,
+            ActionKind::SetStatus => request.param("status") == Some("cancelled"),
+            _ => false,
         }
     }
 
@@ -615,7 +626,11 @@ mod tests {
         v.set("status", "cancelled");
         let req = p.validate(&o, ActionKind::SetStatus, &v, now()).unwrap();
         assert!(
-            matches!(p.confirmation(&o, &req), ConfirmRule::YesNo(q) if q.contains("received -> cancelled"))
+            matches!(p.confirmation(&o, &req), ConfirmRule::TypeToConfirm { prompt, expected } if prompt.contains("received -> cancelled") && expected == "19530")
+        );
+        assert!(
+            p.irreversible(&o, &req),
+            "set status cancelled cannot be undone"
         );
         v.set("status", "received");
         assert_eq!(
