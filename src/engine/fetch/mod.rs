@@ -103,7 +103,7 @@ async fn run(
             }
         };
         let now = Utc::now();
-        let delay = next_delay(&handle.plan, outcome, now, chrono::Local);
+        let delay = next_delay(&handle.plan, outcome, now);
         let next_poll = now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
         if let Err(e) = &result {
             if e.retry_after().is_some() {
