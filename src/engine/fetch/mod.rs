@@ -27,7 +27,8 @@ pub struct Fetchers {
 }
 
 impl Fetchers {
-    /// Starts one fetcher per carrier; each polls immediately, from its
+    /// Starts one fetcher per carrier; each polls immediately (whatever its
+    /// quiet hours: only the polls after it are moved out of them), from its
     /// stored cursor when `cursors` has one. New cursors are reported as
     /// [`SyncEvent::Cursor`] on the same channel, after the orders they
     /// cover, so whoever stores them never stores a cursor ahead of its
