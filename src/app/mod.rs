@@ -48,6 +48,7 @@ pub mod layout;
 mod msg;
 mod notes;
 mod orders;
+mod quiet;
 mod search;
 mod sort;
 mod state;

@@ -95,6 +95,13 @@ pub trait CarrierProfile: Send + Sync + std::fmt::Debug {
     fn reread_confirms(&self, _request: &ActionRequest) -> bool {
         true
     }
+
+    /// The carrier's requests a poll sends, as the user may know them from
+    /// its documentation (`pxNewOrders/pxOpenOrders`), for the confirmation
+    /// of a poll in quiet hours; `None`: "its orders".
+    fn poll_requests(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// Reads from a carrier. Implementations are cheap to share (`Arc`).
