@@ -85,10 +85,7 @@ impl State {
                     .iter()
                     .map(|name| format!("{name} ({})", window(name)))
                     .collect();
-                format!(
-                    "{} are in quiet hours: poll them now? y/n",
-                    each.join(", ")
-                )
+                format!("{} are in quiet hours: poll them now? y/n", each.join(", "))
             }
         }
     }
