@@ -152,8 +152,9 @@ pub struct Fetched {
     pub unreadable: Vec<String>,
 }
 
-/// One full poll of every carrier (the engine's first poll of each): their
-/// orders, the carriers that failed and the orders that could not be read.
+/// One full poll of every carrier (the engine's first poll of each, sent at
+/// once whatever the carrier's quiet hours: `list` and `show` are explicit
+/// requests): their orders, the carriers that failed and the orders that could not be read.
 pub async fn fetch_all(handles: &[CarrierHandle]) -> Result<Fetched, String> {
     let (engine, mut events) = engine_alone(handles, true)?;
     let mut waiting: HashSet<String> = handles.iter().map(|h| h.name.to_string()).collect();

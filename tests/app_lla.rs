@@ -70,6 +70,7 @@ fn lla_state(readonly: bool) -> State {
         name: Arc::from("lla"),
         kind: KIND,
         profile: Arc::new(LlaProfile::new(readonly, Ok("abcdefg".into()))),
+        quiet_hours: None,
     }];
     let mut s = State::new(carriers, options(readonly)).expect("default keys are valid");
     s.upsert_orders(lla_orders());

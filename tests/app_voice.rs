@@ -41,6 +41,7 @@ async fn voice_state() -> State {
         name: handle.name.clone(),
         kind: handle.profile.kind(),
         profile: handle.profile.clone(),
+        quiet_hours: None,
     };
     let options = Options {
         readonly: false,

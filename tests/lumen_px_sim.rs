@@ -136,6 +136,15 @@ async fn absorbs_updates_and_asks_detail_once_per_completed_order() {
             .as_deref()
             .is_some_and(|r| r.contains("pxOrderDetail"))
     );
+    // "updated" is the carrier's statusDate (a date, 3 hours before the
+    // sim's now at the latest), never the sighting time.
+    let status_date = done
+        .updated
+        .as_ref()
+        .and_then(|u| u.at)
+        .expect("statusDate");
+    assert_eq!(done.updated_at(), Some(status_date));
+    assert!(status_date <= sim.now() - Duration::hours(3));
     let attention = &first.orders["PX100006"];
     assert_eq!(attention.status.stage, Stage::NeedsAttention);
     assert!(
@@ -169,6 +178,7 @@ async fn absorbs_updates_and_asks_detail_once_per_completed_order() {
         .collect();
     assert_eq!(changes.len(), 2, "{changes:?}");
     assert!(changes[1].contains("Completed"));
+    assert!(changes[1].contains("first seen"), "{changes:?}");
 
     let third = poll(&h, cursor(&second)).await;
     third.result.as_ref().expect("third poll");

@@ -123,11 +123,13 @@ fn header_chips_syncing_and_error() {
         name: Arc::from("lumen"),
         kind: "lumen-voice",
         profile: Arc::new(FakeTg),
+        quiet_hours: None,
     });
     carriers.push(orderdesk::app::CarrierInfo {
         name: Arc::from("lla"),
         kind: "lla-tmf622",
         profile: Arc::new(FakeTg),
+        quiet_hours: None,
     });
     for (w, h) in SIZES {
         let mut s = State::new(carriers.clone(), options(false)).unwrap();

@@ -3,9 +3,11 @@
 //! substrings of the order's visible text, or, found by the store's
 //! full-text index a moment later, word prefixes anywhere in the full order:
 //! log lines, items, fields; see `search`) plus `carrier:` `stage:` `status:`
-//! `kind:` `flag:` tokens. A value may be quoted (`status:"in progress"`).
+//! `kind:` `source:` `flag:` tokens. A value may be quoted (`status:"in progress"`).
 //! `flag:` alone or `flag:yes` keeps orders with a local follow-up flag,
-//! `flag:no` those without; plain text does not search note text (notes are
+//! `flag:no` those without; `source:phone` keeps orders whose source system
+//! (`OrderSummary::source`, e.g. a PX order's API/UI/Phone) is `phone`, and
+//! never an order whose kind names no source; plain text does not search note text (notes are
 //! not part of the precomputed haystack, and searching them per keystroke
 //! over 100k orders would cost a map lookup per order).
 //!
@@ -26,6 +28,9 @@ pub enum Term {
     Stage(Option<Stage>),
     Status(String),
     Kind(String),
+    /// The order's source system (`source:phone`); orders without one never
+    /// match.
+    Source(String),
     /// Local follow-up flag set (`true`) or not; `None` = unknown value,
     /// matches nothing.
     Flag(Option<bool>),
@@ -50,6 +55,7 @@ impl Filter {
                         "carrier" => Term::Carrier(value.to_lowercase()),
                         "status" => Term::Status(value.to_lowercase()),
                         "kind" => Term::Kind(value.to_lowercase()),
+                        "source" => Term::Source(value.to_lowercase()),
                         "flag" => {
                             let flag = parse_flag(value);
                             if flag.is_none() {
@@ -124,6 +130,7 @@ impl Filter {
             Term::Stage(s) => Some(subject.stage()) == *s,
             Term::Status(s) => subject.status_lower() == s,
             Term::Kind(k) => eq_lower(subject.kind(), k),
+            Term::Source(w) => subject.source().is_some_and(|s| eq_lower(s, w)),
             Term::Flag(f) => Some(subject.flagged()) == *f,
         }) && text_ok()
     }
@@ -138,6 +145,9 @@ pub trait Subject {
     fn status_lower(&self) -> &str;
     fn carrier(&self) -> &str;
     fn kind(&self) -> &str;
+    /// The order's source system, when its kind names one
+    /// (`OrderSummary::source`).
+    fn source(&self) -> Option<&str>;
     /// Whether the order has a local follow-up flag.
     fn flagged(&self) -> bool;
     /// Whether the store's full-text index found every plain word of the
@@ -287,6 +297,9 @@ mod tests {
         fn kind(&self) -> &str {
             self.order.kind
         }
+        fn source(&self) -> Option<&str> {
+            self.order.field(crate::domain::SOURCE_FIELD)
+        }
         fn flagged(&self) -> bool {
             self.flagged
         }
@@ -343,6 +356,39 @@ mod tests {
             Filter::parse("stage:progress").terms,
             [Term::Stage(Some(Stage::InProgress))]
         );
+    }
+
+    #[test]
+    fn source_token_matches_the_named_source_only() {
+        let plain = order();
+        let mut px = order();
+        px.fields
+            .push((crate::domain::SOURCE_FIELD.into(), "Phone".into()));
+        let matches = |text: &str, o: &Order| {
+            let h = haystack(&OrderSummary::of(o));
+            Filter::parse(text).matches(&Plain {
+                order: o,
+                haystack: &h,
+                status_lower: "waiting",
+                flagged: false,
+            })
+        };
+        assert!(matches("source:phone", &px));
+        assert!(matches("SOURCE:Phone", &px));
+        assert!(!matches("source:ui", &px));
+        assert!(!matches("source:ph", &px), "whole values, not substrings");
+        // A kind without a source never matches.
+        assert!(!matches("source:phone", &plain));
+        assert_eq!(
+            Filter::parse("source:UI").terms,
+            [Term::Source("ui".into())]
+        );
+        assert_eq!(
+            OrderSummary::of(&px).source.as_deref(),
+            Some("Phone"),
+            "the summary carries the source"
+        );
+        assert_eq!(OrderSummary::of(&plain).source, None);
     }
 
     #[test]

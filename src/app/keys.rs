@@ -27,6 +27,10 @@ impl State {
             self.status = None;
         }
         let key = Key::from_event(&event);
+        if let Some(quiet) = self.quiet_confirm.take() {
+            self.answer_quiet(quiet, key.typed_char(), fx);
+            return;
+        }
         let layer = self.layer();
         let action = self.keymap.resolve(layer, key);
         if action != Some(Action::Quit) {
@@ -155,17 +159,11 @@ impl State {
         let in_detail = self.focus == Focus::Detail;
         match action {
             Action::Help => self.modal = Some(Modal::Help { scroll: 0 }),
-            Action::Refresh => {
-                fx.push(Effect::Refresh { carrier: None });
-                self.say(Level::Info, "refreshing all carriers…");
-            }
+            Action::Refresh => self.refresh(None, fx),
             Action::RefreshCarrier => match self.selected() {
                 Some(order) => {
                     let carrier = order.key.carrier.clone();
-                    self.say(Level::Info, format!("refreshing {carrier}…"));
-                    fx.push(Effect::Refresh {
-                        carrier: Some(carrier),
-                    });
+                    self.refresh(Some(carrier), fx);
                 }
                 None => self.say(Level::Warning, "refresh carrier: no order selected"),
             },

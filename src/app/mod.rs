@@ -17,7 +17,9 @@
 //! - `notes`, `flags`, `journal` (the journal and its overlay), `cache`
 //!   (the start from the local cache), `full` (the few full orders in use,
 //!   read from the store on demand), `search` (the filter's words looked up
-//!   in the store's full-text index), `timeline` (an order's Log).
+//!   in the store's full-text index), `timeline` (an order's Log), `quiet`
+//!   (`r`/`R` asking first for a carrier in its quiet hours, its chip's
+//!   words).
 //!
 //! Choices where the design is silent (see also the submodules):
 //! - Orders are never removed; a carrier that closes an order moves it out of
@@ -49,6 +51,7 @@ pub mod layout;
 mod msg;
 mod notes;
 mod orders;
+mod quiet;
 mod search;
 mod sort;
 mod state;

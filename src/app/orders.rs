@@ -144,6 +144,9 @@ impl Subject for Row<'_> {
     fn kind(&self) -> &str {
         self.store.orders[self.index as usize].kind
     }
+    fn source(&self) -> Option<&str> {
+        self.store.orders[self.index as usize].source.as_deref()
+    }
     fn flagged(&self) -> bool {
         self.store.hot[self.index as usize].flagged
     }

@@ -27,7 +27,7 @@ use super::notes::NoteEditor;
 use super::orders::OrderStore;
 use super::search::TextSearch;
 use super::{STALE_AFTER, STALE_GRACE};
-use crate::carriers::CarrierProfile;
+use crate::carriers::{CarrierProfile, QuietHours};
 use crate::domain::{ActionKind, Order, OrderKey, OrderSummary};
 use crate::domain::{Flag, JournalEntry, Note};
 
@@ -37,6 +37,9 @@ pub struct CarrierInfo {
     pub name: Arc<str>,
     pub kind: &'static str,
     pub profile: Arc<dyn CarrierProfile>,
+    /// When the carrier is not polled automatically (its `PollPlan`); `r`
+    /// asks before polling it then.
+    pub quiet_hours: Option<QuietHours>,
 }
 
 impl std::fmt::Debug for CarrierInfo {
@@ -119,6 +122,13 @@ impl Chip {
 pub struct Carrier {
     pub info: CarrierInfo,
     pub chip: Chip,
+}
+
+impl Carrier {
+    /// The carrier's quiet hours when `now` falls inside them.
+    pub fn quiet_at(&self, now: DateTime<Utc>) -> Option<QuietHours> {
+        self.info.quiet_hours.filter(|q| q.contains(now))
+    }
 }
 
 /// Which pane has the keys (when no overlay does).
@@ -295,6 +305,9 @@ pub struct State {
     /// `q` was pressed once with a write in flight.
     pub(super) quit_armed: bool,
     pub(super) quit: bool,
+    /// Carriers in quiet hours that `r` asked to poll: the next key says
+    /// yes (`y`) or no (any other).
+    pub(crate) quiet_confirm: Option<Vec<Arc<str>>>,
 }
 
 impl State {
@@ -342,6 +355,7 @@ impl State {
             journal: Vec::new(),
             quit_armed: false,
             quit: false,
+            quiet_confirm: None,
         })
     }
 

@@ -104,6 +104,13 @@ pub trait CarrierProfile: Send + Sync + std::fmt::Debug {
     fn reread_confirms(&self, _request: &ActionRequest) -> bool {
         true
     }
+
+    /// The carrier's requests a poll sends, as the user may know them from
+    /// its documentation (`pxNewOrders/pxOpenOrders`), for the confirmation
+    /// of a poll in quiet hours; `None`: "its orders".
+    fn poll_requests(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// Reads from a carrier. Implementations are cheap to share (`Arc`).
@@ -158,9 +165,72 @@ pub trait CarrierWriter: Send + Sync {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PollPlan {
     pub interval: Duration,
-    /// Local hours (0..24, start inclusive, end exclusive) in which the carrier
-    /// is not polled automatically; manual refresh still works.
-    pub quiet_hours: Option<(u32, u32)>,
+    /// When the carrier is not polled automatically; manual refresh still
+    /// works.
+    pub quiet_hours: Option<QuietHours>,
+}
+
+/// Hours (0..24, start inclusive, end exclusive) in the carrier's zone in
+/// which it is not polled automatically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuietHours {
+    pub start: u32,
+    pub end: u32,
+    pub zone: chrono_tz::Tz,
+}
+
+impl QuietHours {
+    /// The config's `(start, end)` read in `zone`.
+    pub fn new((start, end): (u32, u32), zone: chrono_tz::Tz) -> QuietHours {
+        QuietHours { start, end, zone }
+    }
+
+    /// Whether `at` falls inside the window (in the carrier's zone).
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        use chrono::Timelike;
+        let hour = at.with_timezone(&self.zone).hour();
+        if self.start < self.end {
+            hour >= self.start && hour < self.end
+        } else {
+            hour >= self.start || hour < self.end
+        }
+    }
+
+    /// When the window that holds `at` ends (`at` itself when outside it).
+    pub fn ends_after(&self, at: DateTime<Utc>) -> DateTime<Utc> {
+        use chrono::Timelike;
+        if !self.contains(at) {
+            return at;
+        }
+        let local = at.with_timezone(&self.zone);
+        let hour = local.hour();
+        let hours_left = if hour < self.end {
+            self.end - hour
+        } else {
+            24 - hour + self.end
+        };
+        let end = local + chrono::Duration::hours(i64::from(hours_left))
+            - chrono::Duration::minutes(i64::from(local.minute()))
+            - chrono::Duration::seconds(i64::from(local.second()))
+            - chrono::Duration::nanoseconds(i64::from(local.nanosecond()));
+        end.with_timezone(&Utc)
+    }
+
+    /// The zone's short name at `at` ("CST", "CDT", "CET"), or its IANA
+    /// name when it has none.
+    pub fn zone_label(&self, at: DateTime<Utc>) -> String {
+        let short = at.with_timezone(&self.zone).format("%Z").to_string();
+        if short.starts_with(['+', '-']) {
+            self.zone.name().to_owned()
+        } else {
+            short
+        }
+    }
+
+    /// "07-19 CST": the window and its zone, for the user.
+    pub fn describe(&self, at: DateTime<Utc>) -> String {
+        format!("{:02}-{:02} {}", self.start, self.end, self.zone_label(at))
+    }
 }
 
 /// Everything the runtime holds for one configured carrier instance.

@@ -89,7 +89,11 @@ pub struct CarrierConfig {
     pub max_concurrency: usize,
     pub timeout: Duration,
     pub timezone: Tz,
-    /// Local hours in which automatic polls are skipped, `(start, end)`.
+    /// Whether the carrier's table set `timezone` itself (a kind may have
+    /// its own default zone otherwise, e.g. lumen-px's quiet hours).
+    pub timezone_set: bool,
+    /// Hours in the carrier's zone in which automatic polls are skipped,
+    /// `(start, end)`.
     pub quiet_hours: Option<(u32, u32)>,
     /// `quiet_hours = ""`: no quiet hours, not even a kind's default.
     pub quiet_hours_off: bool,

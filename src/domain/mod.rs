@@ -22,5 +22,5 @@ pub use order::{
     Attention, LogEntry, LogKind, Order, OrderKey, Schedule, Stage, Status, StatusDef, unusable_id,
 };
 pub use sanitize::{escape_unsafe, replace_flags, sanitize, sanitize_multiline};
-pub use summary::OrderSummary;
+pub use summary::{OrderSummary, SOURCE_FIELD};
 pub use time::{Stamp, relative_age};

@@ -8,6 +8,12 @@ use chrono::{DateTime, Utc};
 
 use super::order::{Order, OrderKey, Schedule, Status, schedule_text};
 
+/// The field a kind sets to name the system an order was placed through
+/// (`API`, `UI`, `Phone`, ...): the summary's [`OrderSummary::source`] and
+/// the filter's `source:` token read it. Kinds that do not know leave it
+/// out.
+pub const SOURCE_FIELD: &str = "sourceSystem";
+
 /// One order as the table shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderSummary {
@@ -22,6 +28,8 @@ pub struct OrderSummary {
     pub customer: Box<str>,
     pub service: Box<str>,
     pub schedule: Option<Schedule>,
+    /// The order's source system ([`SOURCE_FIELD`]), when its kind names one.
+    pub source: Option<Box<str>>,
     /// Whether details (beyond a list row) had been fetched.
     pub detail_loaded: bool,
     /// [`Order::needs_attention`] apart from a fetch error.
@@ -42,6 +50,11 @@ impl OrderSummary {
             customer: order.customer.as_str().into(),
             service: order.service.as_str().into(),
             schedule: order.schedule.clone(),
+            source: order
+                .field(SOURCE_FIELD)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(Into::into),
             detail_loaded: order.detail_loaded,
             attention: order.needs_attention_apart_from_fetch(),
             fetch_error: order.fetch_error.as_deref().map(Into::into),
@@ -77,6 +90,9 @@ impl OrderSummary {
         order.customer = self.customer.to_string();
         order.service = self.service.to_string();
         order.schedule = self.schedule.clone();
+        if let Some(source) = &self.source {
+            order.fields.push((SOURCE_FIELD.into(), source.to_string()));
+        }
         order.fetch_error = self.fetch_error.as_deref().map(str::to_owned);
         order.detail_loaded = self.detail_loaded;
         order

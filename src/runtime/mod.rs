@@ -58,6 +58,7 @@ pub fn carrier_infos(handles: &[CarrierHandle]) -> Vec<CarrierInfo> {
             name: h.name.clone(),
             kind: h.profile.kind(),
             profile: h.profile.clone(),
+            quiet_hours: h.plan.quiet_hours,
         })
         .collect()
 }

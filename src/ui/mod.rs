@@ -218,6 +218,11 @@ fn chip_spans<'a>(state: &State, theme: &Theme, c: &'a crate::app::Carrier) -> V
             theme.chip_waiting,
         ),
         SyncPhase::Error(reason) => ("✗", clean(reason).into_owned(), theme.chip_error),
+        _ if c.quiet_at(now).is_some() => (
+            "☾",
+            c.quiet_chip(now, state.timezone()).unwrap_or_default(),
+            theme.chip_waiting,
+        ),
         SyncPhase::Ok if chip.is_stale(now) => (
             "!",
             format!("stale, {} ago", age(chip.last_ok, now)),

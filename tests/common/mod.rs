@@ -468,6 +468,7 @@ pub fn carriers() -> Vec<CarrierInfo> {
         name: Arc::from("tg"),
         kind: "tjansteguiden",
         profile: Arc::new(FakeTg),
+        quiet_hours: None,
     }]
 }
 

@@ -142,7 +142,9 @@ pub fn build(
         writer,
         plan: PollPlan {
             interval: carrier.refresh,
-            quiet_hours: carrier.quiet_hours,
+            quiet_hours: carrier
+                .quiet_hours
+                .map(|q| crate::carriers::QuietHours::new(q, carrier.timezone)),
         },
     })
 }

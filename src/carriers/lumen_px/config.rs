@@ -145,7 +145,8 @@ mod tests {
     use std::path::Path;
 
     use super::PxConfig;
-    use crate::carriers::lumen_px::{DEFAULT_QUIET_HOURS, quiet_hours};
+    use crate::carriers::QuietHours;
+    use crate::carriers::lumen_px::{DEFAULT_QUIET_HOURS, DEFAULT_ZONE, quiet_hours};
     use crate::config::{Config, ConfigError, FileAccess, Location};
     use crate::registry::parse_config;
 
@@ -174,7 +175,8 @@ since = "2026-01-31"
         assert_eq!(px.sales_codes, vec!["SC1001", "2002"]);
         assert_eq!(px.source_list(), vec!["Phone", "UI"]);
         assert_eq!(px.since, chrono::NaiveDate::from_ymd_opt(2026, 1, 31));
-        assert_eq!(quiet_hours(&c.carriers[0]), Some(DEFAULT_QUIET_HOURS));
+        let chicago = QuietHours::new(DEFAULT_QUIET_HOURS, DEFAULT_ZONE);
+        assert_eq!(quiet_hours(&c.carriers[0]), Some(chicago));
         let all = PxConfig::default().source_list();
         assert_eq!(all, vec!["API", "UI", "Phone"]);
     }
@@ -182,7 +184,18 @@ since = "2026-01-31"
     #[test]
     fn quiet_hours_override_and_off() {
         let c = parse(&PX.replace("kind =", "quiet_hours = \"22-06\"\nkind =")).expect("valid");
-        assert_eq!(quiet_hours(&c.carriers[0]), Some((22, 6)));
+        let chicago = QuietHours::new((22, 6), chrono_tz::America::Chicago);
+        assert_eq!(quiet_hours(&c.carriers[0]), Some(chicago));
+        // The carrier's own zone wins over Chicago; the file's does not.
+        let c =
+            parse(&PX.replace("kind =", "timezone = \"Europe/Stockholm\"\nkind =")).expect("valid");
+        let own = QuietHours::new(DEFAULT_QUIET_HOURS, chrono_tz::Europe::Stockholm);
+        assert_eq!(quiet_hours(&c.carriers[0]), Some(own));
+        let c = parse(&format!("timezone = \"Asia/Tokyo\"\n{PX}")).expect("valid");
+        assert_eq!(
+            quiet_hours(&c.carriers[0]).map(|q| q.zone),
+            Some(DEFAULT_ZONE)
+        );
         let c = parse(&PX.replace("kind =", "quiet_hours = \"\"\nkind =")).expect("valid");
         assert_eq!(quiet_hours(&c.carriers[0]), None);
     }

@@ -21,9 +21,8 @@
 //! Cancelled", named terminal by the flow but absent from the status list,
 //! is closed. Quiet hours default to 07-19 ("perform status calls during
 //! non-peak times"), `quiet_hours` overrides them and `quiet_hours = ""`
-//! turns them off. The scheduler reads quiet hours in the machine's local
-//! time, not in America/Chicago or the carrier's `timezone` (a scheduler
-//! change, not made here). "Today" for the `pxNewOrders` windows is the
+//! turns them off. They are read in America/Chicago unless the carrier's
+//! table sets `timezone` (then in that zone). "Today" for the `pxNewOrders` windows is the
 //! date in the carrier's `timezone` (the file's default zone unless the
 //! table sets one; set `timezone = "America/Chicago"` for Lumen's dates).
 //!
@@ -48,7 +47,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::carriers::Adapter;
 use crate::carriers::oauth_api::{self, OAuthJsonApi};
-use crate::carriers::{CarrierError, CarrierHandle, PollPlan, secret};
+use crate::carriers::{CarrierError, CarrierHandle, PollPlan, QuietHours, secret};
 use crate::config::{CarrierConfig, Config};
 
 pub use client::API_PREFIX;
@@ -71,14 +70,24 @@ pub const ADAPTER: Adapter = Adapter {
     demo_orders: 120,
 };
 
+/// The zone PX's quiet hours are read in unless the carrier's table sets
+/// `timezone`: Lumen's US Central time.
+pub const DEFAULT_ZONE: chrono_tz::Tz = chrono_tz::America::Chicago;
+
 /// The quiet hours of a PX carrier: the config's, none for
-/// `quiet_hours = ""`, else [`DEFAULT_QUIET_HOURS`].
-pub fn quiet_hours(carrier: &CarrierConfig) -> Option<(u32, u32)> {
+/// `quiet_hours = ""`, else [`DEFAULT_QUIET_HOURS`]; read in the carrier's
+/// own `timezone`, else [`DEFAULT_ZONE`].
+pub fn quiet_hours(carrier: &CarrierConfig) -> Option<QuietHours> {
     if carrier.quiet_hours_off {
-        None
-    } else {
-        carrier.quiet_hours.or(Some(DEFAULT_QUIET_HOURS))
+        return None;
     }
+    let zone = if carrier.timezone_set {
+        carrier.timezone
+    } else {
+        DEFAULT_ZONE
+    };
+    let hours = carrier.quiet_hours.unwrap_or(DEFAULT_QUIET_HOURS);
+    Some(QuietHours::new(hours, zone))
 }
 
 /// Builds a PX carrier (never with a writer). Resolves the client secret

@@ -11,7 +11,8 @@
 //! - attention: OPEN, PENDING and PRE DECLINED carry the document's meaning
 //!   as the reason's text (`px:open`, `px:pending`, `px:pre-declined`).
 //! - source system: `orderStatusSourceSystem` when sent, else from the id
-//!   (`U...` UI, `E...` Phone, otherwise API); the field `sourceSystem`.
+//!   (`U...` UI, `E...` Phone, otherwise API); the field `sourceSystem`
+//!   (`domain::SOURCE_FIELD`, the table's `source:` filter).
 //! - `customer` = `customerName`; `service` = the products' descriptions
 //!   (codes where there is no description) joined with ` + `; the address
 //!   is a customer field and goes into `service` after ` @ ` so the table's
@@ -26,7 +27,9 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::carriers::lumen_voice::wire::{parse_time, pretty};
-use crate::domain::{Attention, Order, OrderKey, Stage, Stamp, Status, StatusDef, sanitize};
+use crate::domain::{
+    Attention, Order, OrderKey, SOURCE_FIELD, Stage, Stamp, Status, StatusDef, sanitize,
+};
 
 use super::KIND;
 use super::wire::PxOrder;
@@ -249,7 +252,7 @@ pub fn to_order(instance: &Arc<str>, order: &PxOrder, raws: &[(&str, &str)]) -> 
     put("orderDate", o.order_date.as_ref());
     put("accountNumber", o.account_number.as_ref());
     put("telephoneNumber", o.telephone_number.as_ref());
-    put("sourceSystem", Some(&source));
+    put(SOURCE_FIELD, Some(&source));
     for (k, v) in &o.extra {
         fields.push((sanitize(k), sanitize(v)));
     }

@@ -49,6 +49,10 @@ impl CarrierProfile for PxProfile {
     fn effect_visible(&self, _order: &Order, _request: &ActionRequest) -> bool {
         false
     }
+
+    fn poll_requests(&self) -> Option<&'static str> {
+        Some("pxNewOrders/pxOpenOrders")
+    }
 }
 
 #[cfg(test)]

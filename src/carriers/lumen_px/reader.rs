@@ -20,9 +20,11 @@
 //! completes.
 //!
 //! "Today" is the carrier's `timezone` date of the reader's clock.
-//! Log: each status change gets a `status` entry stamped when this console
-//! first saw it; earlier entries come from the order the reader last
-//! reported (or the cache's, through `prime`).
+//! Log: each status change gets a `status` entry stamped with the carrier's
+//! `statusDate` (else the sighting) and saying when this console first saw
+//! it, so the order's "updated" is the status date, never the sighting;
+//! earlier entries come from the order the reader last reported (or the
+//! cache's, through `prime`).
 //!
 //! Errors: a list call's error ends the poll (it is the carrier chip's); a
 //! detail call's error other than auth or rate limiting is that order's
@@ -153,11 +155,19 @@ impl PxReader {
             .as_ref()
             .is_none_or(|p| canonical(&p.status.raw) != canonical(&order.status.raw));
         if changed {
+            // Stamped with the carrier's statusDate when it has one, so the
+            // order's "updated" is when the status changed, not when this
+            // console happened to see it; the sighting is in the text.
+            let changed_at = order.updated.as_ref().and_then(|u| u.at);
             order.log.push(LogEntry {
-                at: Stamp::parsed(now),
+                at: Stamp::parsed(changed_at.unwrap_or(now)),
                 kind: LogKind::Status,
                 source: "Lumen PX".into(),
-                text: format!("status {} (first seen)", order.status.raw),
+                text: format!(
+                    "status {} (first seen {})",
+                    order.status.raw,
+                    now.to_rfc3339_opts(SecondsFormat::Secs, true)
+                ),
             });
         }
         order.fields.push((

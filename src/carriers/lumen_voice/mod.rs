@@ -132,7 +132,9 @@ pub fn build_with_clock(
         writer,
         plan: PollPlan {
             interval: carrier.refresh,
-            quiet_hours: carrier.quiet_hours,
+            quiet_hours: carrier
+                .quiet_hours
+                .map(|q| crate::carriers::QuietHours::new(q, carrier.timezone)),
         },
     })
 }

@@ -27,7 +27,8 @@ pub struct Fetchers {
 }
 
 impl Fetchers {
-    /// Starts one fetcher per carrier; each polls immediately, from its
+    /// Starts one fetcher per carrier; each polls immediately (whatever its
+    /// quiet hours: only the polls after it are moved out of them), from its
     /// stored cursor when `cursors` has one. New cursors are reported as
     /// [`SyncEvent::Cursor`] on the same channel, after the orders they
     /// cover, so whoever stores them never stores a cursor ahead of its
@@ -103,7 +104,7 @@ async fn run(
             }
         };
         let now = Utc::now();
-        let delay = next_delay(&handle.plan, outcome, now, chrono::Local);
+        let delay = next_delay(&handle.plan, outcome, now);
         let next_poll = now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
         if let Err(e) = &result {
             if e.retry_after().is_some() {

@@ -1,13 +1,14 @@
 //! When to poll next: the pure part of the fetcher, unit-tested without time
 //! passing. Failures back off exponentially (capped at four intervals, at
 //! most 15 minutes) unless the carrier said how long to wait; automatic polls
-//! falling inside the carrier's quiet hours move to the end of the window.
+//! falling inside the carrier's quiet hours (read in the carrier's zone)
+//! move to the end of the window.
 
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Utc};
 
-use crate::carriers::PollPlan;
+use crate::carriers::{PollPlan, QuietHours};
 
 /// How the last poll went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,13 +23,9 @@ pub enum Outcome {
 const FIRST_RETRY: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
 
-/// The pause before the next automatic poll.
-pub fn next_delay<Z: TimeZone>(
-    plan: &PollPlan,
-    outcome: Outcome,
-    now: DateTime<Utc>,
-    zone: Z,
-) -> Duration {
+/// The pause before the next automatic poll. Quiet hours are read in the
+/// carrier's zone (`plan.quiet_hours`), never in the machine's.
+pub fn next_delay(plan: &PollPlan, outcome: Outcome, now: DateTime<Utc>) -> Duration {
     let base = match outcome {
         Outcome::Ok => plan.interval,
         Outcome::Failed {
@@ -45,52 +42,34 @@ pub fn next_delay<Z: TimeZone>(
         }
     };
     match plan.quiet_hours {
-        Some(window) => skip_quiet_hours(now, base, window, zone),
+        Some(window) => skip_quiet_hours(now, base, window),
         None => base,
     }
 }
 
-/// Moves a poll planned inside `[start, end)` local hours to `end`.
-fn skip_quiet_hours<Z: TimeZone>(
-    now: DateTime<Utc>,
-    delay: Duration,
-    (start, end): (u32, u32),
-    zone: Z,
-) -> Duration {
+/// Moves a poll planned inside the quiet window to the window's end.
+fn skip_quiet_hours(now: DateTime<Utc>, delay: Duration, window: QuietHours) -> Duration {
     let Ok(step) = chrono::Duration::from_std(delay) else {
         return delay;
     };
-    let planned = (now + step).with_timezone(&zone);
-    let hour = planned.hour();
-    let inside = if start < end {
-        hour >= start && hour < end
-    } else {
-        hour >= start || hour < end
-    };
-    if !inside {
+    let planned = now + step;
+    if !window.contains(planned) {
         return delay;
     }
-    let hours_left = if hour < end {
-        end - hour
-    } else {
-        24 - hour + end
-    };
-    let window_end = planned.clone() + chrono::Duration::hours(i64::from(hours_left))
-        - chrono::Duration::minutes(i64::from(planned.minute()))
-        - chrono::Duration::seconds(i64::from(planned.second()));
-    (window_end.with_timezone(&Utc) - now)
-        .to_std()
-        .unwrap_or(delay)
+    (window.ends_after(planned) - now).to_std().unwrap_or(delay)
 }
 
 #[cfg(test)]
 mod tests {
+    use chrono::TimeZone;
+    use chrono_tz::Tz;
+
     use super::*;
 
-    fn plan(quiet: Option<(u32, u32)>) -> PollPlan {
+    fn plan(quiet: Option<(u32, u32)>, zone: Tz) -> PollPlan {
         PollPlan {
             interval: Duration::from_secs(60),
-            quiet_hours: quiet,
+            quiet_hours: quiet.map(|q| QuietHours::new(q, zone)),
         }
     }
 
@@ -100,10 +79,13 @@ mod tests {
             .expect("valid")
     }
 
+    const UTC: Tz = chrono_tz::UTC;
+    const CHICAGO: Tz = chrono_tz::America::Chicago;
+
     #[test]
     fn ok_waits_one_interval() {
         assert_eq!(
-            next_delay(&plan(None), Outcome::Ok, at(3, 0), Utc),
+            next_delay(&plan(None, UTC), Outcome::Ok, at(3, 0)),
             Duration::from_secs(60)
         );
     }
@@ -112,13 +94,12 @@ mod tests {
     fn failures_back_off_to_a_cap() {
         let d = |failures| {
             next_delay(
-                &plan(None),
+                &plan(None, UTC),
                 Outcome::Failed {
                     retry_after: None,
                     failures,
                 },
                 at(3, 0),
-                Utc,
             )
         };
         assert_eq!(d(1), Duration::from_secs(5));
@@ -134,23 +115,52 @@ mod tests {
             failures: 7,
         };
         assert_eq!(
-            next_delay(&plan(None), o, at(3, 0), Utc),
+            next_delay(&plan(None, UTC), o, at(3, 0)),
             Duration::from_secs(42)
         );
     }
 
     #[test]
     fn quiet_hours_move_the_poll_to_the_window_end() {
-        // Quiet 07-19 local (UTC here): a poll planned at 10:01 waits until 19:00.
-        let d = next_delay(&plan(Some((7, 19))), Outcome::Ok, at(10, 0), Utc);
+        // Quiet 07-19 in UTC: a poll planned at 10:01 waits until 19:00.
+        let d = next_delay(&plan(Some((7, 19)), UTC), Outcome::Ok, at(10, 0));
         assert_eq!(d, Duration::from_secs(9 * 3600));
         // Outside the window nothing changes.
         assert_eq!(
-            next_delay(&plan(Some((7, 19))), Outcome::Ok, at(20, 0), Utc),
+            next_delay(&plan(Some((7, 19)), UTC), Outcome::Ok, at(20, 0)),
             Duration::from_secs(60)
         );
         // A window across midnight (22-06): 23:30 waits until 06:00.
-        let d = next_delay(&plan(Some((22, 6))), Outcome::Ok, at(23, 29), Utc);
+        let d = next_delay(&plan(Some((22, 6)), UTC), Outcome::Ok, at(23, 29));
         assert_eq!(d, Duration::from_secs(6 * 3600 + 31 * 60));
+    }
+
+    #[test]
+    fn quiet_hours_are_read_in_the_carriers_zone() {
+        // Chicago is UTC-6 in November (CST).
+        let chicago = plan(Some((7, 19)), CHICAGO);
+        // 14:00 UTC = 08:00 CST: quiet in Chicago, waits until 01:00 UTC.
+        assert_eq!(
+            next_delay(&chicago, Outcome::Ok, at(14, 0)),
+            Duration::from_secs(11 * 3600)
+        );
+        // 20:00 UTC = 14:00 CST: quiet in Chicago, not in UTC.
+        assert_eq!(
+            next_delay(&chicago, Outcome::Ok, at(20, 0)),
+            Duration::from_secs(5 * 3600)
+        );
+        assert_eq!(
+            next_delay(&plan(Some((7, 19)), UTC), Outcome::Ok, at(20, 0)),
+            Duration::from_secs(60)
+        );
+        // 08:00 UTC = 02:00 CST: quiet in UTC, not in Chicago.
+        assert_eq!(
+            next_delay(&chicago, Outcome::Ok, at(8, 0)),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            next_delay(&plan(Some((7, 19)), UTC), Outcome::Ok, at(8, 0)),
+            Duration::from_secs(11 * 3600)
+        );
     }
 }
