@@ -19,6 +19,9 @@
 
 use crate::domain::{OrderSummary, Stage};
 
+/// The shortest word the filter looks up in the store's full-text index.
+pub const FULL_TEXT_MIN: usize = 3;
+
 /// One condition of a filter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Term {
@@ -100,16 +103,23 @@ impl Filter {
     }
 
     /// The plain words, space-separated, for the store's full-text index;
-    /// empty when there are none.
+    /// empty when there are none, or when one of them is not a word the
+    /// index can look up on its own: shorter than [`FULL_TEXT_MIN`]
+    /// characters (a prefix that broad would bring half the orders) or with
+    /// anything but letters and digits (`tg/19`, `12:39` are the table's
+    /// text, and the index would split them into looser words).
     pub fn text_words(&self) -> String {
-        let words: Vec<&str> = self
-            .terms
-            .iter()
-            .filter_map(|term| match term {
-                Term::Text(t) => Some(t.as_str()),
-                _ => None,
-            })
-            .collect();
+        let mut words: Vec<&str> = Vec::new();
+        for term in &self.terms {
+            if let Term::Text(t) = term {
+                let searchable =
+                    t.chars().count() >= FULL_TEXT_MIN && t.chars().all(char::is_alphanumeric);
+                if !searchable {
+                    return String::new();
+                }
+                words.push(t);
+            }
+        }
         words.join(" ")
     }
 
