@@ -45,6 +45,40 @@ pub enum CarrierError {
 }
 
 impl CarrierError {
+    /// The same error with `clean` applied to every text it carries (the
+    /// carrier's words), e.g. to redact credentials it echoed.
+    pub fn map_text(self, clean: impl Fn(&str) -> String) -> CarrierError {
+        match self {
+            CarrierError::Auth { code, message } => CarrierError::Auth {
+                code: code.map(|c| clean(&c)),
+                message: clean(&message),
+            },
+            CarrierError::Unavailable {
+                code,
+                message,
+                retry_after,
+                sent,
+            } => CarrierError::Unavailable {
+                code: code.map(|c| clean(&c)),
+                message: clean(&message),
+                retry_after,
+                sent,
+            },
+            CarrierError::Timeout(m) => CarrierError::Timeout(clean(&m)),
+            CarrierError::Rejected { code, message } => CarrierError::Rejected {
+                code: clean(&code),
+                message: clean(&message),
+            },
+            CarrierError::NotFound(m) => CarrierError::NotFound(clean(&m)),
+            CarrierError::Protocol { what, excerpt } => CarrierError::Protocol {
+                what: clean(&what),
+                excerpt: clean(&excerpt),
+            },
+            CarrierError::Local(m) => CarrierError::Local(clean(&m)),
+            limited @ CarrierError::RateLimited { .. } => limited,
+        }
+    }
+
     /// Category name for chips, logs and JSON.
     pub fn category(&self) -> &'static str {
         match self {

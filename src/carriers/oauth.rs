@@ -132,6 +132,26 @@ impl TokenCache {
         &self.token_url
     }
 
+    /// `error` with this carrier's credentials and current token redacted
+    /// from its text (see [`redact_text`]): for every answer of the
+    /// carrier's API, not only the token endpoint's.
+    pub fn redact(&self, error: CarrierError) -> CarrierError {
+        let secret = self.client_secret.expose_secret();
+        // The token too, unless a fetch holds the slot right now.
+        let token: Option<String> = self
+            .slot
+            .try_lock()
+            .ok()
+            .and_then(|slot| slot.cached.as_ref().map(|c| c.token.expose().to_owned()));
+        error.map_text(|text| {
+            let mut clean = redact_text(text, &self.client_id, secret);
+            if let Some(token) = token.as_deref().filter(|t| t.len() >= 4) {
+                clean = clean.replace(token, REDACTED);
+            }
+            clean
+        })
+    }
+
     /// How many token fetches this cache has started.
     pub fn fetch_count(&self) -> u64 {
         self.fetches.load(Ordering::SeqCst)
@@ -457,6 +477,26 @@ pub fn lumen_token_refused(response: &RawResponse) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_errors_lose_the_credentials_they_echo() {
+        let cache = TokenCache::new(
+            Http::new(crate::carriers::http::HttpSettings::default()).expect("http"),
+            "http://127.0.0.1:9/token",
+            "my-client",
+            SecretString::from("s3cr3t-value"),
+        );
+        let echoed = CarrierError::Rejected {
+            code: "400".into(),
+            message: "bad request; you sent client_secret=s3cr3t-value and \
+                      Authorization: Basic bXktY2xpZW50OnMzY3IzdC12YWx1ZQ=="
+                .into(),
+        };
+        let text = cache.redact(echoed).to_string();
+        assert!(!text.contains("s3cr3t-value"), "{text}");
+        assert!(!text.contains("bXktY2xpZW50OnMzY3IzdC12YWx1ZQ"), "{text}");
+        assert!(text.contains("bad request"), "{text}");
+    }
 
     #[test]
     fn expires_in_number_or_string() {

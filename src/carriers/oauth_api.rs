@@ -82,7 +82,8 @@ impl OAuthJsonApi {
 
     /// Sends the request `build` makes with the bearer token (once more with
     /// a new token when `refused` says the token was refused); a non-2xx
-    /// answer becomes the error `map_error` gives.
+    /// answer becomes the error `map_error` gives, with the credentials and
+    /// the token redacted from its text.
     pub async fn send<B, R, M>(
         &self,
         kind: SendKind,
@@ -96,11 +97,14 @@ impl OAuthJsonApi {
         M: FnOnce(&RawResponse) -> CarrierError,
     {
         let client = self.http.client();
-        let response = self.tokens.send(kind, || build(client), refused).await?;
+        let result = self.tokens.send(kind, || build(client), refused).await;
+        let response = result.map_err(|e| self.tokens.redact(e))?;
         if response.status.is_success() {
             Ok(response)
         } else {
-            Err(map_error(&response))
+            // A carrier that echoes the request (its headers, a body with
+            // the token) must not put a credential on screen or in the log.
+            Err(self.tokens.redact(map_error(&response)))
         }
     }
 }
