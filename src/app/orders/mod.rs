@@ -25,138 +25,17 @@
 //! is stored. A flagged order counts as needing attention. Changing one flag
 //! takes the order out and puts it back, like a replaced order.
 
+mod meta;
+
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
-use super::filter::{Filter, HayParts, Subject, haystack_with_parts};
+use super::filter::Filter;
 use super::key_index::KeyIndex;
 use super::keymap::ViewKind;
 pub use super::sort::{Sort, SortColumn};
-use crate::domain::{OrderKey, OrderSummary, Schedule, Stage};
-
-/// What a filter pass reads per order, kept small and contiguous so a pass
-/// over 100k orders walks memory in order.
-#[derive(Debug, Clone)]
-struct Hot {
-    /// The haystack's place in [`OrderStore::arena`].
-    start: u32,
-    len: u32,
-    stage: Stage,
-    attention: bool,
-    /// A local follow-up flag is set (counts as attention).
-    flagged: bool,
-}
-
-impl Hot {
-    /// In the "needs attention" view: the order says so, or it is flagged.
-    fn needs_attention(&self) -> bool {
-        self.attention || self.flagged
-    }
-}
-
-/// Sort keys, precomputed per order. The `*_prefix` fields hold the first 16
-/// bytes of the lowercase text, big-endian, so most comparisons never touch
-/// the strings themselves; the full lowercase text is read from the order's
-/// haystack ([`HayParts`]).
-#[derive(Debug, Clone)]
-struct Meta {
-    parts: HayParts,
-    carrier_prefix: u128,
-    customer_prefix: u128,
-    service_prefix: u128,
-    status_prefix: u128,
-    id_num: Option<u64>,
-    created: i64,
-    updated: i64,
-    schedule: i64,
-}
-
-/// Missing times sort last (ascending).
-const NONE_TIME: i64 = i64::MAX;
-
-/// Order-preserving: `a < b` (bytewise) implies `prefix(a) <= prefix(b)`.
-fn prefix(text: &str) -> u128 {
-    let mut bytes = [0u8; 16];
-    let n = text.len().min(16);
-    bytes[..n].copy_from_slice(&text.as_bytes()[..n]);
-    u128::from_be_bytes(bytes)
-}
-
-fn time_key(t: i64) -> u128 {
-    (t as i128 - i64::MIN as i128) as u128
-}
-
-impl Meta {
-    /// Hot data (haystack not yet placed) and sort keys of `order`.
-    fn of(order: &OrderSummary) -> (Hot, Box<str>, Meta) {
-        let (hay, parts) = haystack_with_parts(order);
-        let part = |(start, end): (u32, u32)| hay.get(start as usize..end as usize).unwrap_or("");
-        let hot = Hot {
-            start: 0,
-            len: 0,
-            stage: order.status.stage,
-            attention: order.needs_attention(),
-            flagged: false,
-        };
-        let meta = Meta {
-            carrier_prefix: prefix(&order.key.carrier),
-            customer_prefix: prefix(part(parts.customer)),
-            service_prefix: prefix(part(parts.service)),
-            status_prefix: prefix(part(parts.status)),
-            parts,
-            id_num: order.key.id.parse().ok(),
-            created: order.created.map_or(NONE_TIME, |t| t.timestamp()),
-            updated: order.updated_at().map_or(NONE_TIME, |t| t.timestamp()),
-            schedule: match &order.schedule {
-                Some(Schedule::Scheduled(stamp)) => {
-                    stamp.at.map_or(NONE_TIME - 2, |t| t.timestamp())
-                }
-                Some(Schedule::Unscheduled) => NONE_TIME - 1,
-                None => NONE_TIME,
-            },
-        };
-        (hot, hay, meta)
-    }
-}
-
-/// One order as the filter sees it: reads only what a term asks for.
-struct Row<'a> {
-    store: &'a OrderStore,
-    index: u32,
-}
-
-impl Subject for Row<'_> {
-    fn haystack(&self) -> &str {
-        self.store.hay(&self.store.hot[self.index as usize])
-    }
-    fn stage(&self) -> Stage {
-        self.store.hot[self.index as usize].stage
-    }
-    fn status_lower(&self) -> &str {
-        self.store.part(
-            self.index,
-            self.store.meta[self.index as usize].parts.status,
-        )
-    }
-    fn carrier(&self) -> &str {
-        &self.store.orders[self.index as usize].key.carrier
-    }
-    fn kind(&self) -> &str {
-        self.store.orders[self.index as usize].kind
-    }
-    fn source(&self) -> Option<&str> {
-        self.store.orders[self.index as usize].source.as_deref()
-    }
-    fn flagged(&self) -> bool {
-        self.store.hot[self.index as usize].flagged
-    }
-    fn full_text_match(&self) -> bool {
-        self.store
-            .full_text
-            .as_ref()
-            .is_some_and(|found| found.hits.contains(&self.index))
-    }
-}
+use crate::domain::{OrderKey, OrderSummary, Stage};
+use meta::{Hot, Meta, Row, natural_id, time_key};
 
 /// What the store's full-text index found for the filter's plain words.
 #[derive(Debug, Default)]
@@ -201,15 +80,6 @@ fn stage_slot(stage: Stage) -> usize {
         Stage::NeedsAttention => 2,
         Stage::Done => 3,
         Stage::Closed => 4,
-    }
-}
-
-fn natural_id(a: &OrderKey, am: &Meta, b: &OrderKey, bm: &Meta) -> Ordering {
-    match (am.id_num, bm.id_num) {
-        (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.id.cmp(&b.id)),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => a.id.cmp(&b.id),
     }
 }
 
