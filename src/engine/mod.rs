@@ -446,23 +446,32 @@ impl Engine {
         }
     }
 
-    /// Sends a write through the journal; a carrier without a write client
-    /// (read-only mode) or not configured refuses it here, where requests
-    /// are made, without recording it.
-    fn execute(&self, ticket: Ticket, order: Order, request: ActionRequest) {
-        let key = order.key.clone();
-        let Some(handle) = self
+    /// The carrier of `key` when it has a write client; otherwise the write
+    /// `ticket` is refused here (read-only mode or an unknown carrier),
+    /// where requests are made, and `None`.
+    fn writer_for(&self, ticket: Ticket, key: &OrderKey) -> Option<CarrierHandle> {
+        let handle = self
             .handles
             .get(&key.carrier)
             .filter(|h| h.writer.is_some())
-            .cloned()
-        else {
+            .cloned();
+        if handle.is_none() {
             let why = if self.handles.contains_key(&key.carrier) {
                 READ_ONLY
             } else {
                 UNKNOWN_CARRIER
             };
-            let _ = self.events.send(refused(ticket, key, why));
+            let _ = self.events.send(refused(ticket, key.clone(), why));
+        }
+        handle
+    }
+
+    /// Sends a write through the journal; a carrier without a write client
+    /// (read-only mode) or not configured refuses it here, where requests
+    /// are made, without recording it.
+    fn execute(&self, ticket: Ticket, order: Order, request: ActionRequest) {
+        let key = order.key.clone();
+        let Some(handle) = self.writer_for(ticket, &key) else {
             return;
         };
         let (executor, events) = (self.executor.clone(), self.events.clone());
@@ -495,18 +504,7 @@ impl Engine {
     /// [`Command::SendAgain`]); refused like [`Command::Execute`] without a
     /// write client.
     fn send_again(&self, ticket: Ticket, key: OrderKey, id: String) {
-        let Some(handle) = self
-            .handles
-            .get(&key.carrier)
-            .filter(|h| h.writer.is_some())
-            .cloned()
-        else {
-            let why = if self.handles.contains_key(&key.carrier) {
-                READ_ONLY
-            } else {
-                UNKNOWN_CARRIER
-            };
-            let _ = self.events.send(refused(ticket, key, why));
+        let Some(handle) = self.writer_for(ticket, &key) else {
             return;
         };
         let (executor, events) = (self.executor.clone(), self.events.clone());
