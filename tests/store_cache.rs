@@ -213,6 +213,31 @@ fn summaries_agree_with_their_orders_on_everything_the_list_shows() {
         text: "Failed to contact the switch".into(),
     });
     orders.push(open_with_error);
+    // The source system the `source:` filter reads (a Lumen PX field).
+    let mut with_source = generated(6);
+    with_source.key = OrderKey::new("tg", "with-source");
+    with_source
+        .fields
+        .push((orderdesk::domain::SOURCE_FIELD.into(), " Phone ".into()));
+    orders.push(with_source);
+    // Only a carrier attention item; and a closed order whose alert no
+    // longer counts.
+    let mut carrier_attention = generated(7);
+    carrier_attention.key = OrderKey::new("tg", "carrier-attention");
+    carrier_attention.status = Status::new("active", Stage::InProgress, false);
+    carrier_attention.carrier_attention =
+        vec![orderdesk::domain::Attention::new("E1", "address check")];
+    orders.push(carrier_attention);
+    let mut closed_alert = generated(8);
+    closed_alert.key = OrderKey::new("tg", "closed-alert");
+    closed_alert.status = Status::new("done", Stage::Done, true);
+    closed_alert.log.push(LogEntry {
+        at: Stamp::parsed(t(9, 0)),
+        kind: LogKind::Alert,
+        source: "portal".into(),
+        text: "late".into(),
+    });
+    orders.push(closed_alert);
     store.save_orders(&orders).unwrap();
 
     let mut summaries = store.load_order_summaries().unwrap();
@@ -226,8 +251,11 @@ fn summaries_agree_with_their_orders_on_everything_the_list_shows() {
         assert_eq!(summary.updated_at(), order.updated_at());
         assert_eq!(summary.schedule_text(), order.schedule_text());
     }
-    let with_error = summaries.iter().find(|o| o.key.id == "open-error").unwrap();
-    assert!(with_error.needs_attention());
+    let find = |id: &str| summaries.iter().find(|o| o.key.id == id).unwrap();
+    assert!(find("open-error").needs_attention());
+    assert!(find("carrier-attention").needs_attention());
+    assert!(!find("closed-alert").needs_attention());
+    assert_eq!(find("with-source").source.as_deref(), Some("Phone"));
 }
 
 #[test]

@@ -31,7 +31,7 @@ fn a_new_directory_gets_the_current_schema() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("nested").join("data");
     let store = SqliteStore::open(&data).unwrap();
-    assert_eq!(SCHEMA_VERSION, 4);
+    assert_eq!(SCHEMA_VERSION, 5);
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert_eq!(store.path(), Some(db_path(&data).as_path()));
     drop(store);
@@ -246,6 +246,60 @@ fn a_version_3_cache_gets_a_text_index_of_its_orders() {
     assert_eq!(store.search_text("skovde", 10).unwrap(), vec![key.clone()]);
     assert_eq!(store.remove_carrier("tg").unwrap(), 2);
     assert!(store.search_text("skovde", 10).unwrap().is_empty());
+}
+
+#[test]
+fn a_version_4_cache_gets_the_source_system_in_its_summaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = OrderKey::new("px", "PX-1");
+    {
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let mut order = Order::new(
+            key.clone(),
+            "lumen-px",
+            orderdesk::domain::Status::new("OPEN", orderdesk::domain::Stage::InProgress, false),
+        );
+        order
+            .fields
+            .push((orderdesk::domain::SOURCE_FIELD.into(), "Phone".into()));
+        let plain = Order::new(
+            OrderKey::new("px", "PX-2"),
+            "lumen-px",
+            orderdesk::domain::Status::new("OPEN", orderdesk::domain::Stage::InProgress, false),
+        );
+        store.save_orders(&[order, plain]).unwrap();
+    }
+    {
+        // As a version 4 build wrote it: the summary has no fields.
+        let conn = Connection::open(db_path(dir.path())).unwrap();
+        let blob: Vec<u8> = conn
+            .query_row(
+                "SELECT summary FROM order_summary WHERE id = 'PX-1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let mut summary: serde_json::Value = serde_json::from_slice(&blob).unwrap();
+        assert!(summary.as_object_mut().unwrap().remove("f").is_some());
+        conn.execute(
+            "UPDATE order_summary SET summary = ?1 WHERE id = 'PX-1'",
+            [serde_json::to_vec(&summary).unwrap()],
+        )
+        .unwrap();
+        conn.execute_batch("PRAGMA user_version = 4;").unwrap();
+    }
+    let store = SqliteStore::open(dir.path()).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let summaries = store.load_order_summaries().unwrap();
+    let source = |id: &str| {
+        summaries
+            .iter()
+            .find(|s| s.key.id == id)
+            .map(|s| s.source.clone())
+            .unwrap()
+    };
+    assert_eq!(source("PX-1").as_deref(), Some("Phone"));
+    assert_eq!(source("PX-2"), None);
 }
 
 #[test]

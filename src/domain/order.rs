@@ -341,14 +341,15 @@ impl Order {
 
     /// [`Self::needs_attention`] as if the last fetch had not failed.
     pub fn needs_attention_apart_from_fetch(&self) -> bool {
-        self.status.stage == Stage::NeedsAttention
-            || (self.status.stage.is_open()
-                && (!self.warnings.is_empty()
-                    || !self.carrier_attention.is_empty()
-                    || self
-                        .log
-                        .iter()
-                        .any(|e| matches!(e.kind, LogKind::Error | LogKind::Alert))))
+        attention_rule(
+            self.status.stage,
+            !self.warnings.is_empty()
+                || !self.carrier_attention.is_empty()
+                || self
+                    .log
+                    .iter()
+                    .any(|e| matches!(e.kind, LogKind::Error | LogKind::Alert)),
+        )
     }
 
     /// When the order was created, if the carrier's date parsed.
@@ -379,6 +380,15 @@ impl Order {
     pub fn schedule_text(&self) -> String {
         schedule_text(self.schedule.as_ref())
     }
+}
+
+/// Whether an order in `stage` needs attention apart from a failed fetch,
+/// given whether it has a reason of its own (a warning, a carrier attention
+/// item, an error or alert in its log): the needs-attention stage always
+/// does, an open order with a reason does, a closed one never. The one rule
+/// behind [`Order::needs_attention`] and [`super::OrderSummary`]'s answer.
+pub fn attention_rule(stage: Stage, has_reason: bool) -> bool {
+    stage == Stage::NeedsAttention || (stage.is_open() && has_reason)
 }
 
 /// A schedule as display text: the date as the carrier wrote it (its own

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::order::{Order, OrderKey, Schedule, Status, schedule_text};
+use super::order::{Order, OrderKey, Schedule, Status, attention_rule, schedule_text};
 
 /// The field a kind sets to name the system an order was placed through
 /// (`API`, `UI`, `Phone`, ...): the summary's [`OrderSummary::source`] and
@@ -58,6 +58,28 @@ impl OrderSummary {
             detail_loaded: order.detail_loaded,
             attention: order.needs_attention_apart_from_fetch(),
             fetch_error: order.fetch_error.as_deref().map(Into::into),
+        }
+    }
+
+    /// A summary of `key` with nothing known but its status, for a store
+    /// that keeps summaries of its own: `has_reason` is whether the order
+    /// has an attention reason of its own (a warning, a carrier attention
+    /// item, an error or alert log line), judged by the same rule as the
+    /// full order's ([`attention_rule`]).
+    pub fn new(key: OrderKey, kind: &'static str, status: Status, has_reason: bool) -> Self {
+        OrderSummary {
+            attention: attention_rule(status.stage, has_reason),
+            key,
+            kind,
+            status,
+            created: None,
+            updated: None,
+            customer: Box::default(),
+            service: Box::default(),
+            schedule: None,
+            source: None,
+            detail_loaded: false,
+            fetch_error: None,
         }
     }
 

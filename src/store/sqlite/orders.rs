@@ -37,7 +37,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::blob::{OrderDto, encode};
+use super::blob::{OrderDto, SummaryDto, encode};
 use super::{SqliteStore, get_opt_ts, search, ts};
 use crate::domain::{Order, OrderKey, OrderSummary};
 use crate::store::StoreError;
@@ -52,11 +52,21 @@ struct CachedRow {
 fn decode(row: CachedRow) -> Option<Order> {
     match serde_json::from_slice::<OrderDto>(&row.body) {
         Ok(dto) => Some(dto.into_order(row.key, row.kind)),
-        Err(e) => {
-            tracing::warn!(key = %row.key, error = %e, "cached order could not be decoded, skipped");
-            None
-        }
+        Err(e) => skipped(&row.key, &e),
     }
+}
+
+/// A summary row read straight into the summary (see `SummaryDto`).
+fn decode_summary(row: CachedRow) -> Option<OrderSummary> {
+    match serde_json::from_slice::<SummaryDto<'_>>(&row.body) {
+        Ok(dto) => Some(dto.into_summary(row.key, row.kind)),
+        Err(e) => skipped(&row.key, &e),
+    }
+}
+
+fn skipped<T>(key: &OrderKey, e: &serde_json::Error) -> Option<T> {
+    tracing::warn!(%key, error = %e, "cached order could not be decoded, skipped");
+    None
 }
 
 /// Fewer rows than this per thread are decoded on one thread.
@@ -73,14 +83,14 @@ fn decode_threads() -> usize {
 /// Decodes rows on up to 8 threads when there are many (startup with a big
 /// cache is CPU-bound JSON decoding).
 fn decode_all(rows: Vec<CachedRow>) -> Vec<Order> {
-    decode_all_as(rows, |order| order)
+    decode_all_with(rows, decode)
 }
 
-/// [`decode_all`], each order turned into `T` where it was decoded.
-fn decode_all_as<T: Send>(rows: Vec<CachedRow>, to: fn(Order) -> T) -> Vec<T> {
+/// [`decode_all`] with another decoder.
+fn decode_all_with<T: Send>(rows: Vec<CachedRow>, decode: fn(CachedRow) -> Option<T>) -> Vec<T> {
     let threads = decode_threads().min(rows.len() / PER_THREAD_MIN).max(1);
     if threads == 1 {
-        return rows.into_iter().filter_map(decode).map(to).collect();
+        return rows.into_iter().filter_map(decode).collect();
     }
     let total = rows.len();
     let chunk = total.div_ceil(threads);
@@ -99,7 +109,7 @@ fn decode_all_as<T: Send>(rows: Vec<CachedRow>, to: fn(Order) -> T) -> Vec<T> {
             .map(|part| {
                 scope.spawn(move || {
                     let mut out = Vec::with_capacity(part.len());
-                    out.extend(part.into_iter().filter_map(decode).map(to));
+                    out.extend(part.into_iter().filter_map(decode));
                     out
                 })
             })
@@ -173,6 +183,28 @@ pub(super) fn backfill_summaries(tx: &rusqlite::Transaction<'_>) -> rusqlite::Re
             &*order.key.carrier,
             order.key.id,
             order.kind,
+            summary
+        ])?;
+    }
+    Ok(())
+}
+
+/// Schema v5's backfill: summaries now keep the order's source system
+/// (`SOURCE_FIELD`, the table's `source:` filter), so the summaries of the
+/// orders that have one are derived again from their full orders.
+pub(super) fn backfill_summary_sources(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let rows = read_rows(
+        tx,
+        "SELECT carrier, id, kind, body FROM orders WHERE instr(body, ?1) > 0",
+        [format!("\"{}\"", crate::domain::SOURCE_FIELD)],
+    )?;
+    let mut put =
+        tx.prepare_cached("UPDATE order_summary SET summary = ?3 WHERE carrier = ?1 AND id = ?2")?;
+    for order in decode_all(rows) {
+        let summary = encode(&OrderDto::summary_of(&order))?;
+        put.execute(rusqlite::params![
+            &*order.key.carrier,
+            order.key.id,
             summary
         ])?;
     }
@@ -274,7 +306,7 @@ impl SqliteStore {
                         WHERE rowid > ?1 AND rowid <= ?2",
                     [after, last],
                 )?;
-                out.extend(decode_all_as(rows, |order| OrderSummary::of(&order)));
+                out.extend(decode_all_with(rows, decode_summary));
                 after = last;
             }
             Ok(out)

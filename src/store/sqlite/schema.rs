@@ -129,6 +129,10 @@ CREATE TRIGGER orders_text_delete AFTER DELETE ON orders BEGIN
 END;
 ";
 
+/// v5: summaries keep the order's source system; no table changes, the
+/// summaries of orders that have one are derived again.
+const V5: &str = "";
+
 /// One migration: its SQL, then optionally rows rewritten in Rust (in the
 /// same transaction).
 struct Migration {
@@ -153,6 +157,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         sql: V4,
         backfill: Some(super::search::backfill),
+    },
+    Migration {
+        sql: V5,
+        backfill: Some(super::orders::backfill_summary_sources),
     },
 ];
 
