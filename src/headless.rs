@@ -17,7 +17,7 @@ use crate::carriers::{CarrierError, CarrierHandle, SyncEvent};
 use crate::domain::{
     Flag, JournalEntry, JournalFilter, Note, Order, OrderKey, Stage, relative_age,
 };
-use crate::engine::{self, Command, EngineSetup, Event};
+use crate::engine::{self, Command, EngineSetup, Event, FirstPoll};
 use crate::store::{SqliteStore, StoreError, Stores};
 
 /// Local notes and follow-up flags from the data dir's store (never sent
@@ -136,6 +136,8 @@ fn engine_alone(
         author: String::new(),
         in_flight_lease: None,
         sync: sync.then(HashMap::new),
+        // `list` and `show` are explicit requests: they poll whatever the hour.
+        first_poll: FirstPoll::Now,
     })
     .map_err(|e| format!("cannot start the engine: {e}"))
 }

@@ -256,6 +256,27 @@ async fn the_chip_says_until_when_it_is_quiet_and_the_next_poll() {
     assert!(carrier.quiet_chip(now(), chrono_tz::UTC).is_none());
 }
 
+/// A console started in quiet hours has not polled at all: the held first
+/// poll's time is on the chip all the same.
+#[tokio::test]
+async fn a_held_first_poll_is_on_the_chip() {
+    let mut s = px_state(chicago_morning()).await;
+    let until = Utc.with_ymd_and_hms(2026, 3, 3, 1, 0, 0).unwrap();
+    app::update(
+        &mut s,
+        Msg::Sync(SyncEvent::Held {
+            carrier: "px".into(),
+            until,
+        }),
+    );
+    let words = s
+        .carrier("px")
+        .expect("px")
+        .quiet_chip(chicago_morning(), chrono_tz::UTC)
+        .expect("quiet now");
+    assert_eq!(words, "quiet hours until 19:00 CST, next poll 01:00");
+}
+
 #[tokio::test]
 async fn detail_snapshots_overview_items_and_log() {
     let mut s = px_state(now()).await;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use orderdesk::carriers::SyncEvent;
 use orderdesk::config::Config;
 use orderdesk::domain::{ActionKind, ActionRequest, JournalState, Order, OrderKey};
-use orderdesk::engine::{self, Command, EngineSetup, Event};
+use orderdesk::engine::{self, Command, EngineSetup, Event, FirstPoll};
 use orderdesk::registry;
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
 use orderdesk::store::{SqliteStore, Stores};
@@ -44,6 +44,7 @@ async fn the_engine_polls_records_and_writes_without_a_console() {
         author: "anna".into(),
         in_flight_lease: None,
         sync: Some(HashMap::new()),
+        first_poll: FirstPoll::Now,
     })
     .expect("engine starts");
     assert!(
@@ -133,4 +134,49 @@ async fn the_engine_polls_records_and_writes_without_a_console() {
     };
     assert_eq!(saved.expect("note saved").text, "call back");
     assert_eq!(stores.local.notes(&key).await.expect("notes").len(), 1);
+}
+
+/// A console started inside a carrier's quiet hours sends nothing until they
+/// end (its first poll is as automatic as the next ones) and says when it
+/// will poll; a manual refresh still polls at once.
+#[tokio::test]
+async fn a_console_started_in_quiet_hours_holds_its_first_poll() {
+    let (sim, server) = TgSim::spawn(SimOptions::default(), 0).await.expect("sim");
+    let mut carrier = sim.carrier_config("tg", &server.origin());
+    // A window of two hours around now, in the carrier's zone (UTC here).
+    use chrono::Timelike;
+    let hour = chrono::Utc::now().hour();
+    carrier.timezone = chrono_tz::UTC;
+    carrier.quiet_hours = Some((hour, (hour + 2) % 24));
+    let handle = registry::build(&Config::empty(), &carrier, false).expect("carrier builds");
+    let (engine, mut events) = engine::spawn(EngineSetup {
+        handles: vec![handle],
+        stores: None,
+        notes: None,
+        author: "anna".into(),
+        in_flight_lease: None,
+        sync: Some(HashMap::new()),
+        first_poll: FirstPoll::OutsideQuietHours,
+    })
+    .expect("engine starts");
+    let until = loop {
+        if let Event::Sync(SyncEvent::Held { until, .. }) = next(&mut events).await {
+            break until;
+        }
+    };
+    assert!(
+        until > chrono::Utc::now() + chrono::Duration::minutes(59),
+        "{until}"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sim.requests("orders"), 0, "nothing was sent in quiet hours");
+
+    engine.send(Command::Refresh { carrier: None });
+    loop {
+        if let Event::Sync(SyncEvent::Finished { result, .. }) = next(&mut events).await {
+            result.expect("the manual poll succeeded");
+            break;
+        }
+    }
+    assert!(sim.requests("orders") >= 1, "the manual refresh polled");
 }

@@ -11,7 +11,7 @@ use orderdesk::app::{self, Effect, Msg, Options, State};
 use orderdesk::carriers::SyncSink;
 use orderdesk::config::Config;
 use orderdesk::domain::{ActionKind, ActionRequest};
-use orderdesk::engine::{self, EngineSetup};
+use orderdesk::engine::{self, EngineSetup, FirstPoll};
 use orderdesk::registry;
 use orderdesk::runtime::{EffectRunner, carrier_infos, forward_events};
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
@@ -98,6 +98,7 @@ async fn a_readonly_session_sends_no_write_whatever_happens() {
         author: "test".into(),
         in_flight_lease: None,
         sync: None,
+        first_poll: FirstPoll::Now,
     })
     .expect("in-memory journal");
     forward_events(events, results_tx);
@@ -215,6 +216,7 @@ async fn a_readonly_lla_session_sends_no_pay_link() {
         author: "test".into(),
         in_flight_lease: None,
         sync: None,
+        first_poll: FirstPoll::Now,
     })
     .expect("in-memory journal");
     forward_events(events, results_tx);

@@ -238,6 +238,11 @@ impl State {
             }
             // For the store; the runtime keeps cursors.
             SyncEvent::Cursor { .. } => {}
+            SyncEvent::Held { carrier, until } => {
+                if let Some(c) = self.carrier_mut(&carrier) {
+                    c.chip.next_poll = Some(until);
+                }
+            }
             SyncEvent::Waiting { carrier, until } => {
                 if let Some(c) = self.carrier_mut(&carrier) {
                     c.chip.waiting_until = Some(until);

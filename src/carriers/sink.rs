@@ -36,6 +36,12 @@ pub enum SyncEvent {
     /// A poll succeeded; the next one starts from `cursor`. Sent after the
     /// orders it covers (for the store; the app may ignore it).
     Cursor { carrier: Arc<str>, cursor: String },
+    /// The first poll waits until `until`, the end of the carrier's quiet
+    /// hours (a console started inside them).
+    Held {
+        carrier: Arc<str>,
+        until: DateTime<Utc>,
+    },
     /// The carrier asked us to wait (429 / Retry-After) until this time.
     Waiting {
         carrier: Arc<str>,

@@ -195,7 +195,7 @@ impl<'i> CarrierReading<'_, 'i> {
                         problems.push((
                             at(q.span()),
                             format!(
-                                "quiet_hours {:?} is not like \"07-19\" (local hours, start-end)",
+                                "quiet_hours {:?} is not like \"07-19\" (hours in the carrier's timezone, start-end)",
                                 q.get_ref()
                             ),
                         ))

@@ -32,7 +32,7 @@ use crate::domain::{ActionRequest, Flag, JournalEntry, Note, Order, OrderKey};
 use crate::store::{LocalStore, StoreError, Stores};
 
 pub use executor::{DEFAULT_IN_FLIGHT_LEASE, MAX_SENDS, WriteExecutor};
-pub use fetch::Fetchers;
+pub use fetch::{Fetchers, FirstPoll};
 pub use recorder::{Recorder, Refused};
 pub use write_result::WriteResult;
 
@@ -159,6 +159,8 @@ pub struct EngineSetup {
     /// carrier from these stored cursors. `None`: no fetchers and no
     /// resolving (the engine only answers commands).
     pub sync: Option<HashMap<String, String>>,
+    /// When each fetcher's first poll goes out (with `sync`).
+    pub first_poll: FirstPoll,
 }
 
 /// The console's (or daemon's) end of a running engine. Dropping it stops
@@ -240,7 +242,7 @@ pub fn spawn(
             );
             let (sync_tx, sync_rx) = mpsc::unbounded_channel();
             tokio::spawn(pump(sync_rx, events.clone(), recorder.clone()));
-            Fetchers::spawn(&setup.handles, sync_tx, cursors)
+            Fetchers::spawn(&setup.handles, sync_tx, cursors, setup.first_poll)
         }
         None => Fetchers::default(),
     };

@@ -28,7 +28,7 @@ use super::effects::{EffectRunner, forward_events};
 use super::memory;
 use super::{ConsoleSetup, carrier_infos};
 use crate::app::{self, Keeping, Msg, Options, State};
-use crate::engine::{self, EngineSetup};
+use crate::engine::{self, EngineSetup, FirstPoll};
 use crate::ui::{self, Theme};
 
 /// Most messages applied before the screen is drawn again.
@@ -153,6 +153,8 @@ where
         author: setup.user,
         in_flight_lease: super::write_lease(),
         sync: Some(cursors),
+        // In quiet hours the first poll is as automatic as the next ones.
+        first_poll: FirstPoll::OutsideQuietHours,
     })
     .map_err(|e| format!("cannot set up the write journal: {e}"))?;
     if let Some(off) = off {

@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 
 use crate::carriers::{CarrierHandle, SyncEvent, SyncSink};
 
-pub use schedule::{Outcome, next_delay};
+pub use schedule::{FirstPoll, Outcome, first_delay, next_delay};
 
 /// The running fetchers; dropping it stops them.
 #[derive(Debug, Default)]
@@ -27,9 +27,10 @@ pub struct Fetchers {
 }
 
 impl Fetchers {
-    /// Starts one fetcher per carrier; each polls immediately (whatever its
-    /// quiet hours: only the polls after it are moved out of them), from its
-    /// stored cursor when `cursors` has one. New cursors are reported as
+    /// Starts one fetcher per carrier; each polls first as `first` says
+    /// (at once, or at the end of its quiet hours, reported as
+    /// [`SyncEvent::Held`]; a manual refresh polls at once either way), from
+    /// its stored cursor when `cursors` has one. New cursors are reported as
     /// [`SyncEvent::Cursor`] on the same channel, after the orders they
     /// cover, so whoever stores them never stores a cursor ahead of its
     /// orders.
@@ -37,6 +38,7 @@ impl Fetchers {
         handles: &[CarrierHandle],
         events: mpsc::UnboundedSender<SyncEvent>,
         cursors: &HashMap<String, String>,
+        first: FirstPoll,
     ) -> Fetchers {
         let mut fetchers = Fetchers::default();
         for handle in handles {
@@ -45,9 +47,13 @@ impl Fetchers {
             let sink = SyncSink::new(handle.name.clone(), events.clone());
             fetchers.triggers.insert(handle.name.clone(), trigger);
             let start = cursors.get(&*handle.name).cloned();
-            fetchers
-                .tasks
-                .push(tokio::spawn(run(handle.clone(), sink, pressed, start)));
+            fetchers.tasks.push(tokio::spawn(run(
+                handle.clone(),
+                sink,
+                pressed,
+                start,
+                first,
+            )));
         }
         fetchers
     }
@@ -75,7 +81,24 @@ async fn run(
     sink: SyncSink,
     mut pressed: mpsc::Receiver<()>,
     mut cursor: Option<String>,
+    first: FirstPoll,
 ) {
+    let now = Utc::now();
+    let held = first_delay(&handle.plan, first, now);
+    if !held.is_zero() {
+        sink.send(SyncEvent::Held {
+            carrier: handle.name.clone(),
+            until: now + chrono::Duration::from_std(held).unwrap_or(chrono::Duration::MAX),
+        });
+        tokio::select! {
+            _ = tokio::time::sleep(held) => {}
+            got = pressed.recv() => {
+                if got.is_none() {
+                    return;
+                }
+            }
+        }
+    }
     let mut failures: u32 = 0;
     loop {
         sink.send(SyncEvent::Started {

@@ -47,6 +47,29 @@ pub fn next_delay(plan: &PollPlan, outcome: Outcome, now: DateTime<Utc>) -> Dura
     }
 }
 
+/// When a fetcher's first poll goes out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FirstPoll {
+    /// At once, whatever the hour: an explicit request (headless `list`,
+    /// `show`) or a process with nothing to show otherwise.
+    #[default]
+    Now,
+    /// At once, unless the carrier is inside its quiet hours: then at their
+    /// end (a console starting: its first poll is as automatic as the
+    /// ones after it; `r` still polls after a confirmation).
+    OutsideQuietHours,
+}
+
+/// The pause before a fetcher's first poll.
+pub fn first_delay(plan: &PollPlan, first: FirstPoll, now: DateTime<Utc>) -> Duration {
+    match (first, plan.quiet_hours) {
+        (FirstPoll::OutsideQuietHours, Some(window)) => {
+            skip_quiet_hours(now, Duration::ZERO, window)
+        }
+        _ => Duration::ZERO,
+    }
+}
+
 /// Moves a poll planned inside the quiet window to the window's end.
 fn skip_quiet_hours(now: DateTime<Utc>, delay: Duration, window: QuietHours) -> Duration {
     let Ok(step) = chrono::Duration::from_std(delay) else {
@@ -117,6 +140,39 @@ mod tests {
         assert_eq!(
             next_delay(&plan(None, UTC), o, at(3, 0)),
             Duration::from_secs(42)
+        );
+    }
+
+    #[test]
+    fn a_console_starting_in_quiet_hours_holds_its_first_poll() {
+        let px = plan(Some((7, 19)), CHICAGO);
+        // 14:00 UTC = 08:00 CST: quiet in Chicago until 19:00 CST = 01:00 UTC.
+        let held = first_delay(&px, FirstPoll::OutsideQuietHours, at(14, 0));
+        assert_eq!(held, Duration::from_secs(11 * 3600));
+        // The window's last minute, and its end: the end is not quiet.
+        assert_eq!(
+            first_delay(&px, FirstPoll::OutsideQuietHours, at(0, 59)),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            first_delay(&px, FirstPoll::OutsideQuietHours, at(1, 0)),
+            Duration::ZERO
+        );
+        // 12:59 UTC = 06:59 CST: not yet quiet.
+        assert_eq!(
+            first_delay(&px, FirstPoll::OutsideQuietHours, at(12, 59)),
+            Duration::ZERO
+        );
+        // An explicit request polls whatever the hour; so does a carrier
+        // without quiet hours.
+        assert_eq!(first_delay(&px, FirstPoll::Now, at(14, 0)), Duration::ZERO);
+        assert_eq!(
+            first_delay(
+                &plan(None, CHICAGO),
+                FirstPoll::OutsideQuietHours,
+                at(14, 0)
+            ),
+            Duration::ZERO
         );
     }
 
