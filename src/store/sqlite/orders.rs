@@ -14,12 +14,13 @@
 //! same blob format holding only what the table, the filter and the
 //! attention view need (status, dates, customer, service, schedule,
 //! warnings, attention reasons, the first error and alert lines of the log).
-//! A summary is a tenth of the order's size. The console paints its first
-//! frame from [`SqliteStore::load_order_summaries`] and reads the full orders after
-//! it, page by page ([`SqliteStore::load_orders_page`]), so 100k cached orders
-//! are on screen well under a second after start. For every order,
-//! `summary.attention() == full.attention()`, `needs_attention()` and
-//! `updated_at()` agree, and the filter haystack is the same (tested).
+//! A summary is a tenth of the order's size, and also keeps the order's
+//! source system (`SOURCE_FIELD`, schema v5). The console paints its first
+//! frame from [`SqliteStore::load_order_summaries`] (read on this thread
+//! while other threads decode, see `pipelined`; a summary is decoded
+//! straight into `OrderSummary`) and holds only summaries after it. For
+//! every order the stored summary equals `OrderSummary::of` the full order
+//! (tested).
 //!
 //! [`SqliteStore::order`] and [`SqliteStore::orders`] read full orders by
 //! key (an indexed lookup each), for a console that holds only summaries.
@@ -123,6 +124,65 @@ fn decode_all_with<T: Send>(rows: Vec<CachedRow>, decode: fn(CachedRow) -> Optio
             }
         }
         out
+    })
+}
+
+/// Rows per page of the summary read: small enough that decoding starts
+/// at once and a page's blobs are never many in memory, large enough that
+/// the page queries cost nothing.
+const SUMMARY_PAGE: i64 = 2048;
+
+/// Reads pages with `read` on this thread (it hands each page to the
+/// closure it gets, which says whether to go on) while up to 8 threads
+/// decode the pages already read: reading and decoding overlap, and the
+/// blobs in memory are a few pages' worth. The result keeps the pages'
+/// order.
+fn pipelined<T: Send>(
+    capacity: usize,
+    decode: fn(CachedRow) -> Option<T>,
+    read: impl FnOnce(&mut dyn FnMut(Vec<CachedRow>) -> bool) -> rusqlite::Result<()>,
+) -> rusqlite::Result<Vec<T>> {
+    let workers = decode_threads();
+    let (pages, inbox) = std::sync::mpsc::sync_channel::<(usize, Vec<CachedRow>)>(workers * 2);
+    let inbox = std::sync::Mutex::new(inbox);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        // The lock is held only while waiting for the next page.
+                        let next = match inbox.lock() {
+                            Ok(inbox) => inbox.recv().ok(),
+                            Err(_) => None,
+                        };
+                        let Some((seq, rows)) = next else { break };
+                        done.push((seq, rows.into_iter().filter_map(decode).collect::<Vec<T>>()));
+                    }
+                    done
+                })
+            })
+            .collect();
+        let mut seq = 0;
+        let read = read(&mut |rows| {
+            seq += 1;
+            pages.send((seq, rows)).is_ok()
+        });
+        drop(pages);
+        let mut pieces = Vec::new();
+        for handle in handles {
+            match handle.join() {
+                Ok(done) => pieces.extend(done),
+                // A panic in serde would be a bug; do not take startup down.
+                Err(_) => tracing::error!("decoding cached orders panicked; some were skipped"),
+            }
+        }
+        pieces.sort_unstable_by_key(|(seq, _)| *seq);
+        let mut out = Vec::with_capacity(capacity);
+        for (_, piece) in pieces {
+            out.extend(piece);
+        }
+        read.map(|()| out)
     })
 }
 
@@ -279,37 +339,37 @@ impl SqliteStore {
     }
 
     /// Every cached order's summary (see the module docs): what the first
-    /// frame needs, a tenth of the bytes of the full orders. Rows that
-    /// cannot be decoded (unknown kind, damaged blob) are skipped with a
-    /// warning and left in the file, here and in
-    /// [`SqliteStore::load_orders_page`].
+    /// frame needs, a tenth of the bytes of the full orders, in the order
+    /// they were first stored. Rows that cannot be decoded (unknown kind,
+    /// damaged blob) are skipped with a warning and left in the file, here
+    /// and in [`SqliteStore::load_orders_page`].
     pub fn load_order_summaries(&self) -> Result<Vec<OrderSummary>, StoreError> {
-        // Page by page, each decoded (one slice per thread) before the next
-        // is read, so the raw blobs of 100k rows are never in memory at once.
-        let page = i64::try_from(PER_THREAD_MIN * decode_threads()).unwrap_or(i64::MAX);
         self.read("loading order summaries", |conn| {
             let count: i64 =
                 conn.query_row("SELECT count(*) FROM order_summary", [], |r| r.get(0))?;
-            let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
-            let mut after = 0_i64;
-            loop {
-                let last: Option<i64> = conn.query_row(
-                    "SELECT max(rowid) FROM
-                        (SELECT rowid FROM order_summary WHERE rowid > ?1 ORDER BY rowid LIMIT ?2)",
-                    [after, page],
-                    |r| r.get(0),
-                )?;
-                let Some(last) = last else { break };
-                let rows = read_rows(
-                    conn,
-                    "SELECT carrier, id, kind, summary FROM order_summary
-                        WHERE rowid > ?1 AND rowid <= ?2",
-                    [after, last],
-                )?;
-                out.extend(decode_all_with(rows, decode_summary));
-                after = last;
-            }
-            Ok(out)
+            let capacity = usize::try_from(count).unwrap_or(0);
+            pipelined(capacity, decode_summary, |page| {
+                let mut after = 0_i64;
+                loop {
+                    let last: Option<i64> = conn.query_row(
+                        "SELECT max(rowid) FROM
+                            (SELECT rowid FROM order_summary WHERE rowid > ?1 ORDER BY rowid LIMIT ?2)",
+                        [after, SUMMARY_PAGE],
+                        |r| r.get(0),
+                    )?;
+                    let Some(last) = last else { return Ok(()) };
+                    let rows = read_rows(
+                        conn,
+                        "SELECT carrier, id, kind, summary FROM order_summary
+                            WHERE rowid > ?1 AND rowid <= ?2",
+                        [after, last],
+                    )?;
+                    if !page(rows) {
+                        return Ok(());
+                    }
+                    after = last;
+                }
+            })
         })
     }
 
