@@ -180,7 +180,7 @@ pub(super) fn backfill_summaries(tx: &rusqlite::Transaction<'_>) -> rusqlite::Re
 }
 
 /// The `&'static str` of a known carrier kind.
-fn known_kind(text: &str) -> Option<&'static str> {
+pub(crate) fn known_kind(text: &str) -> Option<&'static str> {
     crate::registry::NAMES.iter().copied().find(|k| *k == text)
 }
 
