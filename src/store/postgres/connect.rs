@@ -74,6 +74,11 @@ impl Env {
     }
 }
 
+/// Whether `url` holds a password (which `ps` and shell history show).
+pub fn url_has_password(url: &str) -> bool {
+    tokio_postgres::Config::from_str(url).is_ok_and(|c| c.get_password().is_some())
+}
+
 /// A parsed URL with its password and TLS mode settled.
 pub(crate) struct Settings {
     pub config: tokio_postgres::Config,

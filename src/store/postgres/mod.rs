@@ -36,7 +36,7 @@ use std::sync::Arc;
 use deadpool_postgres::{Object, Pool, PoolError};
 use tokio_postgres::error::SqlState;
 
-pub use connect::Password;
+pub use connect::{Password, url_has_password};
 pub use schema::{SCHEMA_VERSION, init};
 
 use crate::store::StoreError;
