@@ -374,3 +374,19 @@ async fn an_agent_writes_notes_flags_and_journal_requests_but_not_the_rest() {
         ]
     );
 }
+
+#[tokio::test]
+async fn sslmode_require_insists_on_tls() {
+    let Some(db) = pg_support::fresh_db().await else {
+        return;
+    };
+    init(&db.url, &Password::none()).await.unwrap();
+    // The test server speaks no TLS: asked for it, the store does not fall
+    // back to a plain connection.
+    let url = format!("{}?sslmode=require", db.url);
+    let err = PgStore::open(&url, &Password::none()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Unreachable { .. }), "{err:?}");
+    assert!(err.to_string().contains("TLS"), "{err}");
+    // Without it, the same database opens.
+    assert!(PgStore::open(&db.url, &Password::none()).await.is_ok());
+}
