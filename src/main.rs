@@ -1,6 +1,7 @@
 //! The `orderdesk` command line: the console (default), `demo`, `sim`, `list`,
-//! `show`, `check-config`, `journal` and `db init` (the team store). Parses arguments, loads the config, builds the
-//! carriers and hands over to `runtime` or `headless`.
+//! `show`, `check-config`, `journal` and `db init` (the team store). Parses
+//! arguments, loads the config, builds the carriers and hands over to
+//! `runtime` or `headless`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

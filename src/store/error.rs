@@ -76,8 +76,9 @@ pub enum StoreError {
     /// role does not allow it.
     #[error(
         "the team store {target} refused {doing} for {user}: {detail}; \
-         this login's role does not allow it (orderdesk_viewer only reads, \
-         orderdesk_agent writes notes, flags, presence and journal requests)"
+         this login's roles do not allow it (orderdesk_viewer only reads, \
+         orderdesk_agent writes notes, flags, presence and journal requests, \
+         db init needs a login that may create tables and roles)"
     )]
     Denied {
         target: String,
