@@ -1,6 +1,7 @@
 //! The `orderdesk` command line: the console (default), `demo`, `sim`, `list`,
-//! `show` and `check-config`. Parses arguments, loads the config, builds the
-//! carriers and hands over to `runtime` or `headless`.
+//! `show`, `check-config`, `journal` and `db init` (the team store). Parses
+//! arguments, loads the config, builds the carriers and hands over to
+//! `runtime` or `headless`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -74,6 +75,22 @@ enum Command {
         /// Only entries from this date on (YYYY-MM-DD, UTC).
         #[arg(long, value_name = "DATE")]
         since: Option<chrono::NaiveDate>,
+    },
+    /// The team store (PostgreSQL) shared by a support team.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum DbCommand {
+    /// Create or migrate the team store's schema and create the roles
+    /// orderdesk_sync, orderdesk_agent and orderdesk_viewer with their
+    /// rights. Running it again is harmless.
+    Init {
+        /// postgres://USER@HOST:PORT/DATABASE, with ?sslmode=require for TLS.
+        /// The password comes from PGPASSWORD or ~/.pgpass, not the URL.
+        #[arg(long, env = "ORDERDESK_DATABASE_URL", value_name = "URL")]
+        database: String,
     },
 }
 
@@ -165,6 +182,33 @@ fn main() -> ExitCode {
     }
 }
 
+/// `orderdesk db init`: creates or migrates the team store.
+async fn db_init(url: &str) -> Result<ExitCode, String> {
+    use orderdesk::store::postgres;
+    if postgres::url_has_password(url) {
+        eprintln!(
+            "orderdesk: warning: the password in the URL can be seen by other users of this \
+             machine (ps, shell history); use PGPASSWORD or ~/.pgpass"
+        );
+    }
+    let report = postgres::init(url, &postgres::Password::none())
+        .await
+        .map_err(|e| e.to_string())?;
+    let done = if report.from == report.to {
+        "already up to date".to_owned()
+    } else if report.from == 0 {
+        "created".to_owned()
+    } else {
+        format!("migrated from version {}", report.from)
+    };
+    println!(
+        "{}: schema version {} ({done}); roles orderdesk_sync, orderdesk_agent and \
+         orderdesk_viewer ready: grant one to each login",
+        report.target, report.to
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn fail(message: &str) -> ExitCode {
     eprintln!("orderdesk: {message}");
     ExitCode::FAILURE
@@ -217,6 +261,7 @@ async fn dispatch(cli: Cli, warnings: Vec<String>) -> Result<ExitCode, String> {
             journal(&dir, json, since).await
         }
         Some(Command::Sim(args)) => sim(&args).await,
+        Some(Command::Db(DbCommand::Init { database })) => db_init(&database).await,
         Some(Command::List(args)) => {
             let config = load_config(cli.config.as_deref())?;
             let data_dir = runtime::data_dir(cli.data_dir.or_else(|| config.data_dir.clone()));

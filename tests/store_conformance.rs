@@ -1,21 +1,24 @@
 //! The conformance suite every store implementation passes: the cases are
 //! written once against the store traits (`Journal`, `LocalStore`,
 //! `OrderCache`) and run on each implementation (SQLite in memory and on
-//! disk; a new implementation adds one line to `every_store!`). They pin
+//! disk, the PostgreSQL team store; a new implementation adds a factory to
+//! `store_support`). They pin
 //! the journal's compare-and-set moves (recorded -> sending -> final, bad
 //! moves refused, a second claimer loses), the in-flight lease facts the
 //! write executor relies on (a claim records its session and time; a claim
 //! from a stale read loses), notes and flags, and the cache with its
 //! cursors, full orders by key and the text search.
 
-use std::sync::Arc;
+mod pg_support;
+mod store_support;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use orderdesk::domain::{ActionKind, ActionRequest, Order, OrderKey, Stage, Status};
 use orderdesk::store::{
     Journal, JournalEntry, JournalFilter, JournalState, LocalStore, NewJournalEntry, OrderCache,
-    Outcome, SqliteStore, StoreError, Stores,
+    Outcome, StoreError,
 };
+use store_support::Factory;
 
 fn t(m: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 2, 10, 9, 0, 0).unwrap() + Duration::minutes(m)
@@ -620,53 +623,44 @@ async fn full_orders_by_key_and_text_search(store: &dyn OrderCache) {
 
 // ---- Every implementation -----------------------------------------------
 
-/// Runs every case on the stores `open()` gives (a fresh, empty store each
-/// time; `second(&first)` opens another handle on the same data).
-async fn conformance<F, G>(open: F, second: G)
-where
-    F: Fn() -> (Stores, Option<tempfile::TempDir>),
-    G: Fn(&Stores, Option<&tempfile::TempDir>) -> Stores,
-{
-    let (s, _dir) = open();
+/// Runs every case on the stores `factory` opens (a fresh, empty store
+/// each time; `again` opens another handle on the same data).
+async fn conformance(factory: Factory) {
+    let (s, _data) = factory.open().await;
     a_write_goes_recorded_sending_confirmed(&*s.journal).await;
-    let (s, _dir) = open();
+    let (s, _data) = factory.open().await;
     refused_failed_unknown_and_accepted_are_recorded_with_their_words(&*s.journal).await;
-    let (s, _dir) = open();
+    let (s, _data) = factory.open().await;
     claiming_is_compare_and_set(&*s.journal).await;
-    let (s, _dir) = open();
+    let (s, _data) = factory.open().await;
     listing_is_newest_first_and_filters_by_time_and_order(&*s.journal).await;
-    let (s, dir) = open();
-    let other = second(&s, dir.as_ref());
+    let (s, data) = factory.open().await;
+    let other = factory.again(&s, &data).await;
     a_second_claimer_on_another_handle_loses(&*s.journal, &*other.journal).await;
-    let (s, _dir) = open();
+    let (s, _data) = factory.open().await;
     the_lease_facts_the_executor_relies_on(&*s.journal).await;
-    let (s, _dir) = open();
+    let (s, _data) = factory.open().await;
     notes_and_flags_round_trip(&*s.local).await;
-    let (s, _dir) = open();
+    let (s, _data) = factory.open().await;
     the_cache_and_cursors_round_trip(&*s.cache).await;
-    let (s, _dir) = open();
+    let (s, _data) = factory.open().await;
     full_orders_by_key_and_text_search(&*s.cache).await;
 }
 
 #[tokio::test]
 async fn sqlite_in_memory_conforms() {
-    conformance(
-        || (Stores::in_memory().unwrap(), None),
-        |same, _| same.clone(),
-    )
-    .await;
+    conformance(Factory::SqliteMemory).await;
 }
 
 #[tokio::test]
 async fn sqlite_on_disk_conforms() {
-    let open_dir =
-        |dir: &std::path::Path| Stores::from_one(Arc::new(SqliteStore::open(dir).unwrap()));
-    conformance(
-        || {
-            let dir = tempfile::tempdir().unwrap();
-            (open_dir(dir.path()), Some(dir))
-        },
-        |_, dir| open_dir(dir.unwrap().path()),
-    )
-    .await;
+    conformance(Factory::SqliteDisk).await;
+}
+
+#[tokio::test]
+async fn postgres_conforms() {
+    let Some(factory) = Factory::postgres() else {
+        return;
+    };
+    conformance(factory).await;
 }

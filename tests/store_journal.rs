@@ -1,10 +1,15 @@
-//! The SQLite journal table: what survives a restart, and the entries' JSON
-//! and timeline forms. The states, allowed moves and listing every journal
-//! implementation must get right are in `store_conformance.rs`.
+//! The journal tables: what survives a restart (on every store, see
+//! `store_support`), and the entries' JSON and timeline forms. The states,
+//! allowed moves and listing every journal implementation must get right
+//! are in `store_conformance.rs`.
+
+mod pg_support;
+mod store_support;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use orderdesk::domain::{ActionKind, ActionRequest, LogKind, OrderKey};
 use orderdesk::store::{JournalEntry, JournalState, NewJournalEntry, SqliteStore};
+use store_support::Factory;
 
 fn t(m: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 2, 10, 9, 0, 0).unwrap() + Duration::minutes(m)
@@ -37,9 +42,10 @@ fn record(
         .unwrap()
 }
 
-#[test]
-fn an_add_message_is_reconstructable_after_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
+/// A write recorded and claimed, then the process gone: a new handle on
+/// the same data (a restarted console, another daemon) finds it unresolved
+/// with everything needed to send it again.
+async fn an_add_message_is_reconstructable_after_a_restart(factory: Factory) {
     let key = OrderKey::new("tg", "19530");
     let req = ActionRequest {
         action: ActionKind::AddMessage,
@@ -50,20 +56,46 @@ fn an_add_message_is_reconstructable_after_a_restart() {
         summary: "add alert message".into(),
         preview: None,
     };
-    let id = {
-        let store = SqliteStore::open(dir.path()).unwrap();
-        let e = record(&store, &key, &req, t(0));
-        store.journal_mark_sending(&e, "s1", t(0)).unwrap();
-        e.id
-    };
-    let store = SqliteStore::open(dir.path()).unwrap();
-    let pending = store.journal_unresolved().unwrap();
+    let (first, data) = factory.open().await;
+    let e = first
+        .journal
+        .journal_record(NewJournalEntry {
+            session: "s1",
+            author: "anna",
+            key: &key,
+            kind: "tjansteguiden",
+            request: &req,
+            at: t(0),
+        })
+        .await
+        .unwrap();
+    first
+        .journal
+        .journal_mark_sending(&e, "s1", t(0))
+        .await
+        .unwrap();
+    let restarted = factory.again(&first, &data).await;
+    drop(first);
+    let pending = restarted.journal.journal_unresolved().await.unwrap();
     assert_eq!(pending.len(), 1);
-    assert_eq!(pending[0].id, id);
+    assert_eq!(pending[0].id, e.id);
     assert_eq!(pending[0].request, req);
     assert_eq!(pending[0].key, key);
     assert_eq!(pending[0].kind, "tjansteguiden");
     assert_eq!(pending[0].state, JournalState::Sending);
+}
+
+#[tokio::test]
+async fn sqlite_keeps_an_add_message_across_a_restart() {
+    an_add_message_is_reconstructable_after_a_restart(Factory::SqliteDisk).await;
+}
+
+#[tokio::test]
+async fn postgres_keeps_an_add_message_across_a_restart() {
+    let Some(factory) = Factory::postgres() else {
+        return;
+    };
+    an_add_message_is_reconstructable_after_a_restart(factory).await;
 }
 
 #[test]

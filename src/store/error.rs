@@ -1,5 +1,6 @@
 //! [`StoreError`]: every way a store can fail, as a sentence that says what
-//! happened, where (the file or database), and what the user can do. Every
+//! happened, where (the file, or the team store's database without its
+//! password), and what the user can do. Every
 //! store implementation maps its own failures to these categories; this
 //! module must not decide policy (the console decides to run with the cache
 //! off).
@@ -61,6 +62,49 @@ pub enum StoreError {
         doing: &'static str,
         detail: String,
     },
+    /// The team store (PostgreSQL) cannot be reached, or refused the login.
+    #[error(
+        "cannot reach the team store {target} while {doing}: {detail}; \
+         check the URL, the network and the password (PGPASSWORD, ~/.pgpass, database_password_env)"
+    )]
+    Unreachable {
+        target: String,
+        doing: &'static str,
+        detail: String,
+    },
+    /// The team store refused an operation for lack of rights: the login's
+    /// role does not allow it.
+    #[error(
+        "the team store {target} refused {doing} for {user}: {detail}; \
+         this login's roles do not allow it (orderdesk_viewer only reads, \
+         orderdesk_agent writes notes, flags, presence and journal requests, \
+         db init needs a login that may create tables and roles)"
+    )]
+    Denied {
+        target: String,
+        doing: &'static str,
+        user: String,
+        detail: String,
+    },
+    /// The team store's schema is not the one this build uses: newer
+    /// (`found > supported`: upgrade orderdesk) or older (run `db init`).
+    #[error(
+        "the team store {target} has schema version {found}, this orderdesk uses {supported}; \
+         the database was left untouched: {hint}"
+    )]
+    SchemaMismatch {
+        target: String,
+        found: u32,
+        supported: u32,
+        hint: &'static str,
+    },
+    /// Any other failure of the team store.
+    #[error("team store {target}: {doing} failed: {detail}")]
+    Database {
+        target: String,
+        doing: &'static str,
+        detail: String,
+    },
     /// A journal entry id that the store does not have.
     #[error("journal entry {0} not found")]
     UnknownEntry(String),
@@ -84,6 +128,10 @@ impl StoreError {
             StoreError::Corrupt { .. } => "corrupt",
             StoreError::TooNew { .. } => "too-new",
             StoreError::Sqlite { .. } => "sqlite",
+            StoreError::Unreachable { .. } => "unreachable",
+            StoreError::Denied { .. } => "denied",
+            StoreError::SchemaMismatch { .. } => "schema-mismatch",
+            StoreError::Database { .. } => "database",
             StoreError::UnknownEntry(_) => "unknown-entry",
             StoreError::BadTransition { .. } => "bad-transition",
         }

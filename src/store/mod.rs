@@ -2,7 +2,8 @@
 //! per-carrier sync state ([`OrderCache`]), local notes and follow-up flags
 //! ([`LocalStore`]) and the write journal ([`Journal`]); the errors every
 //! implementation reports ([`StoreError`]); and the implementations behind
-//! them (today [`sqlite::SqliteStore`], the embedded default). The engine
+//! them: [`sqlite::SqliteStore`], the embedded default, and
+//! [`postgres::PgStore`], the team store a support team shares. The engine
 //! and the console hold them as [`Stores`], one `Arc<dyn ..>` per trait.
 //!
 //! The traits are async and object-safe. An implementation whose calls block
@@ -35,6 +36,7 @@
 
 mod error;
 pub mod fallback;
+pub mod postgres;
 pub mod sqlite;
 
 use std::collections::HashMap;
@@ -54,6 +56,7 @@ pub use crate::domain::{
     Flag, JournalEntry, JournalFilter, JournalState, NewJournalEntry, Note, Outcome,
     local_log_entries,
 };
+pub use postgres::PgStore;
 pub use sqlite::{SqliteStore, new_session_id};
 
 /// The order cache and the per-carrier sync state.

@@ -2,6 +2,7 @@
 //! `domain::Order` (the domain types have no serde derives, on purpose: the
 //! cache format is this store's business), the full form and the summary
 //! form (see `orders`), short keys because 100k of them are read at startup.
+//! The team store (`crate::store::postgres`) stores the same blobs.
 //! Must not: touch the database.
 
 use chrono::{DateTime, Utc};
@@ -160,7 +161,7 @@ fn is_false(b: &bool) -> bool {
 
 /// The blob. Short keys: 100k of them are read at startup.
 #[derive(Serialize, Deserialize)]
-pub(super) struct OrderDto {
+pub(crate) struct OrderDto {
     #[serde(rename = "sr")]
     status_raw: String,
     #[serde(rename = "sg")]
@@ -198,7 +199,7 @@ pub(super) struct OrderDto {
 }
 
 impl OrderDto {
-    pub(super) fn from(o: &Order) -> Self {
+    pub(crate) fn from(o: &Order) -> Self {
         OrderDto {
             fields: o.fields.clone(),
             customer_fields: o.customer_fields.clone(),
@@ -213,7 +214,7 @@ impl OrderDto {
     /// the source system ([`SOURCE_FIELD`]), no customer fields, no items, and of the log only the first error and the first
     /// alert (the attention reasons); `updated` becomes the newest change
     /// (explicit or from the log) so that `updated_at()` is unchanged.
-    pub(super) fn summary_of(o: &Order) -> Self {
+    pub(crate) fn summary_of(o: &Order) -> Self {
         let newest_log = o
             .log
             .iter()
@@ -269,7 +270,7 @@ impl OrderDto {
         }
     }
 
-    pub(super) fn into_order(self, key: OrderKey, kind: &'static str) -> Order {
+    pub(crate) fn into_order(self, key: OrderKey, kind: &'static str) -> Order {
         // An unknown stage word (a newer build wrote it) is shown as needing
         // attention, like an unknown carrier status.
         let stage = Stage::parse(&self.stage).unwrap_or(Stage::NeedsAttention);

@@ -13,13 +13,13 @@ use crate::domain::{
     OrderKey, Outcome, sanitize,
 };
 use crate::store::StoreError;
-/// The request as stored in the `request` column.
+/// The request as stored in the `request` column (the team store's too).
 #[derive(Serialize, Deserialize)]
-struct RequestDto {
-    params: Vec<(String, String)>,
-    summary: String,
+pub(crate) struct RequestDto {
+    pub params: Vec<(String, String)>,
+    pub summary: String,
     #[serde(default)]
-    preview: Option<String>,
+    pub preview: Option<String>,
 }
 
 const COLUMNS: &str = "id, session, author, created_at, carrier, order_id, kind, action, request, \

@@ -23,13 +23,13 @@
 //! survives the process being killed (`kill -9`); a power cut may lose the
 //! last few commits but never corrupts the file.
 
-mod blob;
-mod journal;
+pub(crate) mod blob;
+pub(crate) mod journal;
 mod notes;
-mod orders;
+pub(crate) mod orders;
 mod place;
 pub mod schema;
-mod search;
+pub(crate) mod search;
 mod traits;
 
 use std::fs;

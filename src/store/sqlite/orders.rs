@@ -272,7 +272,7 @@ pub(super) fn backfill_summary_sources(tx: &rusqlite::Transaction<'_>) -> rusqli
 }
 
 /// The `&'static str` of a known carrier kind.
-fn known_kind(text: &str) -> Option<&'static str> {
+pub(crate) fn known_kind(text: &str) -> Option<&'static str> {
     crate::registry::NAMES.iter().copied().find(|k| *k == text)
 }
 

@@ -23,7 +23,7 @@ use crate::domain::{Order, OrderKey};
 use crate::store::StoreError;
 
 /// Everything of `order` a text search looks at, one piece per line.
-pub(super) fn order_text(order: &Order) -> String {
+pub(crate) fn order_text(order: &Order) -> String {
     let mut text = String::new();
     let mut push = |piece: &str| {
         if !piece.is_empty() {
