@@ -305,9 +305,9 @@ mod example {
         let example = include_str!("../../config.example.toml");
         let section: String = example
             .lines()
-            .skip_while(|l| *l != "# [wallboard]")
-            .take_while(|l| l.starts_with("# "))
-            .map(|l| format!("{}\n", &l[2..]))
+            .skip_while(|l| *l != "[wallboard]")
+            .take_while(|l| !l.is_empty())
+            .map(|l| format!("{}\n", l.strip_prefix("# ").unwrap_or(l)))
             .collect();
         assert!(section.contains("oldest_attention"), "{section}");
         let (settings, problems, shape) = read_text(&section);

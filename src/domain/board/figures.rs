@@ -35,8 +35,8 @@ impl TileKind {
     pub fn caption(self) -> &'static str {
         match self {
             TileKind::Open => "open",
-            TileKind::Attention => "need attention",
-            TileKind::Breaching => "breaching SLA",
+            TileKind::Attention => "attention",
+            TileKind::Breaching => "breaching",
             TileKind::NewToday => "new today",
             TileKind::DoneToday => "done today",
         }
@@ -63,7 +63,12 @@ pub struct Tile {
 }
 
 impl Tile {
-    /// The plain-text caption: `43 open`, `7 breaching SLA !! RED`.
+    /// The figure and its words: `43 open`, `7 breaching`.
+    pub fn figure(&self) -> String {
+        format!("{} {}", self.value, self.kind.caption())
+    }
+
+    /// The plain-text caption: `43 open`, `7 breaching !! RED`.
     pub fn caption(&self) -> String {
         match self.level {
             Level::Ok => format!("{} {}", self.value, self.kind.caption()),
@@ -121,8 +126,11 @@ pub struct Board {
     /// The clock the figures were computed at.
     pub at: DateTime<Utc>,
     /// The oldest of the carriers' "last known good" times: how fresh the
-    /// board is at worst (`None` when no carrier has synced or been cached).
+    /// board is at worst among the carriers that have data (`None` when none
+    /// has synced or been cached).
     pub data_at: Option<DateTime<Utc>>,
+    /// The carriers with no data at all yet (never synced, not cached).
+    pub no_data: Vec<String>,
     pub tiles: [Tile; 5],
     pub carriers: Vec<CarrierRow>,
     /// Oldest first, at most [`ATTENTION_ITEMS`].
@@ -244,11 +252,12 @@ impl Board {
         ];
         Board {
             at: now,
-            data_at: if carriers.iter().any(|c| c.data_at.is_none()) {
-                None
-            } else {
-                carriers.iter().filter_map(|c| c.data_at).min()
-            },
+            data_at: carriers.iter().filter_map(|c| c.data_at).min(),
+            no_data: carriers
+                .iter()
+                .filter(|c| c.data_at.is_none())
+                .map(|c| c.name.clone())
+                .collect(),
             tiles,
             carriers: rows,
             attention,
@@ -290,7 +299,7 @@ fn reason(order: &OrderSummary) -> String {
     match &order.fetch_error {
         Some(error) => format!("could not be read: {error}"),
         None if order.status.stage == Stage::NeedsAttention => order.status.raw.clone(),
-        None => format!("{} (warning or alert)", order.status.raw),
+        None => format!("{}, alert/warning", order.status.raw),
     }
 }
 
@@ -383,10 +392,7 @@ mod tests {
         assert_eq!(b.tile(TileKind::DoneToday).value, 1);
         assert_eq!(b.tile(TileKind::Breaching).level, Level::Amber);
         assert_eq!(b.tile(TileKind::Open).caption(), "5 open");
-        assert_eq!(
-            b.tile(TileKind::Breaching).caption(),
-            "2 breaching SLA ! AMBER"
-        );
+        assert_eq!(b.tile(TileKind::Breaching).caption(), "2 breaching ! AMBER");
 
         let tg = &b.carriers[0];
         assert_eq!(tg.stages, [2, 1, 1, 2, 0]);
@@ -456,7 +462,7 @@ mod tests {
     }
 
     #[test]
-    fn a_carrier_never_synced_leaves_the_data_time_unknown() {
+    fn a_carrier_never_synced_is_named_and_left_out_of_the_data_time() {
         let mut c = carriers();
         c[1].data_at = None;
         c[1].health = Health::Never;
@@ -467,8 +473,19 @@ mod tests {
             chrono_tz::UTC,
             &BoardSettings::default(),
         );
-        assert_eq!(b.data_at, None);
+        assert_eq!(b.data_at, Some(now() - Duration::minutes(2)));
+        assert_eq!(b.no_data, ["px"]);
         assert_eq!(b.carriers[1].data_age, None);
+        c[0].data_at = None;
+        let b = Board::compute(
+            std::iter::empty(),
+            &c,
+            now(),
+            chrono_tz::UTC,
+            &BoardSettings::default(),
+        );
+        assert_eq!(b.data_at, None);
+        assert_eq!(b.no_data, ["tg", "px"]);
         assert!(b.attention.is_empty());
     }
 }
