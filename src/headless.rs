@@ -4,7 +4,10 @@
 //! recorded). Exit status is non-zero with a clear message on failure; when
 //! one carrier of several fails, or orders of a carrier that answered could
 //! not be read, the rest is printed and a warning goes to stderr (partial
-//! results: exit 3). Must not: send writes or draw.
+//! results: exit 3). Must not: send writes or draw. `stats` (the
+//! wallboard's figures) is in [`stats`].
+
+pub mod stats;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;

@@ -1,7 +1,7 @@
 //! The `orderdesk` command line: the console (default), `demo`, `sim`, `list`,
-//! `show`, `check-config`, `journal` and `db init` (the team store). Parses
-//! arguments, loads the config, builds the carriers and hands over to
-//! `runtime` or `headless`.
+//! `show`, `journal`, `stats`, `wallboard`, `check-config` and `db init`
+//! (the team store). Parses arguments, loads the config, builds the
+//! carriers and hands over to `runtime` or `headless`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -68,6 +68,14 @@ enum Command {
     },
     /// Validate a config file and report errors with line and column.
     CheckConfig,
+    /// The read-only monitoring screen: headline figures, carriers, ageing,
+    /// trend, oldest attention items; refreshes on its own, q quits.
+    Wallboard,
+    /// Print the wallboard's figures (tiles, carriers, ageing, breaches).
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the write journal (who did what, and what came of it), newest first.
     Journal {
         #[arg(long)]
@@ -220,7 +228,17 @@ async fn dispatch(cli: Cli, warnings: Vec<String>) -> Result<ExitCode, String> {
             let config = load_config(cli.config.as_deref())?;
             let readonly = cli.readonly || config.readonly;
             let data_dir = runtime::data_dir(cli.data_dir.or_else(|| config.data_dir.clone()));
-            console(&config, readonly, cli.theme, data_dir, warnings).await
+            console(&config, readonly, cli.theme, data_dir, warnings, false).await
+        }
+        Some(Command::Wallboard) => {
+            let config = load_config(cli.config.as_deref())?;
+            let data_dir = runtime::data_dir(cli.data_dir.or_else(|| config.data_dir.clone()));
+            console(&config, true, cli.theme, data_dir, warnings, true).await
+        }
+        Some(Command::Stats { json }) => {
+            let config = load_config(cli.config.as_deref())?;
+            let data_dir = runtime::data_dir(cli.data_dir.or_else(|| config.data_dir.clone()));
+            stats(&config, json, data_dir).await
         }
         Some(Command::Demo(args)) => {
             let demo = Demo::start(&demo_options(&args))
@@ -237,6 +255,7 @@ async fn dispatch(cli: Cli, warnings: Vec<String>) -> Result<ExitCode, String> {
                 cli.theme,
                 Some(data_dir),
                 warnings,
+                false,
             )
             .await;
             if cli.data_dir.is_none() {
@@ -364,11 +383,17 @@ async fn console(
     theme: Option<String>,
     data_dir: Option<PathBuf>,
     warnings: Vec<String>,
+    wallboard: bool,
 ) -> Result<ExitCode, String> {
     // The same checks as check-config; a theme problem is a visible warning.
     let checked = preflight(config, theme.as_deref()).map_err(|e| e.to_string())?;
     let mut warnings = warnings;
-    let handles = build_handles(config, readonly)?;
+    // The wallboard is read-only by construction: no write client is built.
+    let handles = if wallboard {
+        headless::stats::readonly_handles(config)?
+    } else {
+        build_handles(config, readonly)?
+    };
     let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         Theme::no_color()
     } else {
@@ -394,6 +419,8 @@ async fn console(
             .map(|c| c.timezone)
             .unwrap_or(chrono_tz::Europe::Stockholm),
         warnings,
+        board: config.wallboard,
+        wallboard,
     };
     runtime::run_console(setup).await?;
     Ok(ExitCode::SUCCESS)
@@ -469,6 +496,30 @@ async fn list(
     };
     written.map_err(|e| format!("cannot write output: {e}"))?;
     Ok(if failures.is_empty() && unreadable.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
+}
+
+async fn stats(config: &Config, json: bool, data_dir: Option<PathBuf>) -> Result<ExitCode, String> {
+    let found = headless::stats::stats(config, data_dir.as_deref(), chrono::Utc::now()).await?;
+    for warning in &found.warnings {
+        eprintln!("orderdesk: warning: {warning}");
+    }
+    if found.none_answered {
+        return Err("no carrier answered".into());
+    }
+    let mut out = std::io::stdout().lock();
+    let written = if json {
+        serde_json::to_writer_pretty(&mut out, &headless::stats::board_json(&found.board))
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out))
+    } else {
+        headless::stats::write_board(&mut out, &found.board)
+    };
+    written.map_err(|e| format!("cannot write output: {e}"))?;
+    Ok(if found.warnings.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(3)

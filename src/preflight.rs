@@ -3,7 +3,10 @@
 //! by both so they never disagree. It checks that there is a carrier, that
 //! the `[keys]` overrides build a key map the console accepts (known
 //! actions, valid key names, no key given twice, quit keeps a key), and
-//! loads the theme. It starts nothing and talks to no carrier; the only
+//! loads the theme. `[wallboard]` (thresholds, service level, rotation) is
+//! checked where it is parsed (`config::Config::parse`, with line and
+//! column), which the console and `check-config` both go through; here
+//! only what needs the parsed whole is checked. It starts nothing and talks to no carrier; the only
 //! file it may read is a theme file the config names.
 
 use std::collections::BTreeMap;

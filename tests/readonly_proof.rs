@@ -274,3 +274,76 @@ async fn next_write_result(results: &mut mpsc::UnboundedReceiver<Msg>) -> Msg {
         }
     }
 }
+
+/// The wallboard (`orderdesk wallboard`, `stats`) builds its carriers with
+/// no write client whatever the config says (`readonly = false` included),
+/// and no key pressed on it, nor a tick of its clock, asks for a write.
+#[tokio::test]
+async fn the_wallboard_builds_no_writer_and_sends_no_write() {
+    let (sim, server) = TgSim::spawn(
+        SimOptions {
+            orders: 25,
+            ..SimOptions::default()
+        },
+        0,
+    )
+    .await
+    .expect("sim starts");
+    let mut config = Config::empty();
+    config.readonly = false;
+    config
+        .carriers
+        .push(sim.carrier_config("tg", &server.origin()));
+    let handles = orderdesk::headless::stats::readonly_handles(&config).expect("carriers build");
+    assert!(handles.iter().all(|h| h.writer.is_none()));
+
+    let options = Options {
+        readonly: true,
+        now: Utc::now(),
+        user: "test".into(),
+        keys: BTreeMap::new(),
+    };
+    let mut state = State::new(carrier_infos(&handles), options).expect("state");
+    state.open_wallboard();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    handles[0]
+        .reader
+        .poll(None, &SyncSink::new(handles[0].name.clone(), tx))
+        .await
+        .expect("poll");
+    while let Ok(event) = rx.try_recv() {
+        app::update(&mut state, Msg::Sync(event));
+    }
+    let (results_tx, _results) = mpsc::unbounded_channel();
+    let (engine, events) = engine::spawn(EngineSetup {
+        handles: handles.clone(),
+        stores: None,
+        notes: None,
+        author: "test".into(),
+        in_flight_lease: None,
+        sync: None,
+        first_poll: FirstPoll::Now,
+    })
+    .expect("in-memory journal");
+    forward_events(events, results_tx.clone());
+    let runner = EffectRunner::new(engine).with_trend(None, results_tx);
+    let mut executes = 0;
+    for round in 0..3 {
+        for key in every_key() {
+            // W leaves the wallboard and comes back: both screens get keys.
+            let mut effects = app::update(&mut state, Msg::Key(key));
+            effects.extend(app::update(
+                &mut state,
+                Msg::Tick(Utc::now() + chrono::Duration::seconds(round)),
+            ));
+            executes += effects
+                .iter()
+                .filter(|e| matches!(e, Effect::Execute { .. }))
+                .count();
+            runner.run_all(effects);
+        }
+    }
+    assert_eq!(executes, 0, "the wallboard emitted writes");
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(sim.writes(), 0, "the simulator received a write request");
+}

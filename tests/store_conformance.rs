@@ -621,6 +621,48 @@ async fn full_orders_by_key_and_text_search(store: &dyn OrderCache) {
     assert_eq!(keys(store, "portal").await, ["lv/3"]);
 }
 
+/// The wallboard's trend: new per hour of creation, done per hour of the
+/// last change, over whole hours; orders outside the window count nowhere.
+async fn the_hourly_trend_counts_new_and_done(store: &dyn OrderCache) {
+    let start = t(0);
+    let empty = store.hourly_trend(start, 24).await.unwrap();
+    assert_eq!(empty.new, vec![0; 24]);
+    assert_eq!(empty.done, vec![0; 24]);
+    let at = |created: DateTime<Utc>, mut o: Order| {
+        o.created = orderdesk::domain::Stamp::parsed(created);
+        o
+    };
+    let h = Duration::hours;
+    store
+        .save_orders(vec![
+            // Created in hour 0, still open.
+            at(t(0), order("tg", "1", false, t(10))),
+            // Created in hour 2, done in hour 5.
+            at(
+                t(0) + h(2),
+                order("tg", "2", true, t(0) + h(5) + Duration::minutes(59)),
+            ),
+            // Created before the window, done in hour 23 (its last hour).
+            at(t(-600), order("tg", "3", true, t(0) + h(23))),
+            // Entirely before the window.
+            at(t(-600), order("tg", "4", true, t(-1))),
+            // Created after the window.
+            at(t(0) + h(24), order("tg", "5", false, t(0) + h(24))),
+        ])
+        .await
+        .unwrap();
+    let trend = store.hourly_trend(start, 24).await.unwrap();
+    assert_eq!(trend.start, start);
+    let mut new = vec![0; 24];
+    new[0] = 1;
+    new[2] = 1;
+    let mut done = vec![0; 24];
+    done[5] = 1;
+    done[23] = 1;
+    assert_eq!(trend.new, new);
+    assert_eq!(trend.done, done);
+}
+
 // ---- Every implementation -----------------------------------------------
 
 /// Runs every case on the stores `factory` opens (a fresh, empty store
@@ -645,6 +687,8 @@ async fn conformance(factory: Factory) {
     the_cache_and_cursors_round_trip(&*s.cache).await;
     let (s, _data) = factory.open().await;
     full_orders_by_key_and_text_search(&*s.cache).await;
+    let (s, _data) = factory.open().await;
+    the_hourly_trend_counts_new_and_done(&*s.cache).await;
 }
 
 #[tokio::test]

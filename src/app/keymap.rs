@@ -133,6 +133,8 @@ pub enum Action {
     Journal,
     /// In the journal: send the selected unknown write again (asks first).
     SendAgain,
+    /// Switch a read-only console to the wallboard and back.
+    Wallboard,
     // Editing layers.
     Back,
     Accept,
@@ -187,6 +189,7 @@ impl Action {
         Action::Flag,
         Action::Journal,
         Action::SendAgain,
+        Action::Wallboard,
         Action::Back,
         Action::Accept,
         Action::Submit,
@@ -235,6 +238,7 @@ impl Action {
             Action::Flag => "flag",
             Action::Journal => "journal",
             Action::SendAgain => "send_again",
+            Action::Wallboard => "wallboard",
             Action::Back => "back",
             Action::Accept => "accept",
             Action::Submit => "submit",
@@ -318,6 +322,7 @@ impl Action {
             (Action::SendAgain, _) => {
                 "send an unknown write again (pay link; asks first: it may be saved already)"
             }
+            (Action::Wallboard, _) => "wallboard, the monitoring screen (read-only console)",
             (Action::Back, Layer::Help) => "close the help",
             (Action::Back, Layer::Filter) => "clear the filter",
             (Action::Back, _) => "close (before sending) / back",
@@ -384,6 +389,7 @@ fn defaults() -> Vec<Binding> {
     bind(t, &[c('3')], A::View(ViewKind::New));
     bind(t, &[c('4')], A::View(ViewKind::All));
     bind(t, &[c('J')], A::Journal);
+    bind(t, &[c('W')], A::Wallboard);
     for layer in [Layer::Table, Layer::Detail] {
         bind(layer, &[c('a')], A::Act(ActionKind::Acknowledge));
         bind(layer, &[c('t')], A::Act(ActionKind::SetStatus));

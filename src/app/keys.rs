@@ -31,6 +31,14 @@ impl State {
             self.answer_quiet(quiet, key.typed_char(), fx);
             return;
         }
+        if self.wallboard.is_some() {
+            match self.wallboard_key(key) {
+                Some(Action::Quit) => self.request_quit(key == keymap::hard_quit(), fx),
+                Some(Action::Wallboard) => self.toggle_wallboard(fx),
+                _ => {}
+            }
+            return;
+        }
         let layer = self.layer();
         let action = self.keymap.resolve(layer, key);
         if action != Some(Action::Quit) {
@@ -192,6 +200,7 @@ impl State {
             Action::Note => self.open_note(),
             Action::Flag => self.toggle_flag(fx),
             Action::Journal => self.open_journal(),
+            Action::Wallboard => self.toggle_wallboard(fx),
             Action::OpenDetail => {
                 if self.selected().is_some() {
                     self.focus = Focus::Detail;

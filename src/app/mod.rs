@@ -19,7 +19,8 @@
 //!   read from the store on demand), `search` (the filter's words looked up
 //!   in the store's full-text index), `timeline` (an order's Log), `quiet`
 //!   (`r`/`R` asking first for a carrier in its quiet hours, its chip's
-//!   words).
+//!   words); `wallboard` (`W`: the monitoring screen of a read-only
+//!   console, its figures recomputed on each tick).
 //!
 //! Choices where the design is silent (see also the submodules):
 //! - Orders are never removed; a carrier that closes an order moves it out of
@@ -57,6 +58,7 @@ mod sort;
 mod state;
 mod table;
 mod timeline;
+mod wallboard;
 mod writes;
 
 use chrono::Duration;
@@ -76,6 +78,7 @@ pub use state::{
     CacheStart, Carrier, CarrierInfo, Chip, CustomerLoad, DetailState, Focus, Level, Modal,
     Options, Pending, State, StatusMsg, SyncPhase, Tab,
 };
+pub use wallboard::{TREND_EVERY, TREND_HOURS, Wallboard, carrier_health};
 
 /// With no poll planned, a carrier older than this since its last good
 /// sync is shown as stale.
@@ -102,6 +105,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::ScrollLimits(limits) => state.set_scroll_limits(limits),
         Msg::Tick(now) => {
             state.now = now;
+            state.on_wallboard_tick(&mut fx);
             if state.status.as_ref().is_some_and(|s| {
                 matches!(s.level, Level::Info | Level::Ok) && now - s.at > INFO_TTL
             }) {
@@ -130,6 +134,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::NoteSaved { key, result } => state.on_note_saved(key, result),
         Msg::NotesKept(keeping) => state.keeping = keeping,
         Msg::FlagSaved { key, result } => state.on_flag_saved(key, result),
+        Msg::Trend(result) => state.on_trend(result),
     }
     // Input that waited for an order being read goes on once it is here.
     for waited in state.end_wait(false) {

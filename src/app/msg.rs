@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use super::layout::ScrollLimits;
 use crate::carriers::{CarrierError, SyncEvent};
+use crate::domain::board::HourlyTrend;
 use crate::domain::{ActionRequest, Order, OrderKey, OrderSummary};
 use crate::domain::{Flag, JournalEntry, Note};
 
@@ -95,6 +96,8 @@ pub enum Msg {
         key: OrderKey,
         result: Result<Option<Flag>, String>,
     },
+    /// The store's hourly trend ([`Effect::LoadTrend`]), or why not.
+    Trend(Result<HourlyTrend, String>),
 }
 
 /// Output of [`super::update`]: I/O for the runtime to do.
@@ -133,4 +136,6 @@ pub enum Effect {
     SaveNote { key: OrderKey, text: String },
     /// Set or clear the local follow-up flag of an order.
     SetFlag { key: OrderKey, flagged: bool },
+    /// Read the store's hourly trend (`Msg::Trend`) for the wallboard.
+    LoadTrend { start: DateTime<Utc>, hours: u32 },
 }

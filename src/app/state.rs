@@ -308,6 +308,10 @@ pub struct State {
     /// Carriers in quiet hours that `r` asked to poll: the next key says
     /// yes (`y`) or no (any other).
     pub(crate) quiet_confirm: Option<Vec<Arc<str>>>,
+    /// The wallboard, while it shows instead of the table (`W`).
+    pub(crate) wallboard: Option<super::wallboard::Wallboard>,
+    /// `[wallboard]`: thresholds, service level, rotation.
+    pub(super) board_settings: crate::domain::board::BoardSettings,
 }
 
 impl State {
@@ -356,6 +360,8 @@ impl State {
             quit_armed: false,
             quit: false,
             quiet_confirm: None,
+            wallboard: None,
+            board_settings: Default::default(),
         })
     }
 

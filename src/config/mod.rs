@@ -12,6 +12,7 @@
 
 mod carrier;
 mod kind;
+mod wallboard;
 
 use carrier::{CarrierReading, Defaults, carrier_tables_of};
 pub use kind::{
@@ -28,6 +29,8 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use toml::Spanned;
 use toml::de::DeTable;
+
+use crate::domain::board::BoardSettings;
 
 /// Defaults that apply when neither the carrier nor the file's top level says.
 pub const DEFAULT_REFRESH_SECS: f64 = 60.0;
@@ -76,6 +79,8 @@ pub struct Config {
     /// Where `theme` is set, for messages about it.
     pub theme_location: Option<Location>,
     pub carriers: Vec<CarrierConfig>,
+    /// `[wallboard]`: thresholds, service level, page rotation.
+    pub wallboard: BoardSettings,
 }
 
 /// One `[[carrier]]` table, with the top-level defaults applied: the common
@@ -227,6 +232,7 @@ impl Config {
         let root_span = root.span();
         let mut root = root.into_inner();
         let carrier_tables = root.remove("carrier");
+        let wallboard_table = root.remove("wallboard");
         let raw =
             RawConfig::deserialize(toml::de::Deserializer::from(Spanned::new(root_span, root)))
                 .map_err(|e| err(vec![shape_problem(e)]))?;
@@ -281,6 +287,7 @@ impl Config {
                 }),
         };
 
+        let wallboard = wallboard::read(wallboard_table, text, &mut problems, &mut shape);
         let mut carriers = Vec::new();
         let mut names = HashSet::new();
         for table in carrier_tables_of(carrier_tables, text, &mut shape) {
@@ -322,6 +329,7 @@ impl Config {
                 .map(|(name, v)| (name, v.into_inner()))
                 .collect(),
             carriers,
+            wallboard,
         })
     }
 
@@ -338,6 +346,7 @@ impl Config {
             key_locations: BTreeMap::new(),
             theme_location: None,
             carriers: Vec::new(),
+            wallboard: BoardSettings::default(),
         }
     }
 }

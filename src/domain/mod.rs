@@ -5,6 +5,7 @@
 //! and flags. Pure data and pure functions; no I/O.
 
 mod action;
+pub mod board;
 mod journal;
 mod notes;
 mod order;

@@ -4,22 +4,48 @@
 //! carries the commands out (and refuses a write where requests are made
 //! when no write client exists), the app decides what the messages mean.
 //! Effects carry what the engine needs (the order for a write), so nothing
-//! here reads the app's state.
+//! here reads the app's state. The one effect that is not the engine's, the
+//! wallboard's trend, is a read of the store handed to a task.
+
+use std::sync::Arc;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::app::{Effect, Msg};
 use crate::engine::{Command, EngineHandle, Event};
+use crate::store::OrderCache;
 
-/// Hands the app's effects to the engine.
+/// Hands the app's effects to the engine (and the wallboard's trend read
+/// to the store).
 pub struct EffectRunner {
     engine: EngineHandle,
+    trend: Option<TrendSource>,
+}
+
+/// Where the wallboard's trend is read and where its answer goes.
+struct TrendSource {
+    cache: Option<Arc<dyn OrderCache>>,
+    to_app: UnboundedSender<Msg>,
 }
 
 impl EffectRunner {
     /// The engine's answers come back through [`forward_events`].
     pub fn new(engine: EngineHandle) -> Self {
-        EffectRunner { engine }
+        EffectRunner {
+            engine,
+            trend: None,
+        }
+    }
+
+    /// Answers `Effect::LoadTrend` with `Msg::Trend` on `to_app`, read from
+    /// `cache` (`None`: the store is off, and the answer says so).
+    pub fn with_trend(
+        mut self,
+        cache: Option<Arc<dyn OrderCache>>,
+        to_app: UnboundedSender<Msg>,
+    ) -> Self {
+        self.trend = Some(TrendSource { cache, to_app });
+        self
     }
 
     pub fn run_all(&self, effects: Vec<Effect>) {
@@ -30,6 +56,22 @@ impl EffectRunner {
 
     /// Starts one effect; its result arrives later as a [`Msg`].
     pub fn run(&self, effect: Effect) {
+        if let (Effect::LoadTrend { start, hours }, Some(trend)) = (&effect, &self.trend) {
+            let (start, hours) = (*start, *hours);
+            let cache = trend.cache.clone();
+            let to_app = trend.to_app.clone();
+            tokio::spawn(async move {
+                let result = match cache {
+                    Some(cache) => cache
+                        .hourly_trend(start, hours)
+                        .await
+                        .map_err(|e| e.to_string()),
+                    None => Err("the local store is off".to_owned()),
+                };
+                let _ = to_app.send(Msg::Trend(result));
+            });
+            return;
+        }
         if let Some(command) = command(effect) {
             self.engine.send(command);
         }
@@ -58,6 +100,8 @@ pub fn command(effect: Effect) -> Option<Command> {
         Effect::SendAgain { ticket, key, id } => Command::SendAgain { ticket, key, id },
         Effect::SaveNote { key, text } => Command::AddNote { key, text },
         Effect::SetFlag { key, flagged } => Command::SetFlag { key, flagged },
+        // The store's, not the engine's: see `EffectRunner::run`.
+        Effect::LoadTrend { .. } => return None,
     })
 }
 

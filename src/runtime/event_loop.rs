@@ -35,6 +35,16 @@ use crate::ui::{self, Theme};
 const BATCH: usize = 2048;
 /// Shortest time between two frames.
 const FRAME: Duration = Duration::from_millis(16);
+/// The same while the wallboard shows: it redraws at most once a second.
+const WALLBOARD_FRAME: Duration = Duration::from_secs(1);
+
+fn frame_gap(state: &State) -> Duration {
+    if state.wallboard().is_some() {
+        WALLBOARD_FRAME
+    } else {
+        FRAME
+    }
+}
 
 fn draw<B: Backend>(
     terminal: &mut Terminal<B>,
@@ -87,6 +97,10 @@ where
     };
     let mut state = State::new(carrier_infos(&setup.handles), options)?;
     state.set_display_timezone(setup.timezone);
+    state.set_board_settings(setup.board);
+    if setup.wallboard {
+        state.open_wallboard();
+    }
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
 
     // crossterm sends no resize at start: tell the app the real size once.
@@ -146,6 +160,7 @@ where
         None => (None, Keeping::Store),
         Some(_) => cache::fallback_notes(setup.state_dir.as_deref()),
     };
+    let trend_cache = stores.as_ref().map(|s| s.cache.clone());
     let (engine, events) = engine::spawn(EngineSetup {
         handles: setup.handles,
         stores,
@@ -174,7 +189,7 @@ where
         app::update(&mut state, Msg::StoreProblem(note.to_owned()));
     }
     forward_events(events, msg_tx.clone());
-    let runner = EffectRunner::new(engine);
+    let runner = EffectRunner::new(engine).with_trend(trend_cache, msg_tx.clone());
 
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -183,7 +198,7 @@ where
     tokio::pin!(shutdown);
 
     loop {
-        let frame_due = last_frame.map_or(Instant::now(), |t| t + FRAME);
+        let frame_due = last_frame.map_or(Instant::now(), |t| t + frame_gap(&state));
         let first = tokio::select! {
             event = input.next() => match event {
                 Some(Ok(event)) => {
@@ -220,7 +235,7 @@ where
         if state.should_quit() {
             return Ok(());
         }
-        if dirty && last_frame.is_none_or(|t| t.elapsed() >= FRAME) {
+        if dirty && last_frame.is_none_or(|t| t.elapsed() >= frame_gap(&state)) {
             draw(terminal, &state, &setup.theme)?;
             last_frame = Some(Instant::now());
             dirty = false;

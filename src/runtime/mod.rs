@@ -48,6 +48,10 @@ pub struct ConsoleSetup {
     /// Problems found before the console started (e.g. logging that could
     /// not start), shown in the status line at start.
     pub warnings: Vec<String>,
+    /// `[wallboard]`: thresholds, service level, rotation.
+    pub board: crate::domain::board::BoardSettings,
+    /// Start on the wallboard (`orderdesk wallboard`; `readonly` too).
+    pub wallboard: bool,
 }
 
 /// The app's view of the configured carriers.

@@ -46,6 +46,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use crate::domain::board::HourlyTrend;
 use crate::domain::{Order, OrderKey, OrderSummary};
 
 pub use error::StoreError;
@@ -100,6 +101,17 @@ pub trait OrderCache: Send + Sync + std::fmt::Debug {
     /// When the carrier's last poll finished successfully.
     async fn last_sync(&self, carrier: &str) -> Result<Option<DateTime<Utc>>, StoreError>;
     async fn set_last_sync(&self, carrier: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Orders new and done per hour over `hours` whole hours from `start`
+    /// (the wallboard's trend; see [`HourlyTrend`] for what counts). The
+    /// default reads every summary; an implementation may narrow the read.
+    async fn hourly_trend(
+        &self,
+        start: DateTime<Utc>,
+        hours: u32,
+    ) -> Result<HourlyTrend, StoreError> {
+        let summaries = self.load_order_summaries().await?;
+        Ok(HourlyTrend::of(&summaries, start, hours))
+    }
 }
 
 /// Local notes and follow-up flags (never sent to a carrier).

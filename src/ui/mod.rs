@@ -24,6 +24,9 @@
 //! says `◌ name cached, 3h old` (the newest cached change). Overlays, bottom
 //! to top: the journal (`J`), the action dialog or the note editor, help.
 //!
+//! In a read-only console `W` swaps all of this for the wallboard
+//! (`wallboard`), which [`view`] then draws alone.
+//!
 //! Carrier text is sanitized by the adapters; as a cheap second guard every
 //! string drawn from an order goes through [`clean`], which replaces any
 //! control character with `?`, so nothing drawn can move the cursor or retitle
@@ -34,6 +37,7 @@ mod dialog;
 mod journal;
 mod table;
 mod theme;
+mod wallboard;
 
 use std::borrow::Cow;
 
@@ -139,6 +143,10 @@ pub(crate) fn stage_short(stage: Stage) -> &'static str {
 
 /// Draws the whole console.
 pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
+    if let Some(wall) = state.wallboard() {
+        wallboard::draw(state, wall, theme, frame);
+        return;
+    }
     let area = frame.area();
     let filter_bar = state.filter_open() || !state.filter_input().is_empty();
     let status = status_lines(state, area.width);

@@ -168,6 +168,8 @@ impl Console {
             keep_terminal: chrono::Duration::days(i64::from(config.keep_terminal_days)),
             timezone: chrono_tz::Europe::Stockholm,
             warnings: start.warnings,
+            board: Default::default(),
+            wallboard: false,
         };
 
         let screen = SharedBackend(Arc::new(Mutex::new(TestBackend::new(

@@ -40,6 +40,7 @@ use chrono::{DateTime, Utc};
 
 use super::blob::{OrderDto, SummaryDto, encode};
 use super::{SqliteStore, get_opt_ts, search, ts};
+use crate::domain::board::HourlyTrend;
 use crate::domain::{Order, OrderKey, OrderSummary};
 use crate::store::StoreError;
 
@@ -370,6 +371,27 @@ impl SqliteStore {
                     after = last;
                 }
             })
+        })
+    }
+
+    /// Orders new and done per hour over `hours` hours from `start`: only
+    /// the summaries of orders changed since `start` are read and decoded
+    /// (an order created in the window changed in it too).
+    pub fn hourly_trend(
+        &self,
+        start: DateTime<Utc>,
+        hours: u32,
+    ) -> Result<HourlyTrend, StoreError> {
+        self.read("reading the hourly trend", |conn| {
+            let rows = read_rows(
+                conn,
+                "SELECT s.carrier, s.id, s.kind, s.summary
+                    FROM order_summary s JOIN orders o ON o.carrier = s.carrier AND o.id = s.id
+                    WHERE o.changed_at IS NULL OR o.changed_at >= ?1",
+                [ts(start)],
+            )?;
+            let summaries = decode_all_with(rows, decode_summary);
+            Ok(HourlyTrend::of(&summaries, start, hours))
         })
     }
 

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::SqliteStore;
+use crate::domain::board::HourlyTrend;
 use crate::domain::{
     Flag, JournalEntry, JournalFilter, NewJournalEntry, Note, Order, OrderKey, OrderSummary,
     Outcome,
@@ -116,6 +117,17 @@ impl OrderCache for SqliteStore {
         let carrier = carrier.to_owned();
         self.blocking("reading the last sync time", move |s| s.last_sync(&carrier))
             .await
+    }
+
+    async fn hourly_trend(
+        &self,
+        start: DateTime<Utc>,
+        hours: u32,
+    ) -> Result<HourlyTrend, StoreError> {
+        self.blocking("reading the hourly trend", move |s| {
+            s.hourly_trend(start, hours)
+        })
+        .await
     }
 
     async fn set_last_sync(&self, carrier: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
