@@ -400,10 +400,7 @@ pub fn schedule_text(schedule: Option<&Schedule>) -> String {
         Some(Schedule::Unscheduled) => "unscheduled".into(),
         Some(Schedule::Scheduled(stamp)) => {
             let raw = stamp.raw.trim();
-            match raw
-                .get(..10)
-                .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
-            {
+            match leading_iso_date(raw) {
                 Some(date) => date.to_owned(),
                 None if raw.is_empty() => stamp
                     .at
@@ -413,6 +410,21 @@ pub fn schedule_text(schedule: Option<&Schedule>) -> String {
             }
         }
     }
+}
+
+/// The `YYYY-MM-DD` date `text` starts with, if it is a real date. Read by
+/// hand: it runs for every order at startup, and a format-string parse
+/// costs several times more.
+fn leading_iso_date(text: &str) -> Option<&str> {
+    let date = text.get(..10)?;
+    let bytes = date.as_bytes();
+    let digits = |from: usize, to: usize| bytes[from..to].iter().all(u8::is_ascii_digit);
+    if !(digits(0, 4) && bytes[4] == b'-' && digits(5, 7) && bytes[7] == b'-' && digits(8, 10)) {
+        return None;
+    }
+    let number = |from: usize, to: usize| date[from..to].parse::<u32>().ok();
+    let year = i32::try_from(number(0, 4)?).ok()?;
+    chrono::NaiveDate::from_ymd_opt(year, number(5, 7)?, number(8, 10)?).map(|_| date)
 }
 
 /// The value of the first `(name, value)` pair called `name`.
@@ -503,6 +515,23 @@ mod tests {
         assert_eq!(o.schedule_text(), "asap");
         o.schedule = Some(Schedule::Unscheduled);
         assert_eq!(o.schedule_text(), "unscheduled");
+    }
+
+    #[test]
+    fn only_a_real_leading_date_is_cut_from_the_carriers_text() {
+        for (text, date) in [
+            ("2015-10-06 00:00", Some("2015-10-06")),
+            ("2024-02-29T10:00", Some("2024-02-29")),
+            ("2023-02-29 10:00", None),
+            ("2015-13-01", None),
+            ("2015-1-06 00", None),
+            ("15-10-06", None),
+            ("2015/10/06", None),
+            ("åäö-10-06 00:00", None),
+            ("", None),
+        ] {
+            assert_eq!(leading_iso_date(text), date, "{text:?}");
+        }
     }
 
     #[test]
