@@ -383,12 +383,12 @@ fn dialog_add_message_refused_then_typed() {
     snap("dialog_message_empty", |s| {
         select(s, "19502");
         press(s, ch('m'));
-        press(s, key(KeyCode::Tab));
         press(s, ctrl('s'));
     });
     snap("dialog_message_typed", |s| {
         select(s, "19502");
         press(s, ch('m'));
+        press(s, key(KeyCode::BackTab));
         press(s, key(KeyCode::Up));
         press(s, key(KeyCode::Tab));
         typ(s, "Port finns ej");
@@ -419,7 +419,6 @@ fn dialog_sending_and_refused() {
     snap("dialog_refused", |s| {
         select(s, "19502");
         press(s, ch('m'));
-        press(s, key(KeyCode::Tab));
         typ(s, "Kunden vill avvakta");
         let fx = press(s, ctrl('s'));
         let ticket = fx

@@ -8,8 +8,14 @@
 //! Choices where the brief is silent:
 //! - A choice field marks as "(current)" the option whose value equals the
 //!   order's raw status (case-insensitive), unless the carrier's label already
-//!   says so. Typing a letter on a choice field jumps to the next option whose
-//!   label starts with it.
+//!   says so. A choice changes only with Up/Down, Left/Right or space (the
+//!   footer says so); a letter typed on a choice field changes nothing and
+//!   says, at the field, how to choose and how to reach the text.
+//! - A form opens on its first text field (what is typed at once lands
+//!   there); choices keep the carrier's preselected value (`log` for a
+//!   message).
+//! - A form with no fields at all (Voice cancel) opens straight on its
+//!   confirmation when it has one; Esc there closes the dialog.
 //! - Up/Down on a single-line field move to the previous/next field; on a
 //!   multi-line field they move between lines first.
 //! - Editing a field clears that field's inline errors; the carrier's answer
@@ -75,7 +81,7 @@ pub struct FormState {
 
 impl FormState {
     pub fn new(order: &Order, form: ActionForm) -> FormState {
-        let fields = form
+        let fields: Vec<FieldValue> = form
             .fields
             .iter()
             .map(|spec| match &spec.input {
@@ -102,12 +108,16 @@ impl FormState {
                 }
             })
             .collect();
+        let focus = fields
+            .iter()
+            .position(|f| matches!(f, FieldValue::Text(_)))
+            .unwrap_or(0);
         FormState {
             key: order.key.clone(),
             action: form.action,
             form,
             fields,
-            focus: 0,
+            focus,
             errors: Vec::new(),
             send_error: None,
         }
@@ -182,6 +192,31 @@ impl FormState {
         } else {
             false
         }
+    }
+
+    /// A letter typed on a choice field: the choice stays, and the field
+    /// says how to choose and where the text goes.
+    fn choice_typed_into(&mut self) {
+        let Some(spec) = self.form.fields.get(self.focus) else {
+            return;
+        };
+        let id = spec.id;
+        let text_field = self
+            .form
+            .fields
+            .iter()
+            .zip(&self.fields)
+            .find(|(_, v)| matches!(v, FieldValue::Text(_)))
+            .map(|(f, _)| f.label.clone());
+        let mut message = format!(
+            "{} changes only with up/down or space; letters do not change it",
+            spec.label
+        );
+        if let Some(label) = text_field {
+            message.push_str(&format!(" (tab to {label} to type)"));
+        }
+        self.errors.retain(|e| e.field != Some(id));
+        self.errors.push(FieldError::at(id, None, message));
     }
 
     /// Applies an editing key. Returns true when the user asked to submit.
@@ -259,13 +294,12 @@ impl FormState {
                     Some(FieldValue::Choice {
                         options, selected, ..
                     }) => {
-                        let lower: String = c.to_lowercase().collect();
-                        let n = options.len();
-                        if let Some(hit) = (1..=n).map(|k| (*selected + k) % n).find(|&i| {
-                            options[i].1.to_lowercase().starts_with(&lower)
-                                || options[i].0.to_lowercase().starts_with(&lower)
-                        }) {
-                            *selected = hit;
+                        if *c == ' ' {
+                            // Space cycles through the options.
+                            *selected = (*selected + 1) % options.len().max(1);
+                        } else {
+                            self.choice_typed_into();
+                            return false;
                         }
                     }
                     None => {}
@@ -386,6 +420,10 @@ impl Dialog {
                 mut scroll,
             } => {
                 let yes = match (&mut step, &input) {
+                    // A form with no fields opened on its confirmation.
+                    (_, Input::Action(Action::Back)) if form.fields.is_empty() => {
+                        return Outcome::Closed;
+                    }
                     (_, Input::Action(Action::Back)) => {
                         return Outcome::Stay(Dialog::Form(form));
                     }
@@ -407,6 +445,9 @@ impl Dialog {
                     }
                     (ConfirmStep::YesNo(_), Input::Action(Action::Accept | Action::Submit)) => true,
                     (ConfirmStep::YesNo(_), Input::Char('y' | 'Y')) => true,
+                    (ConfirmStep::YesNo(_), Input::Char('n' | 'N')) if form.fields.is_empty() => {
+                        return Outcome::Closed;
+                    }
                     (ConfirmStep::YesNo(_), Input::Char('n' | 'N')) => {
                         return Outcome::Stay(Dialog::Form(form));
                     }
@@ -467,6 +508,24 @@ impl Dialog {
             }
         }
     }
+}
+
+/// The first step of a new dialog: a form with no fields opens on its
+/// confirmation when the request asks for one (there is nothing to fill
+/// in); otherwise on the form.
+pub(super) fn opening(
+    form: FormState,
+    profile: &dyn CarrierProfile,
+    order: &Order,
+    now: DateTime<Utc>,
+) -> Dialog {
+    if form.fields.is_empty()
+        && let Outcome::Stay(confirm @ Dialog::Confirm { .. }) =
+            submit(form.clone(), profile, Some(order), now)
+    {
+        return confirm;
+    }
+    Dialog::Form(form)
 }
 
 /// Validates with the carrier's rules and moves to the confirmation or sends.

@@ -14,8 +14,10 @@
 //! - The editing layers (filter bar, dialogs) keep fixed keys: a remapped
 //!   letter there would swallow typing. They are listed in the help all the same.
 //! - Ctrl-C quits from every layer and cannot be remapped.
-//! - `n` (note), `f` (flag) work in the table and the detail pane; `J`
-//!   (journal) in the table only, since `J` is "next order" in the detail pane.
+//! - One meaning per key everywhere: `n` (note), `f` (flag), `J` (journal)
+//!   and `/` (filter) work in the table and the detail pane alike. The detail
+//!   pane's next/previous order are `]`/`[` (no letter: `j`/`k` scroll there,
+//!   and the letters the table uses already mean something).
 //! - The journal overlay is its own layer with fixed keys: letters type into
 //!   its filter line, arrows and pages move, Home/End jump to the first/last
 //!   entry; ctrl-r sends the selected unknown write again, after a `y`.
@@ -410,9 +412,11 @@ fn defaults() -> Vec<Binding> {
     bind(d, &[p(K::PageUp), Key::ctrl('u')], A::PageUp);
     bind(d, &[c('g'), p(K::Home)], A::Top);
     bind(d, &[c('G'), p(K::End)], A::Bottom);
-    bind(d, &[c('J')], A::NextOrder);
-    bind(d, &[c('K')], A::PrevOrder);
+    bind(d, &[c(']')], A::NextOrder);
+    bind(d, &[c('[')], A::PrevOrder);
     bind(d, &[c('o')], A::FlipLog);
+    bind(d, &[c('/')], A::Filter);
+    bind(d, &[c('J')], A::Journal);
 
     // Filter bar (fixed keys; letters type).
     let f = Layer::Filter;
@@ -749,8 +753,19 @@ mod tests {
             assert_eq!(map.resolve(layer, n), Some(Action::Note));
             assert_eq!(map.resolve(layer, f), Some(Action::Flag));
         }
-        assert_eq!(map.resolve(Layer::Table, big_j), Some(Action::Journal));
-        assert_eq!(map.resolve(Layer::Detail, big_j), Some(Action::NextOrder));
+        let slash = Key::plain(KeyCode::Char('/'));
+        for layer in [Layer::Table, Layer::Detail] {
+            assert_eq!(map.resolve(layer, big_j), Some(Action::Journal));
+            assert_eq!(map.resolve(layer, slash), Some(Action::Filter));
+        }
+        assert_eq!(
+            map.resolve(Layer::Detail, Key::plain(KeyCode::Char(']'))),
+            Some(Action::NextOrder)
+        );
+        assert_eq!(
+            map.resolve(Layer::Detail, Key::plain(KeyCode::Char('['))),
+            Some(Action::PrevOrder)
+        );
         // Letters type into the journal's filter.
         assert_eq!(map.resolve(Layer::Journal, j), None);
         assert_eq!(map.resolve(Layer::Journal, esc), Some(Action::Back));

@@ -53,11 +53,14 @@ impl State {
             Availability::Unavailable(reason) => Err(reason),
             Availability::Available => profile
                 .form(order, kind)
-                .map(|form| FormState::new(order, form))
+                .map(|form| {
+                    let form = FormState::new(order, form);
+                    super::dialog::opening(form, profile.as_ref(), order, self.now)
+                })
                 .ok_or_else(|| "not offered by this carrier".to_owned()),
         };
         match outcome {
-            Ok(form) => self.modal = Some(Modal::Dialog(Dialog::Form(form))),
+            Ok(dialog) => self.modal = Some(Modal::Dialog(dialog)),
             Err(reason) => {
                 let text = format!("cannot {} {}: {reason}", kind.label(), order.key);
                 self.say(Level::Warning, text);

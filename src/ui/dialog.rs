@@ -264,6 +264,9 @@ pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area:
                 Some(FieldValue::Text(t)) if t.multiline
             );
             let mut footer = Vec::new();
+            if matches!(form.fields.get(form.focus), Some(FieldValue::Choice { .. })) {
+                footer.push(("up/down space", "choose"));
+            }
             if form.fields.len() > 1 {
                 footer.push(("tab", "next field"));
             }
@@ -282,13 +285,16 @@ pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area:
             ..
         } => {
             let lines = confirm_lines(request, step, theme, inner_w);
+            // A form with no fields opened here: there is no form to go back to.
+            let back = if form.fields.is_empty() {
+                "close"
+            } else {
+                "back to the form"
+            };
             let footer = match step {
-                ConfirmStep::YesNo(_) => vec![("y/enter", "send"), ("n/esc", "back to the form")],
+                ConfirmStep::YesNo(_) => vec![("y/enter", "send"), ("n/esc", back)],
                 ConfirmStep::TypeToConfirm { .. } => {
-                    vec![
-                        ("enter", "send (when it matches)"),
-                        ("esc", "back to the form"),
-                    ]
+                    vec![("enter", "send (when it matches)"), ("esc", back)]
                 }
             };
             (
