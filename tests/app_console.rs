@@ -121,3 +121,298 @@ fn a_dialog_without_fields_opens_on_its_type_to_confirm_step() {
         "{fx:?}"
     );
 }
+
+// --- the status line ------------------------------------------------------
+
+fn tick(s: &mut orderdesk::app::State, seconds: i64) {
+    let at = now() + chrono::Duration::seconds(seconds);
+    orderdesk::app::update(s, orderdesk::app::Msg::Tick(at));
+}
+
+#[test]
+fn an_info_message_expires_after_six_seconds() {
+    let mut s = state(false);
+    select(&mut s, "19488");
+    press(&mut s, ch('c'));
+    press(&mut s, key(KeyCode::Esc));
+    assert_eq!(status_text(&s), "tg/19488: closed, nothing sent");
+    tick(&mut s, 5);
+    assert_eq!(status_text(&s), "tg/19488: closed, nothing sent");
+    tick(&mut s, 7);
+    assert!(s.status().is_none(), "{}", status_text(&s));
+}
+
+#[test]
+fn warnings_and_errors_stay_on_the_clock_until_a_key() {
+    let mut s = state(true);
+    press(&mut s, ch('t'));
+    assert!(status_text(&s).contains("read-only"), "{}", status_text(&s));
+    tick(&mut s, 60);
+    assert!(status_text(&s).contains("read-only"), "{}", status_text(&s));
+    // The next key acknowledges it: the key hints come back.
+    press(&mut s, ch('j'));
+    assert!(s.status().is_none(), "{}", status_text(&s));
+
+    // A refused write is an error: it stays on the clock until a key.
+    let mut s = state(false);
+    select(&mut s, "19502");
+    press(&mut s, ch('m'));
+    typ(&mut s, "Hej");
+    let fx = press(&mut s, ctrl('s'));
+    let ticket = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Execute { ticket, .. } => Some(*ticket),
+            _ => None,
+        })
+        .expect("sent");
+    orderdesk::app::update(
+        &mut s,
+        orderdesk::app::Msg::WriteSettled(Box::new(orderdesk::app::WriteSettled {
+            ticket,
+            key: tg_key("19502"),
+            result: Err(orderdesk::carriers::CarrierError::Rejected {
+                code: "ERR_TYPE".into(),
+                message: "Invalid message type".into(),
+            }),
+            entry: None,
+            order: None,
+        })),
+    );
+    assert_eq!(
+        s.status().map(|m| m.level),
+        Some(orderdesk::app::Level::Error)
+    );
+    tick(&mut s, 60);
+    assert!(
+        status_text(&s).contains("Invalid message type"),
+        "an error stays on the clock"
+    );
+    press(&mut s, key(KeyCode::End));
+    assert!(s.status().is_none(), "a key acknowledges it");
+}
+
+#[test]
+fn moving_the_selection_clears_a_message_about_the_last_order() {
+    let mut s = state(false);
+    select(&mut s, "19488");
+    press(&mut s, ch('c'));
+    press(&mut s, key(KeyCode::Esc));
+    assert!(status_text(&s).contains("tg/19488"));
+    press(&mut s, ch('j'));
+    assert!(s.status().is_none(), "{}", status_text(&s));
+    // Closing an overlay clears it too; a message the key itself says stays.
+    press(&mut s, ch('t'));
+    press(&mut s, key(KeyCode::Esc));
+    assert!(status_text(&s).contains("closed, nothing sent"));
+    press(&mut s, ch('?'));
+    press(&mut s, key(KeyCode::Esc));
+    assert!(s.status().is_none(), "{}", status_text(&s));
+}
+
+#[test]
+fn the_quiet_hours_question_is_not_replaced_by_a_sync_report() {
+    use std::sync::Arc;
+
+    use orderdesk::app::{Msg, State, update};
+    use orderdesk::carriers::{CarrierError, QuietHours, SyncEvent};
+
+    let mut carriers = carriers();
+    // now() is 11:00 in Stockholm: inside 07-19.
+    carriers[0].quiet_hours = Some(QuietHours::new((7, 19), chrono_tz::Europe::Stockholm));
+    let mut s = State::new(carriers, options(false)).expect("state");
+    s.upsert_orders(orders());
+    press(&mut s, ch('r'));
+    assert!(status_text(&s).ends_with("y/n"), "{}", status_text(&s));
+    update(
+        &mut s,
+        Msg::Sync(SyncEvent::Finished {
+            carrier: Arc::from("tg"),
+            result: Err(CarrierError::Timeout("orders".into())),
+            next_poll: None,
+        }),
+    );
+    assert!(status_text(&s).ends_with("y/n"), "{}", status_text(&s));
+    tick(&mut s, 30);
+    assert!(
+        status_text(&s).ends_with("y/n"),
+        "the question waits for its key"
+    );
+    // The answer, then the report held meanwhile.
+    let fx = press(&mut s, ch('n'));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(
+        status_text(&s).contains("sync failed"),
+        "{}",
+        status_text(&s)
+    );
+}
+
+// --- one word per meaning -------------------------------------------------
+
+fn screen(s: &mut orderdesk::app::State, w: u16, h: u16) -> String {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    orderdesk::app::update(
+        s,
+        orderdesk::app::Msg::Resize {
+            width: w,
+            height: h,
+        },
+    );
+    let theme = orderdesk::ui::Theme::load("default").0;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    terminal
+        .draw(|f| orderdesk::ui::view(s, &theme, f))
+        .expect("draw");
+    format!("{}", terminal.backend())
+}
+
+#[test]
+fn attention_counts_the_same_orders_in_the_header_and_view_2_and_the_stage_is_stalled() {
+    use orderdesk::app::ViewKind;
+    let mut s = state(false);
+    let attention = s.store().view_count(ViewKind::Attention);
+    let stalled = s
+        .store()
+        .stage_count(orderdesk::domain::Stage::NeedsAttention);
+    assert_ne!(attention, stalled, "the sample tells the two apart");
+    let text = screen(&mut s, 160, 48);
+    let header = text.lines().next().unwrap_or_default();
+    assert!(
+        header.contains(&format!("! {attention} attention")),
+        "{header}"
+    );
+    assert!(header.contains(&format!("= {stalled} stalled")), "{header}");
+    let views = text.lines().nth(1).unwrap_or_default();
+    assert!(
+        views.contains(&format!("2 attention {attention}")),
+        "{views}"
+    );
+    // "attention" is never a stage on screen: view 4 shows every stage.
+    press(&mut s, ch('4'));
+    let text = screen(&mut s, 160, 48);
+    assert!(text.contains("= stalled"), "{text}");
+    assert!(!text.contains("! attention"), "{text}");
+    // The stage's screen word filters too.
+    s.set_filter("stage:stalled");
+    assert_eq!(s.visible_keys().len(), stalled);
+}
+
+// --- small console items --------------------------------------------------
+
+#[test]
+fn sort_labels_name_the_column_they_sort() {
+    let mut s = state(false);
+    // From age: updated, customer, service, delivery.
+    for _ in 0..4 {
+        press(&mut s, ch('s'));
+    }
+    let text = screen(&mut s, 160, 48);
+    assert!(text.contains("sort: delivery ▲"), "{text}");
+    assert!(text.contains("delivery▲"), "{text}");
+    press(&mut s, ch('s'));
+    let text = screen(&mut s, 160, 48);
+    assert!(text.contains("sort: carrier ▲"), "{text}");
+    assert!(text.contains("carrier▲"), "{text}");
+    assert!(!text.contains("order▲"), "{text}");
+    press(&mut s, ch('s'));
+    let text = screen(&mut s, 160, 48);
+    assert!(text.contains("sort: id ▲"), "{text}");
+    assert!(text.contains(" id▲"), "{text}");
+}
+
+#[test]
+fn the_order_column_keeps_its_width_while_scrolling() {
+    let mut s = state(false);
+    let mut more: Vec<_> = (0..40)
+        .map(|n| {
+            order(
+                &format!("{}", 30000 + n),
+                "received",
+                chrono::Duration::days(30) - chrono::Duration::hours(n),
+                "Per",
+                "Persson",
+                "Fiber 100/100",
+            )
+        })
+        .collect();
+    // The newest order (last, oldest first) has the longest key.
+    more.push(order(
+        "3100000000001",
+        "received",
+        chrono::Duration::minutes(1),
+        "Eva",
+        "Ek",
+        "Fiber 100/100",
+    ));
+    s.upsert_orders(more);
+    let column_of_age = |text: &str| {
+        text.lines()
+            .find(|l| l.contains("order") && l.contains("age"))
+            .and_then(|l| l.find("age"))
+    };
+    let top = screen(&mut s, 80, 24);
+    press(&mut s, ch('G'));
+    let bottom = screen(&mut s, 80, 24);
+    assert!(bottom.contains("3100000000001"), "{bottom}");
+    assert_eq!(
+        column_of_age(&top),
+        column_of_age(&bottom),
+        "{top}\n{bottom}"
+    );
+}
+
+#[test]
+fn the_narrow_detail_footer_keeps_esc_back() {
+    use orderdesk::app::{Options, State};
+    let options = Options {
+        user: "Margareta Lindqvist-Öberg".into(),
+        ..options(false)
+    };
+    let mut s = State::new(carriers(), options).expect("state");
+    s.upsert_orders(orders());
+    press(&mut s, key(KeyCode::Enter));
+    let text = screen(&mut s, 80, 24);
+    let footer = text.lines().last().unwrap_or_default();
+    assert!(footer.contains("esc back"), "{footer}");
+}
+
+// --- typed input is not dropped without asking ------------------------------
+
+#[test]
+fn esc_on_a_dialog_with_typed_text_asks_before_dropping_it() {
+    let mut s = state(false);
+    select(&mut s, "19502");
+    press(&mut s, ch('m'));
+    typ(&mut s, "Ring kunden");
+    press(&mut s, key(KeyCode::Esc));
+    assert!(s.dialog().is_some(), "the first Esc asks");
+    assert!(status_text(&s).contains("esc again"), "{}", status_text(&s));
+    // Any other key goes on editing; the text is kept.
+    typ(&mut s, " i dag");
+    assert_eq!(form(&s).values().get("message"), "Ring kunden i dag");
+    press(&mut s, key(KeyCode::Esc));
+    press(&mut s, key(KeyCode::Esc));
+    assert!(s.dialog().is_none());
+    assert_eq!(status_text(&s), "tg/19502: closed, nothing sent");
+    // Nothing typed: Esc closes at once.
+    press(&mut s, ch('m'));
+    press(&mut s, key(KeyCode::Esc));
+    assert!(s.dialog().is_none());
+}
+
+#[test]
+fn ctrl_c_with_a_typed_note_asks_before_quitting() {
+    let mut s = state(false);
+    press(&mut s, ch('n'));
+    typ(&mut s, "Kunden ringer tillbaka");
+    assert!(press(&mut s, ctrl('c')).is_empty());
+    assert!(!s.should_quit());
+    assert!(
+        status_text(&s).contains("ctrl-c again"),
+        "{}",
+        status_text(&s)
+    );
+    assert_eq!(press(&mut s, ctrl('c')), [Effect::Quit]);
+}

@@ -982,6 +982,8 @@ fn quit_keys() {
     press(&mut s, ch('m'));
     typ(&mut s, "q");
     assert!(!s.should_quit());
+    // With text typed, the first ctrl-c asks; the second quits.
+    assert_eq!(press(&mut s, ctrl('c')), []);
     assert_eq!(press(&mut s, ctrl('c')), [Effect::Quit]);
 }
 

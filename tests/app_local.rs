@@ -382,6 +382,9 @@ fn esc_cancels_a_note_without_saving() {
     let mut s = state(false);
     press(&mut s, ch('n'));
     typ(&mut s, "skräp");
+    // Typed text: the first Esc asks, the second closes.
+    assert!(press(&mut s, key(KeyCode::Esc)).is_empty());
+    assert!(s.note_editor().is_some());
     let fx = press(&mut s, key(KeyCode::Esc));
     assert!(fx.is_empty());
     assert!(s.note_editor().is_none());

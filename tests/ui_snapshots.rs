@@ -518,7 +518,7 @@ fn stage_cells_carry_their_stage_colour_and_glyph() {
     let terminal = render(&mut s, 160, 48, &theme);
     let buffer = terminal.backend().buffer();
     for (stage, word) in [
-        (Stage::NeedsAttention, "! attention"),
+        (Stage::NeedsAttention, "= stalled"),
         (Stage::Done, "v done"),
         (Stage::Closed, "x closed"),
         (Stage::New, "+ new"),

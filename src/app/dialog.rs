@@ -134,6 +134,16 @@ impl FormState {
         )
     }
 
+    /// Whether the user typed in a text field (its text differs from the
+    /// prefilled one): closing would drop it, so Esc asks first.
+    pub fn typed(&self) -> bool {
+        self.form
+            .fields
+            .iter()
+            .zip(&self.fields)
+            .any(|(spec, v)| matches!(v, FieldValue::Text(t) if t.text() != spec.initial))
+    }
+
     /// Errors for field `index`.
     pub fn field_errors(&self, index: usize) -> impl Iterator<Item = &FieldError> {
         let id = self.form.fields.get(index).map(|f| f.id);

@@ -73,7 +73,7 @@ impl Layer {
 /// The four views on number keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ViewKind {
-    /// Stages new, in progress, needs attention.
+    /// Stages new, in progress, needs attention ("stalled" on screen).
     #[default]
     Open,
     /// `Order::needs_attention()`.
@@ -282,7 +282,7 @@ impl Action {
             (Action::SortNext, _) => "sort by the next column",
             (Action::SortReverse, _) => "reverse the sort",
             (Action::View(ViewKind::Open), _) => "view: all open orders",
-            (Action::View(ViewKind::Attention), _) => "view: orders that need attention",
+            (Action::View(ViewKind::Attention), _) => "view: orders with any attention reason",
             (Action::View(ViewKind::New), _) => "view: new orders",
             (Action::View(ViewKind::All), _) => "view: everything, done and closed too",
             (Action::Down, Layer::Table) => "next order",

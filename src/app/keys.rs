@@ -6,7 +6,7 @@
 
 use crossterm::event::{KeyEvent, KeyEventKind};
 
-use super::dialog::Input;
+use super::dialog::{Dialog, Input};
 use super::input::TextInput;
 use super::keymap::{self, Action, Key, Layer};
 use super::msg::{Effect, Msg};
@@ -18,11 +18,11 @@ impl State {
         if event.kind != KeyEventKind::Press {
             return;
         }
-        // Errors stay until the user does something.
+        // Warnings and errors stay until the user does something.
         if self
             .status
             .as_ref()
-            .is_some_and(|s| s.level == Level::Error)
+            .is_some_and(|s| matches!(s.level, Level::Warning | Level::Error))
         {
             self.status = None;
         }
@@ -31,10 +31,25 @@ impl State {
             self.answer_quiet(quiet, key.typed_char(), fx);
             return;
         }
+        let said = self.status_seq;
+        let selected = self.selected;
+        let modal_open = self.modal.is_some();
+        self.key_action(event, key, fx);
+        // A message that is not about this key goes once the user moves on.
+        let moved = self.selected != selected || (modal_open && self.modal.is_none());
+        if moved && self.status_seq == said {
+            self.status = None;
+        }
+    }
+
+    fn key_action(&mut self, event: KeyEvent, key: Key, fx: &mut Vec<Effect>) {
         let layer = self.layer();
         let action = self.keymap.resolve(layer, key);
         if action != Some(Action::Quit) {
             self.quit_armed = false;
+        }
+        if self.asks_before_discarding(action, key) {
+            return;
         }
         if action == Some(Action::Quit)
             && (key == keymap::hard_quit() || !matches!(layer, Layer::Dialog | Layer::Filter))
@@ -67,6 +82,37 @@ impl State {
                 }
             }
         }
+    }
+
+    /// Esc (closing) or ctrl-c (quitting) on a dialog or note that holds
+    /// typed text asks first: the same key again drops the text, any other
+    /// key goes on editing. Returns true when it asked.
+    fn asks_before_discarding(&mut self, action: Option<Action>, key: Key) -> bool {
+        let armed = self.discard_armed.take();
+        let quitting = key == keymap::hard_quit();
+        if !(quitting || action == Some(Action::Back)) || armed == Some(key) {
+            return false;
+        }
+        let (order, what) = match &self.modal {
+            Some(Modal::Dialog(Dialog::Form(form))) if form.typed() => {
+                (form.key.clone(), "what you typed in this dialog")
+            }
+            Some(Modal::Note(editor)) if !editor.saving && !editor.input.is_empty() => {
+                (editor.key.clone(), "this note")
+            }
+            _ => return false,
+        };
+        self.discard_armed = Some(key);
+        let again = if quitting {
+            "ctrl-c again quits and drops"
+        } else {
+            "esc again closes and drops"
+        };
+        self.say(
+            Level::Warning,
+            format!("{order}: {again} {what}; any other key goes on editing"),
+        );
+        true
     }
 
     /// Text pasted into the terminal goes to the open overlay or the

@@ -308,6 +308,14 @@ pub struct State {
     /// Carriers in quiet hours that `r` asked to poll: the next key says
     /// yes (`y`) or no (any other).
     pub(crate) quiet_confirm: Option<Vec<Arc<str>>>,
+    /// A message that arrived while the quiet-hours question waited for its
+    /// key: the question stays on the status line until answered.
+    pub(super) status_held: Option<StatusMsg>,
+    /// Counts the messages said, so a key can tell whether it said one.
+    pub(super) status_seq: u64,
+    /// Esc or ctrl-c was pressed once on a dialog or note holding typed
+    /// text: the same key again drops it, any other key keeps editing.
+    pub(crate) discard_armed: Option<super::keymap::Key>,
 }
 
 impl State {
@@ -356,6 +364,9 @@ impl State {
             quit_armed: false,
             quit: false,
             quiet_confirm: None,
+            status_held: None,
+            status_seq: 0,
+            discard_armed: None,
         })
     }
 
@@ -559,12 +570,42 @@ impl State {
         self.carriers.iter_mut().find(|c| &*c.info.name == name)
     }
 
+    /// Shows a message on the status line. While the quiet-hours question
+    /// waits for its key it stays: the message is held (an error over
+    /// anything milder) and shown after the answer (see `quiet`).
     pub(super) fn say(&mut self, level: Level, text: impl Into<String>) {
-        self.status = Some(StatusMsg {
+        let msg = StatusMsg {
             text: crate::domain::sanitize(&text.into()),
             level,
             at: self.now,
-        });
+        };
+        if self.quiet_confirm.is_some() {
+            let keep_held = self
+                .status_held
+                .as_ref()
+                .is_some_and(|h| h.level == Level::Error && level != Level::Error);
+            if !keep_held {
+                self.status_held = Some(msg);
+            }
+            return;
+        }
+        self.status = Some(msg);
+        self.status_seq += 1;
+    }
+
+    /// The status message expires: an info or ok message after
+    /// [`super::INFO_TTL`] on the clock; a warning or an error stays until
+    /// a key acknowledges it or another message replaces it; the
+    /// quiet-hours question stays while the next key answers it.
+    pub(super) fn expire_status(&mut self) {
+        if self.quiet_confirm.is_some() {
+            return;
+        }
+        if self.status.as_ref().is_some_and(|s| {
+            matches!(s.level, Level::Info | Level::Ok) && self.now - s.at >= super::INFO_TTL
+        }) {
+            self.status = None;
+        }
     }
 
     /// Closes the open overlay. A note whose background save failed (see

@@ -24,6 +24,15 @@
 //! says `◌ name cached, 3h old` (the newest cached change). Overlays, bottom
 //! to top: the journal (`J`), the action dialog or the note editor, help.
 //!
+//! One word per meaning on screen. "Attention" is an order with any
+//! attention reason (the table's `!` mark, view 2, `list --attention`, the
+//! header's `! N attention`, which counts exactly view 2's orders). The stage
+//! `needs_attention` is drawn as `= stalled` ([`stage_word`],
+//! [`stage_glyph`]): its statuses (held, failed, waiting, pending a check, a
+//! status the console does not know) say the order has stopped at the
+//! carrier and will not move without someone. "Stalled" is short enough for
+//! the narrow table, and a stage of its own glyph never reads as the `!` mark.
+//!
 //! Carrier text is sanitized by the adapters; as a cheap second guard every
 //! string drawn from an order goes through [`clean`], which replaces any
 //! control character with `?`, so nothing drawn can move the cursor or retitle
@@ -129,11 +138,28 @@ pub(crate) fn age(then: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     }
 }
 
+/// The stage's word on screen (see the module doc for "stalled").
+pub(crate) fn stage_word(stage: Stage) -> &'static str {
+    match stage {
+        Stage::NeedsAttention => "stalled",
+        other => other.label(),
+    }
+}
+
+/// The stage's glyph on screen: the stalled stage's `=` keeps `!` for
+/// attention alone.
+pub(crate) fn stage_glyph(stage: Stage) -> &'static str {
+    match stage {
+        Stage::NeedsAttention => "=",
+        other => other.glyph(),
+    }
+}
+
 /// Short stage words for narrow tables.
 pub(crate) fn stage_short(stage: Stage) -> &'static str {
     match stage {
         Stage::InProgress => "progress",
-        other => other.label(),
+        other => stage_word(other),
     }
 }
 
@@ -267,20 +293,26 @@ fn draw_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let store = state.store();
     let left_w: usize = left.iter().map(|s| s.width()).sum();
-    // Stage counts: words when there is room, glyphs otherwise.
+    // Orders with any attention reason (view 2's count), then the stage
+    // counts: words when there is room, glyphs otherwise.
     let counts = |tier: u8| -> Vec<Span> {
-        Stage::ALL
-            .into_iter()
-            .map(|stage| {
-                let n = store.stage_count(stage);
-                let text = match tier {
-                    0 => format!("{} {n} {}  ", stage.glyph(), stage.label()),
-                    1 => format!("{n} {} ", stage_short(stage)),
-                    _ => format!("{}{n} ", stage.glyph()),
-                };
-                Span::styled(text, theme.stage(stage))
-            })
-            .collect()
+        let n = store.view_count(ViewKind::Attention);
+        let attention = match tier {
+            0 => format!("! {n} attention  "),
+            1 => format!("{n} attention "),
+            _ => format!("!{n} "),
+        };
+        let mut spans = vec![Span::styled(attention, theme.attention)];
+        spans.extend(Stage::ALL.into_iter().map(|stage| {
+            let n = store.stage_count(stage);
+            let text = match tier {
+                0 => format!("{} {n} {}  ", stage_glyph(stage), stage_word(stage)),
+                1 => format!("{n} {} ", stage_short(stage)),
+                _ => format!("{}{n} ", stage_glyph(stage)),
+            };
+            Span::styled(text, theme.stage(stage))
+        }));
+        spans
     };
     let width_of = |spans: &[Span]| spans.iter().map(|s| s.width()).sum::<usize>();
     let mut right = counts(2);
@@ -561,7 +593,12 @@ fn draw_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, line
             spans.push(Span::raw(" "));
             let all = hints(state);
             let cost = |(k, w): &(String, &str)| k.width() + w.width() + 3;
-            let pinned = if state.layer() == Layer::Table { 2 } else { 1 };
+            // Help and quit in the table, back and help in the detail pane.
+            let pinned = if matches!(state.layer(), Layer::Table | Layer::Detail) {
+                2
+            } else {
+                1
+            };
             let split = all.len().saturating_sub(pinned);
             let budget = (area.width as usize)
                 .saturating_sub(clock.width() + 2)

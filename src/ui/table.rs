@@ -9,7 +9,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
-use super::{Theme, age, fit, stage_short};
+use super::{Theme, age, fit, stage_glyph, stage_short, stage_word};
 use crate::app::{SortColumn, State, ViewKind};
 use crate::domain::{Schedule, Stage};
 
@@ -172,12 +172,17 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
 
     let orders: Vec<&crate::domain::OrderSummary> =
         window.iter().filter_map(|&i| store.get(i)).collect();
-    let key_w = orders
-        .iter()
-        .map(|o| (o.key.carrier.chars().count() + 1 + o.key.id.chars().count()) as u16)
-        .max()
-        .unwrap_or(8)
-        .clamp(8, 18);
+    // The order column is as wide as the view's longest key (not the
+    // window's), so it keeps its width while scrolling; the scan stops at
+    // the widest the column gets.
+    let mut key_w = 8u16;
+    for o in visible.iter().filter_map(|&i| store.get(i)) {
+        let w = (o.key.carrier.chars().count() + 1 + o.key.id.chars().count()) as u16;
+        key_w = key_w.max(w.min(18));
+        if key_w == 18 {
+            break;
+        }
+    }
     let status_w = orders
         .iter()
         .map(|o| o.status.raw.chars().count() as u16)
@@ -197,7 +202,12 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
 
     let sort = store.sort();
     let header = Row::new(cols.iter().map(|c| {
-        let mut title = c.title().to_string();
+        // The order column sorts two ways: its title says which.
+        let mut title = match (c, sort.column) {
+            (Col::Key, SortColumn::Carrier) => "carrier".to_string(),
+            (Col::Key, SortColumn::Id) => "id".to_string(),
+            _ => c.title().to_string(),
+        };
         if c.sorted_by(sort.column) {
             title.push(if sort.reversed { '▼' } else { '▲' });
         }
@@ -227,12 +237,12 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
                 Col::Stage => {
                     let stage = order.status.stage;
                     let word = if wide {
-                        stage.label()
+                        stage_word(stage)
                     } else {
                         stage_short(stage)
                     };
                     Cell::from(Span::styled(
-                        format!("{} {word}", stage.glyph()),
+                        format!("{} {word}", stage_glyph(stage)),
                         theme.stage(stage),
                     ))
                 }
