@@ -416,3 +416,60 @@ fn ctrl_c_with_a_typed_note_asks_before_quitting() {
     );
     assert_eq!(press(&mut s, ctrl('c')), [Effect::Quit]);
 }
+
+// --- glyphs and labels ----------------------------------------------------
+
+#[test]
+fn help_has_a_legend_and_a_search() {
+    let mut s = state(false);
+    press(&mut s, ch('?'));
+    let text = screen(&mut s, 160, 48);
+    assert!(text.contains("Legend"), "{text}");
+    assert!(text.contains("= stalled"), "{text}");
+    assert!(text.contains("⚑"), "{text}");
+    // `/` searches; letters (q and ? too) type instead of closing.
+    press(&mut s, ch('/'));
+    typ(&mut s, "stage held?q");
+    assert_eq!(s.help_search().map(|(t, _)| t.text()), Some("stage held?q"));
+    for _ in 0..2 {
+        press(&mut s, key(KeyCode::Backspace));
+    }
+    press(&mut s, key(KeyCode::Enter));
+    let text = screen(&mut s, 160, 48);
+    assert!(text.contains("held, failed, waiting"), "{text}");
+    assert!(!text.contains("open the order's detail"), "{text}");
+    // Esc drops the search first, then closes the help.
+    press(&mut s, key(KeyCode::Esc));
+    assert!(s.help_scroll().is_some());
+    assert!(screen(&mut s, 160, 48).contains("open the order's detail"));
+    press(&mut s, key(KeyCode::Esc));
+    assert!(s.help_scroll().is_none());
+}
+
+#[test]
+fn a_flag_shows_beside_the_orders_other_attention_mark() {
+    let mut s = state(false);
+    select(&mut s, "19477");
+    press(&mut s, ch('f'));
+    orderdesk::app::update(
+        &mut s,
+        orderdesk::app::Msg::FlagSaved {
+            key: tg_key("19477"),
+            result: Ok(Some(flag("agent", now()))),
+        },
+    );
+    let text = screen(&mut s, 160, 48);
+    let row = text
+        .lines()
+        .find(|l| l.contains("tg/19477"))
+        .unwrap_or_default();
+    assert!(row.contains("⚑!"), "{row}");
+}
+
+#[test]
+fn the_status_line_labels_the_author() {
+    let mut s = state(false);
+    let text = screen(&mut s, 160, 48);
+    let footer = text.lines().last().unwrap_or_default();
+    assert!(footer.contains("you: agent · "), "{footer}");
+}

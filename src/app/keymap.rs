@@ -262,6 +262,7 @@ impl Action {
         match (self, layer) {
             (Action::Quit, _) => "quit",
             (Action::Help, _) => "this help",
+            (Action::Filter, Layer::Help) => "search the help (legend included)",
             (Action::Back, Layer::Journal) => "close the journal",
             (Action::Accept, Layer::Journal) => "go to the entry's order",
             (Action::Down, Layer::Journal) => "next entry",
@@ -320,7 +321,9 @@ impl Action {
             (Action::SendAgain, _) => {
                 "send an unknown write again (pay link; asks first: it may be saved already)"
             }
-            (Action::Back, Layer::Help) => "close the help",
+            (Action::Back, Layer::Help) => "drop the search / close the help",
+            (Action::Accept, Layer::Help) => "search: keep it, back to scrolling",
+            (Action::Backspace, Layer::Help) => "search: delete before the cursor",
             (Action::Back, Layer::Filter) => "clear the filter",
             (Action::Back, _) => "close (before sending) / back",
             (Action::Accept, Layer::Filter) => "keep the filter, back to the table",
@@ -479,6 +482,9 @@ fn defaults() -> Vec<Binding> {
     bind(h, &[p(K::PageUp)], A::PageUp);
     bind(h, &[c('g'), p(K::Home)], A::Top);
     bind(h, &[c('G'), p(K::End)], A::Bottom);
+    bind(h, &[c('/')], A::Filter);
+    bind(h, &[p(K::Enter)], A::Accept);
+    bind(h, &[p(K::Backspace)], A::Backspace);
     out
 }
 

@@ -58,7 +58,7 @@ impl State {
             return;
         }
         match &self.modal {
-            Some(Modal::Help { .. }) => self.help_key(action),
+            Some(Modal::Help { .. }) => self.help_key(action, key.typed_char()),
             Some(Modal::Note(_)) => self.note_key(action, key.typed_char(), fx),
             Some(Modal::Journal(_)) => self.journal_key(action, key.typed_char(), fx),
             Some(Modal::Dialog(_)) => {
@@ -152,23 +152,57 @@ impl State {
         fx.push(Effect::Quit);
     }
 
-    fn help_key(&mut self, action: Option<Action>) {
-        let Some(Modal::Help { scroll }) = self.modal else {
+    /// A key in the help overlay. While its search line is typed, letters
+    /// go there (enter keeps the search, esc drops it); otherwise the keys
+    /// scroll, `/` searches, esc drops a search first, then closes.
+    fn help_key(&mut self, action: Option<Action>, typed: Option<char>) {
+        let limit = self.scroll_limits.help;
+        let Some(Modal::Help {
+            scroll,
+            search,
+            typing,
+        }) = &mut self.modal
+        else {
             return;
         };
-        let scroll = match action {
+        if *typing {
+            match (action, typed) {
+                (Some(Action::Back), None) => {
+                    search.clear();
+                    *typing = false;
+                }
+                (Some(Action::Accept), _) => *typing = false,
+                (_, Some(c)) => {
+                    search.insert(c);
+                }
+                (Some(a), None) if TextInput::is_edit(a) => {
+                    search.edit(a);
+                }
+                _ => {}
+            }
+            *scroll = 0;
+            return;
+        }
+        *scroll = match action {
+            Some(Action::Back) if !search.is_empty() => {
+                search.clear();
+                0
+            }
             Some(Action::Back) => return self.close_modal(),
+            Some(Action::Filter) => {
+                *typing = true;
+                search.end();
+                0
+            }
             Some(Action::Down) => scroll.saturating_add(1),
             Some(Action::Up) => scroll.saturating_sub(1),
             Some(Action::PageDown) => scroll.saturating_add(10),
             Some(Action::PageUp) => scroll.saturating_sub(10),
             Some(Action::Top) => 0,
             Some(Action::Bottom) => u16::MAX,
-            _ => scroll,
-        };
-        self.modal = Some(Modal::Help {
-            scroll: scroll.min(self.scroll_limits.help),
-        });
+            _ => *scroll,
+        }
+        .min(limit);
     }
 
     fn filter_key(&mut self, action: Option<Action>, typed: Option<char>) {
@@ -204,7 +238,13 @@ impl State {
     fn pane_action(&mut self, action: Action, fx: &mut Vec<Effect>) {
         let in_detail = self.focus == Focus::Detail;
         match action {
-            Action::Help => self.modal = Some(Modal::Help { scroll: 0 }),
+            Action::Help => {
+                self.modal = Some(Modal::Help {
+                    scroll: 0,
+                    search: TextInput::new("", false, Some(60)),
+                    typing: false,
+                });
+            }
             Action::Refresh => self.refresh(None, fx),
             Action::RefreshCarrier => match self.selected() {
                 Some(order) => {

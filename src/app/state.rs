@@ -207,8 +207,14 @@ pub enum Modal {
     Note(NoteEditor),
     /// The journal overlay (`J`).
     Journal(JournalView),
-    /// The help overlay (`?`) and its scroll.
-    Help { scroll: u16 },
+    /// The help overlay (`?`), its scroll and its search (`/` in the help:
+    /// only the lines holding `search` show; `typing` while the search line
+    /// takes the letters).
+    Help {
+        scroll: u16,
+        search: TextInput,
+        typing: bool,
+    },
 }
 
 impl Modal {
@@ -511,7 +517,16 @@ impl State {
     /// The help overlay's scroll, when it is open.
     pub fn help_scroll(&self) -> Option<u16> {
         match self.modal {
-            Some(Modal::Help { scroll }) => Some(scroll),
+            Some(Modal::Help { scroll, .. }) => Some(scroll),
+            _ => None,
+        }
+    }
+
+    /// The help overlay's search and whether it is being typed, when the
+    /// help is open.
+    pub fn help_search(&self) -> Option<(&TextInput, bool)> {
+        match &self.modal {
+            Some(Modal::Help { search, typing, .. }) => Some((search, *typing)),
             _ => None,
         }
     }

@@ -56,7 +56,7 @@ impl State {
         self.scroll_limits = limits;
         self.detail.scroll = self.detail.scroll.min(limits.detail);
         match &mut self.modal {
-            Some(Modal::Help { scroll }) => *scroll = (*scroll).min(limits.help),
+            Some(Modal::Help { scroll, .. }) => *scroll = (*scroll).min(limits.help),
             Some(Modal::Dialog(Dialog::Confirm { scroll, .. })) => {
                 *scroll = (*scroll).min(limits.dialog);
             }

@@ -12,6 +12,7 @@
 
 mod carrier;
 mod kind;
+mod login;
 
 use carrier::{CarrierReading, Defaults, carrier_tables_of};
 pub use kind::{
@@ -342,10 +343,12 @@ impl Config {
     }
 }
 
+/// `$USER`, else the login name from the system's user database.
 fn default_user() -> String {
     std::env::var("USER")
         .ok()
         .filter(|u| !u.is_empty())
+        .or_else(login::login_name)
         .unwrap_or_else(|| "unknown".into())
 }
 

@@ -40,6 +40,7 @@
 
 mod detail;
 mod dialog;
+mod help;
 mod journal;
 mod table;
 mod theme;
@@ -76,7 +77,7 @@ pub fn scroll_limits(state: &State) -> ScrollLimits {
     );
     ScrollLimits {
         detail: a.detail.map_or(0, |d| detail::max_scroll(state, d)),
-        help: dialog::help_max_scroll(state, area),
+        help: help::help_max_scroll(state, area),
         dialog: dialog::confirm_max_scroll(state, area),
     }
 }
@@ -197,7 +198,7 @@ pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
         dialog::draw_note(state, theme, frame, area);
     }
     if state.help_scroll().is_some() {
-        dialog::draw_help(state, theme, frame, area);
+        help::draw_help(state, theme, frame, area);
     }
 }
 
@@ -515,13 +516,14 @@ fn hints(state: &State) -> Vec<(String, &'static str)> {
         .collect()
 }
 
-/// The user and the time, at the right of the status line.
+/// The user (labelled: the author of notes and writes) and the time, at
+/// the right of the status line.
 fn status_clock(state: &State) -> String {
     if state.user().is_empty() {
         format!(" {} ", local_hm(state, state.now()))
     } else {
         format!(
-            " {} · {} ",
+            " you: {} · {} ",
             fit(state.user(), 16),
             local_hm(state, state.now())
         )

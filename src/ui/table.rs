@@ -1,7 +1,8 @@
 //! The orders table: only the visible window of the view becomes `Row`s.
 //! Columns are dropped by priority when the terminal is narrow. The first
-//! column marks an order: `⚑` with a local follow-up flag, `!` when it needs
-//! attention otherwise.
+//! column marks an order with two glyphs, each in its own place so one never
+//! hides the other: `⚑` with a local follow-up flag, then `!` when it needs
+//! attention for any other reason.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -63,7 +64,7 @@ fn columns(width: u16, key_w: u16, status_w: u16, schedule_w: u16) -> (Vec<Col>,
     let stage_w = if wide { 13 } else { 11 };
     let fixed = |c: Col| -> u16 {
         match c {
-            Col::Mark => 1,
+            Col::Mark => 2,
             Col::Key => key_w,
             Col::Status => status_w,
             Col::Stage => stage_w,
@@ -223,14 +224,15 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
             let w = *w as usize;
             match col {
                 Col::Mark => {
-                    // A glyph, never colour alone: ⚑ flagged, ! attention.
-                    if store.is_flagged(&order.key) {
-                        Cell::from(Span::styled("⚑", theme.attention))
-                    } else if order.needs_attention() {
-                        Cell::from(Span::styled("!", theme.attention))
+                    // Glyphs, never colour alone: ⚑ flagged, ! attention
+                    // (the carrier's reasons; a flag does not hide them).
+                    let flag = if store.is_flagged(&order.key) {
+                        "⚑"
                     } else {
-                        Cell::from(" ")
-                    }
+                        " "
+                    };
+                    let bang = if order.needs_attention() { "!" } else { " " };
+                    Cell::from(Span::styled(format!("{flag}{bang}"), theme.attention))
                 }
                 Col::Key => Cell::from(fit(&order.key.to_string(), w).into_owned()),
                 Col::Status => Cell::from(fit(&order.status.raw, w).into_owned()),
