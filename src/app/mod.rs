@@ -13,7 +13,8 @@
 //! - `keys`: which layer gets a key or a paste; the table, detail, filter
 //!   and help keys; `table`: the table's window, paging, filter and sort;
 //! - `feed`: what the carriers bring (sync events, re-reads, customer
-//!   details); `writes`: action dialogs and their outcome;
+//!   details); `writes`: action dialogs and their outcome (`dialog` their
+//!   steps, `form` the form step); `status`: the status line's message;
 //! - `notes`, `flags`, `journal` (the journal and its overlay), `cache`
 //!   (the start from the local cache), `full` (the few full orders in use,
 //!   read from the store on demand), `search` (the filter's words looked up
@@ -46,6 +47,7 @@ mod dialog;
 mod feed;
 mod filter;
 mod flags;
+mod form;
 mod full;
 mod input;
 mod journal;
@@ -61,6 +63,7 @@ mod quiet;
 mod search;
 mod sort;
 mod state;
+mod status;
 mod table;
 mod timeline;
 mod writes;
