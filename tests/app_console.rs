@@ -473,3 +473,86 @@ fn the_status_line_labels_the_author() {
     let footer = text.lines().last().unwrap_or_default();
     assert!(footer.contains("you: agent · "), "{footer}");
 }
+
+// --- carrier down ---------------------------------------------------------
+
+fn sync_failed(s: &mut orderdesk::app::State, error: orderdesk::carriers::CarrierError) {
+    use orderdesk::carriers::SyncEvent;
+    orderdesk::app::update(
+        s,
+        orderdesk::app::Msg::Sync(SyncEvent::Finished {
+            carrier: std::sync::Arc::from("tg"),
+            result: Err(error),
+            next_poll: None,
+        }),
+    );
+}
+
+fn refused() -> orderdesk::carriers::CarrierError {
+    orderdesk::carriers::CarrierError::Unavailable {
+        code: None,
+        message: format!(
+            "{}error sending request: Connection refused (os error 111)",
+            orderdesk::carriers::error::NO_ANSWER
+        ),
+        retry_after: None,
+        sent: false,
+    }
+}
+
+#[test]
+fn a_carrier_that_cannot_be_reached_says_so_and_how_old_the_data_is() {
+    use orderdesk::carriers::{PollSummary, SyncEvent};
+    let mut s = state(false);
+    // A good sync at now(), then four minutes later a refused connection.
+    orderdesk::app::update(
+        &mut s,
+        orderdesk::app::Msg::Sync(SyncEvent::Finished {
+            carrier: std::sync::Arc::from("tg"),
+            result: Ok(PollSummary::default()),
+            next_poll: None,
+        }),
+    );
+    tick(&mut s, 240);
+    sync_failed(&mut s, refused());
+    let text = screen(&mut s, 160, 48);
+    let header = text.lines().next().unwrap_or_default();
+    assert!(header.contains("✗ tg unreachable, data 4m old"), "{header}");
+    assert!(
+        status_text(&s).contains("could not reach the carrier"),
+        "{}",
+        status_text(&s)
+    );
+    assert!(!status_text(&s).contains("answered"), "{}", status_text(&s));
+}
+
+#[test]
+fn a_write_that_never_reached_the_carrier_does_not_read_as_its_answer() {
+    let mut s = state(false);
+    select(&mut s, "19502");
+    press(&mut s, ch('m'));
+    typ(&mut s, "Hej");
+    let fx = press(&mut s, ctrl('s'));
+    let ticket = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Execute { ticket, .. } => Some(*ticket),
+            _ => None,
+        })
+        .expect("sent");
+    orderdesk::app::update(
+        &mut s,
+        orderdesk::app::Msg::WriteSettled(Box::new(orderdesk::app::WriteSettled {
+            ticket,
+            key: tg_key("19502"),
+            result: Err(refused()),
+            entry: None,
+            order: None,
+        })),
+    );
+    assert!(!form(&s).send_reached);
+    let text = screen(&mut s, 160, 48);
+    assert!(text.contains("No answer from the carrier:"), "{text}");
+    assert!(text.contains("could not reach the carrier"), "{text}");
+    assert!(!text.contains("The carrier answered"), "{text}");
+}

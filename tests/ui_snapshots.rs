@@ -691,7 +691,7 @@ fn a_poll_that_stopped_paging_says_so_on_the_carrier_chip() {
     assert!(
         find(
             terminal.backend().buffer(),
-            "✗ tg paging stopped at page 2 "
+            "✗ tg paging stopped at page 2, data "
         )
         .is_some(),
         "the chip names it"

@@ -47,6 +47,9 @@ pub struct FormState {
     pub errors: Vec<FieldError>,
     /// The carrier's answer to the last send, verbatim.
     pub send_error: Option<String>,
+    /// Whether that answer came from the carrier: false when it could not
+    /// be reached (timeout, refused or dropped connection).
+    pub send_reached: bool,
 }
 
 impl FormState {
@@ -90,6 +93,7 @@ impl FormState {
             focus,
             errors: Vec::new(),
             send_error: None,
+            send_reached: true,
         }
     }
 

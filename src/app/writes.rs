@@ -192,6 +192,7 @@ impl State {
             }
             Err(error) => {
                 let unknown = error.outcome_unknown();
+                let reached = error.reached();
                 let answer = if unknown && no_reread {
                     format!(
                         "{error} (the carrier may have saved it and cannot show it back: it stays unknown; send it again from the journal, J then ctrl-r, if it is still needed)"
@@ -203,10 +204,18 @@ impl State {
                 } else {
                     error.to_string()
                 };
+                // Never "the carrier answered" about an answer that never
+                // came: not sent at all, or sent with no answer.
+                let answer = match (reached, unknown) {
+                    (true, _) => answer,
+                    (false, false) => format!("could not reach the carrier: {answer}"),
+                    (false, true) => format!("no answer from the carrier: {answer}"),
+                };
                 if ours
                     && let Some(Modal::Dialog(Dialog::Sending { mut form, .. })) = self.modal.take()
                 {
                     form.send_error = Some(crate::domain::sanitize(&answer));
+                    form.send_reached = reached;
                     self.modal = Some(Modal::Dialog(Dialog::Form(form)));
                 }
                 self.say(Level::Error, format!("{key}: {summary} failed: {answer}"));

@@ -77,7 +77,12 @@ fn form_lines(
     }
     if let Some(answer) = &form.send_error {
         out.push(Line::raw(""));
-        out.push(Line::styled("The carrier answered:", theme.error));
+        let heading = if form.send_reached {
+            "The carrier answered:"
+        } else {
+            "No answer from the carrier:"
+        };
+        out.push(Line::styled(heading, theme.error));
         for l in wrap(answer, width.saturating_sub(2)) {
             out.push(Line::styled(format!("  {l}"), theme.error));
         }

@@ -245,7 +245,14 @@ fn chip_spans<'a>(state: &State, theme: &Theme, c: &'a crate::app::Carrier) -> V
             ),
             theme.chip_waiting,
         ),
-        SyncPhase::Error(reason) => ("✗", clean(reason).into_owned(), theme.chip_error),
+        // How old the data on screen is: the last good sync's age.
+        SyncPhase::Error(reason) => {
+            let data = match chip.last_ok {
+                Some(at) => format!(", data {} old", age(Some(at), now)),
+                None => ", no data yet".to_string(),
+            };
+            ("✗", format!("{}{data}", clean(reason)), theme.chip_error)
+        }
         _ if c.quiet_at(now).is_some() => (
             "☾",
             c.quiet_chip(now, state.timezone()).unwrap_or_default(),
