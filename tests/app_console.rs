@@ -556,3 +556,51 @@ fn a_write_that_never_reached_the_carrier_does_not_read_as_its_answer() {
     assert!(text.contains("could not reach the carrier"), "{text}");
     assert!(!text.contains("The carrier answered"), "{text}");
 }
+
+// --- rows arriving --------------------------------------------------------
+
+#[test]
+fn the_selection_stays_on_the_row_the_user_sees_while_rows_arrive() {
+    let mut s = state(false);
+    orderdesk::app::update(
+        &mut s,
+        orderdesk::app::Msg::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    press(&mut s, ch('j'));
+    press(&mut s, ch('j'));
+    let chosen = selected_id(&s);
+    assert_eq!((s.cursor(), s.offset()), (2, 0));
+    // Thirty older orders arrive (they sort above the selection) and
+    // thirty newer ones (below it).
+    let arriving: Vec<_> = (0..60)
+        .map(|n| {
+            let age = if n < 30 {
+                chrono::Duration::days(60) + chrono::Duration::hours(n)
+            } else {
+                chrono::Duration::minutes(n)
+            };
+            order(
+                &format!("{}", 18000 + n),
+                "received",
+                age,
+                "Per",
+                "Persson",
+                "Fiber 100/100",
+            )
+        })
+        .collect();
+    s.upsert_orders(arriving);
+    assert_eq!(selected_id(&s), chosen, "the same order stays selected");
+    assert_eq!(s.cursor(), 32);
+    assert_eq!(
+        s.cursor() - s.offset(),
+        2,
+        "and on the same screen row (the window follows it)"
+    );
+    let text = screen(&mut s, 80, 24);
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains("tg/")).collect();
+    assert!(rows[2].contains(&chosen), "{text}");
+}
