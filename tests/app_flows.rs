@@ -398,8 +398,8 @@ fn customer_tab_requests_per_order_and_retries_after_an_error() {
     let mut s = state(false);
     press(&mut s, key(KeyCode::Enter));
     assert_eq!(press(&mut s, ch('l')), [load_customer(&s, "19477")]);
-    // J moves to the next order and asks for its customer.
-    assert_eq!(press(&mut s, ch('J')), [load_customer(&s, "19488")]);
+    // ] moves to the next order and asks for its customer.
+    assert_eq!(press(&mut s, ch(']')), [load_customer(&s, "19488")]);
     press(
         &mut s,
         Msg::CustomerLoaded {
@@ -655,10 +655,9 @@ fn set_status_cancelled_needs_the_order_id_typed_like_cancel() {
 fn esc_closes_a_dialog_before_sending() {
     let mut s = state(false);
     select(&mut s, "19488");
+    // Cancel has no fields: it opens on its confirmation, and Esc closes it.
     press(&mut s, ch('c'));
-    press(&mut s, key(KeyCode::Enter));
-    press(&mut s, key(KeyCode::Esc)); // back to the form
-    let fx = press(&mut s, key(KeyCode::Esc)); // cancel
+    let fx = press(&mut s, key(KeyCode::Esc));
     assert!(fx.is_empty());
     assert!(s.dialog().is_none());
     assert_eq!(status_text(&s), "tg/19488: closed, nothing sent");
@@ -669,8 +668,11 @@ fn add_message_refuses_empty_text_and_sends_multiple_lines() {
     let mut s = state(false);
     select(&mut s, "19502");
     press(&mut s, ch('m'));
-    assert_eq!(form(&s).focus, 0);
+    // Opens on the message text; the type is preselected.
+    assert_eq!(form(&s).focus, 1);
+    assert_eq!(form(&s).values().get("type"), "log");
     // Type choice: log -> system -> alert.
+    press(&mut s, key(KeyCode::BackTab));
     press(&mut s, key(KeyCode::Up));
     press(&mut s, key(KeyCode::Up));
     assert_eq!(form(&s).values().get("type"), "alert");
@@ -757,7 +759,6 @@ fn rejected_outcome_is_shown_verbatim_and_input_kept() {
     let mut s = state(false);
     select(&mut s, "19502");
     press(&mut s, ch('m'));
-    press(&mut s, key(KeyCode::Tab));
     typ(&mut s, "Kunden vill avvakta");
     let (ticket, _, _) = execute(&press(&mut s, ctrl('s'))).unwrap();
     let fx = press(
@@ -979,9 +980,10 @@ fn quit_keys() {
     let mut s = state(false);
     select(&mut s, "19502");
     press(&mut s, ch('m'));
-    press(&mut s, key(KeyCode::Tab));
     typ(&mut s, "q");
     assert!(!s.should_quit());
+    // With text typed, the first ctrl-c asks; the second quits.
+    assert_eq!(press(&mut s, ctrl('c')), []);
     assert_eq!(press(&mut s, ctrl('c')), [Effect::Quit]);
 }
 

@@ -113,9 +113,8 @@ fn summaries_paint_the_list_and_keys_wait_for_the_full_order() {
     assert!(s.note_editor().is_some());
     press(&mut s, key(KeyCode::Esc));
 
-    // A hurried `m`, Tab to the text and the message wait for the order...
+    // A hurried `m` and the message wait for the order...
     assert!(press(&mut s, ch('m')).is_empty());
-    press(&mut s, key(KeyCode::Tab));
     typ(&mut s, "Hej");
     assert!(s.dialog().is_none());
     assert_eq!(s.waiting_for_order(), Some(&tg_key("19530")));
@@ -383,6 +382,9 @@ fn esc_cancels_a_note_without_saving() {
     let mut s = state(false);
     press(&mut s, ch('n'));
     typ(&mut s, "skräp");
+    // Typed text: the first Esc asks, the second closes.
+    assert!(press(&mut s, key(KeyCode::Esc)).is_empty());
+    assert!(s.note_editor().is_some());
     let fx = press(&mut s, key(KeyCode::Esc));
     assert!(fx.is_empty());
     assert!(s.note_editor().is_none());

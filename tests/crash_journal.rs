@@ -100,7 +100,7 @@ impl Console {
         self.tmux.keys(&["m"]);
         self.tmux
             .wait_for("the add message dialog", |s| s.contains("Add message"));
-        self.tmux.keys(&["Tab"]);
+        // The dialog opens on the message text.
         self.tmux.literal(text);
         self.tmux.keys(&["C-s"]);
     }

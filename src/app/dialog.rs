@@ -8,8 +8,14 @@
 //! Choices where the brief is silent:
 //! - A choice field marks as "(current)" the option whose value equals the
 //!   order's raw status (case-insensitive), unless the carrier's label already
-//!   says so. Typing a letter on a choice field jumps to the next option whose
-//!   label starts with it.
+//!   says so. A choice changes only with Up/Down, Left/Right or space (the
+//!   footer says so); a letter typed on a choice field changes nothing and
+//!   says, at the field, how to choose and how to reach the text.
+//! - A form opens on its first text field (what is typed at once lands
+//!   there); choices keep the carrier's preselected value (`log` for a
+//!   message).
+//! - A form with no fields at all (Voice cancel) opens straight on its
+//!   confirmation when it has one; Esc there closes the dialog.
 //! - Up/Down on a single-line field move to the previous/next field; on a
 //!   multi-line field they move between lines first.
 //! - Editing a field clears that field's inline errors; the carrier's answer
@@ -23,266 +29,12 @@
 
 use chrono::{DateTime, Utc};
 
+pub use super::form::{FieldValue, FormState};
 use super::input::TextInput;
 use super::keymap::Action;
 use super::msg::Ticket;
 use crate::carriers::CarrierProfile;
-use crate::domain::{
-    ActionForm, ActionKind, ActionRequest, ConfirmRule, FieldError, FieldInput, FormValues, Order,
-    OrderKey,
-};
-
-/// A field being edited.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FieldValue {
-    Text(TextInput),
-    Choice {
-        /// `(value, label)`, as the carrier gave them.
-        options: Vec<(String, String)>,
-        selected: usize,
-        /// The option that is the order's current value, if any.
-        current: Option<usize>,
-    },
-}
-
-impl FieldValue {
-    pub fn value(&self) -> String {
-        match self {
-            FieldValue::Text(t) => t.text().to_owned(),
-            FieldValue::Choice {
-                options, selected, ..
-            } => options
-                .get(*selected)
-                .map(|(v, _)| v.clone())
-                .unwrap_or_default(),
-        }
-    }
-}
-
-/// The form step (also kept inside the later steps so Esc can go back).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormState {
-    pub key: OrderKey,
-    pub action: ActionKind,
-    pub form: ActionForm,
-    pub fields: Vec<FieldValue>,
-    pub focus: usize,
-    /// Validation errors: per field (shown under it) and form-level (top).
-    pub errors: Vec<FieldError>,
-    /// The carrier's answer to the last send, verbatim.
-    pub send_error: Option<String>,
-}
-
-impl FormState {
-    pub fn new(order: &Order, form: ActionForm) -> FormState {
-        let fields = form
-            .fields
-            .iter()
-            .map(|spec| match &spec.input {
-                FieldInput::Line { max_len } => {
-                    FieldValue::Text(TextInput::new(&spec.initial, false, *max_len))
-                }
-                FieldInput::Multiline => {
-                    FieldValue::Text(TextInput::new(&spec.initial, true, None))
-                }
-                FieldInput::Choice { options } => {
-                    let selected = options
-                        .iter()
-                        .position(|(v, _)| *v == spec.initial)
-                        .unwrap_or(0);
-                    let current = options.iter().position(|(v, l)| {
-                        v.eq_ignore_ascii_case(&order.status.raw)
-                            && !l.to_lowercase().contains("current")
-                    });
-                    FieldValue::Choice {
-                        options: options.clone(),
-                        selected,
-                        current,
-                    }
-                }
-            })
-            .collect();
-        FormState {
-            key: order.key.clone(),
-            action: form.action,
-            form,
-            fields,
-            focus: 0,
-            errors: Vec::new(),
-            send_error: None,
-        }
-    }
-
-    pub fn values(&self) -> FormValues {
-        FormValues(
-            self.form
-                .fields
-                .iter()
-                .zip(&self.fields)
-                .map(|(spec, v)| (spec.id.to_owned(), v.value()))
-                .collect(),
-        )
-    }
-
-    /// Errors for field `index`.
-    pub fn field_errors(&self, index: usize) -> impl Iterator<Item = &FieldError> {
-        let id = self.form.fields.get(index).map(|f| f.id);
-        self.errors
-            .iter()
-            .filter(move |e| e.field.is_some() && e.field == id)
-    }
-
-    /// Form-level errors, and errors naming a field the form does not have.
-    pub fn form_errors(&self) -> impl Iterator<Item = &FieldError> {
-        self.errors.iter().filter(|e| match e.field {
-            None => true,
-            Some(id) => !self.form.fields.iter().any(|f| f.id == id),
-        })
-    }
-
-    fn is_multiline(&self) -> bool {
-        matches!(self.fields.get(self.focus), Some(FieldValue::Text(t)) if t.multiline)
-    }
-
-    fn focused_text(&mut self) -> Option<&mut TextInput> {
-        match self.fields.get_mut(self.focus) {
-            Some(FieldValue::Text(t)) => Some(t),
-            _ => None,
-        }
-    }
-
-    fn edited(&mut self) {
-        if let Some(id) = self.form.fields.get(self.focus).map(|f| f.id) {
-            self.errors.retain(|e| e.field != Some(id));
-        }
-    }
-
-    fn move_focus(&mut self, forward: bool) {
-        let n = self.fields.len();
-        if n > 0 {
-            self.focus = if forward {
-                (self.focus + 1) % n
-            } else {
-                (self.focus + n - 1) % n
-            };
-        }
-    }
-
-    fn step_choice(&mut self, forward: bool) -> bool {
-        if let Some(FieldValue::Choice {
-            options, selected, ..
-        }) = self.fields.get_mut(self.focus)
-        {
-            if forward {
-                *selected = (*selected + 1).min(options.len().saturating_sub(1));
-            } else {
-                *selected = selected.saturating_sub(1);
-            }
-            true
-        } else {
-            false
-        }
-    }
-
-    /// Applies an editing key. Returns true when the user asked to submit.
-    fn edit(&mut self, input: &Input) -> bool {
-        match input {
-            Input::Action(Action::Accept) => {
-                if self.is_multiline() {
-                    if let Some(t) = self.focused_text() {
-                        t.insert('\n');
-                    }
-                    self.edited();
-                    false
-                } else {
-                    true
-                }
-            }
-            Input::Action(Action::Submit) => true,
-            Input::Action(Action::NextField) => {
-                self.move_focus(true);
-                false
-            }
-            Input::Action(Action::PrevField) => {
-                self.move_focus(false);
-                false
-            }
-            Input::Action(a @ (Action::Up | Action::Down)) => {
-                let down = *a == Action::Down;
-                if self.step_choice(down) {
-                    self.edited();
-                    return false;
-                }
-                let moved = match self.focused_text() {
-                    Some(t) if t.multiline => {
-                        if down {
-                            t.down()
-                        } else {
-                            t.up()
-                        }
-                    }
-                    _ => false,
-                };
-                if !moved {
-                    let n = self.fields.len();
-                    if down && self.focus + 1 < n {
-                        self.focus += 1;
-                    } else if !down && self.focus > 0 {
-                        self.focus -= 1;
-                    }
-                }
-                false
-            }
-            Input::Action(a @ (Action::Left | Action::Right)) => {
-                let right = *a == Action::Right;
-                if self.step_choice(right) {
-                    self.edited();
-                } else if let Some(t) = self.focused_text() {
-                    if right { t.right() } else { t.left() }
-                }
-                false
-            }
-            Input::Action(action) => {
-                if let Some(t) = self.focused_text() {
-                    if !t.edit(*action) {
-                        return false;
-                    }
-                    self.edited();
-                }
-                false
-            }
-            Input::Char(c) => {
-                match self.fields.get_mut(self.focus) {
-                    Some(FieldValue::Text(t)) => {
-                        t.insert(*c);
-                    }
-                    Some(FieldValue::Choice {
-                        options, selected, ..
-                    }) => {
-                        let lower: String = c.to_lowercase().collect();
-                        let n = options.len();
-                        if let Some(hit) = (1..=n).map(|k| (*selected + k) % n).find(|&i| {
-                            options[i].1.to_lowercase().starts_with(&lower)
-                                || options[i].0.to_lowercase().starts_with(&lower)
-                        }) {
-                            *selected = hit;
-                        }
-                    }
-                    None => {}
-                }
-                self.edited();
-                false
-            }
-            Input::Paste(text) => {
-                if let Some(t) = self.focused_text() {
-                    t.insert_str(text);
-                }
-                self.edited();
-                false
-            }
-        }
-    }
-}
+use crate::domain::{ActionRequest, ConfirmRule, FieldError, Order, OrderKey};
 
 /// The confirmation asked for by the carrier's [`ConfirmRule`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -386,6 +138,10 @@ impl Dialog {
                 mut scroll,
             } => {
                 let yes = match (&mut step, &input) {
+                    // A form with no fields opened on its confirmation.
+                    (_, Input::Action(Action::Back)) if form.fields.is_empty() => {
+                        return Outcome::Closed;
+                    }
                     (_, Input::Action(Action::Back)) => {
                         return Outcome::Stay(Dialog::Form(form));
                     }
@@ -407,6 +163,9 @@ impl Dialog {
                     }
                     (ConfirmStep::YesNo(_), Input::Action(Action::Accept | Action::Submit)) => true,
                     (ConfirmStep::YesNo(_), Input::Char('y' | 'Y')) => true,
+                    (ConfirmStep::YesNo(_), Input::Char('n' | 'N')) if form.fields.is_empty() => {
+                        return Outcome::Closed;
+                    }
                     (ConfirmStep::YesNo(_), Input::Char('n' | 'N')) => {
                         return Outcome::Stay(Dialog::Form(form));
                     }
@@ -467,6 +226,24 @@ impl Dialog {
             }
         }
     }
+}
+
+/// The first step of a new dialog: a form with no fields opens on its
+/// confirmation when the request asks for one (there is nothing to fill
+/// in); otherwise on the form.
+pub(super) fn opening(
+    form: FormState,
+    profile: &dyn CarrierProfile,
+    order: &Order,
+    now: DateTime<Utc>,
+) -> Dialog {
+    if form.fields.is_empty()
+        && let Outcome::Stay(confirm @ Dialog::Confirm { .. }) =
+            submit(form.clone(), profile, Some(order), now)
+    {
+        return confirm;
+    }
+    Dialog::Form(form)
 }
 
 /// Validates with the carrier's rules and moves to the confirmation or sends.

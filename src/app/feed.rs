@@ -221,7 +221,13 @@ impl State {
                         }
                         Err(error) => {
                             if !matches!(c.chip.phase, SyncPhase::Error(_)) {
-                                report = Some(format!("{carrier}: sync failed: {error}"));
+                                report = Some(if error.reached() {
+                                    format!("{carrier}: sync failed: {error}")
+                                } else {
+                                    format!(
+                                        "{carrier}: sync failed: could not reach the carrier ({error})"
+                                    )
+                                });
                             }
                             c.chip.phase = SyncPhase::Error(short_reason(&error));
                             c.chip.last_error = Some(error.to_string());
@@ -292,10 +298,17 @@ fn kind_reason(error: &CarrierError) -> String {
     match error {
         CarrierError::Auth { .. } => "auth failed".into(),
         CarrierError::RateLimited { .. } => "rate limited".into(),
-        CarrierError::Unavailable { code, .. } => match code {
-            Some(code) => format!("unavailable {code}"),
-            None => "unavailable".into(),
-        },
+        CarrierError::Unavailable { code, .. } => {
+            let word = if error.reached() {
+                "unavailable"
+            } else {
+                "unreachable"
+            };
+            match code {
+                Some(code) => format!("{word} {code}"),
+                None => word.into(),
+            }
+        }
         CarrierError::Timeout(_) => "timeout".into(),
         CarrierError::Rejected { code, .. } => format!("refused {code}"),
         CarrierError::NotFound(_) => "not found".into(),

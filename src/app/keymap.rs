@@ -14,8 +14,10 @@
 //! - The editing layers (filter bar, dialogs) keep fixed keys: a remapped
 //!   letter there would swallow typing. They are listed in the help all the same.
 //! - Ctrl-C quits from every layer and cannot be remapped.
-//! - `n` (note), `f` (flag) work in the table and the detail pane; `J`
-//!   (journal) in the table only, since `J` is "next order" in the detail pane.
+//! - One meaning per key everywhere: `n` (note), `f` (flag), `J` (journal)
+//!   and `/` (filter) work in the table and the detail pane alike. The detail
+//!   pane's next/previous order are `]`/`[` (no letter: `j`/`k` scroll there,
+//!   and the letters the table uses already mean something).
 //! - The journal overlay is its own layer with fixed keys: letters type into
 //!   its filter line, arrows and pages move, Home/End jump to the first/last
 //!   entry; ctrl-r sends the selected unknown write again, after a `y`.
@@ -71,7 +73,7 @@ impl Layer {
 /// The four views on number keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ViewKind {
-    /// Stages new, in progress, needs attention.
+    /// Stages new, in progress, needs attention ("stalled" on screen).
     #[default]
     Open,
     /// `Order::needs_attention()`.
@@ -264,6 +266,7 @@ impl Action {
         match (self, layer) {
             (Action::Quit, _) => "quit",
             (Action::Help, _) => "this help",
+            (Action::Filter, Layer::Help) => "search the help (legend included)",
             (Action::Back, Layer::Journal) => "close the journal",
             (Action::Accept, Layer::Journal) => "go to the entry's order",
             (Action::Down, Layer::Journal) => "next entry",
@@ -284,7 +287,7 @@ impl Action {
             (Action::SortNext, _) => "sort by the next column",
             (Action::SortReverse, _) => "reverse the sort",
             (Action::View(ViewKind::Open), _) => "view: all open orders",
-            (Action::View(ViewKind::Attention), _) => "view: orders that need attention",
+            (Action::View(ViewKind::Attention), _) => "view: orders with any attention reason",
             (Action::View(ViewKind::New), _) => "view: new orders",
             (Action::View(ViewKind::All), _) => "view: everything, done and closed too",
             (Action::Down, Layer::Table) => "next order",
@@ -323,7 +326,9 @@ impl Action {
                 "send an unknown write again (pay link; asks first: it may be saved already)"
             }
             (Action::Wallboard, _) => "wallboard, the monitoring screen (read-only console)",
-            (Action::Back, Layer::Help) => "close the help",
+            (Action::Back, Layer::Help) => "drop the search / close the help",
+            (Action::Accept, Layer::Help) => "search: keep it, back to scrolling",
+            (Action::Backspace, Layer::Help) => "search: delete before the cursor",
             (Action::Back, Layer::Filter) => "clear the filter",
             (Action::Back, _) => "close (before sending) / back",
             (Action::Accept, Layer::Filter) => "keep the filter, back to the table",
@@ -416,9 +421,11 @@ fn defaults() -> Vec<Binding> {
     bind(d, &[p(K::PageUp), Key::ctrl('u')], A::PageUp);
     bind(d, &[c('g'), p(K::Home)], A::Top);
     bind(d, &[c('G'), p(K::End)], A::Bottom);
-    bind(d, &[c('J')], A::NextOrder);
-    bind(d, &[c('K')], A::PrevOrder);
+    bind(d, &[c(']')], A::NextOrder);
+    bind(d, &[c('[')], A::PrevOrder);
     bind(d, &[c('o')], A::FlipLog);
+    bind(d, &[c('/')], A::Filter);
+    bind(d, &[c('J')], A::Journal);
 
     // Filter bar (fixed keys; letters type).
     let f = Layer::Filter;
@@ -481,6 +488,9 @@ fn defaults() -> Vec<Binding> {
     bind(h, &[p(K::PageUp)], A::PageUp);
     bind(h, &[c('g'), p(K::Home)], A::Top);
     bind(h, &[c('G'), p(K::End)], A::Bottom);
+    bind(h, &[c('/')], A::Filter);
+    bind(h, &[p(K::Enter)], A::Accept);
+    bind(h, &[p(K::Backspace)], A::Backspace);
     out
 }
 
@@ -755,8 +765,19 @@ mod tests {
             assert_eq!(map.resolve(layer, n), Some(Action::Note));
             assert_eq!(map.resolve(layer, f), Some(Action::Flag));
         }
-        assert_eq!(map.resolve(Layer::Table, big_j), Some(Action::Journal));
-        assert_eq!(map.resolve(Layer::Detail, big_j), Some(Action::NextOrder));
+        let slash = Key::plain(KeyCode::Char('/'));
+        for layer in [Layer::Table, Layer::Detail] {
+            assert_eq!(map.resolve(layer, big_j), Some(Action::Journal));
+            assert_eq!(map.resolve(layer, slash), Some(Action::Filter));
+        }
+        assert_eq!(
+            map.resolve(Layer::Detail, Key::plain(KeyCode::Char(']'))),
+            Some(Action::NextOrder)
+        );
+        assert_eq!(
+            map.resolve(Layer::Detail, Key::plain(KeyCode::Char('['))),
+            Some(Action::PrevOrder)
+        );
         // Letters type into the journal's filter.
         assert_eq!(map.resolve(Layer::Journal, j), None);
         assert_eq!(map.resolve(Layer::Journal, esc), Some(Action::Back));

@@ -6,7 +6,7 @@
 
 use crossterm::event::{KeyEvent, KeyEventKind};
 
-use super::dialog::Input;
+use super::dialog::{Dialog, Input};
 use super::input::TextInput;
 use super::keymap::{self, Action, Key, Layer};
 use super::msg::{Effect, Msg};
@@ -18,11 +18,11 @@ impl State {
         if event.kind != KeyEventKind::Press {
             return;
         }
-        // Errors stay until the user does something.
+        // Warnings and errors stay until the user does something.
         if self
             .status
             .as_ref()
-            .is_some_and(|s| s.level == Level::Error)
+            .is_some_and(|s| matches!(s.level, Level::Warning | Level::Error))
         {
             self.status = None;
         }
@@ -39,10 +39,25 @@ impl State {
             }
             return;
         }
+        let said = self.status_seq;
+        let selected = self.selected;
+        let modal_open = self.modal.is_some();
+        self.key_action(event, key, fx);
+        // A message that is not about this key goes once the user moves on.
+        let moved = self.selected != selected || (modal_open && self.modal.is_none());
+        if moved && self.status_seq == said {
+            self.status = None;
+        }
+    }
+
+    fn key_action(&mut self, event: KeyEvent, key: Key, fx: &mut Vec<Effect>) {
         let layer = self.layer();
         let action = self.keymap.resolve(layer, key);
         if action != Some(Action::Quit) {
             self.quit_armed = false;
+        }
+        if self.asks_before_discarding(action, key) {
+            return;
         }
         if action == Some(Action::Quit)
             && (key == keymap::hard_quit() || !matches!(layer, Layer::Dialog | Layer::Filter))
@@ -51,7 +66,7 @@ impl State {
             return;
         }
         match &self.modal {
-            Some(Modal::Help { .. }) => self.help_key(action),
+            Some(Modal::Help { .. }) => self.help_key(action, key.typed_char()),
             Some(Modal::Note(_)) => self.note_key(action, key.typed_char(), fx),
             Some(Modal::Journal(_)) => self.journal_key(action, key.typed_char(), fx),
             Some(Modal::Dialog(_)) => {
@@ -75,6 +90,37 @@ impl State {
                 }
             }
         }
+    }
+
+    /// Esc (closing) or ctrl-c (quitting) on a dialog or note that holds
+    /// typed text asks first: the same key again drops the text, any other
+    /// key goes on editing. Returns true when it asked.
+    fn asks_before_discarding(&mut self, action: Option<Action>, key: Key) -> bool {
+        let armed = self.discard_armed.take();
+        let quitting = key == keymap::hard_quit();
+        if !(quitting || action == Some(Action::Back)) || armed == Some(key) {
+            return false;
+        }
+        let (order, what) = match &self.modal {
+            Some(Modal::Dialog(Dialog::Form(form))) if form.typed() => {
+                (form.key.clone(), "what you typed in this dialog")
+            }
+            Some(Modal::Note(editor)) if !editor.saving && !editor.input.is_empty() => {
+                (editor.key.clone(), "this note")
+            }
+            _ => return false,
+        };
+        self.discard_armed = Some(key);
+        let again = if quitting {
+            "ctrl-c again quits and drops"
+        } else {
+            "esc again closes and drops"
+        };
+        self.say(
+            Level::Warning,
+            format!("{order}: {again} {what}; any other key goes on editing"),
+        );
+        true
     }
 
     /// Text pasted into the terminal goes to the open overlay or the
@@ -114,23 +160,57 @@ impl State {
         fx.push(Effect::Quit);
     }
 
-    fn help_key(&mut self, action: Option<Action>) {
-        let Some(Modal::Help { scroll }) = self.modal else {
+    /// A key in the help overlay. While its search line is typed, letters
+    /// go there (enter keeps the search, esc drops it); otherwise the keys
+    /// scroll, `/` searches, esc drops a search first, then closes.
+    fn help_key(&mut self, action: Option<Action>, typed: Option<char>) {
+        let limit = self.scroll_limits.help;
+        let Some(Modal::Help {
+            scroll,
+            search,
+            typing,
+        }) = &mut self.modal
+        else {
             return;
         };
-        let scroll = match action {
+        if *typing {
+            match (action, typed) {
+                (Some(Action::Back), None) => {
+                    search.clear();
+                    *typing = false;
+                }
+                (Some(Action::Accept), _) => *typing = false,
+                (_, Some(c)) => {
+                    search.insert(c);
+                }
+                (Some(a), None) if TextInput::is_edit(a) => {
+                    search.edit(a);
+                }
+                _ => {}
+            }
+            *scroll = 0;
+            return;
+        }
+        *scroll = match action {
+            Some(Action::Back) if !search.is_empty() => {
+                search.clear();
+                0
+            }
             Some(Action::Back) => return self.close_modal(),
+            Some(Action::Filter) => {
+                *typing = true;
+                search.end();
+                0
+            }
             Some(Action::Down) => scroll.saturating_add(1),
             Some(Action::Up) => scroll.saturating_sub(1),
             Some(Action::PageDown) => scroll.saturating_add(10),
             Some(Action::PageUp) => scroll.saturating_sub(10),
             Some(Action::Top) => 0,
             Some(Action::Bottom) => u16::MAX,
-            _ => scroll,
-        };
-        self.modal = Some(Modal::Help {
-            scroll: scroll.min(self.scroll_limits.help),
-        });
+            _ => *scroll,
+        }
+        .min(limit);
     }
 
     fn filter_key(&mut self, action: Option<Action>, typed: Option<char>) {
@@ -166,7 +246,13 @@ impl State {
     fn pane_action(&mut self, action: Action, fx: &mut Vec<Effect>) {
         let in_detail = self.focus == Focus::Detail;
         match action {
-            Action::Help => self.modal = Some(Modal::Help { scroll: 0 }),
+            Action::Help => {
+                self.modal = Some(Modal::Help {
+                    scroll: 0,
+                    search: TextInput::new("", false, Some(60)),
+                    typing: false,
+                });
+            }
             Action::Refresh => self.refresh(None, fx),
             Action::RefreshCarrier => match self.selected() {
                 Some(order) => {

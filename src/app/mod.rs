@@ -13,7 +13,8 @@
 //! - `keys`: which layer gets a key or a paste; the table, detail, filter
 //!   and help keys; `table`: the table's window, paging, filter and sort;
 //! - `feed`: what the carriers bring (sync events, re-reads, customer
-//!   details); `writes`: action dialogs and their outcome;
+//!   details); `writes`: action dialogs and their outcome (`dialog` their
+//!   steps, `form` the form step); `status`: the status line's message;
 //! - `notes`, `flags`, `journal` (the journal and its overlay), `cache`
 //!   (the start from the local cache), `full` (the few full orders in use,
 //!   read from the store on demand), `search` (the filter's words looked up
@@ -28,8 +29,14 @@
 //! - A re-read order that lacks the on-demand customer details keeps the ones
 //!   already loaded (merged by field name), so the Customer tab does not lose
 //!   `member` on every poll.
-//! - Informational status messages expire after 10 s (on `Tick`); errors stay
-//!   until the next key press.
+//! - Info and ok status messages expire after [`INFO_TTL`] (on `Tick`), or
+//!   at once when a key moves the selection or closes an overlay without
+//!   saying something new: a message names what was just done, and the key
+//!   hints come back. Warnings and errors stay until the next key press
+//!   (the acknowledgement) or a newer message, never on the clock: one that
+//!   arrives while nobody looks is still there. The quiet-hours `y/n`
+//!   question stays until its key, and a message that arrives meanwhile is
+//!   held until then.
 //! - `q` with a write still in flight asks for a second `q`; Ctrl-C quits at once.
 //! - A carrier is "stale" when its next planned poll is overdue by more than
 //!   [`STALE_GRACE`] (or, with none planned, its last good sync is older than
@@ -41,6 +48,7 @@ mod dialog;
 mod feed;
 mod filter;
 mod flags;
+mod form;
 mod full;
 mod input;
 mod journal;
@@ -56,6 +64,7 @@ mod quiet;
 mod search;
 mod sort;
 mod state;
+mod status;
 mod table;
 mod timeline;
 mod wallboard;
@@ -85,8 +94,8 @@ pub use wallboard::{TREND_EVERY, TREND_HOURS, Wallboard, carrier_health};
 pub const STALE_AFTER: Duration = Duration::minutes(10);
 /// A planned poll overdue by more than this makes the carrier stale.
 pub const STALE_GRACE: Duration = Duration::minutes(2);
-/// Informational status messages disappear after this long.
-const INFO_TTL: Duration = Duration::seconds(10);
+/// Info and ok status messages disappear after this long.
+const INFO_TTL: Duration = Duration::seconds(6);
 
 /// The one place the console changes: `(state, message) -> effects`.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -106,11 +115,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Tick(now) => {
             state.now = now;
             state.on_wallboard_tick(&mut fx);
-            if state.status.as_ref().is_some_and(|s| {
-                matches!(s.level, Level::Info | Level::Ok) && now - s.at > INFO_TTL
-            }) {
-                state.status = None;
-            }
+            state.expire_status();
         }
         Msg::Sync(event) => state.on_sync(event),
         Msg::WriteSettled(settled) => state.on_write_settled(*settled, &mut fx),

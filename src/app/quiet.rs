@@ -112,6 +112,14 @@ impl State {
                 format!("{names}: not polled (quiet hours); the next poll is automatic"),
             );
         }
+        // What a sync reported while the question waited: a warning or an
+        // error is worth more than the answer's echo.
+        if let Some(held) = self.status_held.take()
+            && held.level != Level::Info
+            && held.level != Level::Ok
+        {
+            self.say(held.level, held.text);
+        }
     }
 }
 

@@ -41,7 +41,8 @@ impl SortColumn {
             SortColumn::Updated => "updated",
             SortColumn::Customer => "customer",
             SortColumn::Service => "service",
-            SortColumn::Schedule => "schedule",
+            // The table's column says "delivery".
+            SortColumn::Schedule => "delivery",
         }
     }
 

@@ -207,8 +207,14 @@ pub enum Modal {
     Note(NoteEditor),
     /// The journal overlay (`J`).
     Journal(JournalView),
-    /// The help overlay (`?`) and its scroll.
-    Help { scroll: u16 },
+    /// The help overlay (`?`), its scroll and its search (`/` in the help:
+    /// only the lines holding `search` show; `typing` while the search line
+    /// takes the letters).
+    Help {
+        scroll: u16,
+        search: TextInput,
+        typing: bool,
+    },
 }
 
 impl Modal {
@@ -312,6 +318,14 @@ pub struct State {
     pub(crate) wallboard: Option<super::wallboard::Wallboard>,
     /// `[wallboard]`: thresholds, service level, rotation.
     pub(super) board_settings: crate::domain::board::BoardSettings,
+    /// A message that arrived while the quiet-hours question waited for its
+    /// key: the question stays on the status line until answered.
+    pub(super) status_held: Option<StatusMsg>,
+    /// Counts the messages said, so a key can tell whether it said one.
+    pub(super) status_seq: u64,
+    /// Esc or ctrl-c was pressed once on a dialog or note holding typed
+    /// text: the same key again drops it, any other key keeps editing.
+    pub(crate) discard_armed: Option<super::keymap::Key>,
 }
 
 impl State {
@@ -362,6 +376,9 @@ impl State {
             quiet_confirm: None,
             wallboard: None,
             board_settings: Default::default(),
+            status_held: None,
+            status_seq: 0,
+            discard_armed: None,
         })
     }
 
@@ -506,7 +523,16 @@ impl State {
     /// The help overlay's scroll, when it is open.
     pub fn help_scroll(&self) -> Option<u16> {
         match self.modal {
-            Some(Modal::Help { scroll }) => Some(scroll),
+            Some(Modal::Help { scroll, .. }) => Some(scroll),
+            _ => None,
+        }
+    }
+
+    /// The help overlay's search and whether it is being typed, when the
+    /// help is open.
+    pub fn help_search(&self) -> Option<(&TextInput, bool)> {
+        match &self.modal {
+            Some(Modal::Help { search, typing, .. }) => Some((search, *typing)),
             _ => None,
         }
     }
@@ -563,14 +589,6 @@ impl State {
 
     pub(super) fn carrier_mut(&mut self, name: &str) -> Option<&mut Carrier> {
         self.carriers.iter_mut().find(|c| &*c.info.name == name)
-    }
-
-    pub(super) fn say(&mut self, level: Level, text: impl Into<String>) {
-        self.status = Some(StatusMsg {
-            text: crate::domain::sanitize(&text.into()),
-            level,
-            at: self.now,
-        });
     }
 
     /// Closes the open overlay. A note whose background save failed (see

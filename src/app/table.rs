@@ -31,7 +31,10 @@ impl State {
     }
 
     /// Puts the cursor back on the selected order after the view changed,
-    /// or keeps its position when that order left the view.
+    /// or keeps its position when that order left the view. The window
+    /// moves with the selected order, so it stays on the screen row where
+    /// the user sees it while rows arrive above it (a sync at start, a
+    /// re-sort): the selection never drifts out from under their eyes.
     pub(super) fn resync_cursor(&mut self) {
         let visible = self.store.visible();
         if visible.is_empty() {
@@ -42,7 +45,9 @@ impl State {
         if let Some(sel) = self.selected
             && let Some(pos) = visible.iter().position(|&i| i == sel)
         {
+            let row = self.cursor.saturating_sub(self.offset);
             self.cursor = pos;
+            self.offset = pos.saturating_sub(row);
         } else {
             self.cursor = self.cursor.min(visible.len() - 1);
             self.selected = Some(visible[self.cursor]);
@@ -56,7 +61,7 @@ impl State {
         self.scroll_limits = limits;
         self.detail.scroll = self.detail.scroll.min(limits.detail);
         match &mut self.modal {
-            Some(Modal::Help { scroll }) => *scroll = (*scroll).min(limits.help),
+            Some(Modal::Help { scroll, .. }) => *scroll = (*scroll).min(limits.help),
             Some(Modal::Dialog(Dialog::Confirm { scroll, .. })) => {
                 *scroll = (*scroll).min(limits.dialog);
             }

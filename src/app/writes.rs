@@ -53,11 +53,14 @@ impl State {
             Availability::Unavailable(reason) => Err(reason),
             Availability::Available => profile
                 .form(order, kind)
-                .map(|form| FormState::new(order, form))
+                .map(|form| {
+                    let form = FormState::new(order, form);
+                    super::dialog::opening(form, profile.as_ref(), order, self.now)
+                })
                 .ok_or_else(|| "not offered by this carrier".to_owned()),
         };
         match outcome {
-            Ok(form) => self.modal = Some(Modal::Dialog(Dialog::Form(form))),
+            Ok(dialog) => self.modal = Some(Modal::Dialog(dialog)),
             Err(reason) => {
                 let text = format!("cannot {} {}: {reason}", kind.label(), order.key);
                 self.say(Level::Warning, text);
@@ -189,6 +192,7 @@ impl State {
             }
             Err(error) => {
                 let unknown = error.outcome_unknown();
+                let reached = error.reached();
                 let answer = if unknown && no_reread {
                     format!(
                         "{error} (the carrier may have saved it and cannot show it back: it stays unknown; send it again from the journal, J then ctrl-r, if it is still needed)"
@@ -200,10 +204,18 @@ impl State {
                 } else {
                     error.to_string()
                 };
+                // Never "the carrier answered" about an answer that never
+                // came: not sent at all, or sent with no answer.
+                let answer = match (reached, unknown) {
+                    (true, _) => answer,
+                    (false, false) => format!("could not reach the carrier: {answer}"),
+                    (false, true) => format!("no answer from the carrier: {answer}"),
+                };
                 if ours
                     && let Some(Modal::Dialog(Dialog::Sending { mut form, .. })) = self.modal.take()
                 {
                     form.send_error = Some(crate::domain::sanitize(&answer));
+                    form.send_reached = reached;
                     self.modal = Some(Modal::Dialog(Dialog::Form(form)));
                 }
                 self.say(Level::Error, format!("{key}: {summary} failed: {answer}"));

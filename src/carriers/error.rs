@@ -3,6 +3,12 @@
 
 use std::time::Duration;
 
+/// How a transport failure's message starts: no connection, or it broke
+/// before any answer (see [`CarrierError::reached`]).
+pub const NO_ANSWER: &str = "no answer: ";
+/// How the message of an answer that broke off part-way starts.
+pub const CUT_OFF: &str = "answer cut off: ";
+
 /// What went wrong talking to a carrier. `Display` is a short sentence fit for
 /// a status line; it never contains secrets.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -112,6 +118,21 @@ impl CarrierError {
         }
     }
 
+    /// Whether the carrier answered at all (an HTTP answer, a 5xx or one we
+    /// could not read included), as opposed to a timeout or a transport
+    /// failure: a refused or dropped connection, DNS, TLS, an answer cut off
+    /// (the HTTP layer starts those messages with [`NO_ANSWER`] or
+    /// [`CUT_OFF`]). Decides "could not reach" against "answered" on screen.
+    pub fn reached(&self) -> bool {
+        match self {
+            CarrierError::Timeout(_) | CarrierError::Local(_) => false,
+            CarrierError::Unavailable { message, .. } => {
+                !(message.starts_with(NO_ANSWER) || message.starts_with(CUT_OFF))
+            }
+            _ => true,
+        }
+    }
+
     /// For writes: whether the request may have reached the carrier, so its
     /// effect is unknown until the order is re-read.
     pub fn outcome_unknown(&self) -> bool {
@@ -144,6 +165,25 @@ impl CarrierError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reached_tells_transport_failures_from_answers() {
+        let down = |message: String| CarrierError::Unavailable {
+            code: None,
+            message,
+            retry_after: None,
+            sent: false,
+        };
+        assert!(!down(format!("{NO_ANSWER}Connection refused")).reached());
+        assert!(!down(format!("{CUT_OFF}connection reset")).reached());
+        assert!(!CarrierError::Timeout("orders".into()).reached());
+        assert!(down("HTTP 503 Service Unavailable".into()).reached());
+        let refused = CarrierError::Rejected {
+            code: "20005".into(),
+            message: "no".into(),
+        };
+        assert!(refused.reached());
+    }
 
     #[test]
     fn display_is_short_and_categorised() {

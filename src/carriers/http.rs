@@ -197,7 +197,7 @@ fn map_send_error(e: reqwest::Error) -> CarrierError {
         // The request never left: safe to say it was not sent.
         CarrierError::Unavailable {
             code: None,
-            message: detail,
+            message: format!("{}{detail}", super::error::NO_ANSWER),
             retry_after: None,
             sent: false,
         }
@@ -206,7 +206,7 @@ fn map_send_error(e: reqwest::Error) -> CarrierError {
     } else {
         CarrierError::Unavailable {
             code: None,
-            message: detail,
+            message: format!("{}{detail}", super::error::NO_ANSWER),
             retry_after: None,
             sent: true,
         }
@@ -220,7 +220,7 @@ fn map_body_error(e: reqwest::Error) -> CarrierError {
     } else {
         CarrierError::Unavailable {
             code: None,
-            message: format!("answer cut off: {}", describe(&e)),
+            message: format!("{}{}", super::error::CUT_OFF, describe(&e)),
             retry_after: None,
             sent: true,
         }

@@ -12,6 +12,7 @@
 
 mod carrier;
 mod kind;
+mod login;
 mod wallboard;
 
 use carrier::{CarrierReading, Defaults, carrier_tables_of};
@@ -351,10 +352,12 @@ impl Config {
     }
 }
 
+/// `$USER`, else the login name from the system's user database.
 fn default_user() -> String {
     std::env::var("USER")
         .ok()
         .filter(|u| !u.is_empty())
+        .or_else(login::login_name)
         .unwrap_or_else(|| "unknown".into())
 }
 

@@ -122,6 +122,10 @@ impl Stage {
 
     pub fn parse(text: &str) -> Option<Stage> {
         let t = text.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        // "stalled" is the console's word for needs_attention.
+        if t == "stalled" {
+            return Some(Stage::NeedsAttention);
+        }
         Stage::ALL
             .into_iter()
             .find(|s| s.as_str() == t || s.label().replace(' ', "_") == t)

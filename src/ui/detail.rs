@@ -102,7 +102,8 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         .collect();
     frame.render_widget(Paragraph::new(shown), body);
     if max_scroll > 0 {
-        let text = format!(" {}/{} ", scroll + 1, max_scroll + 1);
+        // Where the scroll is, in words: not the order's place in the view.
+        let text = format!(" scroll {}/{} ", scroll + 1, max_scroll + 1);
         let w = text.width() as u16;
         let r = Rect {
             x: area.x + area.width.saturating_sub(w + 1),
@@ -293,7 +294,7 @@ fn content(
                 Span::styled(clean(&order.status.raw).into_owned(), theme.text),
                 Span::styled("  ", theme.text),
                 Span::styled(
-                    format!("{} {}", stage.glyph(), stage.label()),
+                    format!("{} {}", super::stage_glyph(stage), super::stage_word(stage)),
                     theme.stage(stage),
                 ),
                 Span::styled(

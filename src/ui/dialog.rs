@@ -1,6 +1,6 @@
-//! Modal overlays: the action dialog (form, confirmation, sending), the note
-//! editor (drawn in the same style: a multi-line field, ctrl-s saves) and the
-//! help overlay generated from the key map.
+//! Modal overlays: the action dialog (form, confirmation, sending) and the
+//! note editor (drawn in the same style: a multi-line field, ctrl-s saves).
+//! The help overlay is `help`'s.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -11,7 +11,7 @@ use unicode_width::UnicodeWidthStr;
 use super::detail::wrap;
 use super::{Theme, clean, input_spans};
 use crate::app::layout::centered;
-use crate::app::{ConfirmStep, Dialog, FieldValue, FormState, Layer, State, TextInput};
+use crate::app::{ConfirmStep, Dialog, FieldValue, FormState, State, TextInput};
 use crate::domain::{FieldError, FieldInput};
 
 fn error_line(
@@ -77,7 +77,12 @@ fn form_lines(
     }
     if let Some(answer) = &form.send_error {
         out.push(Line::raw(""));
-        out.push(Line::styled("The carrier answered:", theme.error));
+        let heading = if form.send_reached {
+            "The carrier answered:"
+        } else {
+            "No answer from the carrier:"
+        };
+        out.push(Line::styled(heading, theme.error));
         for l in wrap(answer, width.saturating_sub(2)) {
             out.push(Line::styled(format!("  {l}"), theme.error));
         }
@@ -264,6 +269,9 @@ pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area:
                 Some(FieldValue::Text(t)) if t.multiline
             );
             let mut footer = Vec::new();
+            if matches!(form.fields.get(form.focus), Some(FieldValue::Choice { .. })) {
+                footer.push(("up/down space", "choose"));
+            }
             if form.fields.len() > 1 {
                 footer.push(("tab", "next field"));
             }
@@ -282,13 +290,16 @@ pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area:
             ..
         } => {
             let lines = confirm_lines(request, step, theme, inner_w);
+            // A form with no fields opened here: there is no form to go back to.
+            let back = if form.fields.is_empty() {
+                "close"
+            } else {
+                "back to the form"
+            };
             let footer = match step {
-                ConfirmStep::YesNo(_) => vec![("y/enter", "send"), ("n/esc", "back to the form")],
+                ConfirmStep::YesNo(_) => vec![("y/enter", "send"), ("n/esc", back)],
                 ConfirmStep::TypeToConfirm { .. } => {
-                    vec![
-                        ("enter", "send (when it matches)"),
-                        ("esc", "back to the form"),
-                    ]
+                    vec![("enter", "send (when it matches)"), ("esc", back)]
                 }
             };
             (
@@ -450,103 +461,4 @@ pub(super) fn draw_note(state: &State, theme: &Theme, frame: &mut Frame, area: R
         width,
         (clean(&title).into_owned(), lines, focus, 0, footer),
     );
-}
-
-/// The help overlay's box and its columns of lines.
-fn help_layout(state: &State, theme: &Theme, area: Rect) -> (Rect, Rect, Vec<Vec<Line<'static>>>) {
-    // One block of lines per layer.
-    let mut sections: Vec<Vec<Line<'static>>> = Vec::new();
-    for (layer, rows) in state.keymap().help() {
-        let mut lines = vec![Line::styled(layer.title(), theme.title)];
-        if layer == Layer::Filter {
-            lines.push(Line::styled(
-                "  all words must match; carrier:NAME stage: status: kind: flag:yes|no",
-                theme.muted,
-            ));
-        }
-        let kw = rows
-            .iter()
-            .map(|(k, _)| k.width())
-            .max()
-            .unwrap_or(6)
-            .min(22);
-        for (keys, what) in rows {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<kw$}  "), theme.key),
-                Span::styled(what, theme.text),
-            ]));
-        }
-        lines.push(Line::raw(""));
-        sections.push(lines);
-    }
-    let two_columns = area.width >= 150;
-    let width = if two_columns {
-        area.width.saturating_sub(4).min(156)
-    } else {
-        area.width.saturating_sub(4).min(84)
-    };
-    let rect = centered(area, width, area.height.saturating_sub(2));
-    let inner = Rect {
-        x: rect.x + 2,
-        y: rect.y + 1,
-        width: rect.width.saturating_sub(3),
-        height: rect.height.saturating_sub(2),
-    };
-    let columns: Vec<Vec<Line>> = if two_columns {
-        // Whole sections per column, the split that balances the lengths.
-        let total: usize = sections.iter().map(Vec::len).sum();
-        let mut left = Vec::new();
-        let mut right = Vec::new();
-        let mut used = 0;
-        for section in sections {
-            if used < total / 2 && used + section.len() / 2 <= total / 2 + 4 {
-                used += section.len();
-                left.extend(section);
-            } else {
-                right.extend(section);
-            }
-        }
-        vec![left, right]
-    } else {
-        vec![sections.into_iter().flatten().collect()]
-    };
-    (rect, inner, columns)
-}
-
-/// The largest useful scroll of the help overlay at `area` (0 while it is
-/// closed).
-pub(super) fn help_max_scroll(state: &State, area: Rect) -> u16 {
-    if state.help_scroll().is_none() {
-        return 0;
-    }
-    let (_, inner, columns) = help_layout(state, &Theme::no_color(), area);
-    let longest = columns.iter().map(Vec::len).max().unwrap_or(0);
-    u16::try_from(longest.saturating_sub(inner.height as usize)).unwrap_or(u16::MAX)
-}
-
-pub(super) fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let (rect, inner, columns) = help_layout(state, theme, area);
-    frame.render_widget(Clear, rect);
-    let block = Block::bordered()
-        .border_style(theme.border_focus)
-        .style(theme.dialog)
-        .title(Span::styled(" Keys (esc closes, j/k scroll) ", theme.title));
-    frame.render_widget(block, rect);
-    let longest = columns.iter().map(Vec::len).max().unwrap_or(0);
-    let max_scroll = longest.saturating_sub(inner.height as usize);
-    let scroll = (state.help_scroll().unwrap_or(0) as usize).min(max_scroll);
-    let col_w = inner.width / columns.len().max(1) as u16;
-    for (n, lines) in columns.into_iter().enumerate() {
-        let r = Rect {
-            x: inner.x + col_w * n as u16,
-            width: col_w,
-            ..inner
-        };
-        let shown: Vec<Line> = lines
-            .into_iter()
-            .skip(scroll)
-            .take(inner.height as usize)
-            .collect();
-        frame.render_widget(Paragraph::new(shown), r);
-    }
 }

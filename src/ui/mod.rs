@@ -4,9 +4,9 @@
 //!
 //! Layout, top to bottom: header (name, READ-ONLY banner, carrier chips, stage
 //! counts), views bar (views with counts, sort), filter bar (while open or
-//! set), body, status line (a message too long for one row wraps onto up to
-//! [`STATUS_MAX_ROWS`] rows, taken from the body: carrier messages are worth
-//! reading whole). The body is the orders table; when the terminal
+//! set), body, status line (`status`: a message too long for one row wraps
+//! onto up to [`STATUS_MAX_ROWS`](crate::app::layout::STATUS_MAX_ROWS) rows,
+//! taken from the body: carrier messages are worth reading whole). The body is the orders table; when the terminal
 //! has room (body >= [`SPLIT_MIN_BODY`](crate::app::layout::SPLIT_MIN_BODY)
 //! rows) the selected order's detail sits
 //! below the table, otherwise the detail takes the whole body while focused.
@@ -24,6 +24,15 @@
 //! says `◌ name cached, 3h old` (the newest cached change). Overlays, bottom
 //! to top: the journal (`J`), the action dialog or the note editor, help.
 //!
+//! One word per meaning on screen. "Attention" is an order with any
+//! attention reason (the table's `!` mark, view 2, `list --attention`, the
+//! header's `! N attention`, which counts exactly view 2's orders). The stage
+//! `needs_attention` is drawn as `= stalled` ([`stage_word`],
+//! [`stage_glyph`]): its statuses (held, failed, waiting, pending a check, a
+//! status the console does not know) say the order has stopped at the
+//! carrier and will not move without someone. "Stalled" is short enough for
+//! the narrow table, and a stage of its own glyph never reads as the `!` mark.
+//!
 //! In a read-only console `W` swaps all of this for the wallboard
 //! (`wallboard`), which [`view`] then draws alone.
 //!
@@ -34,7 +43,9 @@
 
 mod detail;
 mod dialog;
+mod help;
 mod journal;
+mod status;
 mod table;
 mod theme;
 mod wallboard;
@@ -50,8 +61,8 @@ use ratatui::widgets::Paragraph;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::layout::{STATUS_MAX_ROWS, ScrollLimits, areas};
-use crate::app::{Action, Focus, Layer, Level, Msg, State, SyncPhase, ViewKind};
+use crate::app::layout::{ScrollLimits, areas};
+use crate::app::{Action, Focus, Layer, Msg, State, SyncPhase, ViewKind};
 use crate::domain::Stage;
 
 pub use theme::Theme;
@@ -67,11 +78,11 @@ pub fn scroll_limits(state: &State) -> ScrollLimits {
         area,
         filter_bar,
         state.focus() == Focus::Detail,
-        status_lines(state, area.width).len() as u16,
+        status::status_lines(state, area.width).len() as u16,
     );
     ScrollLimits {
         detail: a.detail.map_or(0, |d| detail::max_scroll(state, d)),
-        help: dialog::help_max_scroll(state, area),
+        help: help::help_max_scroll(state, area),
         dialog: dialog::confirm_max_scroll(state, area),
     }
 }
@@ -133,11 +144,28 @@ pub(crate) fn age(then: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     }
 }
 
+/// The stage's word on screen (see the module doc for "stalled").
+pub(crate) fn stage_word(stage: Stage) -> &'static str {
+    match stage {
+        Stage::NeedsAttention => "stalled",
+        other => other.label(),
+    }
+}
+
+/// The stage's glyph on screen: the stalled stage's `=` keeps `!` for
+/// attention alone.
+pub(crate) fn stage_glyph(stage: Stage) -> &'static str {
+    match stage {
+        Stage::NeedsAttention => "=",
+        other => other.glyph(),
+    }
+}
+
 /// Short stage words for narrow tables.
 pub(crate) fn stage_short(stage: Stage) -> &'static str {
     match stage {
         Stage::InProgress => "progress",
-        other => other.label(),
+        other => stage_word(other),
     }
 }
 
@@ -149,7 +177,7 @@ pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
     }
     let area = frame.area();
     let filter_bar = state.filter_open() || !state.filter_input().is_empty();
-    let status = status_lines(state, area.width);
+    let status = status::status_lines(state, area.width);
     let a = areas(
         area,
         filter_bar,
@@ -168,7 +196,7 @@ pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
     if let Some(r) = a.detail {
         detail::draw(state, theme, frame, r);
     }
-    draw_status(state, theme, frame, a.status, status);
+    status::draw_status(state, theme, frame, a.status, status);
 
     if state.journal_view().is_some() {
         journal::draw(state, theme, frame, area);
@@ -179,7 +207,7 @@ pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
         dialog::draw_note(state, theme, frame, area);
     }
     if state.help_scroll().is_some() {
-        dialog::draw_help(state, theme, frame, area);
+        help::draw_help(state, theme, frame, area);
     }
 }
 
@@ -225,7 +253,14 @@ fn chip_spans<'a>(state: &State, theme: &Theme, c: &'a crate::app::Carrier) -> V
             ),
             theme.chip_waiting,
         ),
-        SyncPhase::Error(reason) => ("✗", clean(reason).into_owned(), theme.chip_error),
+        // How old the data on screen is: the last good sync's age.
+        SyncPhase::Error(reason) => {
+            let data = match chip.last_ok {
+                Some(at) => format!(", data {} old", age(Some(at), now)),
+                None => ", no data yet".to_string(),
+            };
+            ("✗", format!("{}{data}", clean(reason)), theme.chip_error)
+        }
         _ if c.quiet_at(now).is_some() => (
             "☾",
             c.quiet_chip(now, state.timezone()).unwrap_or_default(),
@@ -275,20 +310,26 @@ fn draw_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let store = state.store();
     let left_w: usize = left.iter().map(|s| s.width()).sum();
-    // Stage counts: words when there is room, glyphs otherwise.
+    // Orders with any attention reason (view 2's count), then the stage
+    // counts: words when there is room, glyphs otherwise.
     let counts = |tier: u8| -> Vec<Span> {
-        Stage::ALL
-            .into_iter()
-            .map(|stage| {
-                let n = store.stage_count(stage);
-                let text = match tier {
-                    0 => format!("{} {n} {}  ", stage.glyph(), stage.label()),
-                    1 => format!("{n} {} ", stage_short(stage)),
-                    _ => format!("{}{n} ", stage.glyph()),
-                };
-                Span::styled(text, theme.stage(stage))
-            })
-            .collect()
+        let n = store.view_count(ViewKind::Attention);
+        let attention = match tier {
+            0 => format!("! {n} attention  "),
+            1 => format!("{n} attention "),
+            _ => format!("!{n} "),
+        };
+        let mut spans = vec![Span::styled(attention, theme.attention)];
+        spans.extend(Stage::ALL.into_iter().map(|stage| {
+            let n = store.stage_count(stage);
+            let text = match tier {
+                0 => format!("{} {n} {}  ", stage_glyph(stage), stage_word(stage)),
+                1 => format!("{n} {} ", stage_short(stage)),
+                _ => format!("{}{n} ", stage_glyph(stage)),
+            };
+            Span::styled(text, theme.stage(stage))
+        }));
+        spans
     };
     let width_of = |spans: &[Span]| spans.iter().map(|s| s.width()).sum::<usize>();
     let mut right = counts(2);
@@ -410,204 +451,4 @@ fn draw_filter(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled("  (/ edit, esc clears)", theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-/// The write actions the selected order's carrier offers for it now, for
-/// the hints: a Voice order is not offered Tjänsteguiden's keys.
-fn offered_actions(state: &State) -> Vec<(Action, &'static str)> {
-    use crate::domain::ActionKind as A;
-    let Some(order) = state.selected_order() else {
-        return Vec::new();
-    };
-    let Some(carrier) = state.carrier(&order.key.carrier) else {
-        return Vec::new();
-    };
-    [
-        (A::Acknowledge, "ack"),
-        (A::SetStatus, "status"),
-        (A::AddMessage, "message"),
-        (A::Cancel, "cancel"),
-        (A::Supplement, "supplement"),
-        (A::AddPayLink, "pay link"),
-    ]
-    .into_iter()
-    .filter(|(kind, _)| {
-        carrier
-            .info
-            .profile
-            .availability(order, *kind)
-            .is_available()
-    })
-    .map(|(kind, word)| (Action::Act(kind), word))
-    .collect()
-}
-
-/// Key hints for the status line, from the key map of the current layer.
-fn hints(state: &State) -> Vec<(String, &'static str)> {
-    let map = state.keymap();
-    let layer = state.layer();
-    let table_actions;
-    let pick: &[(Action, &'static str)] = match layer {
-        Layer::Table if state.readonly() => &[
-            (Action::OpenDetail, "detail"),
-            (Action::Filter, "filter"),
-            (Action::View(ViewKind::Attention), "attention"),
-            (Action::SortNext, "sort"),
-            (Action::Refresh, "refresh"),
-            (Action::Down, "down"),
-            (Action::Help, "help"),
-            (Action::Quit, "quit"),
-        ],
-        Layer::Table => {
-            let mut all = vec![(Action::OpenDetail, "detail"), (Action::Filter, "filter")];
-            all.extend(offered_actions(state));
-            all.extend([
-                (Action::SortNext, "sort"),
-                (Action::Refresh, "refresh"),
-                (Action::Down, "down"),
-                (Action::Help, "help"),
-                (Action::Quit, "quit"),
-            ]);
-            table_actions = all;
-            &table_actions
-        }
-        Layer::Detail => &[
-            (Action::NextTab, "tab"),
-            (Action::Down, "scroll"),
-            (Action::NextOrder, "next order"),
-            (Action::FlipLog, "log order"),
-            (Action::CloseDetail, "back"),
-            (Action::Help, "help"),
-        ],
-        Layer::Filter => &[
-            (Action::Accept, "keep filter"),
-            (Action::Back, "clear"),
-            (Action::Down, "move"),
-        ],
-        Layer::Dialog | Layer::Journal | Layer::Help => &[],
-    };
-    pick.iter()
-        .filter_map(|(action, word)| map.hint(layer, *action).map(|k| (k, *word)))
-        .collect()
-}
-
-/// The user and the time, at the right of the status line.
-fn status_clock(state: &State) -> String {
-    if state.user().is_empty() {
-        format!(" {} ", local_hm(state, state.now()))
-    } else {
-        format!(
-            " {} · {} ",
-            fit(state.user(), 16),
-            local_hm(state, state.now())
-        )
-    }
-}
-
-/// Columns left of the clock for the message or the key hints (all of
-/// them when the terminal is too narrow to show the clock).
-fn status_room(clock: &str, width: u16) -> u16 {
-    let clock = clock.width() as u16;
-    if width > clock + 20 {
-        width - clock
-    } else {
-        width
-    }
-}
-
-/// `  [2 sending]` while writes are out.
-fn sending_note(state: &State) -> Option<String> {
-    let sending = state.pending().len();
-    (sending > 0).then(|| format!("  [{sending} sending]"))
-}
-
-/// The status message wrapped to the room left of the clock, at most
-/// [`STATUS_MAX_ROWS`] lines (the last one ends in `…` when cut); one empty
-/// line when there is no message (the key hints are drawn instead).
-fn status_lines(state: &State, width: u16) -> Vec<String> {
-    let Some(msg) = state.status() else {
-        return vec![String::new()];
-    };
-    let room = usize::from(status_room(&status_clock(state), width).max(2));
-    let text = format!(" {}{}", msg.text, sending_note(state).unwrap_or_default());
-    let mut lines = detail::wrap(&text, room - 1);
-    if lines.len() > STATUS_MAX_ROWS as usize {
-        lines.truncate(STATUS_MAX_ROWS as usize);
-        if let Some(last) = lines.last_mut() {
-            let mut cut = fit(last, room.saturating_sub(2)).into_owned();
-            if !cut.ends_with('…') {
-                cut.push('…');
-            }
-            *last = cut;
-        }
-    }
-    // Continuation lines line up with the first line's text.
-    for line in lines.iter_mut().skip(1) {
-        line.insert(0, ' ');
-    }
-    lines
-}
-
-fn draw_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, lines: Vec<String>) {
-    let clock = status_clock(state);
-    let mut spans: Vec<Span> = Vec::new();
-    let mut more: Vec<Line> = Vec::new();
-    match state.status() {
-        Some(msg) => {
-            let style = match msg.level {
-                Level::Info => theme.text,
-                Level::Ok => theme.ok,
-                Level::Warning => theme.warning,
-                Level::Error => theme.error,
-            };
-            let mut lines = lines.into_iter();
-            spans.push(Span::styled(lines.next().unwrap_or_default(), style));
-            more.extend(lines.map(|l| Line::styled(l, style)));
-        }
-        None => {
-            // Hints that fit; help and quit (the last two) always shown.
-            spans.push(Span::raw(" "));
-            let all = hints(state);
-            let cost = |(k, w): &(String, &str)| k.width() + w.width() + 3;
-            let pinned = if state.layer() == Layer::Table { 2 } else { 1 };
-            let split = all.len().saturating_sub(pinned);
-            let budget = (area.width as usize)
-                .saturating_sub(clock.width() + 2)
-                .saturating_sub(all[split..].iter().map(cost).sum());
-            let mut used = 0;
-            let chosen = all[..split]
-                .iter()
-                .take_while(|h| {
-                    used += cost(h);
-                    used <= budget
-                })
-                .chain(&all[split..]);
-            for (key, word) in chosen {
-                spans.push(Span::styled(key.clone(), theme.key));
-                spans.push(Span::styled(format!(" {word}  "), theme.muted));
-            }
-        }
-    }
-    if let Some(note) = sending_note(state).filter(|_| state.status().is_none()) {
-        spans.push(Span::styled(note, theme.warning));
-    }
-    let w = clock.width() as u16;
-    let text_area = if status_room(&clock, area.width) < area.width {
-        let r = Rect {
-            x: area.x + area.width - w,
-            width: w,
-            height: 1,
-            ..area
-        };
-        frame.render_widget(Paragraph::new(Span::styled(clock, theme.muted)), r);
-        Rect {
-            width: area.width - w,
-            ..area
-        }
-    } else {
-        area
-    };
-    let mut text = vec![Line::from(spans)];
-    text.extend(more);
-    frame.render_widget(Paragraph::new(text), text_area);
 }

@@ -1,7 +1,8 @@
 //! The orders table: only the visible window of the view becomes `Row`s.
 //! Columns are dropped by priority when the terminal is narrow. The first
-//! column marks an order: `⚑` with a local follow-up flag, `!` when it needs
-//! attention otherwise.
+//! column marks an order with two glyphs, each in its own place so one never
+//! hides the other: `⚑` with a local follow-up flag, then `!` when it needs
+//! attention for any other reason.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -9,7 +10,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
-use super::{Theme, age, fit, stage_short};
+use super::{Theme, age, fit, stage_glyph, stage_short, stage_word};
 use crate::app::{SortColumn, State, ViewKind};
 use crate::domain::{Schedule, Stage};
 
@@ -63,7 +64,7 @@ fn columns(width: u16, key_w: u16, status_w: u16, schedule_w: u16) -> (Vec<Col>,
     let stage_w = if wide { 13 } else { 11 };
     let fixed = |c: Col| -> u16 {
         match c {
-            Col::Mark => 1,
+            Col::Mark => 2,
             Col::Key => key_w,
             Col::Status => status_w,
             Col::Stage => stage_w,
@@ -172,12 +173,17 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
 
     let orders: Vec<&crate::domain::OrderSummary> =
         window.iter().filter_map(|&i| store.get(i)).collect();
-    let key_w = orders
-        .iter()
-        .map(|o| (o.key.carrier.chars().count() + 1 + o.key.id.chars().count()) as u16)
-        .max()
-        .unwrap_or(8)
-        .clamp(8, 18);
+    // The order column is as wide as the view's longest key (not the
+    // window's), so it keeps its width while scrolling; the scan stops at
+    // the widest the column gets.
+    let mut key_w = 8u16;
+    for o in visible.iter().filter_map(|&i| store.get(i)) {
+        let w = (o.key.carrier.chars().count() + 1 + o.key.id.chars().count()) as u16;
+        key_w = key_w.max(w.min(18));
+        if key_w == 18 {
+            break;
+        }
+    }
     let status_w = orders
         .iter()
         .map(|o| o.status.raw.chars().count() as u16)
@@ -197,7 +203,12 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
 
     let sort = store.sort();
     let header = Row::new(cols.iter().map(|c| {
-        let mut title = c.title().to_string();
+        // The order column sorts two ways: its title says which.
+        let mut title = match (c, sort.column) {
+            (Col::Key, SortColumn::Carrier) => "carrier".to_string(),
+            (Col::Key, SortColumn::Id) => "id".to_string(),
+            _ => c.title().to_string(),
+        };
         if c.sorted_by(sort.column) {
             title.push(if sort.reversed { '▼' } else { '▲' });
         }
@@ -213,26 +224,27 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
             let w = *w as usize;
             match col {
                 Col::Mark => {
-                    // A glyph, never colour alone: ⚑ flagged, ! attention.
-                    if store.is_flagged(&order.key) {
-                        Cell::from(Span::styled("⚑", theme.attention))
-                    } else if order.needs_attention() {
-                        Cell::from(Span::styled("!", theme.attention))
+                    // Glyphs, never colour alone: ⚑ flagged, ! attention
+                    // (the carrier's reasons; a flag does not hide them).
+                    let flag = if store.is_flagged(&order.key) {
+                        "⚑"
                     } else {
-                        Cell::from(" ")
-                    }
+                        " "
+                    };
+                    let bang = if order.needs_attention() { "!" } else { " " };
+                    Cell::from(Span::styled(format!("{flag}{bang}"), theme.attention))
                 }
                 Col::Key => Cell::from(fit(&order.key.to_string(), w).into_owned()),
                 Col::Status => Cell::from(fit(&order.status.raw, w).into_owned()),
                 Col::Stage => {
                     let stage = order.status.stage;
                     let word = if wide {
-                        stage.label()
+                        stage_word(stage)
                     } else {
                         stage_short(stage)
                     };
                     Cell::from(Span::styled(
-                        format!("{} {word}", stage.glyph()),
+                        format!("{} {word}", stage_glyph(stage)),
                         theme.stage(stage),
                     ))
                 }
