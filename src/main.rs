@@ -68,6 +68,10 @@ enum Command {
     },
     /// Validate a config file and report errors with line and column.
     CheckConfig,
+    /// Write the commented example config where the config is looked for
+    /// (--config, $ORDERDESK_CONFIG, else the platform config dir), never
+    /// over an existing file, and check it as check-config does.
+    Init,
     /// Print the write journal (who did what, and what came of it), newest first.
     Journal {
         /// Print a JSON array (times in RFC 3339 with their offset) instead
@@ -255,50 +259,66 @@ async fn dispatch(cli: Cli, warnings: Vec<String>) -> Result<ExitCode, String> {
         }
         Some(Command::CheckConfig) => {
             let path = config_path(cli.config.as_deref())?;
-            let config = registry::load_config(&path).map_err(|e| e.to_string())?;
-            // Exactly what the console checks at start; an unknown or bad
-            // theme, only a warning there, is an error here.
-            let checked = preflight(&config, None).map_err(|e| e.to_string())?;
-            if let Some(problem) = checked.theme_problem {
-                let error = ConfigError {
-                    path: Some(path.clone()),
-                    problems: vec![problem],
-                };
-                return Err(error.to_string());
-            }
-            let mut handles_ok = true;
-            for c in &config.carriers {
-                // Build read-only: checks secrets and URLs without a write client.
-                if let Err(e) = registry::build(&config, c, true) {
-                    let _ = writeln!(
-                        std::io::stderr().lock(),
-                        "{}: carrier {:?}: {e}",
-                        path.display(),
-                        c.name
-                    );
-                    handles_ok = false;
-                }
-            }
-            if !handles_ok {
-                return Ok(ExitCode::FAILURE);
-            }
-            let mut out = std::io::stdout().lock();
-            let written = writeln!(
-                out,
-                "{}: ok ({} carrier{})",
-                path.display(),
-                config.carriers.len(),
-                if config.carriers.len() == 1 { "" } else { "s" }
-            )
-            .and_then(|()| {
-                config.carriers.iter().try_for_each(|c| {
-                    writeln!(out, "  {:<12} {:<14} {}", c.name, c.kind, c.base_url)
-                })
-            });
-            headless::finish(written)?;
-            Ok(ExitCode::SUCCESS)
+            check_config(&path)
+        }
+        Some(Command::Init) => {
+            let path = config_path(cli.config.as_deref())?;
+            orderdesk::config::write_starter(&path)?;
+            say(&format!(
+                "wrote the example config to {}: set each carrier's base_url and credentials there",
+                path.display()
+            ));
+            check_config(&path)
         }
     }
+}
+
+/// `check-config`: exactly what the console checks at start, then each
+/// carrier built read-only (its secrets and URL).
+fn check_config(path: &Path) -> Result<ExitCode, String> {
+    let config = registry::load_config(path).map_err(|e| e.to_string())?;
+    // Exactly what the console checks at start; an unknown or bad
+    // theme, only a warning there, is an error here.
+    let checked = preflight(&config, None).map_err(|e| e.to_string())?;
+    if let Some(problem) = checked.theme_problem {
+        let error = ConfigError {
+            path: Some(path.to_owned()),
+            problems: vec![problem],
+        };
+        return Err(error.to_string());
+    }
+    let mut handles_ok = true;
+    for c in &config.carriers {
+        // Build read-only: checks secrets and URLs without a write client.
+        if let Err(e) = registry::build(&config, c, true) {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "{}: carrier {:?}: {e}",
+                path.display(),
+                c.name
+            );
+            handles_ok = false;
+        }
+    }
+    if !handles_ok {
+        return Ok(ExitCode::FAILURE);
+    }
+    let mut out = std::io::stdout().lock();
+    let written = writeln!(
+        out,
+        "{}: ok ({} carrier{})",
+        path.display(),
+        config.carriers.len(),
+        if config.carriers.len() == 1 { "" } else { "s" }
+    )
+    .and_then(|()| {
+        config
+            .carriers
+            .iter()
+            .try_for_each(|c| writeln!(out, "  {:<12} {:<14} {}", c.name, c.kind, c.base_url))
+    });
+    headless::finish(written)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn demo_options(args: &SimArgs) -> DemoOptions {

@@ -367,3 +367,31 @@ fn a_reader_that_goes_away_ends_list_quietly() {
         }
     }
 }
+
+/// `init` writes the commented example where the config is looked for,
+/// checks it, and never writes over an existing file.
+#[test]
+fn init_writes_the_example_config_once_and_checks_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("new").join("config.toml");
+    let out = run(&["init"], &config, dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&config).expect("written");
+    assert!(written.contains("[[carrier]]") && written.starts_with('#'));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ok (1 carrier)"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrote the example config"));
+
+    std::fs::write(&config, "# mine\n").expect("edit");
+    let out = run(&["init"], &config, dir.path());
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("already exists"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&config).expect("read"), "# mine\n");
+}

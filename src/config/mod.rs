@@ -14,6 +14,7 @@
 
 mod carrier;
 mod kind;
+mod starter;
 mod values;
 
 use carrier::{CarrierReading, Defaults, carrier_tables_of};
@@ -21,6 +22,7 @@ pub use kind::{
     KindReaders, KindSection, KindSettings, ReadKind, SecretKeys, SecretSource, StringOrInt,
     is_blank,
 };
+pub use starter::{EXAMPLE, write_starter};
 pub use values::{DURATION_EXPECTED, Seconds};
 
 use std::collections::{BTreeMap, HashSet};
