@@ -13,7 +13,7 @@ use orderdesk::carriers::{self, CarrierHandle};
 use orderdesk::config::{Config, ConfigError};
 use orderdesk::demo::{Demo, DemoOptions, OrderCount, OrderCounts};
 use orderdesk::domain::{OrderKey, Stage};
-use orderdesk::headless::{self, ListFilter};
+use orderdesk::headless::{self, ListFilter, Since};
 use orderdesk::preflight::preflight;
 use orderdesk::registry;
 use orderdesk::runtime::{self, ConsoleSetup};
@@ -63,6 +63,7 @@ enum Command {
     Show {
         /// The order, as shown in the console: CARRIER/ID (e.g. tg/19530).
         key: String,
+        /// Print JSON (times in RFC 3339 with their offset) instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -73,16 +74,25 @@ enum Command {
     Wallboard,
     /// Print the wallboard's figures (tiles, carriers, ageing, breaches).
     Stats {
+        /// Print JSON (for scripts and status pages) instead of text.
         #[arg(long)]
         json: bool,
     },
+    /// Write the commented example config where the config is looked for
+    /// (--config, $ORDERDESK_CONFIG, else the platform config dir), never
+    /// over an existing file, and check it as check-config does.
+    Init,
     /// Print the write journal (who did what, and what came of it), newest first.
     Journal {
+        /// Print a JSON array (times in RFC 3339 with their offset) instead
+        /// of text.
         #[arg(long)]
         json: bool,
-        /// Only entries from this date on (YYYY-MM-DD, UTC).
-        #[arg(long, value_name = "DATE")]
-        since: Option<chrono::NaiveDate>,
+        /// Only entries from then on: a date (2026-11-02), a date and time
+        /// (2026-11-02 14:30, in the first carrier's zone, or RFC 3339 with
+        /// an offset), today, yesterday, or an age (30m, 2h, 3d, 1w).
+        #[arg(long, value_name = "WHEN", value_parser = Since::parse)]
+        since: Option<Since>,
     },
     /// The team store (PostgreSQL) shared by a support team.
     #[command(subcommand)]
@@ -134,12 +144,18 @@ struct SimArgs {
 
 #[derive(Debug, Args)]
 struct ListArgs {
+    /// Print a JSON array, one object per order (times in RFC 3339 with
+    /// their offset), instead of a table.
     #[arg(long)]
     json: bool,
+    /// Print CSV (RFC 4180) with the fields of --json as columns.
+    #[arg(long, conflicts_with = "json")]
+    csv: bool,
     /// Include done and closed orders.
     #[arg(long)]
     all: bool,
-    /// Only this carrier (its configured name).
+    /// Only this carrier (its configured name; another name is an error
+    /// that lists them).
     #[arg(long)]
     carrier: Option<String>,
     /// Only this stage: new, in_progress, needs_attention, done, closed.
@@ -168,7 +184,7 @@ fn main() -> ExitCode {
     let _log_guard = match orderdesk::logging::init(orderdesk::logging::default_dir().as_deref()) {
         Ok(guard) => Some(guard),
         Err(warning) => {
-            eprintln!("orderdesk: warning: {warning}");
+            say(&format!("warning: {warning}"));
             // The console's screen hides stderr: it says so itself too.
             warnings.push(warning.to_string());
             None
@@ -218,8 +234,22 @@ async fn db_init(url: &str) -> Result<ExitCode, String> {
 }
 
 fn fail(message: &str) -> ExitCode {
-    eprintln!("orderdesk: {message}");
+    say(message);
     ExitCode::FAILURE
+}
+
+/// `orderdesk: MESSAGE` on stderr; a stderr that is gone (`2>&1 | head`)
+/// is no reason to panic.
+fn say(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "orderdesk: {message}");
+}
+
+/// The zone headless output prints times in: the console's (the first
+/// carrier's `timezone`), UTC without a config.
+fn display_zone(config: Option<&Config>) -> chrono_tz::Tz {
+    config
+        .and_then(|c| c.carriers.first())
+        .map_or(chrono_tz::UTC, |c| c.timezone)
 }
 
 async fn dispatch(cli: Cli, warnings: Vec<String>) -> Result<ExitCode, String> {
@@ -275,9 +305,10 @@ async fn dispatch(cli: Cli, warnings: Vec<String>) -> Result<ExitCode, String> {
                 }
                 _ => None,
             };
+            let zone = display_zone(config.as_ref());
             let dir = runtime::data_dir(cli.data_dir.or_else(|| config.and_then(|c| c.data_dir)))
                 .ok_or("no data directory: use --data-dir")?;
-            journal(&dir, json, since).await
+            journal(&dir, json, since, zone).await
         }
         Some(Command::Sim(args)) => sim(&args).await,
         Some(Command::Db(DbCommand::Init { database })) => db_init(&database).await,
@@ -293,40 +324,66 @@ async fn dispatch(cli: Cli, warnings: Vec<String>) -> Result<ExitCode, String> {
         }
         Some(Command::CheckConfig) => {
             let path = config_path(cli.config.as_deref())?;
-            let config = registry::load_config(&path).map_err(|e| e.to_string())?;
-            // Exactly what the console checks at start; an unknown or bad
-            // theme, only a warning there, is an error here.
-            let checked = preflight(&config, None).map_err(|e| e.to_string())?;
-            if let Some(problem) = checked.theme_problem {
-                let error = ConfigError {
-                    path: Some(path.clone()),
-                    problems: vec![problem],
-                };
-                return Err(error.to_string());
-            }
-            let mut handles_ok = true;
-            for c in &config.carriers {
-                // Build read-only: checks secrets and URLs without a write client.
-                if let Err(e) = registry::build(&config, c, true) {
-                    eprintln!("{}: carrier {:?}: {e}", path.display(), c.name);
-                    handles_ok = false;
-                }
-            }
-            if !handles_ok {
-                return Ok(ExitCode::FAILURE);
-            }
-            println!(
-                "{}: ok ({} carrier{})",
-                path.display(),
-                config.carriers.len(),
-                if config.carriers.len() == 1 { "" } else { "s" }
-            );
-            for c in &config.carriers {
-                println!("  {:<12} {:<14} {}", c.name, c.kind, c.base_url);
-            }
-            Ok(ExitCode::SUCCESS)
+            check_config(&path)
+        }
+        Some(Command::Init) => {
+            let path = config_path(cli.config.as_deref())?;
+            orderdesk::config::write_starter(&path)?;
+            say(&format!(
+                "wrote the example config to {}: set each carrier's base_url and credentials there",
+                path.display()
+            ));
+            check_config(&path)
         }
     }
+}
+
+/// `check-config`: exactly what the console checks at start, then each
+/// carrier built read-only (its secrets and URL).
+fn check_config(path: &Path) -> Result<ExitCode, String> {
+    let config = registry::load_config(path).map_err(|e| e.to_string())?;
+    // Exactly what the console checks at start; an unknown or bad
+    // theme, only a warning there, is an error here.
+    let checked = preflight(&config, None).map_err(|e| e.to_string())?;
+    if let Some(problem) = checked.theme_problem {
+        let error = ConfigError {
+            path: Some(path.to_owned()),
+            problems: vec![problem],
+        };
+        return Err(error.to_string());
+    }
+    let mut handles_ok = true;
+    for c in &config.carriers {
+        // Build read-only: checks secrets and URLs without a write client.
+        if let Err(e) = registry::build(&config, c, true) {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "{}: carrier {:?}: {e}",
+                path.display(),
+                c.name
+            );
+            handles_ok = false;
+        }
+    }
+    if !handles_ok {
+        return Ok(ExitCode::FAILURE);
+    }
+    let mut out = std::io::stdout().lock();
+    let written = writeln!(
+        out,
+        "{}: ok ({} carrier{})",
+        path.display(),
+        config.carriers.len(),
+        if config.carriers.len() == 1 { "" } else { "s" }
+    )
+    .and_then(|()| {
+        config
+            .carriers
+            .iter()
+            .try_for_each(|c| writeln!(out, "  {:<12} {:<14} {}", c.name, c.kind, c.base_url))
+    });
+    headless::finish(written)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn demo_options(args: &SimArgs) -> DemoOptions {
@@ -454,6 +511,18 @@ async fn list(
     args: &ListArgs,
     data_dir: Option<PathBuf>,
 ) -> Result<ExitCode, String> {
+    if let Some(name) = args
+        .carrier
+        .as_deref()
+        .filter(|name| !config.carriers.iter().any(|c| c.name == *name))
+    {
+        let names: Vec<&str> = config.carriers.iter().map(|c| c.name.as_str()).collect();
+        say(&format!(
+            "--carrier {name:?}: no carrier of that name in the config (configured: {})",
+            names.join(", ")
+        ));
+        return Ok(ExitCode::from(2));
+    }
     let handles = build_handles(config, true)?;
     let local = local_data(data_dir.as_deref()).await;
     let headless::Fetched {
@@ -462,10 +531,10 @@ async fn list(
         unreadable,
     } = headless::fetch_all(&handles).await?;
     for (name, error) in &failures {
-        eprintln!("orderdesk: warning: carrier {name:?} failed: {error}");
+        say(&format!("warning: carrier {name:?} failed: {error}"));
     }
     for problem in &unreadable {
-        eprintln!("orderdesk: warning: {problem}");
+        say(&format!("warning: {problem}"));
     }
     if failures.len() == handles.len() {
         return Err("no carrier answered".into());
@@ -482,19 +551,19 @@ async fn list(
         .into_iter()
         .filter(|o| filter.matches(o, &local))
         .collect();
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = if args.json {
         let array: Vec<_> = orders
             .iter()
             .map(|o| headless::order_summary_json(o, &local))
             .collect();
-        serde_json::to_writer_pretty(&mut out, &array)
-            .map_err(std::io::Error::other)
-            .and_then(|_| writeln!(out))
+        headless::write_json(&mut out, &array)
+    } else if args.csv {
+        headless::write_csv(&mut out, &orders, &local)
     } else {
-        headless::write_table(&mut out, &orders, chrono::Utc::now())
+        headless::write_table(&mut out, &orders, &local, chrono::Utc::now())
     };
-    written.map_err(|e| format!("cannot write output: {e}"))?;
+    headless::finish(written.and_then(|()| out.flush()))?;
     Ok(if failures.is_empty() && unreadable.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -505,20 +574,18 @@ async fn list(
 async fn stats(config: &Config, json: bool, data_dir: Option<PathBuf>) -> Result<ExitCode, String> {
     let found = headless::stats::stats(config, data_dir.as_deref(), chrono::Utc::now()).await?;
     for warning in &found.warnings {
-        eprintln!("orderdesk: warning: {warning}");
+        say(&format!("warning: {warning}"));
     }
     if found.none_answered {
         return Err("no carrier answered".into());
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = if json {
-        serde_json::to_writer_pretty(&mut out, &headless::stats::board_json(&found.board))
-            .map_err(std::io::Error::other)
-            .and_then(|_| writeln!(out))
+        headless::write_json(&mut out, &headless::stats::board_json(&found.board))
     } else {
         headless::stats::write_board(&mut out, &found.board)
     };
-    written.map_err(|e| format!("cannot write output: {e}"))?;
+    headless::finish(written.and_then(|()| out.flush()))?;
     Ok(if found.warnings.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -538,49 +605,44 @@ async fn show(
     let handles = build_handles(config, true)?;
     let (order, warning) = headless::fetch_one(&handles, &key).await?;
     if let Some(warning) = warning {
-        eprintln!("orderdesk: warning: customer details of {key} not loaded: {warning}");
+        say(&format!(
+            "warning: customer details of {key} not loaded: {warning}"
+        ));
     }
-    let mut out = std::io::stdout().lock();
+    // Times in the order's carrier's zone, as the carrier means them.
+    let zone = config
+        .carriers
+        .iter()
+        .find(|c| *c.name == *key.carrier)
+        .map_or(chrono_tz::UTC, |c| c.timezone);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = if json {
-        serde_json::to_writer_pretty(&mut out, &headless::order_detail_json(&order, &local))
-            .map_err(std::io::Error::other)
-            .and_then(|_| writeln!(out))
+        headless::write_json(&mut out, &headless::order_detail_json(&order, &local))
     } else {
-        headless::write_detail(&mut out, &order, chrono::Utc::now())
+        headless::write_detail(&mut out, &order, &local, &zone, chrono::Utc::now())
     };
-    written.map_err(|e| format!("cannot write output: {e}"))?;
+    headless::finish(written.and_then(|()| out.flush()))?;
     Ok(ExitCode::SUCCESS)
 }
 
 async fn journal(
     dir: &Path,
     json: bool,
-    since: Option<chrono::NaiveDate>,
+    since: Option<Since>,
+    zone: chrono_tz::Tz,
 ) -> Result<ExitCode, String> {
-    let since = since
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc());
+    let since = since.map(|s| s.start(chrono::Utc::now(), &zone));
     let entries = headless::journal(dir, since).await?;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = if json {
-        serde_json::to_writer_pretty(&mut out, &entries)
-            .map_err(std::io::Error::other)
-            .and_then(|_| writeln!(out))
+        headless::write_json(&mut out, &entries)
     } else {
-        entries.iter().try_for_each(|e| {
-            writeln!(
-                out,
-                "{}  {:<10} {:<16} {:<12} {:<10} {}",
-                e.created_at.format("%Y-%m-%d %H:%M:%S"),
-                e.author,
-                e.key.to_string(),
-                e.action().as_str(),
-                e.state.as_str(),
-                e.describe()
-            )
-        })
+        if entries.is_empty() {
+            say(&format!("no journal entries in {}", dir.display()));
+        }
+        headless::write_journal(&mut out, &entries, &zone)
     };
-    written.map_err(|e| format!("cannot write output: {e}"))?;
+    headless::finish(written.and_then(|()| out.flush()))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -588,7 +650,31 @@ async fn journal(
 async fn local_data(dir: Option<&Path>) -> headless::Local {
     let (local, warning) = headless::Local::load(dir).await;
     if let Some(warning) = warning {
-        eprintln!("orderdesk: warning: {warning}");
+        say(&format!("warning: {warning}"));
     }
     local
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// `--help` explains every flag and argument of every command.
+    #[test]
+    fn every_flag_has_help_text() {
+        fn undocumented(cmd: &clap::Command, path: &str, found: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                if arg.get_help().is_none() && !arg.is_hide_set() {
+                    found.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                undocumented(sub, &format!("{path} {}", sub.get_name()), found);
+            }
+        }
+        let mut found = Vec::new();
+        undocumented(&Cli::command(), "orderdesk", &mut found);
+        assert!(found.is_empty(), "no help text: {found:?}");
+    }
 }

@@ -268,7 +268,9 @@ fn filter_tokens() {
     assert_eq!(ids(&s), ["19530", "19531"]);
     s.set_filter("stage:progress");
     assert_eq!(ids(&s), ["19488", "19502", "19520"]);
-    s.set_filter("stage:attention");
+    s.set_filter("stage:stalled");
+    assert_eq!(ids(&s), ["19477"]);
+    s.set_filter("stage:needs_attention");
     assert_eq!(ids(&s), ["19477"]);
     s.set_filter("status:received fiber");
     assert_eq!(ids(&s), ["19502", "19520"]);

@@ -939,3 +939,56 @@ fn a_failed_search_is_said_once_and_not_repeated() {
         "not asked again"
     );
 }
+
+/// The filter folds accents (`marta` finds Märta), looks an email address
+/// up in the full order through the store, negates a token with `-`, and
+/// names the configured carriers and kinds when a token names another.
+#[test]
+fn the_filter_folds_accents_finds_emails_negates_and_hints() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    store.save_orders(&orders()).unwrap();
+    let mut s = State::new(carriers(), options(false)).unwrap();
+    app::update(
+        &mut s,
+        Msg::CacheLoaded {
+            orders: store.load_order_summaries().unwrap(),
+            notes: HashMap::new(),
+            flags: HashMap::new(),
+            journal: Vec::new(),
+        },
+    );
+    press(&mut s, ch('4'));
+    assert_eq!(s.store().view(), ViewKind::All);
+    s.set_filter("marta");
+    assert_eq!(ids(&s), ["19502"]);
+    s.set_filter("akesson");
+    assert_eq!(ids(&s), ["19520"]);
+
+    s.set_filter("");
+    press(&mut s, ch('/'));
+    let fx = typ(&mut s, "karin@exempel.se");
+    answer_searches(&mut s, &store, fx);
+    assert_eq!(ids(&s), ["19477"], "the email is only in the full order");
+    press(&mut s, ctrl('u'));
+    let fx = typ(&mut s, "goteborg");
+    answer_searches(&mut s, &store, fx);
+    assert_eq!(ids(&s).len(), orders().len(), "every order's city");
+    press(&mut s, key(KeyCode::Esc));
+
+    s.set_filter("status:waiting");
+    assert_eq!(ids(&s), ["19477"]);
+    s.set_filter("-status:waiting");
+    assert_eq!(ids(&s).len(), orders().len() - 1);
+    assert!(!ids(&s).contains(&"19477".to_string()));
+
+    s.set_filter("carrier:bogus");
+    assert!(ids(&s).is_empty());
+    assert_eq!(s.store().filter().problems, ["carrier \"bogus\"? tg"]);
+    s.set_filter("kind:voice");
+    assert_eq!(
+        s.store().filter().problems,
+        ["kind \"voice\"? tjansteguiden"]
+    );
+    s.set_filter("carrier:tg kind:tjansteguiden");
+    assert!(s.store().filter().problems.is_empty());
+}

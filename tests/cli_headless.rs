@@ -255,3 +255,143 @@ fn check_config_runs_the_consoles_checks() {
         assert!(stderr.contains(expect), "{expect:?} not in {stderr}");
     }
 }
+
+/// `list --carrier NAME` with a name the config does not have is the user's
+/// mistake: exit 2, naming the carriers there are, nothing on stdout.
+#[test]
+fn an_unknown_carrier_is_refused_naming_the_known_ones() {
+    let (_sim, toml) = sim();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, &toml).expect("write config");
+    let out = run(&["list", "--carrier", "bogus"], &config, dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("\"bogus\"") && stderr.contains("configured: tg, voice"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+
+    // A known one still lists, and as CSV too: a header and a record per
+    // order, the --json fields as columns.
+    let out = run(
+        &["list", "--carrier", "voice", "--all", "--csv"],
+        &config,
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let records: Vec<&str> = text.split_terminator("\r\n").collect();
+    assert!(
+        records[0].starts_with("key,carrier,kind,id,status,stage"),
+        "{text}"
+    );
+    assert_eq!(records.len(), 11, "a header and 10 Voice orders: {text}");
+    assert!(
+        records[1..].iter().all(|r| r.starts_with("voice/")),
+        "{text}"
+    );
+}
+
+/// A data directory nothing was written from has an empty journal, which is
+/// not an error; `--since` takes the formats it names.
+#[test]
+fn an_empty_journal_is_not_an_error_and_since_takes_ages_and_words() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("absent.toml");
+    for since in [
+        None,
+        Some("yesterday"),
+        Some("2h"),
+        Some("3d"),
+        Some("2026-11-02"),
+        Some("2026-11-02 14:30"),
+    ] {
+        let mut args = vec!["journal", "--json"];
+        args.extend(since.iter().flat_map(|s| ["--since", s]));
+        let out = run(&args, &config, dir.path());
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let entries: Vec<serde_json::Value> =
+            serde_json::from_slice(&out.stdout).expect("a JSON array");
+        assert!(entries.is_empty());
+    }
+    let out = run(&["journal"], &config, dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+
+    let out = run(&["journal", "--since", "last tuesday"], &config, dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for format in ["2026-11-02", "yesterday", "2h", "3d"] {
+        assert!(stderr.contains(format), "{format} not named: {stderr}");
+    }
+}
+
+/// `list | head -1`: a reader that goes away ends the command quietly, with
+/// or without stderr on the same pipe (no broken-pipe error, no panic).
+#[test]
+fn a_reader_that_goes_away_ends_list_quietly() {
+    let sim = SimProcess::start(&["--orders", "300", "--latency", "0"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, &sim.config).expect("write config");
+    // Pretty JSON of 300+ orders is far more than a pipe holds, so the
+    // writer is still writing when `head` exits.
+    for redirect in ["2>err.txt", "2>&1"] {
+        let script = format!(
+            "\"$0\" list --json --all --config config.toml --data-dir . {redirect} | head -1 >/dev/null; \
+             echo \"status ${{PIPESTATUS[0]}}\""
+        );
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(&script)
+            .arg(BIN)
+            .current_dir(dir.path())
+            .env("XDG_STATE_HOME", dir.path())
+            .output()
+            .expect("bash runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(stdout.trim(), "status 0", "{redirect}: {stdout}");
+        if redirect == "2>err.txt" {
+            let stderr = std::fs::read_to_string(dir.path().join("err.txt")).expect("stderr");
+            assert!(stderr.is_empty(), "{stderr}");
+        }
+    }
+}
+
+/// `init` writes the commented example where the config is looked for,
+/// checks it, and never writes over an existing file.
+#[test]
+fn init_writes_the_example_config_once_and_checks_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("new").join("config.toml");
+    let out = run(&["init"], &config, dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&config).expect("written");
+    assert!(written.contains("[[carrier]]") && written.starts_with('#'));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ok (1 carrier)"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrote the example config"));
+
+    std::fs::write(&config, "# mine\n").expect("edit");
+    let out = run(&["init"], &config, dir.path());
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("already exists"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&config).expect("read"), "# mine\n");
+}

@@ -1,9 +1,12 @@
 //! The filter bar's language, parsed once per keystroke into [`Filter`]:
-//! whitespace-separated terms that must all match (case-insensitive
-//! substrings of the order's visible text, or, found by the store's
-//! full-text index a moment later, word prefixes anywhere in the full order:
-//! log lines, items, fields; see `search`) plus `carrier:` `stage:` `status:`
-//! `kind:` `source:` `flag:` tokens. A value may be quoted (`status:"in progress"`).
+//! whitespace-separated terms that must all match (case- and
+//! accent-insensitive substrings of the order's visible text: `marta` finds
+//! Märta, `asa` Åsa; or, found by the store's full-text index a moment
+//! later, word prefixes anywhere in the full order: log lines, items,
+//! carrier and customer fields such as email, phone and city; see `search`)
+//! plus `carrier:` `stage:` `status:` `kind:` `source:` `flag:` tokens, each
+//! negated by a leading `-` (`-status:waiting`; a `-` before plain text is
+//! part of the text). A value may be quoted (`status:"in progress"`).
 //! `flag:` alone or `flag:yes` keeps orders with a local follow-up flag,
 //! `flag:no` those without; `source:phone` keeps orders whose source system
 //! (`OrderSummary::source`, e.g. a PX order's API/UI/Phone) is `phone`, and
@@ -13,8 +16,12 @@
 //!
 //! Choices: token values compare whole (case-insensitive), not as substrings,
 //! so `carrier:tg` does not also match `tg2`. A word with an unknown prefix
-//! (`12:39`, `http://...`) is plain text. An unknown stage matches nothing and
-//! the bar says why. Time-dependent text (ages) is not searchable, so a filter
+//! (`12:39`, `http://...`) is plain text. An unknown stage or flag value,
+//! and (once [`Filter::hint_unknown`] is told the configured ones) an
+//! unknown carrier or kind, matches nothing and the bar says why, naming
+//! the valid values. Accents are folded ([`fold`]) for Latin-1 and Latin
+//! Extended-A letters, the ones the store's index folds too; `æ`, `ø`, `ß`
+//! are letters of their own there and here. Time-dependent text (ages) is not searchable, so a filter
 //! result only changes when data, filter or view change.
 
 use crate::domain::{OrderSummary, Stage};
@@ -37,54 +44,100 @@ pub enum Term {
     /// Local follow-up flag set (`true`) or not; `None` = unknown value,
     /// matches nothing.
     Flag(Option<bool>),
+    /// `-token:value`: orders the token does not match. Never holds text.
+    Not(Box<Term>),
 }
 
 /// A parsed filter: every term must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
     pub terms: Vec<Term>,
-    /// What the user should know about the text (an unknown stage).
+    /// What the user should know about the text (an unknown value).
     pub problems: Vec<String>,
 }
+
+/// The filter's prefixes.
+const TOKENS: [&str; 6] = ["carrier", "stage", "status", "kind", "source", "flag"];
 
 impl Filter {
     pub fn parse(text: &str) -> Filter {
         let mut filter = Filter::default();
         for word in split_words(text) {
-            let term = match word.split_once(':') {
-                Some((prefix, "")) if prefix.eq_ignore_ascii_case("flag") => Term::Flag(Some(true)),
-                Some((prefix, value)) if !value.is_empty() => {
-                    match prefix.to_lowercase().as_str() {
-                        "carrier" => Term::Carrier(value.to_lowercase()),
-                        "status" => Term::Status(value.to_lowercase()),
-                        "kind" => Term::Kind(value.to_lowercase()),
-                        "source" => Term::Source(value.to_lowercase()),
-                        "flag" => {
-                            let flag = parse_flag(value);
-                            if flag.is_none() {
-                                filter.problems.push(format!("flag {value:?}? yes no"));
-                            }
-                            Term::Flag(flag)
-                        }
-                        "stage" => {
-                            let stage = parse_stage(value);
-                            if stage.is_none() {
-                                filter.problems.push(format!(
-                                    "stage {value:?}? new progress attention done closed"
-                                ));
-                            }
-                            Term::Stage(stage)
-                        }
-                        _ => Term::Text(word.to_lowercase()),
-                    }
-                }
-                _ => Term::Text(word.to_lowercase()),
+            let negated = word
+                .strip_prefix('-')
+                .filter(|rest| is_token(rest))
+                .and_then(|rest| filter.token(rest));
+            let term = match negated {
+                Some(term) => Term::Not(Box::new(term)),
+                None => filter
+                    .token(&word)
+                    .unwrap_or_else(|| Term::Text(fold(&word))),
             };
             if !filter.terms.contains(&term) {
                 filter.terms.push(term);
             }
         }
         filter
+    }
+
+    /// The token `word` is (`stage:new`), noting an unknown stage or flag
+    /// value; `None` when it is plain text.
+    fn token(&mut self, word: &str) -> Option<Term> {
+        if !is_token(word) {
+            return None;
+        }
+        let (prefix, value) = word.split_once(':')?;
+        Some(match prefix.to_lowercase().as_str() {
+            "flag" if value.is_empty() => Term::Flag(Some(true)),
+            "carrier" => Term::Carrier(value.to_lowercase()),
+            "status" => Term::Status(value.to_lowercase()),
+            "kind" => Term::Kind(value.to_lowercase()),
+            "source" => Term::Source(value.to_lowercase()),
+            "flag" => {
+                let flag = parse_flag(value);
+                if flag.is_none() {
+                    self.problems.push(format!("flag {value:?}? yes no"));
+                }
+                Term::Flag(flag)
+            }
+            "stage" => {
+                let stage = parse_stage(value);
+                if stage.is_none() {
+                    self.problems
+                        .push(format!("stage {value:?}? new progress stalled done closed"));
+                }
+                Term::Stage(stage)
+            }
+            _ => return None,
+        })
+    }
+
+    /// Notes a `carrier:` or `kind:` value that is none of `carriers` or
+    /// `kinds` (the configured ones), naming those; such a token matches
+    /// nothing. Without any configured carrier, nothing is noted.
+    pub fn hint_unknown(&mut self, carriers: &[&str], kinds: &[&str]) {
+        if carriers.is_empty() {
+            return;
+        }
+        let mut kinds = kinds.to_vec();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let mut problems = Vec::new();
+        for term in &self.terms {
+            let term = match term {
+                Term::Not(inner) => inner,
+                term => term,
+            };
+            let (what, value, known) = match term {
+                Term::Carrier(c) => ("carrier", c, carriers),
+                Term::Kind(k) => ("kind", k, kinds.as_slice()),
+                _ => continue,
+            };
+            if !known.iter().any(|k| eq_lower(k, value)) {
+                problems.push(format!("{what} {value:?}? {}", known.join(" ")));
+            }
+        }
+        self.problems.extend(problems);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -104,16 +157,16 @@ impl Filter {
 
     /// The plain words, space-separated, for the store's full-text index;
     /// empty when there are none, or when one of them is not a word the
-    /// index can look up on its own: shorter than [`FULL_TEXT_MIN`]
-    /// characters (a prefix that broad would bring half the orders) or with
-    /// anything but letters and digits (`tg/19`, `12:39` are the table's
-    /// text, and the index would split them into looser words).
+    /// index can look up on its own: one whose first run of letters and
+    /// digits is shorter than [`FULL_TEXT_MIN`] characters (a prefix that
+    /// broad would bring half the orders; `tg/19`, `12:39` are the table's
+    /// text). A word with punctuation after such a run (an email address,
+    /// `lars-göran`, `+46 70...`) is looked up as the phrase of its parts.
     pub fn text_words(&self) -> String {
         let mut words: Vec<&str> = Vec::new();
         for term in &self.terms {
             if let Term::Text(t) = term {
-                let searchable =
-                    t.chars().count() >= FULL_TEXT_MIN && t.chars().all(char::is_alphanumeric);
+                let searchable = first_word_len(t) >= FULL_TEXT_MIN;
                 if !searchable {
                     return String::new();
                 }
@@ -134,16 +187,72 @@ impl Filter {
                 _ => true,
             }) || subject.full_text_match()
         };
-        self.terms.iter().all(|term| match term {
-            Term::Text(_) => true,
-            Term::Carrier(c) => eq_lower(subject.carrier(), c),
-            Term::Stage(s) => Some(subject.stage()) == *s,
-            Term::Status(s) => subject.status_lower() == s,
-            Term::Kind(k) => eq_lower(subject.kind(), k),
-            Term::Source(w) => subject.source().is_some_and(|s| eq_lower(s, w)),
-            Term::Flag(f) => Some(subject.flagged()) == *f,
-        }) && text_ok()
+        self.terms.iter().all(|term| token_matches(term, subject)) && text_ok()
     }
+}
+
+/// Whether a token term matches (plain text is the caller's).
+fn token_matches(term: &Term, subject: &impl Subject) -> bool {
+    match term {
+        Term::Text(_) => true,
+        Term::Carrier(c) => eq_lower(subject.carrier(), c),
+        Term::Stage(s) => Some(subject.stage()) == *s,
+        Term::Status(s) => subject.status_lower() == s,
+        Term::Kind(k) => eq_lower(subject.kind(), k),
+        Term::Source(w) => subject.source().is_some_and(|s| eq_lower(s, w)),
+        Term::Flag(f) => Some(subject.flagged()) == *f,
+        Term::Not(inner) => !token_matches(inner, subject),
+    }
+}
+
+/// Whether `word` is `prefix:value` with a known prefix (`flag:` alone too).
+fn is_token(word: &str) -> bool {
+    word.split_once(':').is_some_and(|(prefix, value)| {
+        TOKENS.iter().any(|t| t.eq_ignore_ascii_case(prefix))
+            && (!value.is_empty() || prefix.eq_ignore_ascii_case("flag"))
+    })
+}
+
+/// Characters in the first run of letters and digits of `word`.
+fn first_word_len(word: &str) -> usize {
+    word.chars()
+        .skip_while(|c| !c.is_alphanumeric())
+        .take_while(|c| c.is_alphanumeric())
+        .count()
+}
+
+/// Latin-1 Supplement and Latin Extended-A (U+00C0..U+017F), each letter
+/// lowercased without its accent (as its canonical decomposition's base
+/// letter); letters with no such base (`æ`, `ø`, `ß`, `ł`) and `×` `÷`
+/// stay themselves.
+const FOLD: [char; 192] = [
+    'a', 'a', 'a', 'a', 'a', 'a', 'æ', 'c', 'e', 'e', 'e', 'e', 'i', 'i', 'i', 'i', 'ð', 'n', 'o',
+    'o', 'o', 'o', 'o', '×', 'ø', 'u', 'u', 'u', 'u', 'y', 'þ', 'ß', 'a', 'a', 'a', 'a', 'a', 'a',
+    'æ', 'c', 'e', 'e', 'e', 'e', 'i', 'i', 'i', 'i', 'ð', 'n', 'o', 'o', 'o', 'o', 'o', '÷', 'ø',
+    'u', 'u', 'u', 'u', 'y', 'þ', 'y', 'a', 'a', 'a', 'a', 'a', 'a', 'c', 'c', 'c', 'c', 'c', 'c',
+    'c', 'c', 'd', 'd', 'đ', 'đ', 'e', 'e', 'e', 'e', 'e', 'e', 'e', 'e', 'e', 'e', 'g', 'g', 'g',
+    'g', 'g', 'g', 'g', 'g', 'h', 'h', 'ħ', 'ħ', 'i', 'i', 'i', 'i', 'i', 'i', 'i', 'i', 'i', 'ı',
+    'ĳ', 'ĳ', 'j', 'j', 'k', 'k', 'ĸ', 'l', 'l', 'l', 'l', 'l', 'l', 'ŀ', 'ŀ', 'ł', 'ł', 'n', 'n',
+    'n', 'n', 'n', 'n', 'ŉ', 'ŋ', 'ŋ', 'o', 'o', 'o', 'o', 'o', 'o', 'œ', 'œ', 'r', 'r', 'r', 'r',
+    'r', 'r', 's', 's', 's', 's', 's', 's', 's', 's', 't', 't', 't', 't', 'ŧ', 'ŧ', 'u', 'u', 'u',
+    'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'w', 'w', 'y', 'y', 'y', 'z', 'z', 'z', 'z', 'z',
+    'z', 'ſ',
+];
+
+/// `text` lowercased with accents removed: `Märta` -> `marta`, `ÅSA` ->
+/// `asa`; combining accents (U+0300..U+036F) are dropped.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if let Some(&f) = (c as usize).checked_sub(0xC0).and_then(|i| FOLD.get(i)) {
+            out.push(f);
+        } else if !('\u{300}'..='\u{36f}').contains(&c) {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
 }
 
 /// What a filter can ask about an order.
@@ -214,7 +323,8 @@ fn split_words(text: &str) -> Vec<String> {
 }
 
 /// The lowercase text a filter searches: everything the table shows that
-/// does not depend on the clock. Fields are separated by `\n` so a term
+/// does not depend on the clock, then each column that has accents again
+/// with them folded ([`fold`]). Fields are separated by `\n` so a term
 /// cannot match across two columns.
 #[cfg(test)]
 pub fn haystack(order: &OrderSummary) -> Box<str> {
@@ -242,12 +352,22 @@ pub fn haystack_with_parts(order: &OrderSummary) -> (Box<str>, HayParts) {
             + schedule.len()
             + 40,
     );
+    // Accents folded: each column with accents again, folded, after the
+    // columns, so `marta` finds Märta while the sort reads the text as
+    // written (and ASCII orders cost nothing more).
+    let mut folded = String::new();
     let mut push = |part: &str| -> (u32, u32) {
         let start = text.len();
         if part.is_ascii() {
             text.extend(part.chars().map(|c| c.to_ascii_lowercase()));
         } else {
-            text.push_str(&part.to_lowercase());
+            let lower = part.to_lowercase();
+            let plain = fold(&lower);
+            if plain != lower {
+                folded.push('\n');
+                folded.push_str(&plain);
+            }
+            text.push_str(&lower);
         }
         let end = text.len();
         (
@@ -270,6 +390,7 @@ pub fn haystack_with_parts(order: &OrderSummary) -> (Box<str>, HayParts) {
     push(order.kind);
     push("\n");
     push(&schedule);
+    text.push_str(&folded);
     let parts = HayParts {
         status,
         customer,
@@ -341,7 +462,7 @@ mod tests {
         assert!(f("ÅSA fiber"));
         assert!(!f("åsa kalle"));
         assert!(f("tg/195"));
-        assert!(f("carrier:TG stage:attention"));
+        assert!(f("carrier:TG stage:stalled"));
         assert!(f("stage:needs_attention status:waiting"));
         assert!(!f("carrier:t"));
         assert!(f("kind:tjansteguiden"));
@@ -431,6 +552,106 @@ mod tests {
         assert!(!bad.matches(&subject(true)));
         assert!(!bad.matches(&subject(false)));
         assert!(!Filter::parse("flag:yes").narrows(&Filter::parse("flag:no")));
+    }
+
+    #[test]
+    fn accents_fold_in_the_text_and_the_query() {
+        let mut o = order();
+        o.customer = "Märta Ångström".into();
+        let h = haystack(&OrderSummary::of(&o));
+        let subject = Plain {
+            order: &o,
+            haystack: &h,
+            status_lower: "waiting",
+            flagged: false,
+        };
+        let f = |text: &str| Filter::parse(text).matches(&subject);
+        for found in [
+            "marta",
+            "Märta",
+            "MARTA",
+            "angstrom",
+            "ångström",
+            "marta ang",
+        ] {
+            assert!(f(found), "{found}");
+        }
+        assert!(!f("martaangstrom"));
+        assert_eq!(
+            fold("Åsa Öberg ÉCOLE Łódź Straße"),
+            "asa oberg ecole łodz straße"
+        );
+        assert_eq!(fold("Ma\u{308}rta"), "marta", "combining accents too");
+        assert_eq!(Filter::parse("ÅSA").terms, [Term::Text("asa".into())]);
+        // The sort still reads the customer as written (lowercase).
+        let (hay, parts) = haystack_with_parts(&OrderSummary::of(&o));
+        let (a, b) = parts.customer;
+        assert_eq!(&hay[a as usize..b as usize], "märta ångström");
+    }
+
+    #[test]
+    fn a_leading_minus_negates_a_token() {
+        let o = order();
+        let h = haystack(&OrderSummary::of(&o));
+        let subject = Plain {
+            order: &o,
+            haystack: &h,
+            status_lower: "waiting",
+            flagged: false,
+        };
+        let f = |text: &str| Filter::parse(text).matches(&subject);
+        assert!(!f("-status:waiting"));
+        assert!(f("-status:received"));
+        assert!(f("-carrier:voice åsa"));
+        assert!(!f("-stage:stalled"));
+        assert!(f("-flag:"));
+        assert!(!f("-flag:no"));
+        assert_eq!(
+            Filter::parse("-status:Waiting").terms,
+            [Term::Not(Box::new(Term::Status("waiting".into())))]
+        );
+        // Before plain text or an unknown prefix, `-` is text.
+        assert_eq!(Filter::parse("-12").terms, [Term::Text("-12".into())]);
+        assert_eq!(Filter::parse("-x:y").terms, [Term::Text("-x:y".into())]);
+        assert_eq!(Filter::parse("-stage:bogus").problems.len(), 1);
+        assert!(Filter::parse("-status:a b").narrows(&Filter::parse("-status:a")));
+        assert!(!Filter::parse("-status:a").narrows(&Filter::parse("status:a")));
+        assert_eq!(Filter::parse("-status:waiting").text_words(), "");
+    }
+
+    #[test]
+    fn unknown_carriers_and_kinds_are_hinted_with_the_known_ones() {
+        let carriers = ["tg", "voice"];
+        let kinds = ["tjansteguiden", "lumen-voice", "tjansteguiden"];
+        let hinted = |text: &str| {
+            let mut f = Filter::parse(text);
+            f.hint_unknown(&carriers, &kinds);
+            f.problems
+        };
+        assert_eq!(hinted("carrier:bogus"), ["carrier \"bogus\"? tg voice"]);
+        assert_eq!(
+            hinted("kind:voice"),
+            ["kind \"voice\"? lumen-voice tjansteguiden"]
+        );
+        assert_eq!(hinted("-carrier:bogus").len(), 1);
+        assert!(hinted("carrier:TG kind:Lumen-Voice -carrier:voice åsa").is_empty());
+        let mut quiet = Filter::parse("carrier:bogus");
+        quiet.hint_unknown(&[], &[]);
+        assert!(quiet.problems.is_empty(), "no carriers known yet");
+    }
+
+    #[test]
+    fn email_addresses_and_phone_numbers_go_to_the_index_table_text_does_not() {
+        let words = |text: &str| Filter::parse(text).text_words();
+        assert_eq!(
+            words("Birgitta.Hakansson@test.se"),
+            "birgitta.hakansson@test.se"
+        );
+        assert_eq!(words("+46734240590"), "+46734240590");
+        assert_eq!(words("örebro"), "orebro");
+        assert_eq!(words("tg/19530"), "");
+        assert_eq!(words("12:39"), "");
+        assert_eq!(words("ab"), "");
     }
 
     #[test]

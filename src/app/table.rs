@@ -95,8 +95,11 @@ impl State {
     }
 
     pub(super) fn apply_filter(&mut self) {
-        self.store
-            .set_filter(Filter::parse(self.filter_input.text()));
+        let mut filter = Filter::parse(self.filter_input.text());
+        let carriers: Vec<&str> = self.carriers.iter().map(|c| &*c.info.name).collect();
+        let kinds: Vec<&str> = self.carriers.iter().map(|c| c.info.kind).collect();
+        filter.hint_unknown(&carriers, &kinds);
+        self.store.set_filter(filter);
         self.resync_cursor();
     }
 }

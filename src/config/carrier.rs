@@ -13,8 +13,8 @@ use toml::de::{DeTable, DeValue};
 use super::{
     COMMON_CARRIER_KEYS, CarrierConfig, DEFAULT_MAX_CONCURRENCY, DEFAULT_REFRESH_SECS,
     DEFAULT_REREAD_ATTENTION_EVERY_SECS, DEFAULT_REREAD_EVERY_SECS, DEFAULT_TIMEOUT_SECS,
-    FileAccess, KindReaders, KindSection, KindSettings, MAX_REQUESTS_PER_MINUTE, Problem,
-    concurrency, location, parse_hours, secs, tz,
+    FileAccess, KindReaders, KindSection, KindSettings, MAX_REQUESTS_PER_MINUTE, Problem, Seconds,
+    concurrency, location, parse_hours, secs, tz, values,
 };
 
 /// The common keys of a `[[carrier]]` table ([`COMMON_CARRIER_KEYS`]).
@@ -24,14 +24,14 @@ struct RawCarrier {
     name: Spanned<String>,
     kind: Spanned<String>,
     base_url: Spanned<String>,
-    refresh: Option<Spanned<f64>>,
+    refresh: Option<Spanned<Seconds>>,
     max_concurrency: Option<Spanned<i64>>,
-    timeout: Option<Spanned<f64>>,
+    timeout: Option<Spanned<Seconds>>,
     timezone: Option<Spanned<String>>,
     quiet_hours: Option<Spanned<String>>,
     max_requests_per_minute: Option<Spanned<i64>>,
-    reread_every: Option<Spanned<f64>>,
-    reread_attention_every: Option<Spanned<f64>>,
+    reread_every: Option<Spanned<Seconds>>,
+    reread_attention_every: Option<Spanned<Seconds>>,
 }
 
 /// The top-level values every carrier inherits unless it says otherwise.
@@ -126,8 +126,9 @@ impl<'i> CarrierReading<'_, 'i> {
         ))) {
             Ok(c) => c,
             Err(e) => {
-                let loc = location(text, e.span().map_or(span.start, |s| s.start));
-                self.shape.push((Some(loc), e.message().trim().to_owned()));
+                let at = e.span().map_or(span.start, |s| s.start);
+                let message = values::in_words(e.message(), text, at);
+                self.shape.push((Some(location(text, at)), message));
                 return None;
             }
         };

@@ -92,7 +92,7 @@ impl KindSection<'_, '_> {
             Ok(value) => Some(value),
             Err(e) => {
                 let at = e.span().map_or(self.table_start, |s| s.start);
-                let mut message = e.message().trim().to_owned();
+                let mut message = super::values::in_words(e.message(), self.text, at);
                 if message.starts_with("unknown field") {
                     // The kind's struct names only its own keys.
                     message.push_str(&format!(
@@ -195,11 +195,35 @@ pub fn is_blank(value: Option<&str>) -> bool {
 }
 
 /// Ids that people write as numbers or strings (`api_user = 1234`).
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub enum StringOrInt {
     Int(i64),
     Str(String),
+}
+
+impl<'de> Deserialize<'de> for StringOrInt {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, Unexpected, Visitor};
+        struct Expect;
+        impl Visitor<'_> for Expect {
+            type Value = StringOrInt;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an id, as a whole number or in quotes, e.g. 1234 or \"1234\"")
+            }
+            fn visit_i64<E: Error>(self, v: i64) -> Result<StringOrInt, E> {
+                Ok(StringOrInt::Int(v))
+            }
+            fn visit_u64<E: Error>(self, v: u64) -> Result<StringOrInt, E> {
+                i64::try_from(v)
+                    .map(StringOrInt::Int)
+                    .map_err(|_| E::invalid_value(Unexpected::Unsigned(v), &self))
+            }
+            fn visit_str<E: Error>(self, v: &str) -> Result<StringOrInt, E> {
+                Ok(StringOrInt::Str(v.to_owned()))
+            }
+        }
+        deserializer.deserialize_any(Expect)
+    }
 }
 
 impl StringOrInt {

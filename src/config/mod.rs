@@ -8,11 +8,15 @@
 //!
 //! Location: `--config PATH`, else `$ORDERDESK_CONFIG`, else
 //! `<platform config dir>/orderdesk/config.toml`. Unknown keys are errors (a
-//! typo must not silently become a default). Durations are seconds.
+//! typo must not silently become a default). Durations are seconds, or
+//! text with a unit (`"60s"`, `"5m"`, `"1h"`); a value of the wrong type is
+//! said with the key's name and an example (`values`).
 
 mod carrier;
 mod kind;
 mod login;
+mod starter;
+mod values;
 mod wallboard;
 
 use carrier::{CarrierReading, Defaults, carrier_tables_of};
@@ -20,6 +24,8 @@ pub use kind::{
     KindReaders, KindSection, KindSettings, ReadKind, SecretKeys, SecretSource, StringOrInt,
     is_blank,
 };
+pub use starter::{EXAMPLE, write_starter};
+pub use values::{DURATION_EXPECTED, Seconds};
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -172,9 +178,9 @@ struct RawConfig {
     user: Option<String>,
     data_dir: Option<PathBuf>,
     keep_terminal_days: Option<Spanned<i64>>,
-    refresh: Option<Spanned<f64>>,
+    refresh: Option<Spanned<Seconds>>,
     max_concurrency: Option<Spanned<i64>>,
-    timeout: Option<Spanned<f64>>,
+    timeout: Option<Spanned<Seconds>>,
     timezone: Option<Spanned<String>>,
     #[serde(default)]
     keys: BTreeMap<String, Spanned<String>>,
@@ -226,8 +232,9 @@ impl Config {
             problems,
         };
         let shape_problem = |e: toml::de::Error| -> Problem {
-            let loc = e.span().map(|s| location(text, s.start));
-            (loc, e.message().trim().to_owned())
+            let start = e.span().map(|s| s.start);
+            let loc = start.map(|s| location(text, s));
+            (loc, values::in_words(e.message(), text, start.unwrap_or(0)))
         };
         let root = DeTable::parse(text).map_err(|e| err(vec![shape_problem(e)]))?;
         let root_span = root.span();
@@ -376,21 +383,21 @@ fn location(text: &str, offset: usize) -> Location {
 }
 
 fn secs(
-    value: Option<&Spanned<f64>>,
+    value: Option<&Spanned<Seconds>>,
     default: f64,
     what: &str,
     text: &str,
     problems: &mut Vec<Problem>,
 ) -> Duration {
-    match value {
+    match value.map(|v| (v, v.get_ref().0)) {
         None => Duration::from_secs_f64(default),
-        Some(v) if v.get_ref().is_finite() && *v.get_ref() > 0.0 && *v.get_ref() <= 86_400.0 => {
-            Duration::from_secs_f64(*v.get_ref())
-        }
-        Some(v) => {
+        Some((_, s)) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Duration::from_secs_f64(s),
+        Some((v, _)) => {
             problems.push((
                 Some(location(text, v.span().start)),
-                format!("{what} must be a number of seconds between 0 and 86400"),
+                format!(
+                    "{what} must be more than 0 seconds and at most 24 hours: {DURATION_EXPECTED}"
+                ),
             ));
             Duration::from_secs_f64(default)
         }
@@ -630,7 +637,7 @@ timeout = 5
         assert_eq!(e.problems.len(), 1, "{e}");
         assert_eq!(e.problems[0].0, Some(Location { line: 7, column: 1 }));
         assert!(e.problems[0].1.contains("unknown field `timeuot`"), "{e}");
-        let e = parse(&FAKE.replace("timeout = 5", "timeout = \"5\"")).unwrap_err();
+        let e = parse(&FAKE.replace("timeout = 5", "timeout = \"soon\"")).unwrap_err();
         assert_eq!(
             e.problems[0].0,
             Some(Location {
@@ -643,6 +650,75 @@ timeout = 5
         assert!(
             e.to_string()
                 .starts_with("c.toml:1:1: unknown field `refreshh`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn every_duration_key_takes_seconds_or_text_with_a_unit() {
+        let text = FAKE.replace("refresh = 30", "refresh = \"5m\"\ntimeout = \"1h\"").replace(
+            "timeout = 5",
+            "timeout = \"60s\"\nreread_every = \"2h\"\nreread_attention_every = 90.5\nrefresh = 45",
+        );
+        let c = parse(&text).expect("valid");
+        let f = &c.carriers[0];
+        assert_eq!(f.timeout, Duration::from_secs(60));
+        assert_eq!(f.refresh, Duration::from_secs(45));
+        assert_eq!(f.reread_every, Duration::from_secs(7200));
+        assert_eq!(f.reread_attention_every, Duration::from_secs_f64(90.5));
+        let top = parse(&text.replace("refresh = 45\n", "")).expect("valid");
+        assert_eq!(top.carriers[0].refresh, Duration::from_secs(300));
+
+        let e = parse(&FAKE.replace("refresh = 30", "refresh = \"soon\"")).unwrap_err();
+        assert_eq!(
+            e.problems[0].0,
+            Some(Location {
+                line: 1,
+                column: 11
+            }),
+            "{e}"
+        );
+        assert!(
+            e.problems[0]
+                .1
+                .starts_with("refresh: expected a number of seconds, e.g. 60")
+                && e.problems[0].1.contains("\"5m\"")
+                && e.problems[0].1.contains("found string \"soon\""),
+            "{e}"
+        );
+        assert!(!e.to_string().contains("f64"), "{e}");
+        let e = parse(&FAKE.replace("timeout = 5", "reread_every = \"25h\"")).unwrap_err();
+        assert!(
+            e.problems[0].1.starts_with("reread_every must be")
+                && e.problems[0].1.contains("e.g. 60"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_names_its_key_and_an_example() {
+        let e = parse(&FAKE.replace("id = 12", "id = true")).unwrap_err();
+        assert_eq!(
+            e.problems[0].0,
+            Some(Location { line: 6, column: 6 }),
+            "{e}"
+        );
+        assert_eq!(
+            e.problems[0].1,
+            "id: expected an id, as a whole number or in quotes, e.g. 1234 or \"1234\"; \
+             found boolean `true`"
+        );
+        assert!(!e.to_string().contains("untagged"), "{e}");
+        let e = parse(&FAKE.replace("refresh = 30", "readonly = \"yes\"")).unwrap_err();
+        assert_eq!(
+            e.problems[0].1,
+            "readonly: expected true or false; found string \"yes\""
+        );
+        let e = parse(&FAKE.replace("timeout = 5", "max_concurrency = 2.5")).unwrap_err();
+        assert!(
+            e.problems[0]
+                .1
+                .starts_with("max_concurrency: expected a whole number"),
             "{e}"
         );
     }

@@ -24,4 +24,4 @@ pub use order::{
 };
 pub use sanitize::{escape_unsafe, replace_flags, sanitize, sanitize_multiline};
 pub use summary::{OrderSummary, SOURCE_FIELD};
-pub use time::{Stamp, relative_age};
+pub use time::{CARRIER_TIME, Stamp, label_zoneless, relative_age, zoned};

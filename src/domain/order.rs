@@ -98,7 +98,9 @@ impl Stage {
         match self {
             Stage::New => "new",
             Stage::InProgress => "in progress",
-            Stage::NeedsAttention => "attention",
+            // "Attention" is any order with an attention reason (view 2,
+            // `list --attention`); this stage is the orders that stopped.
+            Stage::NeedsAttention => "stalled",
             Stage::Done => "done",
             Stage::Closed => "closed",
         }
@@ -109,7 +111,8 @@ impl Stage {
         match self {
             Stage::New => "+",
             Stage::InProgress => ">",
-            Stage::NeedsAttention => "!",
+            // `!` is the attention mark.
+            Stage::NeedsAttention => "=",
             Stage::Done => "v",
             Stage::Closed => "x",
         }
@@ -122,10 +125,6 @@ impl Stage {
 
     pub fn parse(text: &str) -> Option<Stage> {
         let t = text.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-        // "stalled" is the console's word for needs_attention.
-        if t == "stalled" {
-            return Some(Stage::NeedsAttention);
-        }
         Stage::ALL
             .into_iter()
             .find(|s| s.as_str() == t || s.label().replace(' ', "_") == t)
@@ -486,7 +485,9 @@ mod tests {
     #[test]
     fn stage_parses_both_spellings() {
         assert_eq!(Stage::parse("needs_attention"), Some(Stage::NeedsAttention));
-        assert_eq!(Stage::parse("attention"), Some(Stage::NeedsAttention));
+        assert_eq!(Stage::parse("stalled"), Some(Stage::NeedsAttention));
+        // "attention" is any order with a reason, never this stage.
+        assert_eq!(Stage::parse("attention"), None);
         assert_eq!(Stage::parse("in progress"), Some(Stage::InProgress));
         assert_eq!(Stage::parse("bogus"), None);
     }

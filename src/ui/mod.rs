@@ -146,19 +146,13 @@ pub(crate) fn age(then: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
 
 /// The stage's word on screen (see the module doc for "stalled").
 pub(crate) fn stage_word(stage: Stage) -> &'static str {
-    match stage {
-        Stage::NeedsAttention => "stalled",
-        other => other.label(),
-    }
+    stage.label()
 }
 
 /// The stage's glyph on screen: the stalled stage's `=` keeps `!` for
 /// attention alone.
 pub(crate) fn stage_glyph(stage: Stage) -> &'static str {
-    match stage {
-        Stage::NeedsAttention => "=",
-        other => other.glyph(),
-    }
+    stage.glyph()
 }
 
 /// Short stage words for narrow tables.
