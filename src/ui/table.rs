@@ -173,17 +173,9 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
 
     let orders: Vec<&crate::domain::OrderSummary> =
         window.iter().filter_map(|&i| store.get(i)).collect();
-    // The order column is as wide as the view's longest key (not the
-    // window's), so it keeps its width while scrolling; the scan stops at
-    // the widest the column gets.
-    let mut key_w = 8u16;
-    for o in visible.iter().filter_map(|&i| store.get(i)) {
-        let w = (o.key.carrier.chars().count() + 1 + o.key.id.chars().count()) as u16;
-        key_w = key_w.max(w.min(18));
-        if key_w == 18 {
-            break;
-        }
-    }
+    // The order column is as wide as the longest key held (not the
+    // window's), so it keeps its width while scrolling.
+    let key_w = store.widest_key().clamp(8, 18) as u16;
     let status_w = orders
         .iter()
         .map(|o| o.status.raw.chars().count() as u16)

@@ -71,7 +71,15 @@ pub struct OrderStore {
     /// The orders whose full text holds the filter's plain words (as far as
     /// the store's index said, for these words).
     full_text: Option<FullText>,
+    /// The longest key shown (`carrier/id`, in characters, at most
+    /// [`WIDEST_KEY_CAP`]) of any order held: the table's order column is
+    /// this wide, so it keeps its width while scrolling without a pass over
+    /// every row per frame.
+    widest_key: usize,
 }
+
+/// Keys longer than this are cut in the table anyway.
+pub const WIDEST_KEY_CAP: usize = 64;
 
 fn stage_slot(stage: Stage) -> usize {
     match stage {
@@ -86,6 +94,11 @@ fn stage_slot(stage: Stage) -> usize {
 impl OrderStore {
     pub fn len(&self) -> usize {
         self.orders.len()
+    }
+
+    /// The longest key of any order held, in characters (see `widest_key`).
+    pub fn widest_key(&self) -> usize {
+        self.widest_key
     }
 
     pub fn is_empty(&self) -> bool {
@@ -227,6 +240,13 @@ impl OrderStore {
     }
 
     fn count(&mut self, i: u32, sign: isize) {
+        if sign > 0
+            && self.widest_key < WIDEST_KEY_CAP
+            && let Some(order) = self.orders.get(i as usize)
+        {
+            let width = order.key.carrier.chars().count() + 1 + order.key.id.chars().count();
+            self.widest_key = self.widest_key.max(width.min(WIDEST_KEY_CAP));
+        }
         let slot = stage_slot(self.hot[i as usize].stage);
         let attention = self.hot[i as usize].needs_attention();
         let apply = |n: &mut usize| *n = n.saturating_add_signed(sign);
