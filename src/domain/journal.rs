@@ -76,6 +76,18 @@ impl JournalState {
             JournalState::Confirmed | JournalState::Refused | JournalState::Failed
         )
     }
+
+    /// Whether an entry in this state may take an outcome leading to `to`:
+    /// from `recorded` only `failed` (it was never sent), from `sending` and
+    /// `unknown` anything, from a final state nothing. Every store applies
+    /// this one rule.
+    pub fn may_settle_to(self, to: JournalState) -> bool {
+        match self {
+            JournalState::Recorded => to == JournalState::Failed,
+            JournalState::Sending | JournalState::Unknown => true,
+            _ => false,
+        }
+    }
 }
 
 impl std::fmt::Display for JournalState {
@@ -101,7 +113,31 @@ pub enum Outcome {
     Accepted { receipt: String, why: String },
 }
 
+/// What a store writes for an outcome: the carrier's code, the text, and
+/// the receipt (the one the entry already had unless the outcome brings one).
+pub struct OutcomeColumns {
+    pub code: Option<String>,
+    pub text: String,
+    pub receipt: Option<String>,
+}
+
 impl Outcome {
+    /// The columns a store writes for this outcome; `kept` is the receipt
+    /// the entry already holds.
+    pub fn columns(&self, kept: Option<String>) -> OutcomeColumns {
+        let (code, text, receipt) = match self {
+            Outcome::Confirmed { message } => (None, message, kept),
+            Outcome::Refused { code, message } => (Some(code.clone()), message, kept),
+            Outcome::Failed { why } | Outcome::Unknown { why } => (None, why, kept),
+            Outcome::Accepted { receipt, why } => (None, why, Some(receipt.clone())),
+        };
+        OutcomeColumns {
+            code,
+            text: text.clone(),
+            receipt,
+        }
+    }
+
     pub fn state(&self) -> JournalState {
         match self {
             Outcome::Confirmed { .. } => JournalState::Confirmed,

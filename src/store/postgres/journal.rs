@@ -212,24 +212,10 @@ impl Journal for PgStore {
         let Some(current) = row.map(|r| self.entry(doing, &r)).transpose()?.flatten() else {
             return Err(StoreError::UnknownEntry(id.to_owned()));
         };
-        let allowed = match current.state {
-            JournalState::Recorded => to == JournalState::Failed,
-            JournalState::Sending | JournalState::Unknown => true,
-            _ => false,
-        };
-        if !allowed {
+        if !current.state.may_settle_to(to) {
             return Err(bad(id, current.state, to.as_str()));
         }
-        let (code, text, receipt) = match &outcome {
-            Outcome::Confirmed { message } => (None, Some(message.clone()), current.receipt),
-            Outcome::Refused { code, message } => {
-                (Some(code.clone()), Some(message.clone()), current.receipt)
-            }
-            Outcome::Failed { why } | Outcome::Unknown { why } => {
-                (None, Some(why.clone()), current.receipt)
-            }
-            Outcome::Accepted { receipt, why } => (None, Some(why.clone()), Some(receipt.clone())),
-        };
+        let columns = outcome.columns(current.receipt);
         let resolved_at = to.is_final().then(|| ts(at));
         let row = tx
             .query_one(
@@ -241,9 +227,9 @@ impl Journal for PgStore {
                 &[
                     &id,
                     &to.as_str(),
-                    &code,
-                    &text.map(|t| sanitize(&t)),
-                    &receipt.map(|r| sanitize(&r)),
+                    &columns.code,
+                    &Some(sanitize(&columns.text)),
+                    &columns.receipt.map(|r| sanitize(&r)),
                     &ts(at),
                     &resolved_at,
                 ],
