@@ -294,7 +294,7 @@ fn content(
                 Span::styled(clean(&order.status.raw).into_owned(), theme.text),
                 Span::styled("  ", theme.text),
                 Span::styled(
-                    format!("{} {}", super::stage_glyph(stage), super::stage_word(stage)),
+                    format!("{} {}", stage.glyph(), stage.label()),
                     theme.stage(stage),
                 ),
                 Span::styled(

@@ -27,8 +27,8 @@
 //! One word per meaning on screen. "Attention" is an order with any
 //! attention reason (the table's `!` mark, view 2, `list --attention`, the
 //! header's `! N attention`, which counts exactly view 2's orders). The stage
-//! `needs_attention` is drawn as `= stalled` ([`stage_word`],
-//! [`stage_glyph`]): its statuses (held, failed, waiting, pending a check, a
+//! `needs_attention` is drawn as `= stalled` (`Stage::label`,
+//! `Stage::glyph`): its statuses (held, failed, waiting, pending a check, a
 //! status the console does not know) say the order has stopped at the
 //! carrier and will not move without someone. "Stalled" is short enough for
 //! the narrow table, and a stage of its own glyph never reads as the `!` mark.
@@ -144,22 +144,11 @@ pub(crate) fn age(then: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// The stage's word on screen (see the module doc for "stalled").
-pub(crate) fn stage_word(stage: Stage) -> &'static str {
-    stage.label()
-}
-
-/// The stage's glyph on screen: the stalled stage's `=` keeps `!` for
-/// attention alone.
-pub(crate) fn stage_glyph(stage: Stage) -> &'static str {
-    stage.glyph()
-}
-
 /// Short stage words for narrow tables.
 pub(crate) fn stage_short(stage: Stage) -> &'static str {
     match stage {
         Stage::InProgress => "progress",
-        other => stage_word(other),
+        other => other.label(),
     }
 }
 
@@ -317,9 +306,9 @@ fn draw_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         spans.extend(Stage::ALL.into_iter().map(|stage| {
             let n = store.stage_count(stage);
             let text = match tier {
-                0 => format!("{} {n} {}  ", stage_glyph(stage), stage_word(stage)),
+                0 => format!("{} {n} {}  ", stage.glyph(), stage.label()),
                 1 => format!("{n} {} ", stage_short(stage)),
-                _ => format!("{}{n} ", stage_glyph(stage)),
+                _ => format!("{}{n} ", stage.glyph()),
             };
             Span::styled(text, theme.stage(stage))
         }));

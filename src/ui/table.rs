@@ -10,7 +10,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
-use super::{Theme, age, fit, stage_glyph, stage_short, stage_word};
+use super::{Theme, age, fit, stage_short};
 use crate::app::{SortColumn, State, ViewKind};
 use crate::domain::{Schedule, Stage};
 
@@ -231,12 +231,12 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
                 Col::Stage => {
                     let stage = order.status.stage;
                     let word = if wide {
-                        stage_word(stage)
+                        stage.label()
                     } else {
                         stage_short(stage)
                     };
                     Cell::from(Span::styled(
-                        format!("{} {word}", stage_glyph(stage)),
+                        format!("{} {word}", stage.glyph()),
                         theme.stage(stage),
                     ))
                 }
