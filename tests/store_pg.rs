@@ -6,7 +6,7 @@ mod pg_support;
 
 use chrono::{DateTime, TimeZone, Utc};
 use orderdesk::domain::{ActionKind, ActionRequest, Order, OrderKey, Stage, Status};
-use orderdesk::store::postgres::{Password, SCHEMA_VERSION, init};
+use orderdesk::store::postgres::{Change, Password, SCHEMA_VERSION, init};
 use orderdesk::store::{
     Journal, JournalEntry, LocalStore, NewJournalEntry, OrderCache, Outcome, PgStore, StoreError,
 };
@@ -389,4 +389,73 @@ async fn sslmode_require_insists_on_tls() {
     assert!(err.to_string().contains("TLS"), "{err}");
     // Without it, the same database opens.
     assert!(PgStore::open(&db.url, &Password::none()).await.is_ok());
+}
+
+// ---- change notifications (schema v2) --------------------------------------
+
+/// Listens on the change channel as `url`'s login and returns what arrives.
+async fn listen(
+    url: &str,
+) -> (
+    tokio_postgres::Client,
+    tokio::sync::mpsc::UnboundedReceiver<String>,
+) {
+    use futures::StreamExt;
+    let (client, mut connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut messages = futures::stream::poll_fn(move |cx| connection.poll_message(cx));
+        while let Some(Ok(message)) = messages.next().await {
+            if let tokio_postgres::AsyncMessage::Notification(n) = message {
+                let _ = tx.send(n.payload().to_owned());
+            }
+        }
+    });
+    client
+        .batch_execute(&format!("LISTEN {}", orderdesk::store::postgres::CHANNEL))
+        .await
+        .unwrap();
+    (client, rx)
+}
+
+async fn next_change(rx: &mut tokio::sync::mpsc::UnboundedReceiver<String>) -> Change {
+    let payload = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv())
+        .await
+        .expect("a change notification within 5 s")
+        .expect("the listener is running");
+    Change::parse(&payload).unwrap_or_else(|e| panic!("{e}: {payload}"))
+}
+
+#[tokio::test]
+async fn every_change_a_console_shows_is_announced_whoever_makes_it() {
+    let Some((_db, owner, agent, entry)) = team_with_login("orderdesk_agent", "anna").await else {
+        return;
+    };
+    let (_client, mut changes) = listen(&_db.url).await;
+    let key = an_order().key;
+
+    owner.save_orders(vec![an_order()]).await.unwrap();
+    assert_eq!(next_change(&mut changes).await, Change::Order(key.clone()));
+
+    agent.add_note(&key, "anna", "called", at()).await.unwrap();
+    assert_eq!(next_change(&mut changes).await, Change::Note(key.clone()));
+
+    agent.set_flag(&key, false, "anna", at()).await.unwrap();
+    assert_eq!(next_change(&mut changes).await, Change::Flag(key.clone()));
+
+    owner
+        .journal_mark_sending(&entry, "daemon", at())
+        .await
+        .unwrap();
+    assert_eq!(
+        next_change(&mut changes).await,
+        Change::Journal {
+            key: key.clone(),
+            entry: entry.id.clone(),
+            state: orderdesk::store::JournalState::Sending,
+        }
+    );
+    assert!(changes.try_recv().is_err(), "one notification per change");
 }

@@ -13,6 +13,7 @@
 //!   migrates, it refuses a schema that is not exactly this build's.
 //! - `orders`, `notes`, `journal`: the traits, with the SQLite store's
 //!   semantics (the conformance suite runs on both); `text`: the search.
+//! - `notify`: what the change notifications (schema v2) say.
 //!
 //! Times are RFC 3339 text in UTC with nanoseconds, as in the SQLite store:
 //! `timestamptz` keeps microseconds only, and the journal's compare-and-set
@@ -26,6 +27,7 @@
 mod connect;
 mod journal;
 mod notes;
+pub mod notify;
 mod orders;
 mod pgpass;
 pub mod schema;
@@ -37,7 +39,8 @@ use deadpool_postgres::{Object, Pool, PoolError};
 use tokio_postgres::error::SqlState;
 
 pub use connect::{Password, url_has_password};
-pub use schema::{SCHEMA_VERSION, init};
+pub use notify::Change;
+pub use schema::{CHANNEL, SCHEMA_VERSION, init};
 
 use crate::store::StoreError;
 

@@ -23,6 +23,10 @@
 //! table (tens of milliseconds for 100k orders; a trigram index would need
 //! the `pg_trgm` extension, which a team's database may not have).
 //!
+//! From v2 every change to a row a console shows is announced on the
+//! channel [`CHANNEL`] by triggers (see [`V2`] and `notify`), so consoles
+//! follow the daemon and each other without polling the database.
+//!
 //! The roles are `NOLOGIN` groups an administrator grants to people's own
 //! logins (`GRANT orderdesk_agent TO anna`) or gives a login to:
 //! - `orderdesk_sync`, the daemon: reads and writes everything;
@@ -120,15 +124,84 @@ CREATE TABLE presence (
 );
 "#;
 
+/// v2: what the consoles that follow the team store need. Every change to
+/// a row they show is announced on the channel [`CHANNEL`] by a trigger,
+/// whoever makes it (the daemon, a console, an administrator's psql), as a
+/// small JSON payload naming the row (see `notify::Change`); the
+/// listener reads the row itself. And `carrier_health`, the daemon's
+/// report on each carrier (the chip a solo console computes itself).
+const V2: &str = r#"
+CREATE TABLE carrier_health (
+    carrier    text PRIMARY KEY,
+    ok         boolean NOT NULL,
+    detail     text,
+    checked_at text COLLATE "C" NOT NULL,
+    next_poll  text COLLATE "C",
+    poller     text
+);
+CREATE FUNCTION orderdesk_notify_order() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE r record;
+BEGIN
+    IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+    PERFORM pg_notify('orderdesk_changes', json_build_object(
+        'table', TG_TABLE_NAME, 'carrier', r.carrier, 'id', r.id)::text);
+    RETURN NULL;
+END $$;
+CREATE FUNCTION orderdesk_notify_local() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE r record;
+BEGIN
+    IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+    PERFORM pg_notify('orderdesk_changes', json_build_object(
+        'table', TG_TABLE_NAME, 'carrier', r.carrier, 'id', r.order_id)::text);
+    RETURN NULL;
+END $$;
+CREATE FUNCTION orderdesk_notify_journal() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('orderdesk_changes', json_build_object(
+        'table', 'journal', 'carrier', NEW.carrier, 'id', NEW.order_id,
+        'entry', NEW.id, 'state', NEW.state)::text);
+    RETURN NULL;
+END $$;
+CREATE FUNCTION orderdesk_notify_presence() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE r record;
+BEGIN
+    IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+    PERFORM pg_notify('orderdesk_changes', json_build_object(
+        'table', 'presence', 'agent', r.agent, 'carrier', r.carrier, 'id', r.order_id)::text);
+    RETURN NULL;
+END $$;
+CREATE FUNCTION orderdesk_notify_health() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('orderdesk_changes', json_build_object(
+        'table', 'carrier_health', 'carrier', NEW.carrier)::text);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER orders_changed AFTER INSERT OR UPDATE OR DELETE ON orders
+    FOR EACH ROW EXECUTE FUNCTION orderdesk_notify_order();
+CREATE TRIGGER notes_changed AFTER INSERT OR UPDATE OR DELETE ON notes
+    FOR EACH ROW EXECUTE FUNCTION orderdesk_notify_local();
+CREATE TRIGGER flags_changed AFTER INSERT OR UPDATE OR DELETE ON flags
+    FOR EACH ROW EXECUTE FUNCTION orderdesk_notify_local();
+CREATE TRIGGER journal_changed AFTER INSERT OR UPDATE ON journal
+    FOR EACH ROW EXECUTE FUNCTION orderdesk_notify_journal();
+CREATE TRIGGER presence_changed AFTER INSERT OR UPDATE OR DELETE ON presence
+    FOR EACH ROW EXECUTE FUNCTION orderdesk_notify_presence();
+CREATE TRIGGER health_changed AFTER INSERT OR UPDATE ON carrier_health
+    FOR EACH ROW EXECUTE FUNCTION orderdesk_notify_health();
+"#;
+
+/// The channel every change is announced on (see [`V2`]).
+pub const CHANNEL: &str = "orderdesk_changes";
+
 /// Migrations in order; index + 1 is the version each one produces.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Every table, for the grants.
-const TABLES: &str =
-    "orderdesk_schema, orders, order_raw, sync_state, notes, flags, journal, presence";
+const TABLES: &str = "orderdesk_schema, orders, order_raw, sync_state, notes, flags, journal, \
+     presence, carrier_health";
 
 /// The roles and what each may do; run on every `init` (idempotent). Two
 /// `init`s on databases of one cluster may create a role at the same time:
