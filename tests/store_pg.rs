@@ -459,3 +459,73 @@ async fn every_change_a_console_shows_is_announced_whoever_makes_it() {
     );
     assert!(changes.try_recv().is_err(), "one notification per change");
 }
+
+#[tokio::test]
+async fn the_daemon_reports_health_and_agents_publish_presence_each_within_their_rights() {
+    use orderdesk::store::postgres::{CarrierHealth, Presence};
+    let Some((db, owner, agent, _)) = team_with_login("orderdesk_agent", "erik").await else {
+        return;
+    };
+    let (_client, mut changes) = listen(&db.url).await;
+    let health = CarrierHealth {
+        carrier: "tg".into(),
+        kind: "tjansteguiden".into(),
+        ok: false,
+        detail: Some("could not reach the carrier".into()),
+        checked_at: at(),
+        next_poll: Some(at() + chrono::Duration::minutes(2)),
+        poller: Some("host-a:42".into()),
+    };
+    owner.set_carrier_health(&health).await.unwrap();
+    assert_eq!(
+        next_change(&mut changes).await,
+        Change::Health {
+            carrier: "tg".into()
+        }
+    );
+    assert_eq!(agent.carrier_health().await.unwrap(), vec![health.clone()]);
+    let refused = agent.set_carrier_health(&health).await.unwrap_err();
+    assert!(matches!(refused, StoreError::Denied { .. }), "{refused:?}");
+
+    let key = an_order().key;
+    agent
+        .set_presence("erik", Some(&key), Some("message"), at())
+        .await
+        .unwrap();
+    assert_eq!(
+        next_change(&mut changes).await,
+        Change::Presence {
+            agent: "erik".into(),
+            order: Some(key.clone())
+        }
+    );
+    let seen = agent
+        .presence(at() - chrono::Duration::seconds(60))
+        .await
+        .unwrap();
+    assert_eq!(
+        seen,
+        vec![Presence {
+            agent: "erik".into(),
+            order: Some(key),
+            dialog: Some("message".into()),
+            seen_at: at(),
+        }]
+    );
+    // Stale presences are not read; a cleared one is gone.
+    assert!(
+        agent
+            .presence(at() + chrono::Duration::seconds(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    agent.clear_presence("erik").await.unwrap();
+    assert!(
+        agent
+            .presence(at() - chrono::Duration::seconds(60))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -13,7 +13,8 @@
 //!   migrates, it refuses a schema that is not exactly this build's.
 //! - `orders`, `notes`, `journal`: the traits, with the SQLite store's
 //!   semantics (the conformance suite runs on both); `text`: the search.
-//! - `notify`: what the change notifications (schema v2) say.
+//! - `notify`: what the change notifications (schema v2) say; `team`:
+//!   what only the team store holds, carrier health and presence.
 //!
 //! Times are RFC 3339 text in UTC with nanoseconds, as in the SQLite store:
 //! `timestamptz` keeps microseconds only, and the journal's compare-and-set
@@ -31,6 +32,7 @@ pub mod notify;
 mod orders;
 mod pgpass;
 pub mod schema;
+mod team;
 mod text;
 
 use std::sync::Arc;
@@ -41,6 +43,7 @@ use tokio_postgres::error::SqlState;
 pub use connect::{Password, url_has_password};
 pub use notify::Change;
 pub use schema::{CHANNEL, SCHEMA_VERSION, init};
+pub use team::{CarrierHealth, PRESENCE_FRESH, Presence};
 
 use crate::store::StoreError;
 

@@ -133,6 +133,7 @@ CREATE TABLE presence (
 const V2: &str = r#"
 CREATE TABLE carrier_health (
     carrier    text PRIMARY KEY,
+    kind       text NOT NULL,
     ok         boolean NOT NULL,
     detail     text,
     checked_at text COLLATE "C" NOT NULL,

@@ -1,0 +1,173 @@
+//! What only the team store holds: each carrier's health as the daemon
+//! last reported it ([`CarrierHealth`], table `carrier_health`), and which
+//! order each agent has open ([`Presence`], table `presence`). A solo
+//! console computes both itself and has no use for them. Must not: decide
+//! what is shown (how old a presence may be is the caller's rule, see
+//! [`PRESENCE_FRESH`]).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio_postgres::Row;
+
+use super::PgStore;
+use crate::domain::{OrderKey, sanitize};
+use crate::store::StoreError;
+use crate::store::sqlite::ts;
+
+/// A presence not refreshed for this long is gone (its console left or
+/// lost its connection); consoles refresh theirs well within it.
+pub const PRESENCE_FRESH: Duration = Duration::from_secs(60);
+
+/// A carrier's health as the polling daemon last reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarrierHealth {
+    pub carrier: String,
+    /// The carrier's config `kind`.
+    pub kind: String,
+    /// Whether the last poll succeeded.
+    pub ok: bool,
+    /// Why not, or what the poll said (a sentence for the chip).
+    pub detail: Option<String>,
+    pub checked_at: DateTime<Utc>,
+    pub next_poll: Option<DateTime<Utc>>,
+    /// Which daemon polls it (`host:pid`), for "who holds the lock".
+    pub poller: Option<String>,
+}
+
+/// One agent's console: the order they have open, and the dialog they are
+/// in on it, if any (e.g. "writing a message").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presence {
+    pub agent: String,
+    pub order: Option<OrderKey>,
+    pub dialog: Option<String>,
+    pub seen_at: DateTime<Utc>,
+}
+
+impl PgStore {
+    /// Records a carrier's health (the daemon, role `orderdesk_sync`).
+    pub async fn set_carrier_health(&self, health: &CarrierHealth) -> Result<(), StoreError> {
+        let doing = "recording a carrier's health";
+        let client = self.client(doing).await?;
+        client
+            .execute(
+                "INSERT INTO carrier_health (carrier, kind, ok, detail, checked_at, next_poll, poller)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (carrier) DO UPDATE SET kind = excluded.kind, ok = excluded.ok,
+                     detail = excluded.detail, checked_at = excluded.checked_at,
+                     next_poll = excluded.next_poll, poller = excluded.poller",
+                &[
+                    &health.carrier,
+                    &health.kind,
+                    &health.ok,
+                    &health.detail,
+                    &ts(health.checked_at),
+                    &health.next_poll.map(ts),
+                    &health.poller,
+                ],
+            )
+            .await
+            .map_err(|e| self.err(doing, &e))?;
+        Ok(())
+    }
+
+    /// Every carrier's last reported health, by name.
+    pub async fn carrier_health(&self) -> Result<Vec<CarrierHealth>, StoreError> {
+        let doing = "reading the carriers' health";
+        let client = self.client(doing).await?;
+        let rows = client
+            .query(
+                "SELECT carrier, kind, ok, detail, checked_at, next_poll, poller
+                 FROM carrier_health ORDER BY carrier",
+                &[],
+            )
+            .await
+            .map_err(|e| self.err(doing, &e))?;
+        rows.iter().map(|row| self.health(doing, row)).collect()
+    }
+
+    fn health(&self, doing: &'static str, row: &Row) -> Result<CarrierHealth, StoreError> {
+        let next_poll: Option<&str> = row.get(5);
+        Ok(CarrierHealth {
+            carrier: row.get(0),
+            kind: row.get(1),
+            ok: row.get(2),
+            detail: row.get(3),
+            checked_at: self.time(doing, row.get(4))?,
+            next_poll: next_poll.map(|t| self.time(doing, t)).transpose()?,
+            poller: row.get(6),
+        })
+    }
+
+    /// Publishes (or refreshes) `agent`'s presence; `order: None` means
+    /// the agent is on the table with no order open.
+    pub async fn set_presence(
+        &self,
+        agent: &str,
+        order: Option<&OrderKey>,
+        dialog: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let doing = "publishing presence";
+        let agent = sanitize(agent);
+        let dialog = dialog.map(sanitize);
+        let client = self.client(doing).await?;
+        client
+            .execute(
+                "INSERT INTO presence (agent, carrier, order_id, dialog, seen_at)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (agent) DO UPDATE SET carrier = excluded.carrier,
+                     order_id = excluded.order_id, dialog = excluded.dialog,
+                     seen_at = excluded.seen_at",
+                &[
+                    &agent,
+                    &order.map(|k| &*k.carrier),
+                    &order.map(|k| k.id.as_str()),
+                    &dialog,
+                    &ts(at),
+                ],
+            )
+            .await
+            .map_err(|e| self.err(doing, &e))?;
+        Ok(())
+    }
+
+    /// Withdraws `agent`'s presence (the console is closing).
+    pub async fn clear_presence(&self, agent: &str) -> Result<(), StoreError> {
+        let doing = "withdrawing presence";
+        let client = self.client(doing).await?;
+        client
+            .execute("DELETE FROM presence WHERE agent = $1", &[&sanitize(agent)])
+            .await
+            .map_err(|e| self.err(doing, &e))?;
+        Ok(())
+    }
+
+    /// Every presence seen at or after `since` (e.g. now minus
+    /// [`PRESENCE_FRESH`]), by agent.
+    pub async fn presence(&self, since: DateTime<Utc>) -> Result<Vec<Presence>, StoreError> {
+        let doing = "reading presence";
+        let client = self.client(doing).await?;
+        let rows = client
+            .query(
+                "SELECT agent, carrier, order_id, dialog, seen_at FROM presence
+                 WHERE seen_at >= $1 ORDER BY agent",
+                &[&ts(since)],
+            )
+            .await
+            .map_err(|e| self.err(doing, &e))?;
+        rows.iter()
+            .map(|row| {
+                let carrier: Option<&str> = row.get(1);
+                let id: Option<&str> = row.get(2);
+                Ok(Presence {
+                    agent: row.get(0),
+                    order: carrier.zip(id).map(|(c, i)| OrderKey::new(c, i)),
+                    dialog: row.get(3),
+                    seen_at: self.time(doing, row.get(4))?,
+                })
+            })
+            .collect()
+    }
+}
