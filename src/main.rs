@@ -478,6 +478,12 @@ async fn console(
         warnings,
         board: config.wallboard,
         wallboard,
+        service_levels: config
+            .carriers
+            .iter()
+            .map(|c| (c.name.as_str().into(), c.service_levels.clone()))
+            .collect(),
+        notify: config.notify,
     };
     runtime::run_console(setup).await?;
     Ok(ExitCode::SUCCESS)

@@ -12,6 +12,7 @@ use super::msg::Effect;
 use super::notes::Keeping;
 use super::state::{Level, State};
 use crate::domain::Flag;
+use crate::domain::sla::Clocked;
 use crate::domain::{Attention, Order, OrderKey};
 
 impl State {
@@ -20,10 +21,15 @@ impl State {
         self.flags.get(key)
     }
 
-    /// Why an order needs attention: the order's own reasons plus the local
-    /// follow-up flag (code `flag`).
+    /// Why an order needs attention: the order's own reasons, the ones the
+    /// clock adds (a service level overrun, an overdue delivery date), plus
+    /// the local follow-up flag (code `flag`).
     pub fn attention(&self, order: &Order) -> Vec<Attention> {
         let mut out = order.attention();
+        out.extend(
+            self.store
+                .late_reasons(&Clocked::of_order(order), &order.key.carrier),
+        );
         if let Some(flag) = self.flags.get(&order.key) {
             out.push(Attention::new(
                 "flag",

@@ -43,6 +43,7 @@
 //!   [`STALE_AFTER`]), so a long refresh interval is not mistaken for trouble.
 
 mod again;
+mod alerts;
 mod cache;
 mod dialog;
 mod feed;
@@ -114,6 +115,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::ScrollLimits(limits) => state.set_scroll_limits(limits),
         Msg::Tick(now) => {
             state.now = now;
+            state.on_clock(&mut fx);
             state.on_wallboard_tick(&mut fx);
             state.expire_status();
         }

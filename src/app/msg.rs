@@ -138,4 +138,7 @@ pub enum Effect {
     SetFlag { key: OrderKey, flagged: bool },
     /// Read the store's hourly trend (`Msg::Trend`) for the wallboard.
     LoadTrend { start: DateTime<Utc>, hours: u32 },
+    /// Tell the agent that orders newly need attention (the config's
+    /// `notify`: a bell or a desktop notification); never answered.
+    Notify { text: String },
 }

@@ -326,13 +326,15 @@ pub struct State {
     /// Esc or ctrl-c was pressed once on a dialog or note holding typed
     /// text: the same key again drops it, any other key keeps editing.
     pub(crate) discard_armed: Option<super::keymap::Key>,
+    /// When lateness was last judged, and whether new attention is told.
+    pub(super) alerts: super::alerts::Alerts,
 }
 
 impl State {
     /// A console with no orders yet. Fails on a bad key map entry.
     pub fn new(carriers: Vec<CarrierInfo>, options: Options) -> Result<State, String> {
         let keymap = KeyMap::with_overrides(&options.keys)?;
-        Ok(State {
+        let mut state = State {
             carriers: carriers
                 .into_iter()
                 .map(|info| Carrier {
@@ -379,7 +381,10 @@ impl State {
             status_held: None,
             status_seq: 0,
             discard_armed: None,
-        })
+            alerts: super::alerts::Alerts::default(),
+        };
+        state.store.check_late(state.now);
+        Ok(state)
     }
 
     /// The zone times are shown in (default Europe/Stockholm, the portal's

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use toml::Spanned;
+
+use crate::domain::sla::ServiceLevels;
 use toml::de::{DeTable, DeValue};
 
 use super::{
@@ -32,6 +34,7 @@ struct RawCarrier {
     max_requests_per_minute: Option<Spanned<i64>>,
     reread_every: Option<Spanned<Seconds>>,
     reread_attention_every: Option<Spanned<Seconds>>,
+    sla: Option<Spanned<std::collections::BTreeMap<String, Spanned<String>>>>,
 }
 
 /// The top-level values every carrier inherits unless it says otherwise.
@@ -58,6 +61,7 @@ impl Clone for CarrierConfig {
             max_requests_per_minute: self.max_requests_per_minute,
             reread_every: self.reread_every,
             reread_attention_every: self.reread_attention_every,
+            service_levels: self.service_levels.clone(),
             settings: self.settings.as_ref().clone_box(),
             location: self.location,
         }
@@ -255,6 +259,12 @@ impl<'i> CarrierReading<'_, 'i> {
             text,
             problems,
         );
+        let mut service_levels = ServiceLevels::default();
+        for (key, value) in c.sla.iter().flat_map(|t| t.get_ref()) {
+            if let Err(e) = service_levels.set(key, value.get_ref()) {
+                problems.push((at(value.span()), e));
+            }
+        }
         let settings = match reader {
             Some(read) => read(&mut KindSection {
                 carrier: &name,
@@ -282,6 +292,7 @@ impl<'i> CarrierReading<'_, 'i> {
             max_requests_per_minute,
             reread_every,
             reread_attention_every,
+            service_levels,
             settings,
             location: at(span),
         })
@@ -306,6 +317,7 @@ impl CarrierConfig {
             max_requests_per_minute: None,
             reread_every: Duration::from_secs_f64(DEFAULT_REREAD_EVERY_SECS),
             reread_attention_every: Duration::from_secs_f64(DEFAULT_REREAD_ATTENTION_EVERY_SECS),
+            service_levels: ServiceLevels::default(),
             settings: Box::new(()),
             location: None,
         }

@@ -38,6 +38,7 @@ use toml::Spanned;
 use toml::de::DeTable;
 
 use crate::domain::board::BoardSettings;
+use crate::domain::sla::ServiceLevels;
 
 /// Defaults that apply when neither the carrier nor the file's top level says.
 pub const DEFAULT_REFRESH_SECS: f64 = 60.0;
@@ -66,6 +67,7 @@ pub const COMMON_CARRIER_KEYS: &[&str] = &[
     "max_requests_per_minute",
     "reread_every",
     "reread_attention_every",
+    "sla",
 ];
 
 /// A validated configuration.
@@ -88,6 +90,38 @@ pub struct Config {
     pub carriers: Vec<CarrierConfig>,
     /// `[wallboard]`: thresholds, service level, page rotation.
     pub wallboard: BoardSettings,
+    /// How the console tells of an order that newly needs attention.
+    pub notify: NotifyStyle,
+}
+
+/// `notify = "..."`: how the console tells of orders that newly need
+/// attention (once per batch, however many). Off by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NotifyStyle {
+    #[default]
+    Off,
+    /// The terminal's bell.
+    Bell,
+    /// A desktop notification by OSC 9 (iTerm2, Windows Terminal, kitty,
+    /// WezTerm, foot, Ghostty).
+    Osc9,
+    /// A desktop notification by OSC 777 (urxvt, VTE terminals such as
+    /// GNOME Terminal, foot).
+    Osc777,
+}
+
+impl NotifyStyle {
+    pub const WORDS: &'static str = "\"off\", \"bell\", \"osc9\" or \"osc777\"";
+
+    pub fn parse(text: &str) -> Option<NotifyStyle> {
+        match text.trim() {
+            "off" | "" => Some(NotifyStyle::Off),
+            "bell" => Some(NotifyStyle::Bell),
+            "osc9" => Some(NotifyStyle::Osc9),
+            "osc777" => Some(NotifyStyle::Osc777),
+            _ => None,
+        }
+    }
 }
 
 /// One `[[carrier]]` table, with the top-level defaults applied: the common
@@ -117,6 +151,10 @@ pub struct CarrierConfig {
     pub reread_every: Duration,
     /// The same for an open order that needs attention.
     pub reread_attention_every: Duration,
+    /// `sla = { new = "4h", in_progress = "10d", overdue = "1d" }`: how
+    /// long an open order may wait before it needs attention (see
+    /// `domain::sla`).
+    pub service_levels: ServiceLevels,
     /// What the kind read from its own keys (see [`CarrierConfig::settings`]).
     pub settings: Box<dyn KindSettings>,
     /// Where in the file the table starts, for later messages.
@@ -184,6 +222,7 @@ struct RawConfig {
     timezone: Option<Spanned<String>>,
     #[serde(default)]
     keys: BTreeMap<String, Spanned<String>>,
+    notify: Option<Spanned<String>>,
 }
 
 /// How the file's permissions look, for the inline-secret rule.
@@ -295,6 +334,20 @@ impl Config {
                 }),
         };
 
+        let notify = match &raw.notify {
+            None => NotifyStyle::Off,
+            Some(v) => NotifyStyle::parse(v.get_ref()).unwrap_or_else(|| {
+                problems.push((
+                    at(v.span()),
+                    format!(
+                        "notify {:?} is not one of {}",
+                        v.get_ref(),
+                        NotifyStyle::WORDS
+                    ),
+                ));
+                NotifyStyle::Off
+            }),
+        };
         let wallboard = wallboard::read(wallboard_table, text, &mut problems, &mut shape);
         let mut carriers = Vec::new();
         let mut names = HashSet::new();
@@ -338,6 +391,7 @@ impl Config {
                 .collect(),
             carriers,
             wallboard,
+            notify,
         })
     }
 
@@ -355,6 +409,7 @@ impl Config {
             theme_location: None,
             carriers: Vec::new(),
             wallboard: BoardSettings::default(),
+            notify: NotifyStyle::Off,
         }
     }
 }
@@ -576,6 +631,37 @@ timeout = 5
         assert_eq!(
             copy.settings::<Fake>().and_then(|s| s.id.clone()),
             settings.id
+        );
+    }
+
+    #[test]
+    fn sla_and_notify_are_read_and_a_bad_value_is_named_at_its_place() {
+        let text = FAKE.replace(
+            "timeout = 5",
+            "timeout = 5\nsla = { new = \"4h\", in_progress = \"10d\", overdue = \"off\" }",
+        );
+        let c = parse(&format!("notify = \"osc9\"\n{text}")).expect("valid");
+        assert_eq!(c.notify, NotifyStyle::Osc9);
+        let levels = &c.carriers[0].service_levels;
+        assert_eq!(
+            levels.limit(crate::domain::Stage::New),
+            Some(chrono::Duration::hours(4))
+        );
+        assert_eq!(levels.overdue_grace, None);
+        assert_eq!(parse(FAKE).expect("valid").notify, NotifyStyle::Off);
+
+        let bad = FAKE.replace("timeout = 5", "timeout = 5\nsla = { shipped = \"4h\" }");
+        let e = parse(&bad).unwrap_err().to_string();
+        assert!(
+            e.starts_with("c.toml:8:19: sla: `shipped` is not an open stage"),
+            "{e}"
+        );
+        let e = parse(&format!("notify = \"loud\"\n{FAKE}"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("c.toml:1:10: notify \"loud\" is not one of \"off\", \"bell\""),
+            "{e}"
         );
     }
 

@@ -10,6 +10,7 @@ mod journal;
 mod notes;
 mod order;
 mod sanitize;
+pub mod sla;
 mod summary;
 mod time;
 

@@ -1,17 +1,20 @@
 //! The one place where the console meets the engine: the app's effects
 //! become engine [`Command`]s, and engine [`Event`]s become the app's
-//! messages. Nothing here does I/O itself or decides anything: the engine
+//! messages. Nothing here decides anything, and the only I/O is a
+//! notification's (`super::notify`): the engine
 //! carries the commands out (and refuses a write where requests are made
 //! when no write client exists), the app decides what the messages mean.
 //! Effects carry what the engine needs (the order for a write), so nothing
-//! here reads the app's state. The one effect that is not the engine's, the
-//! wallboard's trend, is a read of the store handed to a task.
+//! here reads the app's state. The effects that are not the engine's: the
+//! wallboard's trend, a read of the store handed to a task, and a
+//! notification, written to the terminal (`super::notify`).
 
 use std::sync::Arc;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::app::{Effect, Msg};
+use crate::config::NotifyStyle;
 use crate::engine::{Command, EngineHandle, Event};
 use crate::store::OrderCache;
 
@@ -20,6 +23,7 @@ use crate::store::OrderCache;
 pub struct EffectRunner {
     engine: EngineHandle,
     trend: Option<TrendSource>,
+    notify: NotifyStyle,
 }
 
 /// Where the wallboard's trend is read and where its answer goes.
@@ -34,7 +38,14 @@ impl EffectRunner {
         EffectRunner {
             engine,
             trend: None,
+            notify: NotifyStyle::Off,
         }
+    }
+
+    /// Tells of `Effect::Notify` in `style` (default: off).
+    pub fn with_notify(mut self, style: NotifyStyle) -> Self {
+        self.notify = style;
+        self
     }
 
     /// Answers `Effect::LoadTrend` with `Msg::Trend` on `to_app`, read from
@@ -72,6 +83,10 @@ impl EffectRunner {
             });
             return;
         }
+        if let Effect::Notify { text } = &effect {
+            super::notify::tell(self.notify, text);
+            return;
+        }
         if let Some(command) = command(effect) {
             self.engine.send(command);
         }
@@ -82,7 +97,7 @@ impl EffectRunner {
 /// the loop's).
 pub fn command(effect: Effect) -> Option<Command> {
     Some(match effect {
-        Effect::Quit => return None,
+        Effect::Quit | Effect::Notify { .. } => return None,
         Effect::Refresh { carrier } => Command::Refresh { carrier },
         Effect::ReloadOrder(key) => Command::ReloadOrder(key),
         Effect::LoadOrder(key) => Command::LoadOrder(key),

@@ -28,6 +28,7 @@ use super::effects::{EffectRunner, forward_events};
 use super::memory;
 use super::{ConsoleSetup, carrier_infos};
 use crate::app::{self, Keeping, Msg, Options, State};
+use crate::config::NotifyStyle;
 use crate::engine::{self, EngineSetup, FirstPoll};
 use crate::ui::{self, Theme};
 
@@ -98,6 +99,8 @@ where
     let mut state = State::new(carrier_infos(&setup.handles), options)?;
     state.set_display_timezone(setup.timezone);
     state.set_board_settings(setup.board);
+    state.set_service_levels(setup.service_levels);
+    state.set_notify(setup.notify != NotifyStyle::Off);
     if setup.wallboard {
         state.open_wallboard();
     }
@@ -189,7 +192,9 @@ where
         app::update(&mut state, Msg::StoreProblem(note.to_owned()));
     }
     forward_events(events, msg_tx.clone());
-    let runner = EffectRunner::new(engine).with_trend(trend_cache, msg_tx.clone());
+    let runner = EffectRunner::new(engine)
+        .with_trend(trend_cache, msg_tx.clone())
+        .with_notify(setup.notify);
 
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

@@ -10,6 +10,7 @@ mod cache;
 mod effects;
 mod event_loop;
 mod memory;
+mod notify;
 #[cfg(unix)]
 mod suspend;
 mod terminal;
@@ -52,6 +53,11 @@ pub struct ConsoleSetup {
     pub board: crate::domain::board::BoardSettings,
     /// Start on the wallboard (`orderdesk wallboard`; `readonly` too).
     pub wallboard: bool,
+    /// Each carrier's `sla` (carriers not listed: the defaults).
+    pub service_levels:
+        std::collections::HashMap<std::sync::Arc<str>, crate::domain::sla::ServiceLevels>,
+    /// How orders that newly need attention are told (`notify`).
+    pub notify: crate::config::NotifyStyle,
 }
 
 /// The app's view of the configured carriers.

@@ -170,6 +170,8 @@ impl Console {
             warnings: start.warnings,
             board: Default::default(),
             wallboard: false,
+            service_levels: Default::default(),
+            notify: Default::default(),
         };
 
         let screen = SharedBackend(Arc::new(Mutex::new(TestBackend::new(

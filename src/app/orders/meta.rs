@@ -19,12 +19,16 @@ pub(super) struct Hot {
     pub(super) attention: bool,
     /// A local follow-up flag is set (counts as attention).
     pub(super) flagged: bool,
+    /// A service level is overrun or the delivery date passed (see
+    /// `late`; counts as attention).
+    pub(super) late: bool,
 }
 
 impl Hot {
-    /// In the "needs attention" view: the order says so, or it is flagged.
+    /// In the "needs attention" view: the order says so, it is flagged,
+    /// or it is late.
     pub(super) fn needs_attention(&self) -> bool {
-        self.attention || self.flagged
+        self.attention || self.flagged || self.late
     }
 }
 
@@ -71,6 +75,7 @@ impl Meta {
             stage: order.status.stage,
             attention: order.needs_attention(),
             flagged: false,
+            late: false,
         };
         let meta = Meta {
             carrier_prefix: prefix(&order.key.carrier),

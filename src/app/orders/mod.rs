@@ -23,8 +23,11 @@
 //! the set of flagged keys (they may name orders it does not hold yet) and a
 //! `flagged` bit per order in [`Hot`], set by one set lookup when the order
 //! is stored. A flagged order counts as needing attention. Changing one flag
-//! takes the order out and puts it back, like a replaced order.
+//! takes the order out and puts it back, like a replaced order. Orders past
+//! a service level or their delivery date are marked late the same way, by
+//! the clock the console moves (see `late`).
 
+mod late;
 mod meta;
 
 use std::cmp::Ordering;
@@ -76,6 +79,11 @@ pub struct OrderStore {
     /// this wide, so it keeps its width while scrolling without a pass over
     /// every row per frame.
     widest_key: usize,
+    /// Service levels and the clock they are judged at.
+    late: late::Lateness,
+    /// Orders that newly need attention since last asked, when watched
+    /// (see [`Self::watch_arrivals`]).
+    arrivals: Option<Vec<OrderKey>>,
 }
 
 /// Keys longer than this are cut in the table anyway.
@@ -316,6 +324,7 @@ impl OrderStore {
         for order in &orders {
             let (mut hot, hay, meta) = Meta::of(order);
             hot.flagged = !self.flagged.is_empty() && self.flagged.contains(&order.key);
+            hot.late = self.late.judge(order);
             self.place(&mut hot, &hay);
             self.hot.push(hot);
             self.meta.push(meta);
@@ -366,7 +375,15 @@ impl OrderStore {
     fn put(&mut self, order: OrderSummary) -> u32 {
         let (mut hot, hay, meta) = Meta::of(&order);
         hot.flagged = !self.flagged.is_empty() && self.flagged.contains(&order.key);
-        match self.index_of(&order.key) {
+        hot.late = self.late.judge(&order);
+        let existing = self.index_of(&order.key);
+        if let Some(arrivals) = &mut self.arrivals
+            && hot.needs_attention()
+            && !existing.is_some_and(|i| self.hot[i as usize].needs_attention())
+        {
+            arrivals.push(order.key.clone());
+        }
+        match existing {
             Some(i) => {
                 self.count(i, -1);
                 self.arena_live -= self.hot[i as usize].len as usize;
@@ -553,6 +570,21 @@ impl OrderStore {
     /// The words the last full-text answer was for.
     pub fn full_text_words(&self) -> Option<&str> {
         self.full_text.as_ref().map(|found| found.words.as_str())
+    }
+
+    /// Starts (or stops) noting the orders a change puts in the attention
+    /// view ([`Self::take_arrivals`]); orders adopted whole at startup are
+    /// not arrivals.
+    pub fn watch_arrivals(&mut self, on: bool) {
+        self.arrivals = on.then(Vec::new);
+    }
+
+    /// The orders that newly needed attention since the last call.
+    pub fn take_arrivals(&mut self) -> Vec<OrderKey> {
+        self.arrivals
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// Whether `key` has a local follow-up flag.
