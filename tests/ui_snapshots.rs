@@ -757,3 +757,40 @@ fn a_flag_in_a_customer_name_leaves_no_stale_glyphs() {
         );
     }
 }
+
+/// Issue 12, defect 10: a bare list row (details not read yet) says so in
+/// its customer cell and its carrier's chip counts it, instead of a blank
+/// name; both go when the details arrive.
+#[test]
+fn bare_list_rows_say_loading_until_their_details_arrive() {
+    let (theme, _) = Theme::load("default");
+    let mut s = synced_state(false);
+    let mut bare =
+        orderdesk::domain::Order::new(OrderKey::new("tg", "20001"), "tjansteguiden", status("new"));
+    bare.created = orderdesk::domain::Stamp {
+        raw: "2026-11-30 09:00".into(),
+        at: Some(now() - chrono::Duration::minutes(5)),
+    };
+    s.upsert_orders(vec![bare]);
+    let text = render(&mut s, 160, 48, &theme).backend().to_string();
+    let row = text
+        .lines()
+        .find(|l| l.contains("tg/20001"))
+        .expect("the bare row is shown");
+    assert!(row.contains("loading…"), "{row}");
+    assert!(text.contains("(1 loading)"), "{text}");
+
+    let mut full = order(
+        "20001",
+        "new",
+        chrono::Duration::minutes(5),
+        "Åsa",
+        "Lind",
+        "Fiber",
+    );
+    full.detail_loaded = true;
+    s.upsert_orders(vec![full]);
+    let text = render(&mut s, 160, 48, &theme).backend().to_string();
+    assert!(!text.contains("loading"), "{text}");
+    assert!(text.contains("Åsa Lind"), "{text}");
+}

@@ -83,6 +83,12 @@ impl OrderSummary {
         }
     }
 
+    /// A bare list row: its details (customer, service) not read yet. The
+    /// table says "loading…" for its customer and the chip counts it.
+    pub fn is_bare(&self) -> bool {
+        !self.detail_loaded && self.customer.is_empty()
+    }
+
     /// Whether the order shows up in the "needs attention" view (the same
     /// answer as the full order's [`Order::needs_attention`]).
     pub fn needs_attention(&self) -> bool {

@@ -270,6 +270,10 @@ fn chip_spans<'a>(state: &State, theme: &Theme, c: &'a crate::app::Carrier) -> V
     if failed > 0 {
         spans.push(Span::styled(format!(" ({failed} failed)"), theme.warning));
     }
+    let loading = state.store().loading_count(&c.info.name);
+    if loading > 0 {
+        spans.push(Span::styled(format!(" ({loading} loading)"), theme.muted));
+    }
     spans
 }
 

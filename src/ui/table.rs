@@ -242,6 +242,11 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
                 }
                 Col::Age => Cell::from(age(order.created_at(), now)),
                 Col::Updated => Cell::from(Span::styled(age(order.updated_at(), now), theme.muted)),
+                // A bare list row: its details (customer, service) are
+                // still being read; said, not left blank.
+                Col::Customer if order.is_bare() => {
+                    Cell::from(Span::styled(fit("loading…", w).into_owned(), theme.muted))
+                }
                 Col::Customer => Cell::from(fit(&order.customer, w).into_owned()),
                 Col::Service => Cell::from(fit(&order.service, w).into_owned()),
                 Col::Schedule => Cell::from(fit(&order.schedule_text(), w).into_owned()),

@@ -81,6 +81,9 @@ pub struct OrderStore {
     widest_key: usize,
     /// Service levels and the clock they are judged at.
     late: late::Lateness,
+    /// Per carrier, the orders held as bare list rows, their details not
+    /// read yet ([`OrderSummary::is_bare`]).
+    loading: std::collections::HashMap<std::sync::Arc<str>, usize>,
     /// Orders that newly need attention since last asked, when watched
     /// (see [`Self::watch_arrivals`]).
     arrivals: Option<Vec<OrderKey>>,
@@ -149,6 +152,11 @@ impl OrderStore {
     /// Orders per stage (all orders, whatever the view).
     pub fn stage_count(&self, stage: Stage) -> usize {
         self.stage_counts[stage_slot(stage)]
+    }
+
+    /// A carrier's orders held without their details yet.
+    pub fn loading_count(&self, carrier: &str) -> usize {
+        self.loading.get(carrier).copied().unwrap_or(0)
     }
 
     /// Orders that need attention (all orders).
@@ -261,6 +269,18 @@ impl OrderStore {
         apply(&mut self.stage_counts[slot]);
         if attention {
             apply(&mut self.attention_count);
+        }
+        if let Some(order) = self.orders.get(i as usize)
+            && order.is_bare()
+        {
+            let carrier = &order.key.carrier;
+            match self.loading.get_mut(carrier) {
+                Some(n) => apply(n),
+                None if sign > 0 => {
+                    self.loading.insert(carrier.clone(), 1);
+                }
+                None => {}
+            }
         }
     }
 
