@@ -19,12 +19,16 @@
 //! (`12:39`, `http://...`) is plain text. An unknown stage or flag value,
 //! and (once [`Filter::hint_unknown`] is told the configured ones) an
 //! unknown carrier or kind, matches nothing and the bar says why, naming
-//! the valid values. Accents are folded ([`fold`]) for Latin-1 and Latin
+//! the valid values; so does a `status:` or `source:` value no held order
+//! has ([`Filter::hint_unheld`], naming the held ones). Accents are folded ([`fold`]) for Latin-1 and Latin
 //! Extended-A letters, the ones the store's index folds too; `æ`, `ø`, `ß`
 //! are letters of their own there and here. Time-dependent text (ages) is not searchable, so a filter
 //! result only changes when data, filter or view change.
 
 use crate::domain::{OrderSummary, Stage};
+
+/// Values named in a hint at most.
+pub const HINTED: usize = 8;
 
 /// The shortest word the filter looks up in the store's full-text index.
 pub const FULL_TEXT_MIN: usize = 3;
@@ -136,6 +140,40 @@ impl Filter {
             if !known.iter().any(|k| eq_lower(k, value)) {
                 problems.push(format!("{what} {value:?}? {}", known.join(" ")));
             }
+        }
+        self.problems.extend(problems);
+    }
+
+    /// Notes a `status:` or `source:` value that no held order has,
+    /// naming (up to [`HINTED`]) the ones held: `statuses` and `sources`
+    /// are the held orders' values, lowercase.
+    pub fn hint_unheld(&mut self, statuses: &[String], sources: &[String]) {
+        let mut problems = Vec::new();
+        for term in &self.terms {
+            let term = match term {
+                Term::Not(inner) => inner,
+                term => term,
+            };
+            let (what, value, held) = match term {
+                Term::Status(v) => ("status", v, statuses),
+                Term::Source(v) => ("source", v, sources),
+                _ => continue,
+            };
+            if held.is_empty() || held.contains(value) {
+                continue;
+            }
+            let mut named: Vec<String> = held
+                .iter()
+                .take(HINTED)
+                .map(|v| match v.contains(' ') {
+                    true => format!("{v:?}"),
+                    false => v.clone(),
+                })
+                .collect();
+            if held.len() > HINTED {
+                named.push("…".into());
+            }
+            problems.push(format!("{what} {value:?}? {}", named.join(" ")));
         }
         self.problems.extend(problems);
     }
@@ -617,6 +655,33 @@ mod tests {
         assert!(Filter::parse("-status:a b").narrows(&Filter::parse("-status:a")));
         assert!(!Filter::parse("-status:a").narrows(&Filter::parse("status:a")));
         assert_eq!(Filter::parse("-status:waiting").text_words(), "");
+    }
+
+    #[test]
+    fn a_status_or_source_no_held_order_has_is_hinted_with_the_held_ones() {
+        let statuses: Vec<String> = ["active", "in progress", "new", "waiting"]
+            .map(String::from)
+            .into();
+        let sources: Vec<String> = ["api", "phone", "ui"].map(String::from).into();
+        let hinted = |text: &str| {
+            let mut f = Filter::parse(text);
+            f.hint_unheld(&statuses, &sources);
+            f.problems.clone()
+        };
+        assert_eq!(
+            hinted("status:bogus"),
+            [r#"status "bogus"? active "in progress" new waiting"#]
+        );
+        assert_eq!(hinted("-source:fax"), [r#"source "fax"? api phone ui"#]);
+        assert!(hinted("status:WAITING source:Phone status:\"in progress\"").is_empty());
+        let many: Vec<String> = (0..12).map(|i| format!("s{i}")).collect();
+        let mut f = Filter::parse("status:x");
+        f.hint_unheld(&many, &[]);
+        assert!(f.problems[0].ends_with("s7 …"), "{:?}", f.problems);
+        // Nothing held yet (a console still starting): no hint.
+        let mut f = Filter::parse("status:x source:y");
+        f.hint_unheld(&[], &[]);
+        assert!(f.problems.is_empty());
     }
 
     #[test]

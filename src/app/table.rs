@@ -99,6 +99,8 @@ impl State {
         let carriers: Vec<&str> = self.carriers.iter().map(|c| &*c.info.name).collect();
         let kinds: Vec<&str> = self.carriers.iter().map(|c| c.info.kind).collect();
         filter.hint_unknown(&carriers, &kinds);
+        let (statuses, sources) = self.store.held_words();
+        filter.hint_unheld(&statuses, &sources);
         self.store.set_filter(filter);
         self.resync_cursor();
     }

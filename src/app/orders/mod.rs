@@ -84,6 +84,10 @@ pub struct OrderStore {
     /// Per carrier, the orders held as bare list rows, their details not
     /// read yet ([`OrderSummary::is_bare`]).
     loading: std::collections::HashMap<std::sync::Arc<str>, usize>,
+    /// Every status word and source system held, as the carriers wrote
+    /// them, for the filter's hints; words are never taken out.
+    statuses: HashSet<Box<str>>,
+    sources: HashSet<Box<str>>,
     /// Orders that newly need attention since last asked, when watched
     /// (see [`Self::watch_arrivals`]).
     arrivals: Option<Vec<OrderKey>>,
@@ -152,6 +156,17 @@ impl OrderStore {
     /// Orders per stage (all orders, whatever the view).
     pub fn stage_count(&self, stage: Stage) -> usize {
         self.stage_counts[stage_slot(stage)]
+    }
+
+    /// The status words and source systems held, lowercase and sorted.
+    pub fn held_words(&self) -> (Vec<String>, Vec<String>) {
+        let lower = |set: &HashSet<Box<str>>| {
+            let mut words: Vec<String> = set.iter().map(|w| w.to_lowercase()).collect();
+            words.sort_unstable();
+            words.dedup();
+            words
+        };
+        (lower(&self.statuses), lower(&self.sources))
     }
 
     /// A carrier's orders held without their details yet.
@@ -269,6 +284,18 @@ impl OrderStore {
         apply(&mut self.stage_counts[slot]);
         if attention {
             apply(&mut self.attention_count);
+        }
+        if sign > 0
+            && let Some(order) = self.orders.get(i as usize)
+        {
+            if !self.statuses.contains(order.status.raw.as_str()) {
+                self.statuses.insert(order.status.raw.as_str().into());
+            }
+            if let Some(source) = &order.source
+                && !self.sources.contains(source)
+            {
+                self.sources.insert(source.clone());
+            }
         }
         if let Some(order) = self.orders.get(i as usize)
             && order.is_bare()
