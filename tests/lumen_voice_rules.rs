@@ -159,7 +159,7 @@ fn refusals_carry_the_documents_text_at_the_field() {
         vec![FieldError::at(
             "customerRequestDate",
             Some("20213"),
-            "Customer requested date should not exceed more than 30 days from todays date. Use format YYYY-MM-DDTHH:MM:SSZ."
+            "Customer requested date should not exceed more than 30 days from todays date. Use format YYYY-MM-DDTHH:MM:SSZ. Allowed: Thu 2026-11-26 to Fri 2026-12-25 (UTC)."
         )]
     );
 }
@@ -175,13 +175,23 @@ fn residential_and_business_subscriber_rules() {
         codes(supplement(&[("lastName", "")], now)),
         [(Some("lastName"), "20003".to_owned())]
     );
+    // Switching to business leaves the prefilled personal names out (they
+    // belong to the old type), so only the missing business name is refused.
     assert_eq!(
         codes(supplement(&[("customerTypeIndicator", "B")], now)),
-        [
-            (Some("businessName"), "20004".to_owned()),
-            (Some("firstName"), "20006".to_owned()),
-            (Some("lastName"), "20006".to_owned()),
-        ]
+        [(Some("businessName"), "20004".to_owned())]
+    );
+    // Personal names typed for a business are sent, and refused.
+    assert_eq!(
+        codes(supplement(
+            &[
+                ("customerTypeIndicator", "B"),
+                ("businessName", "Garcia LLC"),
+                ("firstName", "Ana"),
+            ],
+            now
+        )),
+        [(Some("firstName"), "20006".to_owned())]
     );
     let ok = supplement(
         &[

@@ -136,7 +136,25 @@ const ADDRESS_FIELDS: &[&str] = &[
     field::SECONDARY_LOCATION,
 ];
 
+/// The request date codes that are about the allowed range (earlier than
+/// today, not a business day ahead, more than 30 days ahead).
+const DATE_RANGE_CODES: &[&str] = &["20214", "20068", "20213"];
+
+/// "Allowed: Tue 2026-12-01 to Wed 2026-12-30 (UTC)."
+fn allowed_dates(now: DateTime<Utc>) -> String {
+    let (first, last) = rules::allowed_request_dates(now.date_naive());
+    format!(
+        "Allowed: {} to {} (UTC).",
+        first.format("%a %Y-%m-%d"),
+        last.format("%a %Y-%m-%d")
+    )
+}
+
 /// The supplement body for the groups that differ from the prefilled values.
+/// A prefilled name of the other customer type is left out when the type
+/// changes (switching to residential drops the untouched business name, and
+/// the other way round), so the switch alone does not break 20005/20006; a
+/// name typed for the other type is kept, and refused.
 fn supplement_body(order: &Order, values: &FormValues) -> SupplementBody {
     let initial = initial_values(order);
     let was = |id: &str| {
@@ -152,11 +170,18 @@ fn supplement_body(order: &Order, values: &FormValues) -> SupplementBody {
     SupplementBody {
         customer_request_date: changed(&[field::CUSTOMER_REQUEST_DATE])
             .then(|| now(field::CUSTOMER_REQUEST_DATE).to_owned()),
-        subscriber: changed(SUBSCRIBER_FIELDS).then(|| SubscriberBody {
-            customer_type_indicator: opt(field::CUSTOMER_TYPE).map(|t| t.to_ascii_uppercase()),
-            first_name: opt(field::FIRST_NAME),
-            last_name: opt(field::LAST_NAME),
-            business_name: opt(field::BUSINESS_NAME),
+        subscriber: changed(SUBSCRIBER_FIELDS).then(|| {
+            let kind = opt(field::CUSTOMER_TYPE).map(|t| t.to_ascii_uppercase());
+            // A name of the other type, as prefilled (not typed).
+            let stale =
+                |id: &str, other: &str| kind.as_deref() == Some(other) && now(id) == was(id);
+            let name = |id: &str, other: &str| opt(id).filter(|_| !stale(id, other));
+            SubscriberBody {
+                first_name: name(field::FIRST_NAME, "B"),
+                last_name: name(field::LAST_NAME, "B"),
+                business_name: name(field::BUSINESS_NAME, "R"),
+                customer_type_indicator: kind,
+            }
         }),
         service_address: changed(ADDRESS_FIELDS).then(|| AddressBody {
             street_number: opt(field::STREET_NUMBER),
@@ -260,7 +285,7 @@ impl VoiceProfile {
                     order_type_label(order_type(order)),
                     order.key.id
                 ),
-                "Only the groups you change are sent. Dates are UTC: at least one business day ahead (Mon-Fri), at most 30 days."
+                "Only the groups you change are sent. The request date is a UTC calendar day from the next business day after today (Mon-Fri; a later Saturday or Sunday is accepted) to 30 days after today."
                     .to_owned(),
             ],
             fields: vec![
@@ -372,6 +397,11 @@ impl CarrierProfile for VoiceProfile {
                     return Err(violations
                         .into_iter()
                         .map(|v| match v.field {
+                            Some(f) if DATE_RANGE_CODES.contains(&v.code) => FieldError::at(
+                                f,
+                                Some(v.code),
+                                format!("{} {}", v.message(), allowed_dates(now)),
+                            ),
                             Some(f) => FieldError::at(f, Some(v.code), v.message()),
                             None => whole_error(v),
                         })
@@ -497,6 +527,102 @@ fn supplement_visible(order: &Order, request: &ActionRequest) -> bool {
 mod tests {
     use super::*;
     use crate::domain::{LogEntry, LogKind, OrderKey, Stage, Stamp, Status};
+
+    /// An in-flight LNP order of a business subscriber, "Acme Inc".
+    fn business_lnp() -> Order {
+        let mut order = Order::new(
+            OrderKey::new("voice", "812001"),
+            KIND,
+            Status::new("in progress", Stage::InProgress, false),
+        );
+        order.fields = vec![("orderType".into(), "LNP".into())];
+        order.customer_fields = vec![
+            (field::CUSTOMER_TYPE.into(), "B".into()),
+            (field::BUSINESS_NAME.into(), "Acme Inc".into()),
+        ];
+        order
+    }
+
+    fn supplement(order: &Order, changes: &[(&str, &str)]) -> Result<String, Vec<FieldError>> {
+        let mut values: Vec<(String, String)> = initial_values(order)
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        for (id, value) in changes {
+            match values.iter_mut().find(|(k, _)| k == id) {
+                Some(slot) => slot.1 = (*value).to_owned(),
+                None => values.push(((*id).to_owned(), (*value).to_owned())),
+            }
+        }
+        let now = DateTime::parse_from_rfc3339("2026-11-27T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        VoiceProfile::new(false)
+            .validate(order, ActionKind::Supplement, &FormValues(values), now)
+            .map(|request| request.preview.unwrap_or_default())
+    }
+
+    #[test]
+    fn switching_to_residential_drops_the_prefilled_business_name_but_not_a_typed_one() {
+        let order = business_lnp();
+        let body = supplement(
+            &order,
+            &[
+                (field::CUSTOMER_TYPE, "R"),
+                (field::FIRST_NAME, "Maria"),
+                (field::LAST_NAME, "Lopez"),
+            ],
+        )
+        .expect("a residential subscriber without the old business name");
+        assert!(!body.contains("Acme"), "{body}");
+        assert!(body.contains("\"firstName\": \"Maria\""), "{body}");
+
+        let errors = supplement(
+            &order,
+            &[
+                (field::CUSTOMER_TYPE, "R"),
+                (field::FIRST_NAME, "Maria"),
+                (field::LAST_NAME, "Lopez"),
+                (field::BUSINESS_NAME, "Lopez Plumbing"),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(errors[0].code.as_deref(), Some("20005"), "{errors:?}");
+    }
+
+    #[test]
+    fn a_request_date_out_of_range_names_the_dates_allowed() {
+        // Friday 2026-11-27: the next business day is Monday the 30th.
+        let order = business_lnp();
+        let errors = supplement(
+            &order,
+            &[(field::CUSTOMER_REQUEST_DATE, "2026-11-28T12:00:00Z")],
+        )
+        .unwrap_err();
+        assert_eq!(errors[0].code.as_deref(), Some("20068"));
+        assert!(
+            errors[0]
+                .message
+                .ends_with("Allowed: Mon 2026-11-30 to Sun 2026-12-27 (UTC)."),
+            "{errors:?}"
+        );
+        let errors = supplement(
+            &order,
+            &[(field::CUSTOMER_REQUEST_DATE, "2026-12-28T12:00:00Z")],
+        )
+        .unwrap_err();
+        assert_eq!(errors[0].code.as_deref(), Some("20213"));
+        assert!(
+            errors[0].message.contains("Allowed: Mon 2026-11-30"),
+            "{errors:?}"
+        );
+        // A Saturday after the first allowed day is accepted, as the dialog says.
+        supplement(
+            &order,
+            &[(field::CUSTOMER_REQUEST_DATE, "2026-12-05T12:00:00Z")],
+        )
+        .expect("a later weekend day");
+    }
 
     #[test]
     fn a_904_in_the_same_second_as_a_supplement_does_not_confirm_it() {

@@ -238,6 +238,15 @@ pub fn parse_request_date(text: &str) -> Option<DateTime<Utc>> {
         .map(|n| Utc.from_utc_datetime(&n))
 }
 
+/// The first and last request dates [`check_request_date`] accepts when
+/// today (UTC) is `today`: the next business day, and 30 days on.
+pub fn allowed_request_dates(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (
+        next_business_day(today),
+        today + chrono::Duration::days(MAX_DAYS_AHEAD),
+    )
+}
+
 /// The customer request date rules, in order: sent empty (20067), format
 /// (20069), earlier than today (20214), not at least one business day ahead
 /// (20068), more than 30 days ahead (20213).
