@@ -458,7 +458,12 @@ async fn console(
             tracing::warn!("{warning}");
             warnings.push(warning);
         }
-        checked.theme
+        // 24-bit colours only where the terminal says it draws them.
+        let colorterm = std::env::var("COLORTERM").ok();
+        match orderdesk::ui::announces_truecolor(colorterm.as_deref()) {
+            true => checked.theme,
+            false => checked.theme.in_256_colours(),
+        }
     };
     let setup = ConsoleSetup {
         handles,

@@ -65,7 +65,7 @@ use crate::app::layout::{ScrollLimits, areas};
 use crate::app::{Action, Focus, Layer, Msg, State, SyncPhase, ViewKind};
 use crate::domain::Stage;
 
-pub use theme::Theme;
+pub use theme::{Theme, announces_truecolor};
 
 /// The largest useful scroll positions at the state's terminal size, for
 /// `update` to keep scrolls within the content (see [`scroll_report`]).

@@ -14,6 +14,11 @@
 //! stops start-up: [`Theme::load`] falls back to the default theme and returns
 //! a warning. Unknown keys are reported as a warning but the theme is used.
 //! Only `load` touches the filesystem, once, at start-up.
+//!
+//! A theme with 24-bit colours (`"#56b4e9"`) is drawn in the nearest of the
+//! 256-colour palette ([`Theme::in_256_colours`]) when the terminal does not
+//! announce 24-bit colour in `COLORTERM`; the caller decides, this module
+//! reads no environment.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,6 +37,41 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
     ("colorblind", include_str!("../../themes/colorblind.toml")),
 ];
+
+/// The nearest colour of the xterm 256-colour palette to an RGB colour (the
+/// 6x6x6 cube or the grey ramp, whichever is closer); other colours as
+/// they are.
+pub fn nearest_256(color: Color) -> Color {
+    let Color::Rgb(r, g, b) = color else {
+        return color;
+    };
+    const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+    let level = |v: u8| {
+        (0..6)
+            .min_by_key(|&i| (i32::from(LEVELS[i]) - i32::from(v)).abs())
+            .unwrap_or(0)
+    };
+    let (ri, gi, bi) = (level(r), level(g), level(b));
+    let cube = (LEVELS[ri], LEVELS[gi], LEVELS[bi]);
+    let average = (u32::from(r) + u32::from(g) + u32::from(b)) / 3;
+    let grey_index = ((average.saturating_sub(8)) / 10).min(23) as u8;
+    let grey = 8 + 10 * grey_index;
+    let distance = |(x, y, z): (u8, u8, u8)| {
+        let d = |a: u8, b: u8| (i32::from(a) - i32::from(b)).pow(2);
+        d(x, r) + d(y, g) + d(z, b)
+    };
+    if distance((grey, grey, grey)) < distance(cube) {
+        Color::Indexed(232 + grey_index)
+    } else {
+        Color::Indexed(16 + 36 * ri as u8 + 6 * gi as u8 + bi as u8)
+    }
+}
+
+/// Whether the terminal announces 24-bit colour (`COLORTERM`), as read by
+/// the caller from the environment.
+pub fn announces_truecolor(colorterm: Option<&str>) -> bool {
+    matches!(colorterm, Some("truecolor" | "24bit"))
+}
 
 /// Every key a theme may set (namespaces `ui`, `stage`, `log`, `chip` are
 /// valid too, as fallbacks).
@@ -160,6 +200,54 @@ impl Theme {
                 Some(format!("theme {name}: {error}; using the default theme")),
             ),
         }
+    }
+
+    /// The same theme with every 24-bit colour replaced by the nearest of
+    /// the 256-colour palette, for a terminal that does not announce 24-bit
+    /// colour (`COLORTERM` is not `truecolor` or `24bit`): such a terminal
+    /// may draw an RGB colour as something else entirely, or not at all.
+    pub fn in_256_colours(&self) -> Theme {
+        let mut theme = self.clone();
+        for style in theme.styles_mut() {
+            style.fg = style.fg.map(nearest_256);
+            style.bg = style.bg.map(nearest_256);
+        }
+        theme
+    }
+
+    fn styles_mut(&mut self) -> Vec<&mut Style> {
+        let mut all: Vec<&mut Style> = vec![
+            &mut self.text,
+            &mut self.muted,
+            &mut self.title,
+            &mut self.selection,
+            &mut self.border,
+            &mut self.border_focus,
+            &mut self.header,
+            &mut self.readonly,
+            &mut self.error,
+            &mut self.ok,
+            &mut self.warning,
+            &mut self.attention,
+            &mut self.input,
+            &mut self.cursor,
+            &mut self.key,
+            &mut self.table_header,
+            &mut self.tab,
+            &mut self.tab_active,
+            &mut self.view,
+            &mut self.view_active,
+            &mut self.dialog,
+            &mut self.chip_ok,
+            &mut self.chip_syncing,
+            &mut self.chip_error,
+            &mut self.chip_waiting,
+            &mut self.chip_stale,
+            &mut self.chip_never,
+        ];
+        all.extend(self.stages.iter_mut());
+        all.extend(self.logs.iter_mut());
+        all
     }
 
     /// For `NO_COLOR`: no colours at all, only modifiers, so every state
@@ -444,6 +532,49 @@ fn style_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rgb_colours_become_the_nearest_of_the_256_palette_and_others_stay() {
+        // The colour-blind palette's orange, sky and green: 178 is (215, 175, 0).
+        assert_eq!(nearest_256(Color::Rgb(0xe6, 0x9f, 0)), Color::Indexed(178));
+        assert_eq!(
+            nearest_256(Color::Rgb(0x56, 0xb4, 0xe9)),
+            Color::Indexed(74)
+        );
+        assert_eq!(nearest_256(Color::Rgb(0, 0x9e, 0x73)), Color::Indexed(35));
+        // Greys go to the grey ramp, black and white to the cube's ends.
+        assert_eq!(
+            nearest_256(Color::Rgb(0x80, 0x80, 0x80)),
+            Color::Indexed(244)
+        );
+        assert_eq!(nearest_256(Color::Rgb(0, 0, 0)), Color::Indexed(16));
+        assert_eq!(nearest_256(Color::Rgb(255, 255, 255)), Color::Indexed(231));
+        assert_eq!(nearest_256(Color::Green), Color::Green);
+        assert_eq!(nearest_256(Color::Indexed(237)), Color::Indexed(237));
+
+        let (colorblind, _) = Theme::load("colorblind");
+        let fallback = colorblind.in_256_colours();
+        assert_ne!(
+            fallback, colorblind,
+            "the colour-blind theme has RGB colours"
+        );
+        assert_eq!(
+            fallback
+                .stage(Stage::New)
+                .fg
+                .map(|c| matches!(c, Color::Rgb(..))),
+            Some(false)
+        );
+        let (default, _) = Theme::load("default");
+        assert_eq!(
+            default.in_256_colours(),
+            default.in_256_colours().in_256_colours()
+        );
+        assert!(announces_truecolor(Some("truecolor")));
+        assert!(announces_truecolor(Some("24bit")));
+        assert!(!announces_truecolor(None));
+        assert!(!announces_truecolor(Some("")));
+    }
 
     #[test]
     fn builtins_load_cleanly_and_differ() {
