@@ -992,3 +992,71 @@ fn the_filter_folds_accents_finds_emails_negates_and_hints() {
     s.set_filter("carrier:tg kind:tjansteguiden");
     assert!(s.store().filter().problems.is_empty());
 }
+
+/// Issue 12, defect 17: a message this console wrote shows in the carrier's
+/// log as the portal's own line; the Log tab names who wrote it and the
+/// journal entry. Only a confirmed write claims a line, one line each, and
+/// an older identical line stays the portal's.
+#[test]
+fn a_line_written_from_here_names_its_author_and_journal_entry() {
+    use orderdesk::app::CarrierInfo;
+    use orderdesk::carriers::tjansteguiden::TgProfile;
+    let portal =
+        reqwest::Url::parse("https://portal.example/admin/edit/services/plain/orders").unwrap();
+    let carriers = vec![CarrierInfo {
+        name: Arc::from("tg"),
+        kind: "tjansteguiden",
+        profile: Arc::new(TgProfile::new(portal, "1234")),
+        quiet_hours: None,
+    }];
+    let mut s = State::new(carriers, options(false)).expect("keys");
+    let mut order = order(
+        "19530",
+        "received",
+        Duration::days(2),
+        "Åsa",
+        "Lind",
+        "Fiber",
+    );
+    let line = |minutes_ago: i64| LogEntry {
+        at: orderdesk::domain::Stamp {
+            raw: String::new(),
+            at: Some(now() - Duration::minutes(minutes_ago)),
+        },
+        kind: LogKind::Log,
+        source: "portal".into(),
+        text: "Kunden kontaktad".into(),
+    };
+    // The same routine text once yesterday (the portal's) and once now.
+    order.log.push(line(60 * 24));
+    order.log.push(line(2));
+    s.upsert_orders(vec![order]);
+    let mut entry = journal_entry(
+        "3f2a9c1d00000000",
+        "19530",
+        JournalState::Sending,
+        now() - Duration::minutes(3),
+        "add message",
+        None,
+    );
+    entry.request.params = vec![
+        ("message".into(), "Kunden kontaktad".into()),
+        ("type".into(), "log".into()),
+    ];
+    press(&mut s, Msg::Journal(entry.clone()));
+    let sources = |s: &State| -> Vec<String> {
+        let order = s.order(&tg_key("19530")).expect("held");
+        s.log_timeline(order)
+            .into_iter()
+            .filter(|e| e.text == "Kunden kontaktad")
+            .map(|e| e.source)
+            .collect()
+    };
+    assert_eq!(sources(&s), ["portal", "portal"], "not confirmed yet");
+    entry.state = JournalState::Confirmed;
+    press(&mut s, Msg::Journal(entry));
+    assert_eq!(
+        sources(&s),
+        ["portal · written here by anna, journal 3f2a9c1d", "portal"]
+    );
+}

@@ -1,11 +1,13 @@
 //! An order's Log timeline, as the detail pane's Log tab shows it: the
 //! carrier's log, local notes and the flag (kind `local`), and the order's
-//! journal entries (kind `journal`), by time; and local times for display.
+//! journal entries (kind `journal`), by time, a carrier line that a
+//! confirmed write added linked to its journal entry; and local times for
+//! display.
 
 use chrono::{DateTime, Utc};
 
 use super::state::State;
-use crate::domain::{JournalEntry, local_log_entries};
+use crate::domain::{JournalEntry, JournalState, local_log_entries};
 use crate::domain::{LogEntry, Order};
 
 impl State {
@@ -15,7 +17,9 @@ impl State {
     /// is flipped. Equal times keep that order (carrier, local, journal);
     /// unparsed times count as oldest.
     pub fn log_timeline(&self, order: &Order) -> Vec<LogEntry> {
-        let mut out: Vec<(usize, LogEntry)> = order.log.iter().cloned().enumerate().collect();
+        let mut log = order.log.clone();
+        self.link_written_lines(order, &mut log);
+        let mut out: Vec<(usize, LogEntry)> = log.into_iter().enumerate().collect();
         let local = local_log_entries(self.notes(&order.key), self.flags.get(&order.key));
         let mut journal: Vec<&JournalEntry> =
             self.journal.iter().filter(|e| e.key == order.key).collect();
@@ -30,6 +34,55 @@ impl State {
             out.reverse();
         }
         out.into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// Marks each carrier log line that a confirmed write from this console
+    /// (or the team) added, with who wrote it and the journal entry's id:
+    /// the carrier shows such a line as its own (`portal`). Each confirmed
+    /// entry claims the oldest unclaimed line of its kind and text written
+    /// no earlier than a minute before the entry was recorded (clocks
+    /// differ); a line is claimed once.
+    fn link_written_lines(&self, order: &Order, log: &mut [LogEntry]) {
+        let Some(profile) = self
+            .carriers
+            .iter()
+            .find(|c| c.info.name == order.key.carrier)
+            .map(|c| &c.info.profile)
+        else {
+            return;
+        };
+        let mut claimed = vec![false; log.len()];
+        let mut written: Vec<&JournalEntry> = self
+            .journal
+            .iter()
+            .filter(|e| e.key == order.key && e.state == JournalState::Confirmed)
+            .collect();
+        written.sort_by_key(|e| e.created_at);
+        for entry in written {
+            let Some((kind, text)) = profile.written_line(&entry.request) else {
+                continue;
+            };
+            let earliest = entry.created_at - chrono::Duration::minutes(1);
+            let line = log
+                .iter()
+                .enumerate()
+                .filter(|(i, l)| {
+                    !claimed[*i]
+                        && l.kind == kind
+                        && l.text.trim() == text
+                        && l.at.at.is_none_or(|at| at >= earliest)
+                })
+                .min_by_key(|(_, l)| l.at.at)
+                .map(|(i, _)| i);
+            if let Some(i) = line {
+                claimed[i] = true;
+                let short: String = entry.id.chars().take(8).collect();
+                log[i].source = format!(
+                    "{} · written here by {}, journal {short}",
+                    log[i].source, entry.author
+                );
+            }
+        }
     }
 
     /// `YYYY-MM-DD HH:MM` in the display zone.

@@ -39,7 +39,7 @@ use chrono::{DateTime, Utc};
 use crate::config::{CarrierConfig, Config, ReadKind};
 use crate::domain::{
     ActionForm, ActionKind, ActionRequest, Availability, ConfirmRule, FieldError, FormValues,
-    Order, OrderSummary,
+    LogKind, Order, OrderSummary,
 };
 
 pub use error::CarrierError;
@@ -81,6 +81,14 @@ pub trait CarrierProfile: Send + Sync + std::fmt::Debug {
     /// Whether a re-read `order` shows the effect of `request` (used to confirm
     /// writes and to resolve writes whose outcome is unknown).
     fn effect_visible(&self, order: &Order, request: &ActionRequest) -> bool;
+
+    /// The carrier log line `request` writes, when it writes one the order
+    /// shows back (a Tjänsteguiden message: its kind and text), so the Log
+    /// tab can link that line to the journal entry that wrote it. `None`:
+    /// the write adds no line of its own.
+    fn written_line(&self, _request: &ActionRequest) -> Option<(LogKind, String)> {
+        None
+    }
 
     /// Whether `request` must be re-based on the order as read just before
     /// it is sent ([`CarrierProfile::rebase`]): its effect is recognised by

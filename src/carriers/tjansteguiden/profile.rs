@@ -456,6 +456,15 @@ impl CarrierProfile for TgProfile {
         request
     }
 
+    fn written_line(&self, request: &ActionRequest) -> Option<(LogKind, String)> {
+        if request.action != ActionKind::AddMessage {
+            return None;
+        }
+        let kind = request.param("type").and_then(wire::log_kind)?;
+        let text = request.param("message")?.trim();
+        Some((kind, text.to_owned()))
+    }
+
     fn effect_visible(&self, order: &Order, request: &ActionRequest) -> bool {
         match request.action {
             ActionKind::Acknowledge | ActionKind::SetStatus | ActionKind::Cancel => request
