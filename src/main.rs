@@ -535,7 +535,9 @@ async fn list(
         return Ok(ExitCode::from(2));
     }
     let handles = build_handles(config, true)?;
-    let local = local_data(data_dir.as_deref()).await;
+    let local = local_data(data_dir.as_deref())
+        .await
+        .with_clock(chrono::Utc::now(), config);
     let headless::Fetched {
         orders,
         failures,
@@ -610,7 +612,9 @@ async fn show(
     json: bool,
     data_dir: Option<PathBuf>,
 ) -> Result<ExitCode, String> {
-    let local = local_data(data_dir.as_deref()).await;
+    let local = local_data(data_dir.as_deref())
+        .await
+        .with_clock(chrono::Utc::now(), config);
     let key =
         OrderKey::parse(key).ok_or_else(|| format!("{key:?} is not an order key like tg/19530"))?;
     let handles = build_handles(config, true)?;

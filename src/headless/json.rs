@@ -22,7 +22,11 @@ pub fn write_json(out: &mut impl Write, value: &impl serde::Serialize) -> std::i
 
 /// The JSON object `list --json` prints per order.
 pub fn order_summary_json(order: &Order, local: &Local) -> Value {
-    let mut attention: Vec<String> = order.attention().iter().map(|a| a.code.clone()).collect();
+    let mut attention: Vec<String> = local
+        .attention(order)
+        .iter()
+        .map(|a| a.code.clone())
+        .collect();
     let flag = local.flags.get(&order.key);
     if flag.is_some() {
         attention.push("flag".into());
@@ -63,8 +67,8 @@ pub fn order_detail_json(order: &Order, local: &Local) -> Value {
         );
         map.insert(
             "attention_details".into(),
-            order
-                .attention()
+            local
+                .attention(order)
                 .iter()
                 .map(|a| json!({"code": a.code, "detail": a.detail}))
                 .collect(),

@@ -27,7 +27,8 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{Flag, JournalEntry, JournalFilter, Note, Order, OrderKey, Stage};
+use crate::domain::sla::{Clocked, ServiceLevels};
+use crate::domain::{Attention, Flag, JournalEntry, JournalFilter, Note, Order, OrderKey, Stage};
 use crate::store::{SqliteStore, StoreError, Stores};
 
 /// Local notes and follow-up flags from the data dir's store (never sent
@@ -36,6 +37,10 @@ use crate::store::{SqliteStore, StoreError, Stores};
 pub struct Local {
     pub notes: HashMap<OrderKey, Vec<Note>>,
     pub flags: HashMap<OrderKey, Flag>,
+    /// The time and each carrier's service levels the clock-based reasons
+    /// are judged at (`domain::sla`); `None`: none are (the console's own
+    /// tests, a caller without a config).
+    pub clock: Option<(DateTime<Utc>, HashMap<String, ServiceLevels>)>,
 }
 
 /// The data dir's store, if it holds one (`None` when nothing was stored
@@ -46,6 +51,43 @@ pub async fn existing_store(dir: Option<&Path>) -> Option<Result<Stores, StoreEr
 }
 
 impl Local {
+    /// Judges the clock-based reasons at `now`, with each carrier's
+    /// `sla` from `config` (carriers not listed: the defaults).
+    pub fn with_clock(mut self, now: DateTime<Utc>, config: &crate::config::Config) -> Local {
+        let levels = config
+            .carriers
+            .iter()
+            .map(|c| (c.name.clone(), c.service_levels.clone()))
+            .collect();
+        self.clock = Some((now, levels));
+        self
+    }
+
+    /// Whether `order` needs attention apart from a local flag: as the
+    /// order says, or the clock's (late reasons apply to open orders only).
+    pub fn needs_attention(&self, order: &Order) -> bool {
+        order.needs_attention() || !self.late(order).is_empty()
+    }
+
+    /// Why `order` needs attention: its own reasons, then the clock's (a
+    /// service level run out, an overdue delivery date), as the console
+    /// lists them. The local flag is the caller's (`flag`).
+    pub fn attention(&self, order: &Order) -> Vec<Attention> {
+        let mut out = order.attention();
+        out.extend(self.late(order));
+        out
+    }
+
+    /// The clock-based reasons of `order` (none without a clock).
+    fn late(&self, order: &Order) -> Vec<Attention> {
+        let Some((now, levels)) = &self.clock else {
+            return Vec::new();
+        };
+        let fallback = ServiceLevels::default();
+        let levels = levels.get(&*order.key.carrier).unwrap_or(&fallback);
+        levels.reasons(&Clocked::of_order(order), *now)
+    }
+
     /// Reads them if `dir` holds a store; a store that cannot be read is a
     /// warning (returned), not an error: the carriers' data still prints.
     pub async fn load(dir: Option<&Path>) -> (Local, Option<String>) {
@@ -57,6 +99,7 @@ impl Local {
             Ok::<_, StoreError>(Local {
                 notes: stores.local.all_notes().await?,
                 flags: stores.local.flags().await?,
+                clock: None,
             })
         };
         match read.await {
@@ -137,7 +180,7 @@ impl ListFilter {
                 .status
                 .as_deref()
                 .is_none_or(|s| order.status.raw.eq_ignore_ascii_case(s))
-            && (!self.attention || order.needs_attention() || flagged)
+            && (!self.attention || local.needs_attention(order) || flagged)
             && (!self.flagged || flagged)
     }
 }
@@ -204,6 +247,34 @@ mod tests {
         assert_eq!(v["flagged"], true);
         assert_eq!(v["flag"]["author"], "anna");
         assert_eq!(v["attention"], json!(["flag"]));
+    }
+
+    #[test]
+    fn the_clock_s_reasons_count_as_attention_in_list_and_show() {
+        let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 30, 12, 0, 0).unwrap();
+        let mut o = order("8", "received", Stage::InProgress);
+        o.schedule = Some(crate::domain::Schedule::Scheduled(Stamp {
+            raw: "2026-11-25".into(),
+            at: Some(now - chrono::Duration::days(5)),
+        }));
+        let attention = ListFilter {
+            attention: true,
+            ..ListFilter::default()
+        };
+        let without = Local::default();
+        assert!(!attention.matches(&o, &without), "no clock, no lateness");
+        let mut with = Local::default();
+        with.clock = Some((now, HashMap::new()));
+        assert!(attention.matches(&o, &with));
+        assert_eq!(order_summary_json(&o, &with)["attention"], json!(["overdue"]));
+        let mut out = Vec::new();
+        text::write_table(&mut out, std::slice::from_ref(&o), &with, now).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let row: Vec<&str> = text.lines().nth(1).unwrap_or("").split_whitespace().collect();
+        assert!(row.contains(&"!"), "the `!` column marks it: {text}");
+        // A done order is never late.
+        o.status = Status::new("delivered", Stage::Done, true);
+        assert!(!with.needs_attention(&o));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::domain::{JournalEntry, Order, label_zoneless, relative_age, zoned};
 /// for a local follow-up flag, both when both.
 fn marks(order: &Order, local: &Local) -> String {
     let mut marks = String::new();
-    if order.needs_attention() {
+    if local.needs_attention(order) {
         marks.push('!');
     }
     if local.flagged(&order.key) {
@@ -109,7 +109,7 @@ where
     if !schedule.is_empty() {
         writeln!(out, "schedule  {schedule}")?;
     }
-    for a in order.attention() {
+    for a in local.attention(order) {
         writeln!(out, "attention {}: {}", a.code, a.detail)?;
     }
     if let Some(flag) = local.flags.get(&order.key) {
