@@ -263,8 +263,10 @@ mod tests {
         };
         let without = Local::default();
         assert!(!attention.matches(&o, &without), "no clock, no lateness");
-        let mut with = Local::default();
-        with.clock = Some((now, HashMap::new()));
+        let with = Local {
+            clock: Some((now, HashMap::new())),
+            ..Local::default()
+        };
         assert!(attention.matches(&o, &with));
         assert_eq!(order_summary_json(&o, &with)["attention"], json!(["overdue"]));
         let mut out = Vec::new();
