@@ -96,6 +96,8 @@ fn an_order_past_its_delivery_date_is_overdue_without_any_config() {
     }));
     let s = console(vec![late, new_order("8", 1)], HashMap::new());
     assert_eq!(ids(&s), ["7"], "judged as it arrives, no tick needed");
+    assert!(s.store().is_late(&tg_key("7")), "the table's `!` asks this");
+    assert!(!s.store().is_late(&tg_key("8")));
     let found = reasons(&s, "7");
     assert_eq!(found[0].0, "overdue");
     assert!(found[0].1.ends_with("3d ago"), "{found:?}");

@@ -268,11 +268,19 @@ mod tests {
             ..Local::default()
         };
         assert!(attention.matches(&o, &with));
-        assert_eq!(order_summary_json(&o, &with)["attention"], json!(["overdue"]));
+        assert_eq!(
+            order_summary_json(&o, &with)["attention"],
+            json!(["overdue"])
+        );
         let mut out = Vec::new();
         text::write_table(&mut out, std::slice::from_ref(&o), &with, now).unwrap();
         let text = String::from_utf8(out).unwrap();
-        let row: Vec<&str> = text.lines().nth(1).unwrap_or("").split_whitespace().collect();
+        let row: Vec<&str> = text
+            .lines()
+            .nth(1)
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
         assert!(row.contains(&"!"), "the `!` column marks it: {text}");
         // A done order is never late.
         o.status = Status::new("delivered", Stage::Done, true);

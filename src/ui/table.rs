@@ -217,13 +217,20 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
             match col {
                 Col::Mark => {
                     // Glyphs, never colour alone: ⚑ flagged, ! attention
-                    // (the carrier's reasons; a flag does not hide them).
+                    // (the carrier's reasons or the clock's: a service
+                    // level run out, a delivery date past; a flag does not
+                    // hide them).
                     let flag = if store.is_flagged(&order.key) {
                         "⚑"
                     } else {
                         " "
                     };
-                    let bang = if order.needs_attention() { "!" } else { " " };
+                    let late = store.is_late(&order.key);
+                    let bang = if order.needs_attention() || late {
+                        "!"
+                    } else {
+                        " "
+                    };
                     Cell::from(Span::styled(format!("{flag}{bang}"), theme.attention))
                 }
                 Col::Key => Cell::from(fit(&order.key.to_string(), w).into_owned()),

@@ -74,6 +74,12 @@ impl OrderStore {
         became_late
     }
 
+    /// Whether the order is late at the store's clock (the table's `!`).
+    pub fn is_late(&self, key: &OrderKey) -> bool {
+        self.index_of(key)
+            .is_some_and(|i| self.hot[i as usize].late)
+    }
+
     /// The clock-based reasons of one order at the store's clock, for the
     /// detail (`summary` may be a full order's summary).
     pub fn late_reasons(&self, clocked: &Clocked, carrier: &str) -> Vec<Attention> {
