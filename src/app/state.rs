@@ -91,7 +91,7 @@ pub struct Chip {
 }
 
 impl Chip {
-    fn new() -> Chip {
+    pub(super) fn new() -> Chip {
         Chip {
             phase: SyncPhase::Never,
             last_ok: None,
@@ -326,6 +326,8 @@ pub struct State {
     /// Esc or ctrl-c was pressed once on a dialog or note holding typed
     /// text: the same key again drops it, any other key keeps editing.
     pub(crate) discard_armed: Option<super::keymap::Key>,
+    /// Team mode's link, presence (`None`: a solo console; see `team`).
+    pub(crate) team: Option<super::team::Team>,
 }
 
 impl State {
@@ -379,6 +381,7 @@ impl State {
             status_held: None,
             status_seq: 0,
             discard_armed: None,
+            team: None,
         })
     }
 

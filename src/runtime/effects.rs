@@ -5,7 +5,9 @@
 //! when no write client exists), the app decides what the messages mean.
 //! Effects carry what the engine needs (the order for a write), so nothing
 //! here reads the app's state. The one effect that is not the engine's, the
-//! wallboard's trend, is a read of the store handed to a task.
+//! wallboard's trend, is a read of the store handed to a task. In team mode
+//! the commands go to the follower (`crate::follow`) instead of the engine:
+//! the same commands, answered with the same events.
 
 use std::sync::Arc;
 
@@ -13,13 +15,21 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::app::{Effect, Msg};
 use crate::engine::{Command, EngineHandle, Event};
+use crate::follow::FollowHandle;
 use crate::store::OrderCache;
 
 /// Hands the app's effects to the engine (and the wallboard's trend read
 /// to the store).
 pub struct EffectRunner {
-    engine: EngineHandle,
+    engine: Backend,
     trend: Option<TrendSource>,
+}
+
+/// Who carries the commands out: the embedded engine, or in team mode the
+/// follower of the team store.
+enum Backend {
+    Engine(EngineHandle),
+    Follow(FollowHandle),
 }
 
 /// Where the wallboard's trend is read and where its answer goes.
@@ -32,7 +42,16 @@ impl EffectRunner {
     /// The engine's answers come back through [`forward_events`].
     pub fn new(engine: EngineHandle) -> Self {
         EffectRunner {
-            engine,
+            engine: Backend::Engine(engine),
+            trend: None,
+        }
+    }
+
+    /// Team mode: the follower's answers come back through
+    /// `super::team::start`'s forwarding.
+    pub fn following(follower: FollowHandle) -> Self {
+        EffectRunner {
+            engine: Backend::Follow(follower),
             trend: None,
         }
     }
@@ -73,7 +92,10 @@ impl EffectRunner {
             return;
         }
         if let Some(command) = command(effect) {
-            self.engine.send(command);
+            match &self.engine {
+                Backend::Engine(engine) => engine.send(command),
+                Backend::Follow(follower) => follower.send(command),
+            }
         }
     }
 }

@@ -3,8 +3,10 @@
 //! and resume in `suspend`) and runs
 //! the console loop ([`run_loop`], in `event_loop.rs`) inside it. The loop
 //! is generic over backend and input, so tests run it on `TestBackend`.
-//! Nothing here decides what a key means (that is `app`), how things look
-//! (that is `ui`) or talks to carriers (that is the engine).
+//! In team mode (`team`) the console follows the team store instead of
+//! embedding the engine. Nothing here decides what a key means (that is
+//! `app`), how things look (that is `ui`) or talks to carriers (that is the
+//! engine).
 
 mod cache;
 mod effects;
@@ -12,6 +14,7 @@ mod event_loop;
 mod memory;
 #[cfg(unix)]
 mod suspend;
+mod team;
 mod terminal;
 
 use std::collections::BTreeMap;
@@ -28,6 +31,7 @@ pub use cache::{Cached, data_dir, load_cache};
 pub use effects::{EffectRunner, command, forward_events, messages};
 pub use event_loop::run_loop;
 pub use memory::release_freed_memory;
+pub use team::{TeamSetup, carrier_info, team_messages};
 
 /// What the console needs to start.
 pub struct ConsoleSetup {
@@ -52,6 +56,9 @@ pub struct ConsoleSetup {
     pub board: crate::domain::board::BoardSettings,
     /// Start on the wallboard (`orderdesk wallboard`; `readonly` too).
     pub wallboard: bool,
+    /// Team mode: follow this team store instead of polling carriers
+    /// (`handles` is then empty; `readonly` connects as a viewer).
+    pub team: Option<TeamSetup>,
 }
 
 /// The app's view of the configured carriers.

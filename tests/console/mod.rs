@@ -170,6 +170,7 @@ impl Console {
             warnings: start.warnings,
             board: Default::default(),
             wallboard: false,
+            team: None,
         };
 
         let screen = SharedBackend(Arc::new(Mutex::new(TestBackend::new(
