@@ -454,3 +454,116 @@ async fn after_the_connection_is_cut_the_follower_reconnects_and_catches_up() {
     .await;
     assert_eq!(status, "active");
 }
+
+// ---- The console, in process ------------------------------------------------
+
+#[tokio::test]
+async fn a_console_in_team_mode_paints_from_the_store_and_follows_it() {
+    use orderdesk::runtime::{self, ConsoleSetup, TeamSetup};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    let Some(team) = team().await else {
+        return;
+    };
+    let user = team.db.user("erik");
+    let url = team.db.login(&user, "pw", "orderdesk_agent").await;
+    let setup = ConsoleSetup {
+        handles: Vec::new(),
+        readonly: false,
+        theme: orderdesk::ui::Theme::no_color(),
+        user: user.clone(),
+        keys: Default::default(),
+        data_dir: None,
+        state_dir: None,
+        keep_terminal: chrono::Duration::days(14),
+        timezone: chrono_tz::UTC,
+        warnings: Vec::new(),
+        board: Default::default(),
+        wallboard: false,
+        team: Some(TeamSetup {
+            url,
+            password: Password::given("pw".into()),
+        }),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let console = tokio::spawn(async move {
+        let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
+        let input = futures::stream::pending::<std::io::Result<crossterm::event::Event>>();
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        let result = runtime::run_loop(&mut terminal, input, shutdown, setup).await;
+        (terminal, result)
+    });
+    // Up and following; then the daemon saves a new order.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    team.owner
+        .save_orders(vec![order("2", "waiting", Stage::NeedsAttention)])
+        .await
+        .unwrap();
+    tokio::time::sleep(WITHIN).await;
+    stop.send(()).unwrap();
+    let (terminal, result) = console.await.unwrap();
+    result.unwrap();
+    let screen = format!("{:?}", terminal.backend());
+    assert!(screen.contains("team store connected"), "{screen}");
+    assert!(screen.contains("tg/1"), "painted from the store: {screen}");
+    assert!(
+        screen.contains("tg/2"),
+        "followed the daemon's write: {screen}"
+    );
+    // It published no order (none open) and withdrew itself on the way out.
+    let present = team
+        .owner
+        .presence(Utc::now() - chrono::Duration::minutes(1));
+    assert!(present.await.unwrap().iter().all(|p| p.agent != user));
+}
+
+#[test]
+fn check_config_accepts_a_team_console_without_carriers_and_refuses_a_readable_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("team.toml");
+    std::fs::write(
+        &path,
+        "database = \"postgres://anna@db.example/team?sslmode=require\"\n\
+         database_password_env = \"TEAM_PW\"\n",
+    )
+    .unwrap();
+    let check = |path: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_orderdesk"))
+            .arg("check-config")
+            .arg("--config")
+            .arg(path)
+            .env_remove("ORDERDESK_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let out = check(&path);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout.contains("ok (0 carriers)"), "{stdout}");
+    assert!(stdout.contains("team mode"), "{stdout}");
+
+    let shared = dir.path().join("shared.toml");
+    std::fs::write(
+        &shared,
+        "database = \"postgres://anna:hunter2@db.example/team\"\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(&shared, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let out = check(&shared);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("database holds a password"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+
+    // Neither carriers nor a team store: what the console needs is said.
+    let empty = dir.path().join("empty.toml");
+    std::fs::write(&empty, "theme = \"default\"\n").unwrap();
+    let out = check(&empty);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("or `database` for team mode"), "{stderr}");
+}
