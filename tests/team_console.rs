@@ -191,6 +191,20 @@ fn others_on_an_order_are_marked_and_gone_once_stale() {
 }
 
 #[test]
+fn refresh_asks_nothing_of_the_carriers_in_team_mode() {
+    let mut s = team_state(false);
+    let fx = press(&mut s, ch('r'));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(
+        status_text(&s).contains("sync daemon polls"),
+        "{}",
+        status_text(&s)
+    );
+    let fx = press(&mut state(false), ch('r'));
+    assert!(!fx.is_empty(), "a solo console polls");
+}
+
+#[test]
 fn what_an_agent_publishes_follows_the_detail_and_the_dialog() {
     let mut s = team_state(false);
     assert_eq!(s.presence_now(), Some((None, None)), "on the table");

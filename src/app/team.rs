@@ -34,6 +34,10 @@ pub enum StoreLink {
     },
 }
 
+/// What `r` says in team mode: nothing is polled from a console.
+pub const DAEMON_POLLS: &str =
+    "team mode: the team's sync daemon polls the carriers; changes show here as it saves them";
+
 /// One agent's presence, as the team store holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seen {
