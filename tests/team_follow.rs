@@ -398,6 +398,12 @@ async fn after_the_connection_is_cut_the_follower_reconnects_and_catches_up() {
     };
     let (erik, _handle, mut events) = team.follower("erik", "orderdesk_agent").await;
     let admin = team.db.admin().await;
+    // The login is refused until the change below is made, so the catch-up
+    // cannot come before it.
+    admin
+        .batch_execute(&format!("ALTER ROLE {erik} NOLOGIN"))
+        .await
+        .unwrap();
     // Every backend of the follower's login: its listener and its pool.
     admin
         .execute(
@@ -416,6 +422,10 @@ async fn after_the_connection_is_cut_the_follower_reconnects_and_catches_up() {
             order("1", "cancelled", Stage::Closed),
             order("2", "new", Stage::New),
         ])
+        .await
+        .unwrap();
+    admin
+        .batch_execute(&format!("ALTER ROLE {erik} LOGIN"))
         .await
         .unwrap();
     let (orders, reconnected) = {
@@ -446,9 +456,10 @@ async fn after_the_connection_is_cut_the_follower_reconnects_and_catches_up() {
         .await
         .unwrap();
     let status = wait_for(&mut events, WITHIN, |e| match e {
-        FollowEvent::Engine(Event::Sync(SyncEvent::Orders { orders, .. })) => {
-            Some(orders[0].status.raw.clone())
-        }
+        FollowEvent::Engine(Event::Sync(SyncEvent::Orders { orders, .. })) => orders
+            .iter()
+            .find(|o| o.key.id == "2")
+            .map(|o| o.status.raw.clone()),
         _ => None,
     })
     .await;

@@ -74,6 +74,9 @@ pub(super) async fn run(store: PgStore, events: UnboundedSender<FollowEvent>, wa
         if (lost_since.is_some() || !loaded)
             && reload(&store, &events, &waiting, &mut seen).await.is_err()
         {
+            lost_since.get_or_insert_with(Utc::now);
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(BACKOFF_MAX);
             continue;
         }
         loaded = true;
