@@ -4,7 +4,8 @@
 //! Layers (see README "Architecture"): `domain` is the normalized model;
 //! `carriers` talks HTTP to each carrier kind; `store` persists behind
 //! traits; `engine` runs the fetchers, records what they read and executes
-//! writes, with or without a console; `app` decides (pure `update`); `ui`
+//! writes, with or without a console; `follow` answers a console in team
+//! mode from the shared PostgreSQL store instead; `app` decides (pure `update`); `ui`
 //! draws (pure `view`); `runtime` owns the terminal and the console's event
 //! loop and talks to the engine; `sim` serves faithful simulators of every
 //! carrier API on loopback.
@@ -15,6 +16,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod engine;
+pub mod follow;
 pub mod headless;
 pub mod logging;
 pub mod preflight;

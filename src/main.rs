@@ -1,7 +1,9 @@
 //! The `orderdesk` command line: the console (default), `demo`, `sim`, `list`,
 //! `show`, `journal`, `stats`, `wallboard`, `check-config` and `db init`
 //! (the team store). Parses arguments, loads the config, builds the
-//! carriers and hands over to `runtime` or `headless`.
+//! carriers (none in team mode: `--database`, `ORDERDESK_DATABASE_URL` or
+//! the config's `database`, in that order) and hands over to `runtime` or
+//! `headless`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -46,8 +48,20 @@ struct Cli {
     /// one unless this is given).
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    team: TeamArgs,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// Team mode for the console commands.
+#[derive(Debug, Args)]
+struct TeamArgs {
+    /// Team mode: follow this team store (postgres://USER@HOST:PORT/DATABASE,
+    /// ?sslmode=require for TLS) instead of polling carriers. Wins over
+    /// $ORDERDESK_DATABASE_URL, which wins over the config's `database`.
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,7 +85,7 @@ enum Command {
     CheckConfig,
     /// The read-only monitoring screen: headline figures, carriers, ageing,
     /// trend, oldest attention items; refreshes on its own, q quits.
-    Wallboard,
+    Wallboard(TeamArgs),
     /// Print the wallboard's figures (tiles, carriers, ageing, breaches).
     Stats {
         /// Print JSON (for scripts and status pages) instead of text.
@@ -255,13 +269,15 @@ fn display_zone(config: Option<&Config>) -> chrono_tz::Tz {
 async fn dispatch(cli: Cli, warnings: Vec<String>) -> Result<ExitCode, String> {
     match cli.command {
         None => {
-            let config = load_config(cli.config.as_deref())?;
+            let mut config = load_config(cli.config.as_deref())?;
             let readonly = cli.readonly || config.readonly;
             let data_dir = runtime::data_dir(cli.data_dir.or_else(|| config.data_dir.clone()));
+            choose_team_store(&mut config, cli.team.database);
             console(&config, readonly, cli.theme, data_dir, warnings, false).await
         }
-        Some(Command::Wallboard) => {
-            let config = load_config(cli.config.as_deref())?;
+        Some(Command::Wallboard(team)) => {
+            let mut config = load_config(cli.config.as_deref())?;
+            choose_team_store(&mut config, team.database);
             let data_dir = runtime::data_dir(cli.data_dir.or_else(|| config.data_dir.clone()));
             console(&config, true, cli.theme, data_dir, warnings, true).await
         }
@@ -381,6 +397,19 @@ fn check_config(path: &Path) -> Result<ExitCode, String> {
             .carriers
             .iter()
             .try_for_each(|c| writeln!(out, "  {:<12} {:<14} {}", c.name, c.kind, c.base_url))
+    })
+    .and_then(|()| match &config.team.database {
+        // The URL is not repeated: it may hold a password.
+        Some(_) => writeln!(
+            out,
+            "  team mode: the console follows the team store of `database`{}",
+            if config.carriers.is_empty() {
+                "; no carrier credentials needed"
+            } else {
+                ""
+            }
+        ),
+        None => Ok(()),
     });
     headless::finish(written)?;
     Ok(ExitCode::SUCCESS)
@@ -434,6 +463,41 @@ fn build_handles(config: &Config, readonly: bool) -> Result<Vec<CarrierHandle>, 
         .collect()
 }
 
+/// Where the team store is, first found wins: `--database`,
+/// `$ORDERDESK_DATABASE_URL`, the config's `database`. The choice is
+/// written into the config (its `team.database`), which every later check
+/// reads.
+fn choose_team_store(config: &mut Config, flag: Option<String>) {
+    let env = std::env::var("ORDERDESK_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty());
+    if let Some(url) = flag.or(env) {
+        if orderdesk::store::postgres::url_has_password(&url) {
+            say(
+                "warning: the password in the URL can be seen by other users of this machine \
+                 (ps, shell history); use PGPASSWORD, ~/.pgpass or database_password_env",
+            );
+        }
+        config.team.database = Some(url);
+    }
+}
+
+/// The team store to follow, when the console is in team mode, with the
+/// password the config says where to find.
+fn team_setup(config: &Config) -> Result<Option<runtime::TeamSetup>, String> {
+    use orderdesk::store::postgres::Password;
+    let Some(url) = config.team.database.clone() else {
+        return Ok(None);
+    };
+    let password = match &config.team.password {
+        Some(source) => Password::given(
+            carriers::secret::resolve(source, "database_password").map_err(|e| e.to_string())?,
+        ),
+        None => Password::none(),
+    };
+    Ok(Some(runtime::TeamSetup { url, password }))
+}
+
 async fn console(
     config: &Config,
     readonly: bool,
@@ -445,8 +509,12 @@ async fn console(
     // The same checks as check-config; a theme problem is a visible warning.
     let checked = preflight(config, theme.as_deref()).map_err(|e| e.to_string())?;
     let mut warnings = warnings;
+    let team = team_setup(config)?;
     // The wallboard is read-only by construction: no write client is built.
-    let handles = if wallboard {
+    // In team mode no carrier client is built at all: the daemon polls.
+    let handles = if team.is_some() {
+        Vec::new()
+    } else if wallboard {
         headless::stats::readonly_handles(config)?
     } else {
         build_handles(config, readonly)?
@@ -489,6 +557,7 @@ async fn console(
             .map(|c| (c.name.as_str().into(), c.service_levels.clone()))
             .collect(),
         notify: config.notify,
+        team,
     };
     runtime::run_console(setup).await?;
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! What a config must pass before the console starts, and all that
 //! `check-config` checks beyond parsing: one function, [`preflight`], used
-//! by both so they never disagree. It checks that there is a carrier, that
+//! by both so they never disagree. It checks that there is a carrier (or a
+//! team store, `database`), that
 //! the `[keys]` overrides build a key map the console accepts (known
 //! actions, valid key names, no key given twice, quit keeps a key), and
 //! loads the theme. `[wallboard]` (thresholds, service level, rotation) is
@@ -29,10 +30,12 @@ pub struct Preflight {
 /// comes with its place in the file when it has one.
 pub fn preflight(config: &Config, theme: Option<&str>) -> Result<Preflight, ConfigError> {
     let mut problems: Vec<Problem> = Vec::new();
-    if config.carriers.is_empty() {
+    // In team mode the carriers are the team daemon's: none need be listed.
+    if config.carriers.is_empty() && config.team.database.is_none() {
         problems.push((
             None,
-            "no [[carrier]] table: the console needs at least one carrier (see config.example.toml)"
+            "no [[carrier]] table: the console needs at least one carrier, or `database` \
+             for team mode (see config.example.toml)"
                 .into(),
         ));
     }

@@ -21,7 +21,9 @@
 //!   in the store's full-text index), `timeline` (an order's Log), `quiet`
 //!   (`r`/`R` asking first for a carrier in its quiet hours, its chip's
 //!   words); `wallboard` (`W`: the monitoring screen of a read-only
-//!   console, its figures recomputed on each tick).
+//!   console, its figures recomputed on each tick); `team` (team mode: the
+//!   team store's link, carriers and their health from the store,
+//!   colleagues' notes and flags, presence).
 //!
 //! Choices where the design is silent (see also the submodules):
 //! - Orders are never removed; a carrier that closes an order moves it out of
@@ -67,6 +69,7 @@ mod sort;
 mod state;
 mod status;
 mod table;
+mod team;
 mod timeline;
 mod wallboard;
 mod writes;
@@ -88,6 +91,7 @@ pub use state::{
     CacheStart, Carrier, CarrierInfo, Chip, CustomerLoad, DetailState, Focus, Level, Modal,
     Options, Pending, State, StatusMsg, SyncPhase, Tab,
 };
+pub use team::{Health, PRESENCE_GONE, RECONNECTING_FOR, Seen, StoreLink, Team, TeamMsg};
 pub use wallboard::{TREND_EVERY, TREND_HOURS, Wallboard, carrier_health};
 
 /// With no poll planned, a carrier older than this since its last good
@@ -142,6 +146,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::NotesKept(keeping) => state.keeping = keeping,
         Msg::FlagSaved { key, result } => state.on_flag_saved(key, result),
         Msg::Trend(result) => state.on_trend(result),
+        Msg::Team(msg) => state.on_team(msg),
     }
     // Input that waited for an order being read goes on once it is here.
     for waited in state.end_wait(false) {

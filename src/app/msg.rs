@@ -98,6 +98,8 @@ pub enum Msg {
     },
     /// The store's hourly trend ([`Effect::LoadTrend`]), or why not.
     Trend(Result<HourlyTrend, String>),
+    /// Team mode: news from the team store (see `team`).
+    Team(super::team::TeamMsg),
 }
 
 /// Output of [`super::update`]: I/O for the runtime to do.

@@ -189,6 +189,9 @@ impl State {
                 list.push(note);
                 list.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
                 let message = match &self.keeping {
+                    Keeping::Store if self.team.is_some() => {
+                        format!("{key}: note saved for the team")
+                    }
                     Keeping::Store => format!("{key}: note saved (local only)"),
                     other => format!("{key}: note {}", other.kept_where()),
                 };

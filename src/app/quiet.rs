@@ -15,6 +15,11 @@ use super::state::{Level, State};
 impl State {
     /// A manual refresh of one carrier, or of all with `None`.
     pub(super) fn refresh(&mut self, carrier: Option<Arc<str>>, fx: &mut Vec<Effect>) {
+        if self.team.is_some() {
+            // Team mode: the daemon polls; the console already follows it.
+            self.say(Level::Info, super::team::DAEMON_POLLS);
+            return;
+        }
         let now = self.now;
         let chosen: Vec<&super::Carrier> = self
             .carriers

@@ -91,7 +91,7 @@ pub struct Chip {
 }
 
 impl Chip {
-    fn new() -> Chip {
+    pub(super) fn new() -> Chip {
         Chip {
             phase: SyncPhase::Never,
             last_ok: None,
@@ -328,6 +328,8 @@ pub struct State {
     pub(crate) discard_armed: Option<super::keymap::Key>,
     /// When lateness was last judged, and whether new attention is told.
     pub(super) alerts: super::alerts::Alerts,
+    /// Team mode's link, presence (`None`: a solo console; see `team`).
+    pub(crate) team: Option<super::team::Team>,
 }
 
 impl State {
@@ -382,6 +384,7 @@ impl State {
             status_seq: 0,
             discard_armed: None,
             alerts: super::alerts::Alerts::default(),
+            team: None,
         };
         state.store.check_late(state.now);
         Ok(state)

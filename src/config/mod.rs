@@ -16,6 +16,7 @@ mod carrier;
 mod kind;
 mod login;
 mod starter;
+mod team;
 mod values;
 mod wallboard;
 
@@ -25,6 +26,7 @@ pub use kind::{
     is_blank,
 };
 pub use starter::{EXAMPLE, write_starter};
+pub use team::TeamStore;
 pub use values::{DURATION_EXPECTED, Seconds};
 
 use std::collections::{BTreeMap, HashSet};
@@ -90,6 +92,9 @@ pub struct Config {
     pub carriers: Vec<CarrierConfig>,
     /// `[wallboard]`: thresholds, service level, page rotation.
     pub wallboard: BoardSettings,
+    /// `database` and its password source: team mode when set (the
+    /// command line's `--database` and `ORDERDESK_DATABASE_URL` win).
+    pub team: TeamStore,
     /// How the console tells of an order that newly needs attention.
     pub notify: NotifyStyle,
 }
@@ -223,6 +228,9 @@ struct RawConfig {
     #[serde(default)]
     keys: BTreeMap<String, Spanned<String>>,
     notify: Option<Spanned<String>>,
+    database: Option<Spanned<String>>,
+    database_password_env: Option<Spanned<String>>,
+    database_password_cmd: Option<Spanned<String>>,
 }
 
 /// How the file's permissions look, for the inline-secret rule.
@@ -349,6 +357,14 @@ impl Config {
             }),
         };
         let wallboard = wallboard::read(wallboard_table, text, &mut problems, &mut shape);
+        let team = team::read(
+            raw.database,
+            raw.database_password_env,
+            raw.database_password_cmd,
+            access,
+            at,
+            &mut problems,
+        );
         let mut carriers = Vec::new();
         let mut names = HashSet::new();
         for table in carrier_tables_of(carrier_tables, text, &mut shape) {
@@ -392,6 +408,7 @@ impl Config {
             carriers,
             wallboard,
             notify,
+            team,
         })
     }
 
@@ -410,6 +427,7 @@ impl Config {
             carriers: Vec::new(),
             wallboard: BoardSettings::default(),
             notify: NotifyStyle::Off,
+            team: TeamStore::default(),
         }
     }
 }

@@ -7,7 +7,9 @@
 //! Effects carry what the engine needs (the order for a write), so nothing
 //! here reads the app's state. The effects that are not the engine's: the
 //! wallboard's trend, a read of the store handed to a task, and a
-//! notification, written to the terminal (`super::notify`).
+//! notification, written to the terminal (`super::notify`). In team mode
+//! the commands go to the follower (`crate::follow`) instead of the engine:
+//! the same commands, answered with the same events.
 
 use std::sync::Arc;
 
@@ -16,14 +18,22 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use crate::app::{Effect, Msg};
 use crate::config::NotifyStyle;
 use crate::engine::{Command, EngineHandle, Event};
+use crate::follow::FollowHandle;
 use crate::store::OrderCache;
 
 /// Hands the app's effects to the engine (and the wallboard's trend read
 /// to the store).
 pub struct EffectRunner {
-    engine: EngineHandle,
+    engine: Backend,
     trend: Option<TrendSource>,
     notify: NotifyStyle,
+}
+
+/// Who carries the commands out: the embedded engine, or in team mode the
+/// follower of the team store.
+enum Backend {
+    Engine(EngineHandle),
+    Follow(FollowHandle),
 }
 
 /// Where the wallboard's trend is read and where its answer goes.
@@ -36,7 +46,17 @@ impl EffectRunner {
     /// The engine's answers come back through [`forward_events`].
     pub fn new(engine: EngineHandle) -> Self {
         EffectRunner {
-            engine,
+            engine: Backend::Engine(engine),
+            trend: None,
+            notify: NotifyStyle::Off,
+        }
+    }
+
+    /// Team mode: the follower's answers come back through
+    /// `super::team::start`'s forwarding.
+    pub fn following(follower: FollowHandle) -> Self {
+        EffectRunner {
+            engine: Backend::Follow(follower),
             trend: None,
             notify: NotifyStyle::Off,
         }
@@ -88,7 +108,10 @@ impl EffectRunner {
             return;
         }
         if let Some(command) = command(effect) {
-            self.engine.send(command);
+            match &self.engine {
+                Backend::Engine(engine) => engine.send(command),
+                Backend::Follow(follower) => follower.send(command),
+            }
         }
     }
 }

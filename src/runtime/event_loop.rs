@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::io;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -74,7 +75,12 @@ fn redraw_all<B: Backend>(terminal: &mut Terminal<B>) -> Result<(), String> {
 /// Runs the console on `terminal` until the user quits, `input` ends or
 /// `shutdown` resolves.
 ///
-/// Startup: draw at once ("reading the local cache"), open the store and
+/// Team mode (`setup.team`): the same first frame, then the follower of the
+/// team store in place of the local store and the engine; it paints from
+/// the database and follows it; presence is published as the app decides
+/// (`State::presence_now`) and withdrawn on the way out.
+///
+/// Solo startup: draw at once ("reading the local cache"), open the store and
 /// load the cache's order summaries (the next frame paints the last known
 /// orders, stale until each carrier's first sync; the full orders are read
 /// behind it), prime the readers, then start the engine (it resolves writes
@@ -84,7 +90,7 @@ pub async fn run_loop<B, I>(
     terminal: &mut Terminal<B>,
     mut input: I,
     shutdown: impl Future<Output = ()>,
-    setup: ConsoleSetup,
+    mut setup: ConsoleSetup,
 ) -> Result<(), String>
 where
     B: Backend,
@@ -94,15 +100,18 @@ where
         readonly: setup.readonly,
         now: Utc::now(),
         user: setup.user.clone(),
-        keys: setup.keys,
+        keys: std::mem::take(&mut setup.keys),
     };
     let mut state = State::new(carrier_infos(&setup.handles), options)?;
     state.set_display_timezone(setup.timezone);
     state.set_board_settings(setup.board);
-    state.set_service_levels(setup.service_levels);
+    state.set_service_levels(std::mem::take(&mut setup.service_levels));
     state.set_notify(setup.notify != NotifyStyle::Off);
     if setup.wallboard {
         state.open_wallboard();
+    }
+    if setup.team.is_some() {
+        state.start_team();
     }
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
 
@@ -116,14 +125,135 @@ where
             },
         );
     }
-    for warning in setup.warnings {
+    for warning in std::mem::take(&mut setup.warnings) {
         app::update(&mut state, Msg::Warning(warning));
     }
-    if setup.data_dir.is_some() {
+    if setup.data_dir.is_some() || setup.team.is_some() {
         app::update(&mut state, Msg::CacheLoading);
     }
     draw(terminal, &state, &setup.theme)?;
 
+    let (runner, follower) = match setup.team.clone() {
+        Some(team) => {
+            let (follower, store) =
+                super::team::start(&team, setup.user.clone(), setup.readonly, msg_tx.clone())
+                    .await
+                    .map_err(|e| format!("cannot reach the team store: {e}"))?;
+            let cache: Arc<dyn crate::store::OrderCache> = Arc::new(store);
+            let runner = EffectRunner::following(follower.clone())
+                .with_trend(Some(cache), msg_tx.clone())
+                .with_notify(setup.notify);
+            (runner, Some(follower))
+        }
+        None => (
+            start_solo(terminal, &mut state, setup_solo(&mut setup), &msg_tx)
+                .await?
+                .with_notify(setup.notify),
+            None,
+        ),
+    };
+    // What this agent last published about themselves (team mode).
+    let mut published = None;
+
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut dirty = true;
+    let mut last_frame: Option<Instant> = None;
+    tokio::pin!(shutdown);
+
+    let result = loop {
+        let frame_due = last_frame.map_or(Instant::now(), |t| t + frame_gap(&state));
+        let first = tokio::select! {
+            event = input.next() => match event {
+                Some(Ok(event)) => {
+                    // A resize (or a resume, which reports one) redraws
+                    // everything: what the terminal shows is not known.
+                    if matches!(event, Event::Resize(..)) && let Err(e) = redraw_all(terminal) {
+                        break Err(e);
+                    }
+                    terminal_msg(event)
+                }
+                Some(Err(e)) => break Err(format!("terminal input failed: {e}")),
+                None => break Ok(()),
+            },
+            Some(msg) = msg_rx.recv() => Some(msg),
+            _ = tick.tick() => Some(Msg::Tick(Utc::now())),
+            () = &mut shutdown => break Ok(()),
+            _ = tokio::time::sleep_until(frame_due.into()), if dirty => None,
+        };
+        if let Some(msg) = first {
+            dirty = true;
+            runner.run_all(app::update(&mut state, msg));
+            // Drain what is already waiting so a burst costs one frame.
+            for _ in 0..BATCH {
+                let Ok(next) = msg_rx.try_recv() else {
+                    break;
+                };
+                runner.run_all(app::update(&mut state, next));
+            }
+            // The scroll limits of what the batch changed, for the next keys.
+            if let Some(report) = ui::scroll_report(&state) {
+                app::update(&mut state, report);
+            }
+            if let Some(follower) = &follower {
+                let now = state.presence_now();
+                if now != published {
+                    if let Some((order, dialog)) = now.clone() {
+                        follower.present(order, dialog);
+                    }
+                    published = now;
+                }
+            }
+        }
+        if state.should_quit() {
+            break Ok(());
+        }
+        if dirty && last_frame.is_none_or(|t| t.elapsed() >= frame_gap(&state)) {
+            if let Err(e) = draw(terminal, &state, &setup.theme) {
+                break Err(e);
+            }
+            last_frame = Some(Instant::now());
+            dirty = false;
+        }
+    };
+    if let Some(follower) = &follower {
+        follower.leave(LEAVE_WITHIN).await;
+    }
+    result
+}
+
+/// How long withdrawing this agent's presence may hold up quitting.
+const LEAVE_WITHIN: Duration = Duration::from_secs(1);
+
+/// What the solo start takes out of the setup.
+struct Solo {
+    handles: Vec<crate::carriers::CarrierHandle>,
+    data_dir: Option<std::path::PathBuf>,
+    state_dir: Option<std::path::PathBuf>,
+    keep_terminal: chrono::Duration,
+    user: String,
+    theme: Theme,
+}
+
+fn setup_solo(setup: &mut ConsoleSetup) -> Solo {
+    Solo {
+        handles: std::mem::take(&mut setup.handles),
+        data_dir: setup.data_dir.clone(),
+        state_dir: setup.state_dir.clone(),
+        keep_terminal: setup.keep_terminal,
+        user: setup.user.clone(),
+        theme: setup.theme.clone(),
+    }
+}
+
+/// The solo start: open the local store and paint its orders, then embed
+/// the engine (it resolves writes left pending, then starts the fetchers).
+async fn start_solo<B: Backend>(
+    terminal: &mut Terminal<B>,
+    state: &mut State,
+    setup: Solo,
+    msg_tx: &mpsc::UnboundedSender<Msg>,
+) -> Result<EffectRunner, String> {
     // Why the store is off, when it is.
     let mut off: Option<String> = None;
     let (stores, cursors) = match cache::open(setup.data_dir.clone()).await {
@@ -132,9 +262,9 @@ where
             match cache::load_cache(&stores, &names, Utc::now() - setup.keep_terminal).await {
                 Ok(cached) => {
                     let (loaded, cursors) = cached.into_msg();
-                    app::update(&mut state, loaded);
+                    app::update(state, loaded);
                     // The cached orders on screen before anything else.
-                    draw(terminal, &state, &setup.theme)?;
+                    draw(terminal, state, &setup.theme)?;
                     for handle in &setup.handles {
                         handle.reader.prime(state.store().all());
                     }
@@ -186,66 +316,13 @@ where
             Keeping::Nowhere(_) => problem = format!("{problem}; notes and flags cannot be kept"),
             Keeping::Store => {}
         }
-        app::update(&mut state, Msg::NotesKept(keeping));
-        app::update(&mut state, Msg::StoreProblem(problem));
+        app::update(state, Msg::NotesKept(keeping));
+        app::update(state, Msg::StoreProblem(problem));
     } else if let Some(note) = engine.journal_note() {
-        app::update(&mut state, Msg::StoreProblem(note.to_owned()));
+        app::update(state, Msg::StoreProblem(note.to_owned()));
     }
     forward_events(events, msg_tx.clone());
-    let runner = EffectRunner::new(engine)
-        .with_trend(trend_cache, msg_tx.clone())
-        .with_notify(setup.notify);
-
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut dirty = true;
-    let mut last_frame: Option<Instant> = None;
-    tokio::pin!(shutdown);
-
-    loop {
-        let frame_due = last_frame.map_or(Instant::now(), |t| t + frame_gap(&state));
-        let first = tokio::select! {
-            event = input.next() => match event {
-                Some(Ok(event)) => {
-                    // A resize (or a resume, which reports one) redraws
-                    // everything: what the terminal shows is not known.
-                    if matches!(event, Event::Resize(..)) {
-                        redraw_all(terminal)?;
-                    }
-                    terminal_msg(event)
-                }
-                Some(Err(e)) => return Err(format!("terminal input failed: {e}")),
-                None => return Ok(()),
-            },
-            Some(msg) = msg_rx.recv() => Some(msg),
-            _ = tick.tick() => Some(Msg::Tick(Utc::now())),
-            () = &mut shutdown => return Ok(()),
-            _ = tokio::time::sleep_until(frame_due.into()), if dirty => None,
-        };
-        if let Some(msg) = first {
-            dirty = true;
-            runner.run_all(app::update(&mut state, msg));
-            // Drain what is already waiting so a burst costs one frame.
-            for _ in 0..BATCH {
-                let Ok(next) = msg_rx.try_recv() else {
-                    break;
-                };
-                runner.run_all(app::update(&mut state, next));
-            }
-            // The scroll limits of what the batch changed, for the next keys.
-            if let Some(report) = ui::scroll_report(&state) {
-                app::update(&mut state, report);
-            }
-        }
-        if state.should_quit() {
-            return Ok(());
-        }
-        if dirty && last_frame.is_none_or(|t| t.elapsed() >= frame_gap(&state)) {
-            draw(terminal, &state, &setup.theme)?;
-            last_frame = Some(Instant::now());
-            dirty = false;
-        }
-    }
+    Ok(EffectRunner::new(engine).with_trend(trend_cache, msg_tx.clone()))
 }
 
 /// Key presses (not releases or repeats of the kitty protocol), pastes and

@@ -3,8 +3,10 @@
 //! and resume in `suspend`) and runs
 //! the console loop ([`run_loop`], in `event_loop.rs`) inside it. The loop
 //! is generic over backend and input, so tests run it on `TestBackend`.
-//! Nothing here decides what a key means (that is `app`), how things look
-//! (that is `ui`) or talks to carriers (that is the engine).
+//! In team mode (`team`) the console follows the team store instead of
+//! embedding the engine. Nothing here decides what a key means (that is
+//! `app`), how things look (that is `ui`) or talks to carriers (that is the
+//! engine).
 
 mod cache;
 mod effects;
@@ -13,6 +15,7 @@ mod memory;
 mod notify;
 #[cfg(unix)]
 mod suspend;
+mod team;
 mod terminal;
 
 use std::collections::BTreeMap;
@@ -29,6 +32,7 @@ pub use cache::{Cached, data_dir, load_cache};
 pub use effects::{EffectRunner, command, forward_events, messages};
 pub use event_loop::run_loop;
 pub use memory::release_freed_memory;
+pub use team::{TeamSetup, carrier_info, team_messages};
 
 /// What the console needs to start.
 pub struct ConsoleSetup {
@@ -58,6 +62,9 @@ pub struct ConsoleSetup {
         std::collections::HashMap<std::sync::Arc<str>, crate::domain::sla::ServiceLevels>,
     /// How orders that newly need attention are told (`notify`).
     pub notify: crate::config::NotifyStyle,
+    /// Team mode: follow this team store instead of polling carriers
+    /// (`handles` is then empty; `readonly` connects as a viewer).
+    pub team: Option<TeamSetup>,
 }
 
 /// The app's view of the configured carriers.

@@ -77,6 +77,13 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
     if !focused {
         spans.push(Span::styled("(enter to focus)", theme.muted));
     }
+    // Team mode: who else has this order open.
+    if let Some(others) = super::team::presence_words(state, &order.key) {
+        let used: usize = spans.iter().map(Span::width).sum();
+        let room = (inner.width as usize).saturating_sub(used + 1);
+        let others = super::fit(&others, room).into_owned();
+        spans.push(Span::styled(format!(" {others}"), theme.warning));
+    }
     frame.render_widget(
         Paragraph::new(Line::from(spans)),
         Rect { height: 1, ..inner },

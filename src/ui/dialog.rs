@@ -331,6 +331,20 @@ pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area:
             )
         }
     };
+    // Team mode: a colleague's write on this order is still open.
+    let (lines, focus) = match state.colleague_write(&form.key) {
+        Some(words) => {
+            let mut above: Vec<Line> = wrap(&format!("! {}", clean(&words)), inner_w)
+                .into_iter()
+                .map(|l| Line::styled(l, theme.warning))
+                .collect();
+            above.push(Line::raw(""));
+            let shift = above.len();
+            above.extend(lines);
+            (above, focus.map(|(a, b)| (a + shift, b + shift)))
+        }
+        None => (lines, focus),
+    };
     // The carrier's title may already name the order.
     let key = form.key.to_string();
     let title = if title.contains(&key) {

@@ -2,8 +2,8 @@
 //! reads, no sorting or filtering (the view of the orders is computed in
 //! `app::update`); only the visible window of the table is turned into rows.
 //!
-//! Layout, top to bottom: header (name, READ-ONLY banner, carrier chips, stage
-//! counts), views bar (views with counts, sort), filter bar (while open or
+//! Layout, top to bottom: header (name, READ-ONLY banner, in team mode the
+//! team store's chip (`team`), carrier chips, stage counts), views bar (views with counts, sort), filter bar (while open or
 //! set), body, status line (`status`: a message too long for one row wraps
 //! onto up to [`STATUS_MAX_ROWS`](crate::app::layout::STATUS_MAX_ROWS) rows,
 //! taken from the body: carrier messages are worth reading whole). The body is the orders table; when the terminal
@@ -47,6 +47,7 @@ mod help;
 mod journal;
 mod status;
 mod table;
+mod team;
 mod theme;
 mod wallboard;
 
@@ -290,6 +291,7 @@ fn draw_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         ));
         left.push(Span::raw(" "));
     }
+    left.extend(team::store_chip(state, theme));
     for c in state.carriers() {
         left.push(Span::styled("│ ", theme.muted));
         left.extend(chip_spans(state, theme, c));

@@ -2,7 +2,8 @@
 //! Columns are dropped by priority when the terminal is narrow. The first
 //! column marks an order with two glyphs, each in its own place so one never
 //! hides the other: `⚑` with a local follow-up flag, then `!` when it needs
-//! attention for any other reason.
+//! attention for any other reason; in team mode a third, `◉`, when a
+//! colleague has the order open.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -59,12 +60,18 @@ impl Col {
 
 /// Chooses columns and widths for `width`. Flexible columns (customer,
 /// service) share what is left.
-fn columns(width: u16, key_w: u16, status_w: u16, schedule_w: u16) -> (Vec<Col>, Vec<u16>, bool) {
+fn columns(
+    width: u16,
+    key_w: u16,
+    status_w: u16,
+    schedule_w: u16,
+    mark_w: u16,
+) -> (Vec<Col>, Vec<u16>, bool) {
     let wide = width >= 120;
     let stage_w = if wide { 13 } else { 11 };
     let fixed = |c: Col| -> u16 {
         match c {
-            Col::Mark => 2,
+            Col::Mark => mark_w,
             Col::Key => key_w,
             Col::Status => status_w,
             Col::Stage => stage_w,
@@ -191,7 +198,10 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
     } else {
         10
     };
-    let (cols, widths, wide) = columns(area.width, key_w, status_w, schedule_w);
+    // Team mode adds a third mark: someone else has the order open.
+    let watched = state.watched_orders();
+    let mark_w = if state.team().is_some() { 3 } else { 2 };
+    let (cols, widths, wide) = columns(area.width, key_w, status_w, schedule_w, mark_w);
 
     let sort = store.sort();
     let header = Row::new(cols.iter().map(|c| {
@@ -231,7 +241,12 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
                     } else {
                         " "
                     };
-                    Cell::from(Span::styled(format!("{flag}{bang}"), theme.attention))
+                    let eye = match (mark_w, watched.contains_key(&order.key)) {
+                        (3, true) => "◉",
+                        (3, false) => " ",
+                        _ => "",
+                    };
+                    Cell::from(Span::styled(format!("{flag}{bang}{eye}"), theme.attention))
                 }
                 Col::Key => Cell::from(fit(&order.key.to_string(), w).into_owned()),
                 Col::Status => Cell::from(fit(&order.status.raw, w).into_owned()),
@@ -282,7 +297,7 @@ mod tests {
 
     #[test]
     fn narrow_tables_keep_the_essentials() {
-        let (cols, widths, _) = columns(80, 9, 9, 10);
+        let (cols, widths, _) = columns(80, 9, 9, 10, 2);
         assert!(cols.contains(&Col::Key));
         assert!(cols.contains(&Col::Stage));
         assert!(cols.contains(&Col::Age));
@@ -290,7 +305,7 @@ mod tests {
         assert!(!cols.contains(&Col::Updated));
         let total: u16 = widths.iter().sum::<u16>() + cols.len() as u16 - 1;
         assert_eq!(total, 80);
-        let (cols, _, _) = columns(160, 9, 9, 10);
+        let (cols, _, _) = columns(160, 9, 9, 10, 2);
         assert_eq!(cols.len(), 9);
     }
 }

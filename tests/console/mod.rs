@@ -172,6 +172,7 @@ impl Console {
             wallboard: false,
             service_levels: Default::default(),
             notify: Default::default(),
+            team: None,
         };
 
         let screen = SharedBackend(Arc::new(Mutex::new(TestBackend::new(

@@ -13,7 +13,8 @@
 //!   migrates, it refuses a schema that is not exactly this build's.
 //! - `orders`, `notes`, `journal`: the traits, with the SQLite store's
 //!   semantics (the conformance suite runs on both); `text`: the search.
-//! - `notify`: what the change notifications (schema v2) say; `team`:
+//! - `notify`: what the change notifications (schema v2) say, `listen`:
+//!   a connection of its own that receives them; `team`:
 //!   what only the team store holds, carrier health and presence.
 //!
 //! Times are RFC 3339 text in UTC with nanoseconds, as in the SQLite store:
@@ -27,6 +28,7 @@
 
 mod connect;
 mod journal;
+mod listen;
 mod notes;
 pub mod notify;
 mod orders;
@@ -41,6 +43,7 @@ use deadpool_postgres::{Object, Pool, PoolError};
 use tokio_postgres::error::SqlState;
 
 pub use connect::{Password, url_has_password};
+pub use listen::Listener;
 pub use notify::Change;
 pub use schema::{CHANNEL, SCHEMA_VERSION, init};
 pub use team::{CarrierHealth, PRESENCE_FRESH, Presence};
@@ -52,6 +55,9 @@ use crate::store::StoreError;
 pub struct PgStore {
     pool: Pool,
     place: Arc<Place>,
+    /// What a listener's own connection is opened with (`listen`).
+    url: Arc<str>,
+    password: Password,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -176,7 +182,12 @@ impl PgStore {
             user: settings.user.clone(),
         });
         let pool = connect::pool(settings)?;
-        Ok(PgStore { pool, place })
+        Ok(PgStore {
+            pool,
+            place,
+            url: url.into(),
+            password: password.clone(),
+        })
     }
 
     /// The database, as shown in messages: `postgres://user@host:port/db`.
