@@ -14,7 +14,8 @@
 //! - `orders`, `notes`, `journal`: the traits, with the SQLite store's
 //!   semantics (the conformance suite runs on both); `text`: the search.
 //! - `notify`: what the change notifications (schema v2) say; `team`:
-//!   what only the team store holds, carrier health and presence.
+//!   what only the team store holds, carrier health and presence;
+//!   `session`: a connection of its own for an advisory lock or `LISTEN`.
 //!
 //! Times are RFC 3339 text in UTC with nanoseconds, as in the SQLite store:
 //! `timestamptz` keeps microseconds only, and the journal's compare-and-set
@@ -32,6 +33,7 @@ pub mod notify;
 mod orders;
 mod pgpass;
 pub mod schema;
+mod session;
 mod team;
 mod text;
 
@@ -43,6 +45,7 @@ use tokio_postgres::error::SqlState;
 pub use connect::{Password, url_has_password};
 pub use notify::Change;
 pub use schema::{CHANNEL, SCHEMA_VERSION, init};
+pub use session::Session;
 pub use team::{CarrierHealth, PRESENCE_FRESH, Presence};
 
 use crate::store::StoreError;
