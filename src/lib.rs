@@ -6,12 +6,14 @@
 //! traits; `engine` runs the fetchers, records what they read and executes
 //! writes, with or without a console; `app` decides (pure `update`); `ui`
 //! draws (pure `view`); `runtime` owns the terminal and the console's event
-//! loop and talks to the engine; `sim` serves faithful simulators of every
+//! loop and talks to the engine; `daemon` is `orderdesk sync`, the team's
+//! one poller on the team store; `sim` serves faithful simulators of every
 //! carrier API on loopback.
 
 pub mod app;
 pub mod carriers;
 pub mod config;
+pub mod daemon;
 pub mod demo;
 pub mod domain;
 pub mod engine;
