@@ -29,6 +29,7 @@ const AGENT_PW: &str = "pw-of-anna";
 const HOLDS: &str = "this daemon holds the poller lock: polling";
 const STANDS_BY: &str = "another daemon polls this carrier: standing by";
 const POLLED: &str = "poll finished";
+const FROM_CURSOR: &str = "polling from the stored cursor";
 
 /// One team: its database with a daemon login and an agent login, the
 /// simulator, and a config naming it (polling every half second).
@@ -266,10 +267,11 @@ async fn two_daemons_poll_as_one_and_the_standby_takes_over_from_the_cursor() {
     let before = team.sim.requests("orders");
     let took = b.wait_for(HOLDS, 1, Duration::from_secs(30)).await;
     assert!(took < Duration::from_secs(30), "took over after {took:?}");
+    b.wait_for(FROM_CURSOR, 1, Duration::from_secs(10)).await;
     let log = b.log();
     assert!(
         log.lines()
-            .any(|l| l.contains("polling from the stored cursor") && !l.contains("\"none\"")),
+            .any(|l| l.contains(FROM_CURSOR) && !l.contains("\"cursor\":\"none\"")),
         "the standby continues from a stored cursor:\n{log}"
     );
     b.wait_for(POLLED, 1, Duration::from_secs(20)).await;
@@ -280,17 +282,24 @@ async fn two_daemons_poll_as_one_and_the_standby_takes_over_from_the_cursor() {
         "its list starts from the cursor (the first poll listed from {first_date:?})"
     );
 
-    // Its health row names it as the poller.
-    let health = team.agent.carrier_health().await.expect("health");
-    let tg = health.iter().find(|h| h.carrier == "tg").expect("tg's row");
+    // Its health row (written after the poll, on a task of its own) names
+    // it as the poller.
+    let poller = format!(":{}", b.pid());
+    let start = Instant::now();
+    let tg = loop {
+        let health = team.agent.carrier_health().await.expect("health");
+        let tg = health.into_iter().find(|h| h.carrier == "tg");
+        match tg {
+            Some(tg) if tg.poller.as_deref().is_some_and(|p| p.ends_with(&poller)) => break tg,
+            other => assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "no health row by {poller}: {other:?}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert_eq!(tg.kind, "tjansteguiden");
     assert!(tg.ok, "{tg:?}");
-    assert!(
-        tg.poller
-            .as_deref()
-            .is_some_and(|p| p.ends_with(&format!(":{}", b.pid()))),
-        "{tg:?}"
-    );
 
     // SIGTERM: it stops polling, settles and exits 0.
     let status = b.terminate(Duration::from_secs(40)).await;

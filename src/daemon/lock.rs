@@ -62,7 +62,7 @@ pub fn spawn(
         let key = key(&carrier);
         let mut said: Option<String> = None;
         loop {
-            let session = match Session::open(&url, &password).await {
+            let mut session = match Session::open(&url, &password).await {
                 Ok(session) => session,
                 Err(e) => {
                     let why = e.to_string();
@@ -83,7 +83,7 @@ pub fn spawn(
             if events.send(LockEvent::Held(carrier.clone())).is_err() {
                 return;
             }
-            let why = hold(&session).await;
+            let why = hold(&mut session).await;
             tracing::warn!(carrier = %carrier, error = %why, "the poller lock's connection broke: polling stopped");
             drop(session);
             if events.send(LockEvent::Lost(carrier.clone(), why)).is_err() {
@@ -127,10 +127,22 @@ async fn standby(session: &Session, key: i64, carrier: &str, said: &mut Option<S
     }
 }
 
-/// Holds the lock while the connection answers; returns why it stopped.
-async fn hold(session: &Session) -> String {
+/// Holds the lock while the connection answers; returns why it stopped:
+/// at once when the connection ends, within [`HEARTBEAT`] plus
+/// [`ANSWER_WITHIN`] when the server stops answering.
+async fn hold(session: &mut Session) -> String {
     loop {
-        tokio::time::sleep(HEARTBEAT).await;
+        tokio::select! {
+            () = tokio::time::sleep(HEARTBEAT) => {}
+            // Nothing is listened for on this connection: its stream of
+            // notifications ends exactly when the connection does.
+            ended = session.notification() => {
+                if ended.is_none() {
+                    return "the connection closed".into();
+                }
+                continue;
+            }
+        }
         match tokio::time::timeout(ANSWER_WITHIN, session.ping()).await {
             Ok(Ok(())) if !session.is_closed() => {}
             Ok(Ok(())) => return "the connection closed".into(),
