@@ -7,12 +7,14 @@
 //! writes, with or without a console; `follow` answers a console in team
 //! mode from the shared PostgreSQL store instead; `app` decides (pure `update`); `ui`
 //! draws (pure `view`); `runtime` owns the terminal and the console's event
-//! loop and talks to the engine; `sim` serves faithful simulators of every
+//! loop and talks to the engine; `daemon` is `orderdesk sync`, the team's
+//! one poller on the team store; `sim` serves faithful simulators of every
 //! carrier API on loopback.
 
 pub mod app;
 pub mod carriers;
 pub mod config;
+pub mod daemon;
 pub mod demo;
 pub mod domain;
 pub mod engine;

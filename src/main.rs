@@ -1,9 +1,9 @@
 //! The `orderdesk` command line: the console (default), `demo`, `sim`, `list`,
-//! `show`, `journal`, `stats`, `wallboard`, `check-config` and `db init`
-//! (the team store). Parses arguments, loads the config, builds the
-//! carriers (none in team mode: `--database`, `ORDERDESK_DATABASE_URL` or
-//! the config's `database`, in that order) and hands over to `runtime` or
-//! `headless`.
+//! `show`, `journal`, `stats`, `wallboard`, `check-config`, `db init` (the
+//! team store) and `sync` (the team daemon). Parses arguments, loads the
+//! config, builds the carriers (none in a team-mode console: `--database`,
+//! `ORDERDESK_DATABASE_URL` or the config's `database`, in that order) and
+//! hands over to `runtime`, `headless` or `daemon`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -111,6 +111,27 @@ enum Command {
     /// The team store (PostgreSQL) shared by a support team.
     #[command(subcommand)]
     Db(DbCommand),
+    /// The team daemon: polls each carrier for the whole team into the team
+    /// store and sends the writes consoles record there. Run two on
+    /// different hosts for a hot standby (one polls each carrier, the other
+    /// takes over when it dies). Stops cleanly on SIGTERM or Ctrl-C.
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+struct SyncArgs {
+    /// postgres://USER@HOST:PORT/DATABASE of the team store (a login with
+    /// the orderdesk_sync role), with ?sslmode=require for TLS. The password
+    /// comes from PGPASSWORD or ~/.pgpass, not the URL.
+    #[arg(long, env = "ORDERDESK_DATABASE_URL", value_name = "URL")]
+    database: String,
+    /// Log lines on stdout as text or json (one JSON object per line).
+    #[arg(long, value_name = "FORMAT", default_value = "text",
+          value_parser = orderdesk::daemon::LogFormat::parse)]
+    log_format: orderdesk::daemon::LogFormat,
+    /// Serve Prometheus metrics on http://ADDR/metrics (e.g. 127.0.0.1:9185).
+    #[arg(long, value_name = "ADDR")]
+    metrics: Option<std::net::SocketAddr>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -195,13 +216,25 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // Logging that cannot start is a warning, never a reason not to run.
     let mut warnings = Vec::new();
-    let _log_guard = match orderdesk::logging::init(orderdesk::logging::default_dir().as_deref()) {
-        Ok(guard) => Some(guard),
-        Err(warning) => {
+    // The daemon logs to stdout, for its service manager; the rest to a file.
+    let daemon_log = match &cli.command {
+        Some(Command::Sync(args)) => Some(args.log_format),
+        _ => None,
+    };
+    let _log_guard = if let Some(format) = daemon_log {
+        if let Err(warning) = orderdesk::daemon::init_logging(format) {
             say(&format!("warning: {warning}"));
-            // The console's screen hides stderr: it says so itself too.
-            warnings.push(warning.to_string());
-            None
+        }
+        None
+    } else {
+        match orderdesk::logging::init(orderdesk::logging::default_dir().as_deref()) {
+            Ok(guard) => Some(guard),
+            Err(warning) => {
+                say(&format!("warning: {warning}"));
+                // The console's screen hides stderr: it says so itself too.
+                warnings.push(warning.to_string());
+                None
+            }
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -218,6 +251,27 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(message) => fail(&message),
     }
+}
+
+/// `orderdesk sync`: the team daemon, until SIGTERM or Ctrl-C.
+/// `readonly`: polls only; writes stay recorded for a daemon that can send.
+async fn sync(config: &Config, args: SyncArgs, readonly: bool) -> Result<ExitCode, String> {
+    if orderdesk::store::postgres::url_has_password(&args.database) {
+        say(
+            "warning: the password in the URL can be seen by other users of this machine \
+             (ps, shell history); use PGPASSWORD or ~/.pgpass",
+        );
+    }
+    // The same checks as check-config; the daemon has no theme.
+    preflight(config, None).map_err(|e| e.to_string())?;
+    let handles = build_handles(config, readonly)?;
+    orderdesk::daemon::run(orderdesk::daemon::SyncSetup {
+        database: args.database,
+        handles,
+        metrics: args.metrics,
+    })
+    .await?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `orderdesk db init`: creates or migrates the team store.
@@ -328,6 +382,11 @@ async fn dispatch(cli: Cli, warnings: Vec<String>) -> Result<ExitCode, String> {
         }
         Some(Command::Sim(args)) => sim(&args).await,
         Some(Command::Db(DbCommand::Init { database })) => db_init(&database).await,
+        Some(Command::Sync(args)) => {
+            let config = load_config(cli.config.as_deref())?;
+            let readonly = cli.readonly || config.readonly;
+            sync(&config, args, readonly).await
+        }
         Some(Command::List(args)) => {
             let config = load_config(cli.config.as_deref())?;
             let data_dir = runtime::data_dir(cli.data_dir.or_else(|| config.data_dir.clone()));

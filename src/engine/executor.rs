@@ -67,6 +67,11 @@
 //! startup and every 60 s. Claiming an entry for a send is a
 //! compare-and-set in the store, so two consoles never both resend it.
 //!
+//! In team mode consoles only record writes and the `sync` daemon sends
+//! them ([`WriteExecutor::resolve_for_team`]): an entry still `recorded`
+//! and never sent is the daemon's at once (no lease to wait for), and only
+//! entries of the carriers whose poller lock it holds are looked at.
+//!
 //! # Use
 //! - The engine builds one `WriteExecutor`: `WriteExecutor::new(journal,
 //!   author)` with the store's journal, or `None` when the store could not
@@ -293,6 +298,32 @@ impl WriteExecutor {
         handles: &[CarrierHandle],
         now: DateTime<Utc>,
     ) -> Vec<WriteResult> {
+        self.resolve_open(handles, now, None).await
+    }
+
+    /// [`Self::resolve_pending`] as the team's executor (the `sync`
+    /// daemon): only entries of carriers in `handles` for which `ours`
+    /// still holds when the entry's turn comes (the daemon holds that
+    /// carrier's poller lock); the others are someone else's and skipped
+    /// without a word. Consoles in team mode only record writes, so an
+    /// entry still `recorded` and never sent is sent at once, without
+    /// waiting for the in-flight lease of the session that recorded it; the
+    /// journal's claim still lets only one executor send it.
+    pub async fn resolve_for_team(
+        &self,
+        handles: &[CarrierHandle],
+        now: DateTime<Utc>,
+        ours: &(dyn Fn(&str) -> bool + Send + Sync),
+    ) -> Vec<WriteResult> {
+        self.resolve_open(handles, now, Some(ours)).await
+    }
+
+    async fn resolve_open(
+        &self,
+        handles: &[CarrierHandle],
+        now: DateTime<Utc>,
+        team: Option<&(dyn Fn(&str) -> bool + Send + Sync)>,
+    ) -> Vec<WriteResult> {
         let clock = Clock::new(now);
         let entries = match self.journal.journal_unresolved().await {
             Ok(entries) => entries,
@@ -303,6 +334,12 @@ impl WriteExecutor {
         };
         let mut out = Vec::new();
         for entry in entries {
+            if let Some(ours) = team {
+                let known = handles.iter().any(|h| *h.name == *entry.key.carrier);
+                if !known || !ours(&entry.key.carrier) {
+                    continue;
+                }
+            }
             let Some(handle) = handles.iter().find(|h| *h.name == *entry.key.carrier) else {
                 tracing::warn!(id = entry.id, key = %entry.key, "pending write of a carrier that is not configured; left as is");
                 continue;
@@ -325,7 +362,10 @@ impl WriteExecutor {
                     continue;
                 }
             };
-            out.push(self.resolve_one(handle, entry, &clock).await);
+            out.push(
+                self.resolve_one(handle, entry, &clock, team.is_some())
+                    .await,
+            );
         }
         out
     }
@@ -461,7 +501,7 @@ impl WriteExecutor {
         };
         for entry in open.into_iter().filter(|e| &e.key == key) {
             let result = match self.claim(&entry.id) {
-                Some(_guard) => self.resolve_one(handle, entry, clock).await,
+                Some(_guard) => self.resolve_one(handle, entry, clock, false).await,
                 None => self.unchanged(entry, None),
             };
             let entry = &result.entry;
@@ -481,15 +521,22 @@ impl WriteExecutor {
         None
     }
 
+    /// `team`: the team's executor, which sends what consoles recorded
+    /// (see [`Self::resolve_for_team`]).
     async fn resolve_one(
         &self,
         handle: &CarrierHandle,
         entry: JournalEntry,
         clock: &Clock,
+        team: bool,
     ) -> WriteResult {
         // Ours and idle (not in flight: we hold the claim), or another
-        // instance's whose lease has passed: we may change its state.
-        let owned = entry.session == self.session || clock.now() - entry.updated_at >= self.lease;
+        // instance's whose lease has passed, or, for the team's executor,
+        // recorded by a console and never sent: we may change its state.
+        let recorded_for_us = team && entry.state == JournalState::Recorded && entry.sends == 0;
+        let owned = entry.session == self.session
+            || clock.now() - entry.updated_at >= self.lease
+            || recorded_for_us;
         if entry.sends > 0 && !handle.profile.reread_confirms(&entry.request) {
             // Sent at least once and no re-read can show it: never sent
             // again by the executor (only by the user's "send again").

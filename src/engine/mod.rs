@@ -11,13 +11,17 @@
 //! a write settled, journal changes, notes and flags saved, store
 //! problems). The console embeds it and translates between these and its
 //! own messages; `list` and `show` run it alone; a team daemon can run it
-//! with no console at all. A store found damaged while it runs is not
+//! with no console at all: the team daemon (`orderdesk sync`) starts and
+//! stops single carriers' fetchers as it gains and loses their poller
+//! locks and asks for passes that send the writes consoles recorded
+//! (`team`). A store found damaged while it runs is not
 //! written again in that session ([`Refused`]). Must not: decide what a user may do (the app and
 //! the carrier profiles do) or draw anything.
 
 mod executor;
 pub mod fetch;
 mod recorder;
+mod team;
 mod write_result;
 
 use std::collections::HashMap;
@@ -77,6 +81,20 @@ pub enum Command {
     AddNote { key: OrderKey, text: String },
     /// Set or clear a local follow-up flag ([`Event::FlagSaved`]).
     SetFlag { key: OrderKey, flagged: bool },
+    /// Start polling one carrier from `cursor` (the team daemon has become
+    /// its poller); its writes are this engine's to send from now on.
+    Poll {
+        carrier: Arc<str>,
+        cursor: Option<String>,
+    },
+    /// Stop polling one carrier at once (the daemon lost its poller lock or
+    /// is stopping); its writes are no longer this engine's to send.
+    StopPolling { carrier: Arc<str> },
+    /// Send and settle the open writes of the carriers this engine polls
+    /// (see `WriteExecutor::resolve_for_team`), each as an
+    /// [`Event::JournalChanged`]; asked again while a pass runs, one more
+    /// pass follows it.
+    ResolvePolled,
 }
 
 /// One write's end: the carrier's answer, the journal entry as it now
@@ -170,9 +188,18 @@ pub struct EngineHandle {
     commands: mpsc::UnboundedSender<Command>,
     carriers: Arc<[Arc<str>]>,
     journal_note: Option<&'static str>,
+    team: team::Team,
 }
 
 impl EngineHandle {
+    /// Stops sending writes for the team: no pass starts and no entry is
+    /// taken from now on; returns when the pass under way (its sends and
+    /// their outcomes) has ended. Fetchers are stopped with
+    /// [`Command::StopPolling`].
+    pub async fn stop_team_writes(&self) {
+        self.team.stop().await;
+    }
+
     /// Hands the engine a command; its result comes back as an [`Event`].
     pub fn send(&self, command: Command) {
         let _ = self.commands.send(command);
@@ -200,6 +227,10 @@ struct Engine {
     recorder: Option<Recorder>,
     events: mpsc::UnboundedSender<Event>,
     fetchers: Fetchers,
+    /// Where fetchers started later report ([`Command::Poll`]).
+    sync: mpsc::UnboundedSender<SyncEvent>,
+    first_poll: FirstPoll,
+    team: team::Team,
 }
 
 /// Starts an engine on the current tokio runtime. Fails only when even an
@@ -232,6 +263,8 @@ pub fn spawn(
         None => executor,
     });
     let journal_note = executor.journal_note();
+    let (sync_tx, sync_rx) = mpsc::unbounded_channel();
+    tokio::spawn(pump(sync_rx, events.clone(), recorder.clone()));
     let fetchers = match &setup.sync {
         Some(cursors) => {
             resolve_now_and_then(
@@ -240,12 +273,11 @@ pub fn spawn(
                 events.clone(),
                 recorder.clone(),
             );
-            let (sync_tx, sync_rx) = mpsc::unbounded_channel();
-            tokio::spawn(pump(sync_rx, events.clone(), recorder.clone()));
-            Fetchers::spawn(&setup.handles, sync_tx, cursors, setup.first_poll)
+            Fetchers::spawn(&setup.handles, sync_tx.clone(), cursors, setup.first_poll)
         }
         None => Fetchers::default(),
     };
+    let team = team::Team::default();
     let (commands, commands_rx) = mpsc::unbounded_channel();
     let carriers: Arc<[Arc<str>]> = setup.handles.iter().map(|h| h.name.clone()).collect();
     let engine = Engine {
@@ -261,12 +293,16 @@ pub fn spawn(
         recorder,
         events,
         fetchers,
+        sync: sync_tx,
+        first_poll: setup.first_poll,
+        team: team.clone(),
     };
     tokio::spawn(engine.run(commands_rx));
     let handle = EngineHandle {
         commands,
         carriers,
         journal_note,
+        team,
     };
     Ok((handle, events_rx))
 }
@@ -327,15 +363,32 @@ fn resolve_now_and_then(
 }
 
 impl Engine {
-    async fn run(self, mut commands: mpsc::UnboundedReceiver<Command>) {
+    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
         while let Some(command) = commands.recv().await {
             self.command(command);
         }
     }
 
     /// Starts one command; its result is sent as an [`Event`] when it ends.
-    fn command(&self, command: Command) {
+    fn command(&mut self, command: Command) {
         match command {
+            Command::Poll { carrier, cursor } => {
+                let Some(handle) = self.handles.get(&carrier) else {
+                    return;
+                };
+                self.team.polls(&carrier, true);
+                self.fetchers
+                    .start(handle, &self.sync, cursor, self.first_poll);
+            }
+            Command::StopPolling { carrier } => {
+                self.team.polls(&carrier, false);
+                self.fetchers.stop(&carrier);
+            }
+            Command::ResolvePolled => {
+                let handles = self.handles.values().cloned().collect();
+                self.team
+                    .wake(&self.executor, handles, &self.events, self.recorder.clone());
+            }
             Command::Refresh { carrier } => self.fetchers.refresh(carrier.as_deref()),
             Command::ReloadOrder(key) => {
                 let Some(handle) = self.handles.get(&key.carrier) else {

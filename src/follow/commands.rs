@@ -55,8 +55,12 @@ async fn answer(
 ) -> Option<Event> {
     let store = &setup.store;
     Some(match command {
-        // The daemon polls for the team; a console asks for nothing.
-        Command::Refresh { .. } => return None,
+        // The daemon polls for the team; a console asks for nothing (and
+        // the daemon's own commands never come from one).
+        Command::Refresh { .. }
+        | Command::Poll { .. }
+        | Command::StopPolling { .. }
+        | Command::ResolvePolled => return None,
         Command::ReloadOrder(key) => {
             let result = match store.order(&key).await {
                 Ok(Some(order)) => Ok(order),

@@ -23,7 +23,7 @@ pub use schedule::{FirstPoll, Outcome, first_delay, next_delay};
 #[derive(Debug, Default)]
 pub struct Fetchers {
     triggers: HashMap<Arc<str>, mpsc::Sender<()>>,
-    tasks: Vec<JoinHandle<()>>,
+    tasks: HashMap<Arc<str>, JoinHandle<()>>,
 }
 
 impl Fetchers {
@@ -42,20 +42,46 @@ impl Fetchers {
     ) -> Fetchers {
         let mut fetchers = Fetchers::default();
         for handle in handles {
-            // Capacity 1: a refresh pressed during a poll queues exactly one more.
-            let (trigger, pressed) = mpsc::channel(1);
-            let sink = SyncSink::new(handle.name.clone(), events.clone());
-            fetchers.triggers.insert(handle.name.clone(), trigger);
             let start = cursors.get(&*handle.name).cloned();
-            fetchers.tasks.push(tokio::spawn(run(
-                handle.clone(),
-                sink,
-                pressed,
-                start,
-                first,
-            )));
+            fetchers.start(handle, &events, start, first);
         }
         fetchers
+    }
+
+    /// Starts (or restarts) the fetcher of one carrier from `cursor` (a team
+    /// daemon that has just become this carrier's poller).
+    pub fn start(
+        &mut self,
+        handle: &CarrierHandle,
+        events: &mpsc::UnboundedSender<SyncEvent>,
+        cursor: Option<String>,
+        first: FirstPoll,
+    ) {
+        self.stop(&handle.name);
+        // Capacity 1: a refresh pressed during a poll queues exactly one more.
+        let (trigger, pressed) = mpsc::channel(1);
+        let sink = SyncSink::new(handle.name.clone(), events.clone());
+        self.triggers.insert(handle.name.clone(), trigger);
+        let task = tokio::spawn(run(handle.clone(), sink, pressed, cursor, first));
+        self.tasks.insert(handle.name.clone(), task);
+    }
+
+    /// Stops one carrier's fetcher at once (a poll under way is dropped);
+    /// whether one was running.
+    pub fn stop(&mut self, carrier: &str) -> bool {
+        self.triggers.remove(carrier);
+        match self.tasks.remove(carrier) {
+            Some(task) => {
+                task.abort();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether this carrier's fetcher is running.
+    pub fn is_running(&self, carrier: &str) -> bool {
+        self.tasks.contains_key(carrier)
     }
 
     /// Asks one carrier (or all, with `None`) to poll now.
@@ -70,7 +96,7 @@ impl Fetchers {
 
 impl Drop for Fetchers {
     fn drop(&mut self) {
-        for task in &self.tasks {
+        for task in self.tasks.values() {
             task.abort();
         }
     }

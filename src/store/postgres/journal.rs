@@ -1,9 +1,13 @@
 //! The write journal in the team store ([`Journal`] for [`PgStore`]), with
 //! the SQLite store's states and moves (`crate::domain::JournalState`). A
-//! claim is one conditional `UPDATE` (the row must still be exactly as the
-//! caller saw it); an outcome reads the row `FOR UPDATE` and changes it in
-//! the same transaction. So two consoles or daemons never both claim an
-//! entry, whichever connection they use. It must not send anything.
+//! claim (`journal_mark_sending`) takes the row with `SELECT ... FOR UPDATE
+//! SKIP LOCKED`, so a daemon never waits on a row another daemon is
+//! claiming right now (it is refused at once, as a row that moved), and
+//! moves it with a conditional `UPDATE` in the same transaction (the row
+//! must still be exactly as the caller saw it); an outcome reads the row
+//! `FOR UPDATE` and changes it in the same transaction. So two consoles or
+//! daemons never both claim an entry, whichever connection they use. It
+//! must not send anything.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -160,8 +164,25 @@ impl Journal for PgStore {
     ) -> Result<JournalEntry, StoreError> {
         let doing = "marking a write as sending";
         let sends = i32::try_from(seen.sends).unwrap_or(i32::MAX);
-        let client = self.client(doing).await?;
-        let row = client
+        let mut client = self.client(doing).await?;
+        let tx = client
+            .transaction()
+            .await
+            .map_err(|e| self.err(doing, &e))?;
+        // Another executor holding the row is claiming it right now: it is
+        // theirs, refused without waiting.
+        let free = tx
+            .query_opt(
+                "SELECT id FROM journal WHERE id = $1 FOR UPDATE SKIP LOCKED",
+                &[&seen.id],
+            )
+            .await
+            .map_err(|e| self.err(doing, &e))?;
+        if free.is_none() {
+            drop(tx);
+            return Err(self.refused_move(&seen.id, "sending").await);
+        }
+        let row = tx
             .query_opt(
                 &format!(
                     "UPDATE journal SET state = 'sending', sends = sends + 1, session = $2,
@@ -181,12 +202,15 @@ impl Journal for PgStore {
             )
             .await
             .map_err(|e| self.err(doing, &e))?;
-        match row {
-            Some(row) => self
-                .entry(doing, &row)?
-                .ok_or_else(|| StoreError::UnknownEntry(seen.id.clone())),
-            None => Err(self.refused_move(&seen.id, "sending").await),
-        }
+        let Some(row) = row else {
+            drop(tx);
+            return Err(self.refused_move(&seen.id, "sending").await);
+        };
+        let entry = self
+            .entry(doing, &row)?
+            .ok_or_else(|| StoreError::UnknownEntry(seen.id.clone()))?;
+        tx.commit().await.map_err(|e| self.err(doing, &e))?;
+        Ok(entry)
     }
 
     async fn journal_finish(

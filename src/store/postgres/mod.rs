@@ -14,8 +14,9 @@
 //! - `orders`, `notes`, `journal`: the traits, with the SQLite store's
 //!   semantics (the conformance suite runs on both); `text`: the search.
 //! - `notify`: what the change notifications (schema v2) say, `listen`:
-//!   a connection of its own that receives them; `team`:
-//!   what only the team store holds, carrier health and presence.
+//!   a connection of its own that receives them (the console); `session`:
+//!   a connection of its own for an advisory lock or `LISTEN` (the daemon);
+//!   `team`: what only the team store holds, carrier health and presence.
 //!
 //! Times are RFC 3339 text in UTC with nanoseconds, as in the SQLite store:
 //! `timestamptz` keeps microseconds only, and the journal's compare-and-set
@@ -34,6 +35,7 @@ pub mod notify;
 mod orders;
 mod pgpass;
 pub mod schema;
+mod session;
 mod team;
 mod text;
 
@@ -46,6 +48,7 @@ pub use connect::{Password, url_has_password};
 pub use listen::Listener;
 pub use notify::Change;
 pub use schema::{CHANNEL, SCHEMA_VERSION, init};
+pub use session::Session;
 pub use team::{CarrierHealth, PRESENCE_FRESH, Presence};
 
 use crate::store::StoreError;
