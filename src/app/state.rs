@@ -205,6 +205,8 @@ pub enum Modal {
     Dialog(Dialog),
     /// The note editor (`n`); it takes keys like a dialog.
     Note(NoteEditor),
+    /// The bulk dialog (an action on every marked order); keys as a dialog.
+    Bulk(super::bulk::Bulk),
     /// The journal overlay (`J`).
     Journal(JournalView),
     /// The help overlay (`?`), its scroll and its search (`/` in the help:
@@ -221,7 +223,7 @@ impl Modal {
     /// The key layer of this overlay.
     pub fn layer(&self) -> Layer {
         match self {
-            Modal::Dialog(_) | Modal::Note(_) => Layer::Dialog,
+            Modal::Dialog(_) | Modal::Note(_) | Modal::Bulk(_) => Layer::Dialog,
             Modal::Journal(_) => Layer::Journal,
             Modal::Help { .. } => Layer::Help,
         }
@@ -326,6 +328,8 @@ pub struct State {
     /// Esc or ctrl-c was pressed once on a dialog or note holding typed
     /// text: the same key again drops it, any other key keeps editing.
     pub(crate) discard_armed: Option<super::keymap::Key>,
+    /// The marked orders (`space`, `V`, `*`), for a bulk action.
+    pub(crate) marks: super::marks::Marks,
 }
 
 impl State {
@@ -379,6 +383,7 @@ impl State {
             status_held: None,
             status_seq: 0,
             discard_armed: None,
+            marks: Default::default(),
         })
     }
 

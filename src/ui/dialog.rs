@@ -1,6 +1,7 @@
 //! Modal overlays: the action dialog (form, confirmation, sending) and the
 //! note editor (drawn in the same style: a multi-line field, ctrl-s saves).
-//! The help overlay is `help`'s.
+//! The help overlay is `help`'s; the bulk dialog is `bulk`'s, drawn with
+//! the pieces shared here.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -14,7 +15,7 @@ use crate::app::layout::centered;
 use crate::app::{ConfirmStep, Dialog, FieldValue, FormState, State, TextInput};
 use crate::domain::{FieldError, FieldInput};
 
-fn error_line(
+pub(super) fn error_line(
     e: &FieldError,
     indent: &str,
     width: usize,
@@ -30,7 +31,7 @@ fn error_line(
     }
 }
 
-fn multiline_lines(
+pub(super) fn multiline_lines(
     input: &TextInput,
     focused: bool,
     min_lines: usize,
@@ -63,7 +64,7 @@ fn multiline_lines(
 }
 
 /// Lines of the form step and the range of lines of the focused field.
-fn form_lines(
+pub(super) fn form_lines(
     form: &FormState,
     theme: &Theme,
     width: usize,
@@ -233,7 +234,7 @@ fn confirm_lines(
 }
 
 /// Title, body lines, focused line range, scroll, footer hints.
-type DialogParts<'a> = (
+pub(super) type DialogParts<'a> = (
     String,
     Vec<Line<'a>>,
     Option<(usize, usize)>,
@@ -349,7 +350,13 @@ pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area:
 
 /// Draws a centered modal box: title, body lines (scrolled so the focused
 /// range shows, else by `scroll`), footer hints.
-fn draw_modal(theme: &Theme, frame: &mut Frame, area: Rect, width: u16, parts: DialogParts) {
+pub(super) fn draw_modal(
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+    width: u16,
+    parts: DialogParts,
+) {
     let (title, lines, focus, scroll, footer) = parts;
     let max_h = area.height.saturating_sub(2).max(5);
     let height = (lines.len() as u16 + 4).min(max_h);

@@ -1,8 +1,9 @@
 //! The orders table: only the visible window of the view becomes `Row`s.
 //! Columns are dropped by priority when the terminal is narrow. The first
-//! column marks an order with two glyphs, each in its own place so one never
-//! hides the other: `⚑` with a local follow-up flag, then `!` when it needs
-//! attention for any other reason.
+//! column marks an order with glyphs, each in its own place so one never
+//! hides the other: `•` when it is marked for a bulk action (the column
+//! widens for it only while something is marked), `⚑` with a local
+//! follow-up flag, then `!` when it needs attention for any other reason.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -59,12 +60,18 @@ impl Col {
 
 /// Chooses columns and widths for `width`. Flexible columns (customer,
 /// service) share what is left.
-fn columns(width: u16, key_w: u16, status_w: u16, schedule_w: u16) -> (Vec<Col>, Vec<u16>, bool) {
+fn columns(
+    width: u16,
+    mark_w: u16,
+    key_w: u16,
+    status_w: u16,
+    schedule_w: u16,
+) -> (Vec<Col>, Vec<u16>, bool) {
     let wide = width >= 120;
     let stage_w = if wide { 13 } else { 11 };
     let fixed = |c: Col| -> u16 {
         match c {
-            Col::Mark => 2,
+            Col::Mark => mark_w,
             Col::Key => key_w,
             Col::Status => status_w,
             Col::Stage => stage_w,
@@ -171,8 +178,11 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         .min(max_offset);
     let window = &visible[offset..(offset + rows).min(visible.len())];
 
-    let orders: Vec<&crate::domain::OrderSummary> =
-        window.iter().filter_map(|&i| store.get(i)).collect();
+    let indexed: Vec<(u32, &crate::domain::OrderSummary)> = window
+        .iter()
+        .filter_map(|&i| store.get(i).map(|o| (i, o)))
+        .collect();
+    let orders: Vec<&crate::domain::OrderSummary> = indexed.iter().map(|(_, o)| *o).collect();
     // The order column is as wide as the longest key held (not the
     // window's), so it keeps its width while scrolling.
     let key_w = store.widest_key().clamp(8, 18) as u16;
@@ -191,7 +201,9 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
     } else {
         10
     };
-    let (cols, widths, wide) = columns(area.width, key_w, status_w, schedule_w);
+    let marks = state.marks();
+    let mark_w = if marks.is_empty() { 2 } else { 3 };
+    let (cols, widths, wide) = columns(area.width, mark_w, key_w, status_w, schedule_w);
 
     let sort = store.sort();
     let header = Row::new(cols.iter().map(|c| {
@@ -210,8 +222,9 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
 
     let now = state.now();
     let selected = state.selected().map(|o| &o.key);
-    let body = orders.iter().map(|order| {
+    let body = indexed.iter().map(|&(index, order)| {
         let is_selected = selected == Some(&order.key);
+        let marked = marks.contains(index);
         let cells = cols.iter().zip(&widths).map(|(col, w)| {
             let w = *w as usize;
             match col {
@@ -224,7 +237,12 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
                         " "
                     };
                     let bang = if order.needs_attention() { "!" } else { " " };
-                    Cell::from(Span::styled(format!("{flag}{bang}"), theme.attention))
+                    let mark = match (marks.is_empty(), marked) {
+                        (true, _) => "",
+                        (false, true) => "•",
+                        (false, false) => " ",
+                    };
+                    Cell::from(Span::styled(format!("{mark}{flag}{bang}"), theme.attention))
                 }
                 Col::Key => Cell::from(fit(&order.key.to_string(), w).into_owned()),
                 Col::Status => Cell::from(fit(&order.status.raw, w).into_owned()),
@@ -249,6 +267,8 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         });
         let style = if is_selected {
             theme.text.patch(theme.selection)
+        } else if marked {
+            theme.text.patch(theme.key)
         } else if order.status.stage == Stage::Closed {
             theme.muted
         } else {
@@ -270,7 +290,7 @@ mod tests {
 
     #[test]
     fn narrow_tables_keep_the_essentials() {
-        let (cols, widths, _) = columns(80, 9, 9, 10);
+        let (cols, widths, _) = columns(80, 2, 9, 9, 10);
         assert!(cols.contains(&Col::Key));
         assert!(cols.contains(&Col::Stage));
         assert!(cols.contains(&Col::Age));
@@ -278,7 +298,7 @@ mod tests {
         assert!(!cols.contains(&Col::Updated));
         let total: u16 = widths.iter().sum::<u16>() + cols.len() as u16 - 1;
         assert_eq!(total, 80);
-        let (cols, _, _) = columns(160, 9, 9, 10);
+        let (cols, _, _) = columns(160, 2, 9, 9, 10);
         assert_eq!(cols.len(), 9);
     }
 }
