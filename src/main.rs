@@ -479,7 +479,7 @@ async fn console(
         board: config.wallboard,
         wallboard,
     };
-    runtime::run_console(setup).await?;
+    runtime::run_console(setup, config.mouse).await?;
     Ok(ExitCode::SUCCESS)
 }
 

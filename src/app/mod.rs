@@ -24,7 +24,8 @@
 //!   console, its figures recomputed on each tick);
 //! - `marks` (marked orders: `space`, `V`, `*`, `x`), `bulk` (one action on
 //!   every marked order: its dialog and plan; `bulk_keys` its keys,
-//!   `bulk_send` sending one order at a time and the summary).
+//!   `bulk_send` sending one order at a time and the summary); `mouse`
+//!   (what a click or the wheel hit, from `layout`'s geometry).
 //!
 //! Choices where the design is silent (see also the submodules):
 //! - Orders are never removed; a carrier that closes an order moves it out of
@@ -64,6 +65,7 @@ mod keymap;
 mod keys;
 pub mod layout;
 mod marks;
+mod mouse;
 mod msg;
 mod notes;
 mod orders;
@@ -86,9 +88,9 @@ pub use full::{Cut, FULL_ORDERS_HELD, FullState, LOG_LINES_HELD, RAW_BYTES_HELD,
 pub use input::TextInput;
 pub use journal::JournalView;
 pub use keymap::{Action, Binding, Key, KeyMap, Layer, ViewKind};
-pub use layout::ScrollLimits;
+pub use layout::{ChoiceRows, ScrollLimits};
 pub use marks::Marks;
-pub use msg::{Effect, Msg, Ticket, WriteSettled};
+pub use msg::{Effect, MouseKind, Msg, Ticket, WriteSettled};
 pub use notes::{Keeping, NOTE_MAX, NoteEditor};
 pub use orders::{OrderStore, Sort, SortColumn};
 pub use search::FULL_TEXT_LIMIT;
@@ -121,6 +123,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.keep_cursor_in_window();
         }
         Msg::ScrollLimits(limits) => state.set_scroll_limits(limits),
+        Msg::Mouse { kind, column, row } => state.on_mouse(kind, column, row, &mut fx),
         Msg::Tick(now) => {
             state.now = now;
             state.on_wallboard_tick(&mut fx);

@@ -88,6 +88,9 @@ pub struct Config {
     pub carriers: Vec<CarrierConfig>,
     /// `[wallboard]`: thresholds, service level, page rotation.
     pub wallboard: BoardSettings,
+    /// `mouse = false` leaves the mouse to the terminal (default on: click
+    /// and wheel in the console).
+    pub mouse: bool,
 }
 
 /// One `[[carrier]]` table, with the top-level defaults applied: the common
@@ -184,6 +187,7 @@ struct RawConfig {
     timezone: Option<Spanned<String>>,
     #[serde(default)]
     keys: BTreeMap<String, Spanned<String>>,
+    mouse: Option<bool>,
 }
 
 /// How the file's permissions look, for the inline-secret rule.
@@ -338,6 +342,7 @@ impl Config {
                 .collect(),
             carriers,
             wallboard,
+            mouse: raw.mouse.unwrap_or(true),
         })
     }
 
@@ -355,6 +360,7 @@ impl Config {
             theme_location: None,
             carriers: Vec::new(),
             wallboard: BoardSettings::default(),
+            mouse: true,
         }
     }
 }
@@ -576,6 +582,19 @@ timeout = 5
         assert_eq!(
             copy.settings::<Fake>().and_then(|s| s.id.clone()),
             settings.id
+        );
+    }
+
+    #[test]
+    fn the_mouse_is_on_unless_mouse_false() {
+        assert!(parse(FAKE).expect("valid").mouse);
+        let off = format!("mouse = false\n{FAKE}");
+        assert!(!parse(&off).expect("valid").mouse);
+        let e = parse(&format!("mouse = \"no\"\n{FAKE}")).unwrap_err();
+        assert_eq!(
+            e.problems[0].0,
+            Some(Location { line: 1, column: 9 }),
+            "{e}"
         );
     }
 

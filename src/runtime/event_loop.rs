@@ -17,7 +17,7 @@ use std::io;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use crossterm::event::{Event, KeyEventKind};
+use crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
 use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType};
@@ -27,7 +27,7 @@ use super::cache;
 use super::effects::{EffectRunner, forward_events};
 use super::memory;
 use super::{ConsoleSetup, carrier_infos};
-use crate::app::{self, Keeping, Msg, Options, State};
+use crate::app::{self, Keeping, MouseKind, Msg, Options, State};
 use crate::engine::{self, EngineSetup, FirstPoll};
 use crate::ui::{self, Theme};
 
@@ -243,13 +243,27 @@ where
     }
 }
 
-/// Key presses (not releases or repeats of the kitty protocol), pastes and
-/// resizes; everything else is ignored.
+/// Key presses (not releases or repeats of the kitty protocol), pastes,
+/// resizes, left clicks and the wheel (with where they happened; the app
+/// decides what was hit); everything else is ignored.
 fn terminal_msg(event: Event) -> Option<Msg> {
     match event {
         Event::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
         Event::Paste(text) => Some(Msg::Paste(text)),
         Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        Event::Mouse(mouse) => {
+            let kind = match mouse.kind {
+                MouseEventKind::Down(MouseButton::Left) => MouseKind::Click,
+                MouseEventKind::ScrollUp => MouseKind::WheelUp,
+                MouseEventKind::ScrollDown => MouseKind::WheelDown,
+                _ => return None,
+            };
+            Some(Msg::Mouse {
+                kind,
+                column: mouse.column,
+                row: mouse.row,
+            })
+        }
         _ => None,
     }
 }

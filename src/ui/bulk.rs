@@ -8,8 +8,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::detail::wrap;
-use super::dialog::{DialogParts, draw_modal, form_lines, multiline_lines};
+use super::dialog::{DialogParts, choices_on_screen, draw_modal, form_lines, multiline_lines};
 use super::{Theme, clean, input_spans};
+use crate::app::ChoiceRows;
+use crate::app::layout::CHOICES_MEASURED;
 use crate::app::{Bulk, BulkStep, ConfirmStep, Fate, State};
 use crate::domain::OrderKey;
 
@@ -101,7 +103,7 @@ fn parts(state: &State, bulk: &Bulk, theme: &Theme, width: usize) -> DialogParts
             let mut focus = None;
             let mut footer = Vec::new();
             if let Some(form) = &bulk.form {
-                let (form_lines, f) = form_lines(form, theme, width, true);
+                let (form_lines, f, _) = form_lines(form, theme, width, true);
                 lines = form_lines;
                 focus = f;
                 footer.push(("enter", "check the orders"));
@@ -259,6 +261,20 @@ fn parts(state: &State, bulk: &Bulk, theme: &Theme, width: usize) -> DialogParts
             )
         }
     }
+}
+
+/// Where the bulk form's choices are on screen (see `dialog::choice_rows`).
+pub(super) fn choice_rows(state: &State, area: Rect) -> [Option<ChoiceRows>; CHOICES_MEASURED] {
+    let Some(bulk) = state.bulk().filter(|b| b.step == BulkStep::Edit) else {
+        return [None; CHOICES_MEASURED];
+    };
+    let Some(form) = &bulk.form else {
+        return [None; CHOICES_MEASURED];
+    };
+    let width = area.width.saturating_sub(4).clamp(20, 76);
+    let inner_w = width.saturating_sub(4) as usize;
+    let (_, lines, ..) = parts(state, bulk, &Theme::no_color(), inner_w);
+    choices_on_screen(form, Some(lines.len()), area)
 }
 
 pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {

@@ -87,6 +87,8 @@ pub fn scroll_limits(state: &State) -> ScrollLimits {
         detail: a.detail.map_or(0, |d| detail::max_scroll(state, d)),
         help: help::help_max_scroll(state, area),
         dialog: dialog::confirm_max_scroll(state, area),
+        status_rows: a.status.height,
+        choices: dialog::choice_rows(state, area),
     }
 }
 

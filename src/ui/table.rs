@@ -12,6 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 use super::{Theme, age, fit, stage_short};
+use crate::app::layout::table_offset;
 use crate::app::{SortColumn, State, ViewKind};
 use crate::domain::{Schedule, Stage};
 
@@ -169,13 +170,7 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         return;
     }
     // The window: keep the cursor visible, start from the app's offset hint.
-    let cursor = state.cursor().min(visible.len() - 1);
-    let max_offset = visible.len().saturating_sub(rows);
-    let offset = state
-        .offset()
-        .min(cursor)
-        .max((cursor + 1).saturating_sub(rows))
-        .min(max_offset);
+    let offset = table_offset(state.offset(), state.cursor(), visible.len(), rows);
     let window = &visible[offset..(offset + rows).min(visible.len())];
 
     let indexed: Vec<(u32, &crate::domain::OrderSummary)> = window
