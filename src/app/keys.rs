@@ -1,8 +1,10 @@
 //! Keys and pastes: which layer gets them (it follows from the open
 //! [`Modal`], then the filter bar, then the focused pane) and what the table,
 //! the detail pane, the filter bar and the help overlay do with them. The
-//! dialog, the note editor and the journal overlay handle their own keys
-//! (`writes`, `notes`, `journal`). Pure: no I/O.
+//! dialog, the note editor, the journal overlay and the bulk dialog handle
+//! their own keys (`writes`, `notes`, `journal`, `bulk_keys`); with orders
+//! marked, `a` `t` `f` `n` open the bulk dialog (`bulk`) and Esc clears the
+//! marks before the filter. Pure: no I/O.
 
 use crossterm::event::{KeyEvent, KeyEventKind};
 

@@ -3,8 +3,9 @@
 //! handlers change it; nothing here does I/O.
 //!
 //! What the state says it holds:
-//! - at most one overlay, [`Modal`] (dialog, note editor, journal, help);
-//!   the key layer follows from it;
+//! - at most one overlay, [`Modal`] (dialog, note editor, bulk dialog,
+//!   journal, help); the key layer follows from it;
+//! - the marked orders ([`super::Marks`]) a bulk action works on;
 //! - each order's summary ([`OrderStore`]) and the few full orders in use
 //!   ([`FullOrders`]);
 //! - where the start from the cache stands, [`CacheStart`];
