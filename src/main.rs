@@ -618,7 +618,7 @@ async fn console(
         notify: config.notify,
         team,
     };
-    runtime::run_console(setup).await?;
+    runtime::run_console(setup, config.mouse).await?;
     Ok(ExitCode::SUCCESS)
 }
 

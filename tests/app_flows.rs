@@ -1185,6 +1185,7 @@ fn reported_scroll_limits_pull_back_a_scroll_past_them() {
             detail: 1,
             help: 0,
             dialog: 0,
+            ..ScrollLimits::UNMEASURED
         }),
     );
     assert_eq!(s.detail().scroll, 1);

@@ -4,7 +4,9 @@
 //! takes the terminal (raw mode, alternate screen), decodes real key bytes,
 //! and on `q` exits with 0 and gives the screen back; Ctrl-Z and SIGTSTP
 //! suspend it to the shell in line mode and `fg` redraws it; every signal
-//! that ends it leaves a sane tty and the shell's screen. The console's flows
+//! that ends it leaves a sane tty and the shell's screen; the new orders are
+//! acknowledged in one bulk action, and a real mouse click (SGR bytes)
+//! selects a row. The console's flows
 //! themselves run in-process (`tests/console_flows.rs`). Needs tmux; where
 //! it is missing the test says so and skips, except under `CI=true`, where
 //! `.ci/run` installs it and a missing tmux is a failure.
@@ -44,6 +46,65 @@ fn demo_opens_an_order_and_quits_giving_the_terminal_back() {
         !screen.contains("✓ tg"),
         "the alternate screen was not left:\n{screen}"
     );
+}
+
+#[test]
+fn bulk_acknowledge_of_the_new_orders_and_a_mouse_click() {
+    if !tmux::available("the bulk and mouse end-to-end test") {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tempdir");
+    let bin = env!("CARGO_BIN_EXE_orderdesk");
+    let command = format!(
+        "env HOME={home} XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data XDG_STATE_HOME={home}/state TERM=xterm-256color {bin} demo --orders 40 --latency 0; echo orderdesk exited $?; sleep 60",
+        home = home.path().display()
+    );
+    let tmux = Tmux::start("e2e-bulk", 120, 32, &command);
+    tmux.wait_for("the orders table with synced orders", |s| {
+        s.contains("tg/") && s.contains("✓ tg")
+    });
+
+    // The new orders, every one marked, one acknowledge for all of them.
+    tmux.keys(&["3"]);
+    tmux.keys(&["*"]);
+    tmux.wait_for("the marks", |s| s.contains(" marked"));
+    tmux.keys(&["a"]);
+    let confirm = tmux.wait_for("the one confirmation", |s| {
+        s.contains("send to these") && s.contains("sends to")
+    });
+    assert!(confirm.contains("one by one"), "{confirm}");
+    tmux.keys(&["y"]);
+    let done = tmux.wait_for("the summary", |s| {
+        s.contains("confirmed") && s.contains("enter/esc")
+    });
+    let confirmed: usize = done
+        .split_whitespace()
+        .zip(done.split_whitespace().skip(1))
+        .find(|(_, next)| *next == "confirmed")
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or(0);
+    assert!(confirmed >= 2, "several new orders acknowledged:\n{done}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the summary to close", |s| !s.contains("enter/esc"));
+
+    // A click on the table's third order row selects it: the views bar
+    // says where the selection is (row 2 is the column titles).
+    tmux.keys(&["4"]);
+    tmux.keys(&["g"]);
+    let views_bar = |s: &str| s.lines().nth(1).unwrap_or_default().to_owned();
+    tmux.wait_for("the first order selected", |s| {
+        views_bar(s).contains("· 1/")
+    });
+    tmux.click(20, 5);
+    tmux.wait_for("the clicked row selected", |s| {
+        views_bar(s).contains("· 3/")
+    });
+
+    assert!(tmux.mouse_captured());
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("the console to exit", |s| s.contains("orderdesk exited"));
+    assert!(screen.contains("orderdesk exited 0"), "{screen}");
+    assert!(!tmux.mouse_captured(), "the mouse was not given back");
 }
 
 /// An interactive shell with job control in tmux, to run the console in.
@@ -122,6 +183,10 @@ fn suspend_and_resume_give_the_terminal_back_and_take_it_again() {
         "the alternate screen stayed:\n{screen}"
     );
     assert_sane_tty(&tmux, "Ctrl-Z");
+    assert!(
+        !tmux.mouse_captured(),
+        "the mouse stayed captured while stopped"
+    );
     // fg: the console takes the terminal again and redraws everything.
     tmux.keys(&["C-l"]);
     tmux.literal("fg");
@@ -129,6 +194,10 @@ fn suspend_and_resume_give_the_terminal_back_and_take_it_again() {
     tmux.wait_for("the console redrawn after fg", |s| {
         s.contains("✓ tg") && s.contains("order") && !s.contains("Stopped")
     });
+    assert!(
+        tmux.mouse_captured(),
+        "the mouse is captured again after fg"
+    );
     // It still takes keys in raw mode: `2` switches to the attention view.
     tmux.keys(&["2"]);
     tmux.wait_for("a key handled after the resume", |s| {

@@ -118,6 +118,34 @@ async fn a_readonly_session_sends_no_write_whatever_happens() {
     }
     assert_eq!(executes, 0, "read-only update emitted writes");
 
+    // Bulk triage: marking is allowed, no bulk write opens or sends.
+    let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+    for _ in 0..3 {
+        app::update(&mut state, Msg::Key(esc));
+    }
+    let star = KeyEvent::new(KeyCode::Char('*'), KeyModifiers::NONE);
+    app::update(&mut state, Msg::Key(star));
+    let in_view = state.visible_keys().len();
+    assert!(in_view > 0);
+    assert_eq!(state.marks().len(), in_view, "marking works read-only");
+    for action in ['a', 't'] {
+        let effects = app::update(
+            &mut state,
+            Msg::Key(KeyEvent::new(KeyCode::Char(action), KeyModifiers::NONE)),
+        );
+        assert!(state.bulk().is_none(), "a bulk {action} opened read-only");
+        for key in every_key() {
+            let mut effects = effects.clone();
+            effects.extend(app::update(&mut state, Msg::Key(key)));
+            executes += effects
+                .iter()
+                .filter(|e| matches!(e, Effect::Execute { .. }))
+                .count();
+            runner.run_all(effects);
+        }
+    }
+    assert_eq!(executes, 0, "a read-only bulk action emitted writes");
+
     // Even an Execute effect asked for directly cannot send: there is no writer.
     for (action, params) in [
         (

@@ -371,6 +371,42 @@ fn dialog_set_status_form_and_confirm() {
 }
 
 #[test]
+fn marked_selection() {
+    snap("marked", |s| {
+        select(s, "19502");
+        press(s, ch(' '));
+        press(s, ch('j'));
+        press(s, ch('j'));
+        press(s, ch('V'));
+        // One marked order the view hides.
+        press(s, ch('4'));
+        select(s, "19460");
+        press(s, ch(' '));
+        press(s, ch('1'));
+    });
+}
+
+#[test]
+fn bulk_confirmation_lists_the_orders_and_the_skipped() {
+    snap("bulk_ack_confirm", |s| {
+        press(s, ch('*'));
+        press(s, ch('a'));
+    });
+    snap("bulk_cancel_confirm", |s| {
+        for id in ["19530", "19531"] {
+            select(s, id);
+            press(s, ch(' '));
+        }
+        press(s, ch('t'));
+        for _ in 0..6 {
+            press(s, key(KeyCode::Right));
+        }
+        press(s, key(KeyCode::Enter));
+        typ(s, "1");
+    });
+}
+
+#[test]
 fn dialog_cancel_type_to_confirm() {
     snap("dialog_cancel_confirm", |s| {
         select(s, "19488");

@@ -231,8 +231,8 @@ impl FullOrders {
 }
 
 impl State {
-    /// Asks for the full orders the screen uses: the selected one and the
-    /// open dialog's (so that they stay held).
+    /// Asks for the full orders the screen uses: the selected one, the
+    /// open dialog's and a bulk action's (so that they stay held).
     pub(super) fn want_full_orders(&mut self, fx: &mut Vec<Effect>) {
         let mut pinned = Vec::with_capacity(2);
         if let Some(Modal::Dialog(dialog)) = &self.modal {
@@ -240,6 +240,9 @@ impl State {
         }
         if let Some(key) = self.selected().map(|s| s.key.clone()) {
             pinned.push(key);
+        }
+        if let Some(bulk) = self.bulk() {
+            pinned.extend(bulk.held_keys().iter().cloned());
         }
         for key in &pinned {
             self.full.want(key, fx);

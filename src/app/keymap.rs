@@ -137,6 +137,14 @@ pub enum Action {
     SendAgain,
     /// Switch a read-only console to the wallboard and back.
     Wallboard,
+    /// Mark or unmark the selected order for a bulk action.
+    Mark,
+    /// Mark the orders from the last mark to the selection.
+    MarkRange,
+    /// Mark every order in the view (again: unmark them).
+    MarkAll,
+    /// Clear every mark.
+    ClearMarks,
     // Editing layers.
     Back,
     Accept,
@@ -192,6 +200,10 @@ impl Action {
         Action::Journal,
         Action::SendAgain,
         Action::Wallboard,
+        Action::Mark,
+        Action::MarkRange,
+        Action::MarkAll,
+        Action::ClearMarks,
         Action::Back,
         Action::Accept,
         Action::Submit,
@@ -241,6 +253,10 @@ impl Action {
             Action::Journal => "journal",
             Action::SendAgain => "send_again",
             Action::Wallboard => "wallboard",
+            Action::Mark => "mark",
+            Action::MarkRange => "mark_range",
+            Action::MarkAll => "mark_all",
+            Action::ClearMarks => "clear_marks",
             Action::Back => "back",
             Action::Accept => "accept",
             Action::Submit => "submit",
@@ -283,7 +299,7 @@ impl Action {
             (Action::Refresh, _) => "refresh all carriers now",
             (Action::RefreshCarrier, _) => "refresh the selected order's carrier",
             (Action::Filter, _) => "filter (text, carrier: stage: status: kind: flag:)",
-            (Action::ClearFilter, _) => "clear the filter",
+            (Action::ClearFilter, _) => "clear the marks, else the filter",
             (Action::SortNext, _) => "sort by the next column",
             (Action::SortReverse, _) => "reverse the sort",
             (Action::View(ViewKind::Open), _) => "view: all open orders",
@@ -326,6 +342,10 @@ impl Action {
                 "send an unknown write again (pay link; asks first: it may be saved already)"
             }
             (Action::Wallboard, _) => "wallboard, the monitoring screen (read-only console)",
+            (Action::Mark, _) => "mark / unmark the order (a t f n then act on all marked)",
+            (Action::MarkRange, _) => "mark from the last mark to the selection",
+            (Action::MarkAll, _) => "mark every order in the view (again: unmark them)",
+            (Action::ClearMarks, _) => "clear the marks",
             (Action::Back, Layer::Help) => "drop the search / close the help",
             (Action::Accept, Layer::Help) => "search: keep it, back to scrolling",
             (Action::Backspace, Layer::Help) => "search: delete before the cursor",
@@ -395,6 +415,10 @@ fn defaults() -> Vec<Binding> {
     bind(t, &[c('4')], A::View(ViewKind::All));
     bind(t, &[c('J')], A::Journal);
     bind(t, &[c('W')], A::Wallboard);
+    bind(t, &[c(' ')], A::Mark);
+    bind(t, &[c('V')], A::MarkRange);
+    bind(t, &[c('*')], A::MarkAll);
+    bind(t, &[c('x')], A::ClearMarks);
     for layer in [Layer::Table, Layer::Detail] {
         bind(layer, &[c('a')], A::Act(ActionKind::Acknowledge));
         bind(layer, &[c('t')], A::Act(ActionKind::SetStatus));

@@ -1,17 +1,21 @@
 //! Keys and pastes: which layer gets them (it follows from the open
 //! [`Modal`], then the filter bar, then the focused pane) and what the table,
 //! the detail pane, the filter bar and the help overlay do with them. The
-//! dialog, the note editor and the journal overlay handle their own keys
-//! (`writes`, `notes`, `journal`). Pure: no I/O.
+//! dialog, the note editor, the journal overlay and the bulk dialog handle
+//! their own keys (`writes`, `notes`, `journal`, `bulk_keys`); with orders
+//! marked, `a` `t` `f` `n` open the bulk dialog (`bulk`) and Esc clears the
+//! marks before the filter. Pure: no I/O.
 
 use crossterm::event::{KeyEvent, KeyEventKind};
 
+use super::bulk::BulkKind;
 use super::dialog::{Dialog, Input};
 use super::input::TextInput;
 use super::keymap::{self, Action, Key, Layer};
 use super::msg::{Effect, Msg};
 use super::orders::Sort;
 use super::state::{Focus, Level, Modal, State, Tab};
+use crate::domain::ActionKind;
 
 impl State {
     pub(super) fn on_key(&mut self, event: KeyEvent, fx: &mut Vec<Effect>) {
@@ -69,6 +73,7 @@ impl State {
             Some(Modal::Help { .. }) => self.help_key(action, key.typed_char()),
             Some(Modal::Note(_)) => self.note_key(action, key.typed_char(), fx),
             Some(Modal::Journal(_)) => self.journal_key(action, key.typed_char(), fx),
+            Some(Modal::Bulk(_)) => self.bulk_key(action, key.typed_char(), fx),
             Some(Modal::Dialog(_)) => {
                 let input = match (action, key.typed_char()) {
                     (Some(a), _) => Input::Action(a),
@@ -108,6 +113,23 @@ impl State {
             Some(Modal::Note(editor)) if !editor.saving && !editor.input.is_empty() => {
                 (editor.key.clone(), "this note")
             }
+            Some(Modal::Bulk(bulk)) if bulk.typed() => {
+                let what = format!("what you typed for the {} marked orders", bulk.keys.len());
+                let again = if quitting {
+                    "ctrl-c again quits and drops"
+                } else {
+                    "esc again closes and drops"
+                };
+                self.discard_armed = Some(key);
+                self.say(
+                    Level::Warning,
+                    format!(
+                        "{}: {again} {what}; any other key goes on editing",
+                        bulk.kind.label()
+                    ),
+                );
+                return true;
+            }
             _ => return false,
         };
         self.discard_armed = Some(key);
@@ -131,6 +153,7 @@ impl State {
             Some(Modal::Dialog(_)) => self.dialog_step(Input::Paste(text), fx),
             Some(Modal::Note(_)) => self.note_paste(&text),
             Some(Modal::Journal(_)) => self.journal_paste(&text),
+            Some(Modal::Bulk(_)) => self.bulk_paste(&text),
             None if self.filter_open => {
                 self.filter_input.insert_str(&text);
                 self.apply_filter();
@@ -265,6 +288,21 @@ impl State {
                 self.filter_open = true;
                 self.filter_input.end();
             }
+            Action::ClearFilter | Action::ClearMarks if !self.marks.is_empty() => {
+                self.clear_marks();
+            }
+            Action::ClearMarks => self.clear_marks(),
+            Action::Mark => self.toggle_mark(),
+            Action::MarkRange => self.mark_range(),
+            Action::MarkAll => self.mark_all_in_view(),
+            Action::Act(kind @ (ActionKind::Acknowledge | ActionKind::SetStatus))
+                if !self.marks.is_empty() =>
+            {
+                self.open_bulk(BulkKind::Act(kind), fx);
+            }
+            Action::Act(kind) if !self.marks.is_empty() => self.one_order_only(kind),
+            Action::Note if !self.marks.is_empty() => self.open_bulk(BulkKind::Note, fx),
+            Action::Flag if !self.marks.is_empty() => self.open_bulk(BulkKind::Flag, fx),
             Action::ClearFilter if !self.filter_input.is_empty() => {
                 self.filter_input.clear();
                 self.apply_filter();

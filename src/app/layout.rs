@@ -8,7 +8,10 @@
 //! wrapped text, the help overlay, a long confirmation) are not computed
 //! here: `ui` measures them and reports them back as [`ScrollLimits`]
 //! (`Msg::ScrollLimits`), after every update the runtime applies and before
-//! it draws.
+//! it draws. The same report carries the rows the status message takes and
+//! where a dialog's choices are drawn ([`ChoiceRows`]), so that a click is
+//! placed with the geometry drawn: the app decides what it hit (`mouse`),
+//! with [`table_offset`] and [`tab_at`] from here.
 
 use ratatui::layout::Rect;
 
@@ -119,14 +122,64 @@ pub fn table_rows(size: (u16, u16), filter_bar: bool) -> usize {
     a.table.map_or(0, |t| t.height.saturating_sub(1) as usize)
 }
 
+/// The first row of the table window: the app's offset hint, moved so the
+/// cursor shows, within the view (`rows` order rows, `len` in the view).
+pub fn table_offset(offset: usize, cursor: usize, len: usize, rows: usize) -> usize {
+    let cursor = cursor.min(len.saturating_sub(1));
+    offset
+        .min(cursor)
+        .max((cursor + 1).saturating_sub(rows))
+        .min(len.saturating_sub(rows))
+}
+
+/// The tab (an index into `labels`) at column `x` of the detail pane's tab
+/// bar, which is the row below the pane's top border: one space, then each
+/// label followed by two spaces.
+pub fn tab_at(detail: Rect, labels: &[&str], x: u16, y: u16) -> Option<usize> {
+    if y != detail.y + 1 || x < detail.x + 1 {
+        return None;
+    }
+    let mut start = detail.x + 1;
+    for (i, label) in labels.iter().enumerate() {
+        let end = start + label.chars().count() as u16;
+        if x < end {
+            return (x >= start).then_some(i);
+        }
+        start = end + 2;
+    }
+    None
+}
+
+/// Where the options of one choice field of the open dialog are drawn:
+/// option `first` on screen row `top`, the next ones below it, `count` of
+/// them visible, between columns `x` and `x + width`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChoiceRows {
+    pub field: u8,
+    pub first: u8,
+    pub top: u16,
+    pub count: u8,
+    pub x: u16,
+    pub width: u16,
+}
+
+/// At most this many choice fields of one dialog are measured.
+pub const CHOICES_MEASURED: usize = 4;
+
 /// The largest useful scroll positions of what is on screen, as `ui` last
 /// measured them (`Msg::ScrollLimits`), so `update` keeps scrolls within the
-/// content: scrolling back up after overshooting moves at once.
+/// content: scrolling back up after overshooting moves at once. With them,
+/// what a click needs of the drawn content: the status message's rows and
+/// the open dialog's choices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScrollLimits {
     pub detail: u16,
     pub help: u16,
     pub dialog: u16,
+    /// Rows the status message takes (1 without one).
+    pub status_rows: u16,
+    /// The open dialog's choice fields on screen.
+    pub choices: [Option<ChoiceRows>; CHOICES_MEASURED],
 }
 
 impl ScrollLimits {
@@ -136,6 +189,8 @@ impl ScrollLimits {
         detail: u16::MAX,
         help: u16::MAX,
         dialog: u16::MAX,
+        status_rows: 1,
+        choices: [None; CHOICES_MEASURED],
     };
 }
 

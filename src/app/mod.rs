@@ -23,7 +23,12 @@
 //!   words); `wallboard` (`W`: the monitoring screen of a read-only
 //!   console, its figures recomputed on each tick); `team` (team mode: the
 //!   team store's link, carriers and their health from the store,
-//!   colleagues' notes and flags, presence).
+//!   colleagues' notes and flags, presence); `alerts` (the clock's
+//!   attention: service levels, overdue dates, notifications);
+//! - `marks` (marked orders: `space`, `V`, `*`, `x`), `bulk` (one action on
+//!   every marked order: its dialog and plan; `bulk_keys` its keys,
+//!   `bulk_send` sending one order at a time and the summary); `mouse`
+//!   (what a click or the wheel hit, from `layout`'s geometry).
 //!
 //! Choices where the design is silent (see also the submodules):
 //! - Orders are never removed; a carrier that closes an order moves it out of
@@ -46,6 +51,9 @@
 
 mod again;
 mod alerts;
+mod bulk;
+mod bulk_keys;
+mod bulk_send;
 mod cache;
 mod dialog;
 mod feed;
@@ -60,6 +68,8 @@ mod key_index;
 mod keymap;
 mod keys;
 pub mod layout;
+mod marks;
+mod mouse;
 mod msg;
 mod notes;
 mod orders;
@@ -76,14 +86,16 @@ mod writes;
 
 use chrono::Duration;
 
+pub use bulk::{BULK_MAX, Bulk, BulkKind, BulkStep, Fate, Planned};
 pub use dialog::{ConfirmStep, Dialog, FieldValue, FormState};
 pub use filter::{Filter, Term};
 pub use full::{Cut, FULL_ORDERS_HELD, FullState, LOG_LINES_HELD, RAW_BYTES_HELD, WAIT_FOR_ORDER};
 pub use input::TextInput;
 pub use journal::JournalView;
 pub use keymap::{Action, Binding, Key, KeyMap, Layer, ViewKind};
-pub use layout::ScrollLimits;
-pub use msg::{Effect, Msg, Ticket, WriteSettled};
+pub use layout::{ChoiceRows, ScrollLimits};
+pub use marks::Marks;
+pub use msg::{Effect, MouseKind, Msg, Ticket, WriteSettled};
 pub use notes::{Keeping, NOTE_MAX, NoteEditor};
 pub use orders::{OrderStore, Sort, SortColumn};
 pub use search::FULL_TEXT_LIMIT;
@@ -117,6 +129,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.keep_cursor_in_window();
         }
         Msg::ScrollLimits(limits) => state.set_scroll_limits(limits),
+        Msg::Mouse { kind, column, row } => state.on_mouse(kind, column, row, &mut fx),
         Msg::Tick(now) => {
             state.now = now;
             state.on_clock(&mut fx);
@@ -124,6 +137,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.expire_status();
         }
         Msg::Sync(event) => state.on_sync(event),
+        Msg::WriteSettled(settled) if state.bulk_owns(settled.ticket) => {
+            state.on_bulk_settled(*settled, &mut fx);
+        }
         Msg::WriteSettled(settled) => state.on_write_settled(*settled, &mut fx),
         Msg::OrderReloaded { key, result } => state.on_order_reloaded(key, result),
         Msg::OrderLoaded { key, result } => {
@@ -142,9 +158,17 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::StoreProblem(problem) => state.on_store_problem(problem),
         Msg::Warning(text) => state.say(Level::Warning, text),
         Msg::Journal(entry) => state.on_journal(entry),
-        Msg::NoteSaved { key, result } => state.on_note_saved(key, result),
+        Msg::NoteSaved { key, result } => {
+            let error = result.as_ref().err().cloned();
+            state.on_note_saved(key.clone(), result);
+            state.bulk_local_saved(&key, error, &mut fx);
+        }
         Msg::NotesKept(keeping) => state.keeping = keeping,
-        Msg::FlagSaved { key, result } => state.on_flag_saved(key, result),
+        Msg::FlagSaved { key, result } => {
+            let error = result.as_ref().err().cloned();
+            state.on_flag_saved(key.clone(), result);
+            state.bulk_local_saved(&key, error, &mut fx);
+        }
         Msg::Trend(result) => state.on_trend(result),
         Msg::Team(msg) => state.on_team(msg),
     }
@@ -153,6 +177,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         fx.extend(update(state, waited));
     }
     state.want_full_orders(&mut fx);
+    state.bulk_ready(&mut fx);
     state.ask_full_text(&mut fx);
     fx
 }

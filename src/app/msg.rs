@@ -21,6 +21,15 @@ use crate::domain::{Flag, JournalEntry, Note};
 /// reports: the engine's own vocabulary, so nothing is copied between them.
 pub use crate::engine::{Ticket, WriteSettled};
 
+/// What the mouse did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MouseKind {
+    /// The left button went down.
+    Click,
+    WheelUp,
+    WheelDown,
+}
+
 /// Input to [`super::update`].
 #[derive(Debug, Clone)]
 pub enum Msg {
@@ -30,6 +39,13 @@ pub enum Msg {
     Paste(String),
     /// The terminal was resized.
     Resize { width: u16, height: u16 },
+    /// A click or a turn of the wheel at a terminal cell (0-based); the app
+    /// decides what it hit (`mouse`).
+    Mouse {
+        kind: MouseKind,
+        column: u16,
+        row: u16,
+    },
     /// The scroll limits `ui` measured for the current state (sent when
     /// they change); scrolls past them are pulled back.
     ScrollLimits(ScrollLimits),

@@ -3,8 +3,9 @@
 //! handlers change it; nothing here does I/O.
 //!
 //! What the state says it holds:
-//! - at most one overlay, [`Modal`] (dialog, note editor, journal, help);
-//!   the key layer follows from it;
+//! - at most one overlay, [`Modal`] (dialog, note editor, bulk dialog,
+//!   journal, help); the key layer follows from it;
+//! - the marked orders ([`super::Marks`]) a bulk action works on;
 //! - each order's summary ([`OrderStore`]) and the few full orders in use
 //!   ([`FullOrders`]);
 //! - where the start from the cache stands, [`CacheStart`];
@@ -205,6 +206,8 @@ pub enum Modal {
     Dialog(Dialog),
     /// The note editor (`n`); it takes keys like a dialog.
     Note(NoteEditor),
+    /// The bulk dialog (an action on every marked order); keys as a dialog.
+    Bulk(super::bulk::Bulk),
     /// The journal overlay (`J`).
     Journal(JournalView),
     /// The help overlay (`?`), its scroll and its search (`/` in the help:
@@ -221,7 +224,7 @@ impl Modal {
     /// The key layer of this overlay.
     pub fn layer(&self) -> Layer {
         match self {
-            Modal::Dialog(_) | Modal::Note(_) => Layer::Dialog,
+            Modal::Dialog(_) | Modal::Note(_) | Modal::Bulk(_) => Layer::Dialog,
             Modal::Journal(_) => Layer::Journal,
             Modal::Help { .. } => Layer::Help,
         }
@@ -330,6 +333,8 @@ pub struct State {
     pub(super) alerts: super::alerts::Alerts,
     /// Team mode's link, presence (`None`: a solo console; see `team`).
     pub(crate) team: Option<super::team::Team>,
+    /// The marked orders (`space`, `V`, `*`), for a bulk action.
+    pub(crate) marks: super::marks::Marks,
 }
 
 impl State {
@@ -385,6 +390,7 @@ impl State {
             discard_armed: None,
             alerts: super::alerts::Alerts::default(),
             team: None,
+            marks: Default::default(),
         };
         state.store.check_late(state.now);
         Ok(state)

@@ -92,6 +92,9 @@ pub struct Config {
     pub carriers: Vec<CarrierConfig>,
     /// `[wallboard]`: thresholds, service level, page rotation.
     pub wallboard: BoardSettings,
+    /// `mouse = false` leaves the mouse to the terminal (default on: click
+    /// and wheel in the console).
+    pub mouse: bool,
     /// `database` and its password source: team mode when set (the
     /// command line's `--database` and `ORDERDESK_DATABASE_URL` win).
     pub team: TeamStore,
@@ -231,6 +234,7 @@ struct RawConfig {
     database: Option<Spanned<String>>,
     database_password_env: Option<Spanned<String>>,
     database_password_cmd: Option<Spanned<String>>,
+    mouse: Option<bool>,
 }
 
 /// How the file's permissions look, for the inline-secret rule.
@@ -409,6 +413,7 @@ impl Config {
             wallboard,
             notify,
             team,
+            mouse: raw.mouse.unwrap_or(true),
         })
     }
 
@@ -428,6 +433,7 @@ impl Config {
             wallboard: BoardSettings::default(),
             notify: NotifyStyle::Off,
             team: TeamStore::default(),
+            mouse: true,
         }
     }
 }
@@ -679,6 +685,19 @@ timeout = 5
             .to_string();
         assert!(
             e.starts_with("c.toml:1:10: notify \"loud\" is not one of \"off\", \"bell\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_mouse_is_on_unless_mouse_false() {
+        assert!(parse(FAKE).expect("valid").mouse);
+        let off = format!("mouse = false\n{FAKE}");
+        assert!(!parse(&off).expect("valid").mouse);
+        let e = parse(&format!("mouse = \"no\"\n{FAKE}")).unwrap_err();
+        assert_eq!(
+            e.problems[0].0,
+            Some(Location { line: 1, column: 9 }),
             "{e}"
         );
     }

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use crossterm::event::{Event, KeyEventKind};
+use crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
 use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType};
@@ -28,7 +28,7 @@ use super::cache;
 use super::effects::{EffectRunner, forward_events};
 use super::memory;
 use super::{ConsoleSetup, carrier_infos};
-use crate::app::{self, Keeping, Msg, Options, State};
+use crate::app::{self, Keeping, MouseKind, Msg, Options, State};
 use crate::config::NotifyStyle;
 use crate::engine::{self, EngineSetup, FirstPoll};
 use crate::ui::{self, Theme};
@@ -325,13 +325,27 @@ async fn start_solo<B: Backend>(
     Ok(EffectRunner::new(engine).with_trend(trend_cache, msg_tx.clone()))
 }
 
-/// Key presses (not releases or repeats of the kitty protocol), pastes and
-/// resizes; everything else is ignored.
+/// Key presses (not releases or repeats of the kitty protocol), pastes,
+/// resizes, left clicks and the wheel (with where they happened; the app
+/// decides what was hit); everything else is ignored.
 fn terminal_msg(event: Event) -> Option<Msg> {
     match event {
         Event::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
         Event::Paste(text) => Some(Msg::Paste(text)),
         Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        Event::Mouse(mouse) => {
+            let kind = match mouse.kind {
+                MouseEventKind::Down(MouseButton::Left) => MouseKind::Click,
+                MouseEventKind::ScrollUp => MouseKind::WheelUp,
+                MouseEventKind::ScrollDown => MouseKind::WheelDown,
+                _ => return None,
+            };
+            Some(Msg::Mouse {
+                kind,
+                column: mouse.column,
+                row: mouse.row,
+            })
+        }
         _ => None,
     }
 }

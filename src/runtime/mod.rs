@@ -84,11 +84,15 @@ pub fn carrier_infos(handles: &[CarrierHandle]) -> Vec<CarrierInfo> {
 /// that ends it arrives (SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2,
 /// SIGALRM); the terminal is given back as it was either way. Ctrl-Z and
 /// SIGTSTP suspend it, `fg` resumes it. What happens at startup is
-/// [`run_loop`]'s.
-pub async fn run_console(setup: ConsoleSetup) -> Result<(), String> {
+/// [`run_loop`]'s. With `mouse` the terminal reports clicks and the wheel
+/// (`mouse = false` in the config leaves them to the terminal).
+pub async fn run_console(setup: ConsoleSetup, mouse: bool) -> Result<(), String> {
     // The screen first: the console is up at once and says it is reading
     // the cache, whose orders arrive a moment later.
     let mut terminal = terminal::enter().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    if let Err(e) = terminal::capture_mouse(mouse) {
+        tracing::warn!("the terminal does not take mouse capture: {e}");
+    }
     let result = match terminal::Signals::new() {
         Ok(mut signals) => {
             let shutdown = async move { signals.recv().await };

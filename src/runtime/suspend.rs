@@ -1,6 +1,6 @@
 //! Suspend and resume, as vim and htop do: Ctrl-Z (a key in raw mode) or a
 //! SIGTSTP from outside gives the terminal back (line mode, main screen,
-//! cursor shown) and stops the process; when it is continued (`fg`,
+//! cursor shown, mouse capture off: `terminal::leave`) and stops the process; when it is continued (`fg`,
 //! SIGCONT) it takes the terminal again and the console redraws everything.
 //! A SIGCONT after a stop it did not ask for (SIGSTOP from outside) also
 //! re-takes the terminal, which the shell may have reset.

@@ -1,6 +1,7 @@
 //! Modal overlays: the action dialog (form, confirmation, sending) and the
 //! note editor (drawn in the same style: a multi-line field, ctrl-s saves).
-//! The help overlay is `help`'s.
+//! The help overlay is `help`'s; the bulk dialog is `bulk`'s, drawn with
+//! the pieces shared here.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -10,11 +11,11 @@ use unicode_width::UnicodeWidthStr;
 
 use super::detail::wrap;
 use super::{Theme, clean, input_spans};
-use crate::app::layout::centered;
+use crate::app::layout::{CHOICES_MEASURED, ChoiceRows, centered};
 use crate::app::{ConfirmStep, Dialog, FieldValue, FormState, State, TextInput};
 use crate::domain::{FieldError, FieldInput};
 
-fn error_line(
+pub(super) fn error_line(
     e: &FieldError,
     indent: &str,
     width: usize,
@@ -30,7 +31,7 @@ fn error_line(
     }
 }
 
-fn multiline_lines(
+pub(super) fn multiline_lines(
     input: &TextInput,
     focused: bool,
     min_lines: usize,
@@ -62,13 +63,19 @@ fn multiline_lines(
     }
 }
 
-/// Lines of the form step and the range of lines of the focused field.
-fn form_lines(
+/// Where each choice field's options start among the form's lines:
+/// `(field, first line, options)`.
+pub(super) type ChoiceLines = Vec<(usize, usize, usize)>;
+
+/// Lines of the form step, the range of lines of the focused field and
+/// where the choices are.
+pub(super) fn form_lines(
     form: &FormState,
     theme: &Theme,
     width: usize,
     active: bool,
-) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
+) -> (Vec<Line<'static>>, Option<(usize, usize)>, ChoiceLines) {
+    let mut choices = Vec::new();
     let mut out: Vec<Line<'static>> = Vec::new();
     for intro in &form.form.intro {
         for l in wrap(intro, width) {
@@ -141,6 +148,7 @@ fn form_lines(
                 selected,
                 current,
             } => {
+                choices.push((i, out.len(), options.len()));
                 for (n, (_, label)) in options.iter().enumerate() {
                     let on = n == *selected;
                     let mut style = if on && focused {
@@ -172,7 +180,7 @@ fn form_lines(
             focus_range = Some((start, out.len()));
         }
     }
-    (out, focus_range)
+    (out, focus_range, choices)
 }
 
 fn confirm_lines(
@@ -233,7 +241,7 @@ fn confirm_lines(
 }
 
 /// Title, body lines, focused line range, scroll, footer hints.
-type DialogParts<'a> = (
+pub(super) type DialogParts<'a> = (
     String,
     Vec<Line<'a>>,
     Option<(usize, usize)>,
@@ -263,7 +271,7 @@ pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area:
     let inner_w = width.saturating_sub(4) as usize;
     let (title, lines, focus, scroll, footer): DialogParts = match dialog {
         Dialog::Form(form) => {
-            let (lines, focus) = form_lines(form, theme, inner_w, true);
+            let (lines, focus, _) = form_lines(form, theme, inner_w, true);
             let multiline = matches!(
                 form.fields.get(form.focus),
                 Some(FieldValue::Text(t)) if t.multiline
@@ -361,22 +369,21 @@ pub(super) fn draw_dialog(state: &State, theme: &Theme, frame: &mut Frame, area:
     );
 }
 
-/// Draws a centered modal box: title, body lines (scrolled so the focused
-/// range shows, else by `scroll`), footer hints.
-fn draw_modal(theme: &Theme, frame: &mut Frame, area: Rect, width: u16, parts: DialogParts) {
-    let (title, lines, focus, scroll, footer) = parts;
+/// A modal box's geometry: its rect, the body's rect and the first line
+/// shown (scrolled so the focused range shows, else by `scroll`).
+fn modal_geometry(
+    area: Rect,
+    width: u16,
+    lines: usize,
+    focus: Option<(usize, usize)>,
+    scroll: usize,
+) -> (Rect, Rect, usize) {
     let max_h = area.height.saturating_sub(2).max(5);
-    let height = (lines.len() as u16 + 4).min(max_h);
+    let height = (lines as u16 + 4).min(max_h);
     let rect = centered(area, width, height);
-    frame.render_widget(Clear, rect);
-    let block = Block::bordered()
-        .border_style(theme.border_focus)
-        .style(theme.dialog)
-        .title(Span::styled(title, theme.title));
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
+    let inner = Block::bordered().inner(rect);
     let body_h = inner.height.saturating_sub(1) as usize;
-    let max_scroll = lines.len().saturating_sub(body_h);
+    let max_scroll = lines.saturating_sub(body_h);
     let scroll = match focus {
         // Keep the focused field (and its errors) in view; its label first.
         Some((start, end)) => end.saturating_sub(body_h).min(start),
@@ -389,6 +396,71 @@ fn draw_modal(theme: &Theme, frame: &mut Frame, area: Rect, width: u16, parts: D
         height: body_h as u16,
         ..inner
     };
+    (rect, body, scroll)
+}
+
+/// Where the choices of the open dialog's form are on screen, for the app
+/// to place a click (`app::ChoiceRows`); the bulk dialog's are `bulk`'s.
+pub(super) fn choice_rows(state: &State, area: Rect) -> [Option<ChoiceRows>; CHOICES_MEASURED] {
+    match state.dialog() {
+        Some(Dialog::Form(form)) => choices_on_screen(form, None, area),
+        _ => super::bulk::choice_rows(state, area),
+    }
+}
+
+/// Where `form`'s choices are when it is drawn in a modal at `area`, its
+/// lines first and `total` lines in all (its own lines when `None`).
+pub(super) fn choices_on_screen(
+    form: &FormState,
+    total: Option<usize>,
+    area: Rect,
+) -> [Option<ChoiceRows>; CHOICES_MEASURED] {
+    let mut out = [None; CHOICES_MEASURED];
+    let width = area.width.saturating_sub(4).clamp(20, 76);
+    let inner_w = width.saturating_sub(4) as usize;
+    let theme = Theme::no_color();
+    let (lines, focus, choices) = form_lines(form, &theme, inner_w, true);
+    let total = total.unwrap_or(lines.len());
+    let (_, body, scroll) = modal_geometry(area, width, total, focus, 0);
+    let shown = scroll..scroll + body.height as usize;
+    for (slot, (field, start, count)) in out.iter_mut().zip(choices) {
+        let first = start.max(shown.start);
+        let end = (start + count).min(shown.end);
+        if first >= end {
+            continue;
+        }
+        *slot = Some(ChoiceRows {
+            field: u8::try_from(field).unwrap_or(u8::MAX),
+            first: u8::try_from(first - start).unwrap_or(u8::MAX),
+            top: body.y + (first - scroll) as u16,
+            count: u8::try_from(end - first).unwrap_or(u8::MAX),
+            x: body.x,
+            width: body.width,
+        });
+    }
+    out
+}
+
+/// Draws a centered modal box: title, body lines (scrolled so the focused
+/// range shows, else by `scroll`), footer hints.
+pub(super) fn draw_modal(
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+    width: u16,
+    parts: DialogParts,
+) {
+    let (title, lines, focus, scroll, footer) = parts;
+    let (rect, body, scroll) = modal_geometry(area, width, lines.len(), focus, scroll);
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered()
+        .border_style(theme.border_focus)
+        .style(theme.dialog)
+        .title(Span::styled(title, theme.title));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let body_h = body.height as usize;
+    let max_scroll = lines.len().saturating_sub(body_h);
     let shown: Vec<Line> = lines.into_iter().skip(scroll).take(body_h).collect();
     frame.render_widget(Paragraph::new(shown), body);
     let mut spans = Vec::new();

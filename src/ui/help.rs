@@ -22,6 +22,7 @@ const LEGEND: &[(&str, &str)] = &[
     ),
     ("!  (table)", "the order needs attention (any reason)"),
     ("⚑  (table)", "your local follow-up flag (never sent)"),
+    ("•  (table)", "marked: a t f n act on every marked order"),
     ("+ new", "stage: not taken in yet"),
     ("> in progress", "stage: being worked on"),
     (
@@ -38,6 +39,8 @@ const LEGEND: &[(&str, &str)] = &[
     ("! tg stale", "chip: the planned poll is overdue"),
     ("◌ tg cached", "chip: cached orders, not refreshed yet"),
     ("you: NAME", "status line: author of your notes and writes"),
+    ("mouse", "click: a row, tab or choice; wheel: scroll"),
+    ("shift-drag", "selects text while the console has the mouse"),
 ];
 
 /// Whether a help line holds every word of `search` (case-insensitive).

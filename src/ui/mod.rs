@@ -22,7 +22,9 @@
 //! Until every carrier has synced once after a cache start, the header
 //! carries a `CACHED · not live yet` banner and each cached carrier's chip
 //! says `◌ name cached, 3h old` (the newest cached change). Overlays, bottom
-//! to top: the journal (`J`), the action dialog or the note editor, help.
+//! to top: the journal (`J`), the action dialog, the note editor or the
+//! bulk dialog (`bulk`), help. Marked orders (`app::Marks`) get a `•` in
+//! the table's first column and the views bar says how many are marked.
 //!
 //! One word per meaning on screen. "Attention" is an order with any
 //! attention reason (the table's `!` mark, view 2, `list --attention`, the
@@ -41,6 +43,7 @@
 //! control character with `?`, so nothing drawn can move the cursor or retitle
 //! the terminal.
 
+mod bulk;
 mod detail;
 mod dialog;
 mod help;
@@ -85,6 +88,8 @@ pub fn scroll_limits(state: &State) -> ScrollLimits {
         detail: a.detail.map_or(0, |d| detail::max_scroll(state, d)),
         help: help::help_max_scroll(state, area),
         dialog: dialog::confirm_max_scroll(state, area),
+        status_rows: a.status.height,
+        choices: dialog::choice_rows(state, area),
     }
 }
 
@@ -189,6 +194,8 @@ pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
         dialog::draw_dialog(state, theme, frame, area);
     } else if state.note_editor().is_some() {
         dialog::draw_note(state, theme, frame, area);
+    } else if state.bulk().is_some() {
+        bulk::draw(state, theme, frame, area);
     }
     if state.help_scroll().is_some() {
         help::draw_help(state, theme, frame, area);
@@ -374,13 +381,28 @@ fn draw_views(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else {
         String::new()
     };
+    // How many are marked (and how many of those the view hides): kept
+    // longest when narrow, the sort goes first.
+    let marked = match (state.marks().len(), state.marks_hidden()) {
+        (0, _) => String::new(),
+        (n, 0) => format!("· {n} marked "),
+        (n, hidden) => format!("· {n} marked, {hidden} hidden "),
+    };
     let left_w: usize = spans.iter().map(|s| s.width()).sum();
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
     let room = (area.width as usize).saturating_sub(left_w + 1);
-    let sort_text = [format!("{sort_text}{position}"), sort_text, position]
-        .into_iter()
-        .find(|t| t.width() <= room)
-        .unwrap_or_default();
+    let sort_text = [
+        format!("{sort_text}{marked}{position}"),
+        format!("{sort_text}{marked}"),
+        format!("{marked}{position}"),
+        marked.clone(),
+        sort_text,
+        position,
+    ]
+    .into_iter()
+    .filter(|t| marked.is_empty() || t.contains(&marked))
+    .find(|t| t.width() <= room)
+    .unwrap_or_default();
     let w = sort_text.width();
     if w > 0 {
         let r = Rect {

@@ -1,9 +1,11 @@
 //! The orders table: only the visible window of the view becomes `Row`s.
 //! Columns are dropped by priority when the terminal is narrow. The first
-//! column marks an order with two glyphs, each in its own place so one never
-//! hides the other: `⚑` with a local follow-up flag, then `!` when it needs
-//! attention for any other reason; in team mode a third, `◉`, when a
-//! colleague has the order open.
+//! column marks an order with glyphs, each in its own place so one never
+//! hides the other: `•` when it is marked for a bulk action (the column
+//! widens for it only while something is marked), `⚑` with a local
+//! follow-up flag, then `!` when it needs attention for any other reason
+//! (the clock's included: a service level run out, a delivery date past);
+//! in team mode a last one, `◉`, when a colleague has the order open.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -12,6 +14,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 use super::{Theme, age, fit, stage_short};
+use crate::app::layout::table_offset;
 use crate::app::{SortColumn, State, ViewKind};
 use crate::domain::{Schedule, Stage};
 
@@ -62,10 +65,10 @@ impl Col {
 /// service) share what is left.
 fn columns(
     width: u16,
+    mark_w: u16,
     key_w: u16,
     status_w: u16,
     schedule_w: u16,
-    mark_w: u16,
 ) -> (Vec<Col>, Vec<u16>, bool) {
     let wide = width >= 120;
     let stage_w = if wide { 13 } else { 11 };
@@ -169,17 +172,14 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         return;
     }
     // The window: keep the cursor visible, start from the app's offset hint.
-    let cursor = state.cursor().min(visible.len() - 1);
-    let max_offset = visible.len().saturating_sub(rows);
-    let offset = state
-        .offset()
-        .min(cursor)
-        .max((cursor + 1).saturating_sub(rows))
-        .min(max_offset);
+    let offset = table_offset(state.offset(), state.cursor(), visible.len(), rows);
     let window = &visible[offset..(offset + rows).min(visible.len())];
 
-    let orders: Vec<&crate::domain::OrderSummary> =
-        window.iter().filter_map(|&i| store.get(i)).collect();
+    let indexed: Vec<(u32, &crate::domain::OrderSummary)> = window
+        .iter()
+        .filter_map(|&i| store.get(i).map(|o| (i, o)))
+        .collect();
+    let orders: Vec<&crate::domain::OrderSummary> = indexed.iter().map(|(_, o)| *o).collect();
     // The order column is as wide as the longest key held (not the
     // window's), so it keeps its width while scrolling.
     let key_w = store.widest_key().clamp(8, 18) as u16;
@@ -198,10 +198,12 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
     } else {
         10
     };
-    // Team mode adds a third mark: someone else has the order open.
+    let marks = state.marks();
+    // Team mode adds a mark: someone else has the order open.
     let watched = state.watched_orders();
-    let mark_w = if state.team().is_some() { 3 } else { 2 };
-    let (cols, widths, wide) = columns(area.width, key_w, status_w, schedule_w, mark_w);
+    let team = state.team().is_some();
+    let mark_w = 2 + u16::from(!marks.is_empty()) + u16::from(team);
+    let (cols, widths, wide) = columns(area.width, mark_w, key_w, status_w, schedule_w);
 
     let sort = store.sort();
     let header = Row::new(cols.iter().map(|c| {
@@ -220,8 +222,9 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
 
     let now = state.now();
     let selected = state.selected().map(|o| &o.key);
-    let body = orders.iter().map(|order| {
+    let body = indexed.iter().map(|&(index, order)| {
         let is_selected = selected == Some(&order.key);
+        let marked = marks.contains(index);
         let cells = cols.iter().zip(&widths).map(|(col, w)| {
             let w = *w as usize;
             match col {
@@ -241,12 +244,20 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
                     } else {
                         " "
                     };
-                    let eye = match (mark_w, watched.contains_key(&order.key)) {
-                        (3, true) => "◉",
-                        (3, false) => " ",
-                        _ => "",
+                    let mark = match (marks.is_empty(), marked) {
+                        (true, _) => "",
+                        (false, true) => "•",
+                        (false, false) => " ",
                     };
-                    Cell::from(Span::styled(format!("{flag}{bang}{eye}"), theme.attention))
+                    let eye = match (team, watched.contains_key(&order.key)) {
+                        (true, true) => "◉",
+                        (true, false) => " ",
+                        (false, _) => "",
+                    };
+                    Cell::from(Span::styled(
+                        format!("{mark}{flag}{bang}{eye}"),
+                        theme.attention,
+                    ))
                 }
                 Col::Key => Cell::from(fit(&order.key.to_string(), w).into_owned()),
                 Col::Status => Cell::from(fit(&order.status.raw, w).into_owned()),
@@ -276,6 +287,8 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         });
         let style = if is_selected {
             theme.text.patch(theme.selection)
+        } else if marked {
+            theme.text.patch(theme.key)
         } else if order.status.stage == Stage::Closed {
             theme.muted
         } else {
@@ -297,7 +310,7 @@ mod tests {
 
     #[test]
     fn narrow_tables_keep_the_essentials() {
-        let (cols, widths, _) = columns(80, 9, 9, 10, 2);
+        let (cols, widths, _) = columns(80, 2, 9, 9, 10);
         assert!(cols.contains(&Col::Key));
         assert!(cols.contains(&Col::Stage));
         assert!(cols.contains(&Col::Age));
@@ -305,7 +318,7 @@ mod tests {
         assert!(!cols.contains(&Col::Updated));
         let total: u16 = widths.iter().sum::<u16>() + cols.len() as u16 - 1;
         assert_eq!(total, 80);
-        let (cols, _, _) = columns(160, 9, 9, 10, 2);
+        let (cols, _, _) = columns(160, 2, 9, 9, 10);
         assert_eq!(cols.len(), 9);
     }
 }

@@ -72,6 +72,40 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// A left click at the 0-based cell `(column, row)`, as a terminal in
+    /// SGR mouse mode reports it (press and release), sent as raw bytes.
+    pub fn click(&self, column: u16, row: u16) {
+        let sgr = format!(
+            "\x1b[<0;{x};{y}M\x1b[<0;{x};{y}m",
+            x = column + 1,
+            y = row + 1
+        );
+        let hex: Vec<String> = sgr.bytes().map(|b| format!("{b:02x}")).collect();
+        let status = self
+            .command()
+            .args(["send-keys", "-t", &self.session, "-H"])
+            .args(&hex)
+            .status()
+            .expect("tmux runs");
+        assert!(status.success());
+    }
+
+    /// Whether the program in the pane has asked for mouse events.
+    pub fn mouse_captured(&self) -> bool {
+        let out = self
+            .command()
+            .args([
+                "display-message",
+                "-p",
+                "-t",
+                &self.session,
+                "#{mouse_any_flag}",
+            ])
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).trim() == "1"
+    }
+
     pub fn screen(&self) -> String {
         let out = self
             .command()
