@@ -451,7 +451,9 @@ async fn console(
     } else {
         build_handles(config, readonly)?
     };
-    let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme_name = (!no_color).then(|| theme.clone().unwrap_or_else(|| config.theme.clone()));
+    let theme = if no_color {
         Theme::no_color()
     } else {
         if let Some((_, warning)) = checked.theme_problem {
@@ -464,6 +466,7 @@ async fn console(
         handles,
         readonly,
         theme,
+        theme_name,
         user: config.user.clone(),
         keys: config.keys.clone(),
         data_dir,

@@ -21,6 +21,8 @@
 //! - The journal overlay is its own layer with fixed keys: letters type into
 //!   its filter line, arrows and pages move, Home/End jump to the first/last
 //!   entry; ctrl-r sends the selected unknown write again, after a `y`.
+//! - The command palette (`:`) is its own layer with fixed keys too:
+//!   letters type into its line at once, arrows and ctrl-n/ctrl-p move.
 
 use std::collections::BTreeMap;
 
@@ -38,18 +40,21 @@ pub enum Layer {
     Dialog,
     /// The journal overlay (`J`).
     Journal,
+    /// The command palette (`:`).
+    Palette,
     Filter,
     Detail,
     Table,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 6] = [
+    pub const ALL: [Layer; 7] = [
         Layer::Table,
         Layer::Detail,
         Layer::Filter,
         Layer::Dialog,
         Layer::Journal,
+        Layer::Palette,
         Layer::Help,
     ];
 
@@ -58,6 +63,7 @@ impl Layer {
             Layer::Help => "Help",
             Layer::Dialog => "Dialogs",
             Layer::Journal => "Journal view",
+            Layer::Palette => "Command palette",
             Layer::Filter => "Filter bar",
             Layer::Detail => "Detail pane",
             Layer::Table => "Orders table",
@@ -137,6 +143,8 @@ pub enum Action {
     SendAgain,
     /// Switch a read-only console to the wallboard and back.
     Wallboard,
+    /// Open the command palette.
+    Palette,
     // Editing layers.
     Back,
     Accept,
@@ -192,6 +200,7 @@ impl Action {
         Action::Journal,
         Action::SendAgain,
         Action::Wallboard,
+        Action::Palette,
         Action::Back,
         Action::Accept,
         Action::Submit,
@@ -241,6 +250,7 @@ impl Action {
             Action::Journal => "journal",
             Action::SendAgain => "send_again",
             Action::Wallboard => "wallboard",
+            Action::Palette => "palette",
             Action::Back => "back",
             Action::Accept => "accept",
             Action::Submit => "submit",
@@ -255,6 +265,12 @@ impl Action {
             Action::DeleteWord => "delete_word",
             Action::ClearLine => "clear_line",
         }
+    }
+
+    /// Whether the action sends a write to a carrier (none is offered in
+    /// a read-only console).
+    pub fn writes(self) -> bool {
+        matches!(self, Action::Act(_))
     }
 
     pub fn from_name(name: &str) -> Option<Action> {
@@ -280,6 +296,10 @@ impl Action {
             (Action::Backspace, Layer::Journal) => "filter: delete before the cursor",
             (Action::DeleteWord, Layer::Journal) => "filter: delete a word",
             (Action::ClearLine, Layer::Journal) => "filter: clear",
+            (Action::Back, Layer::Palette) => "close the palette",
+            (Action::Accept, Layer::Palette) => "run the selected entry",
+            (Action::Down, Layer::Palette) => "next entry",
+            (Action::Up, Layer::Palette) => "previous entry",
             (Action::Refresh, _) => "refresh all carriers now",
             (Action::RefreshCarrier, _) => "refresh the selected order's carrier",
             (Action::Filter, _) => "filter (text, carrier: stage: status: kind: flag:)",
@@ -326,6 +346,9 @@ impl Action {
                 "send an unknown write again (pay link; asks first: it may be saved already)"
             }
             (Action::Wallboard, _) => "wallboard, the monitoring screen (read-only console)",
+            (Action::Palette, _) => {
+                "command palette: jump to an order, run an action, switch view or theme"
+            }
             (Action::Back, Layer::Help) => "drop the search / close the help",
             (Action::Accept, Layer::Help) => "search: keep it, back to scrolling",
             (Action::Backspace, Layer::Help) => "search: delete before the cursor",
@@ -407,6 +430,7 @@ fn defaults() -> Vec<Binding> {
         bind(layer, &[c('r')], A::Refresh);
         bind(layer, &[c('R')], A::RefreshCarrier);
         bind(layer, &[c('?')], A::Help);
+        bind(layer, &[c(':')], A::Palette);
         bind(layer, &[c('q')], A::Quit);
     }
 
@@ -478,6 +502,21 @@ fn defaults() -> Vec<Binding> {
     bind(jl, &[Key::ctrl('w')], A::DeleteWord);
     bind(jl, &[Key::ctrl('u')], A::ClearLine);
     bind(jl, &[Key::ctrl('r')], A::SendAgain);
+
+    // Command palette (fixed keys; letters type into its line).
+    let pl = Layer::Palette;
+    bind(pl, &[p(K::Esc)], A::Back);
+    bind(pl, &[p(K::Enter)], A::Accept);
+    bind(pl, &[p(K::Down), Key::ctrl('n')], A::Down);
+    bind(pl, &[p(K::Up), Key::ctrl('p')], A::Up);
+    bind(pl, &[p(K::Left)], A::Left);
+    bind(pl, &[p(K::Right)], A::Right);
+    bind(pl, &[p(K::Home), Key::ctrl('a')], A::Home);
+    bind(pl, &[p(K::End), Key::ctrl('e')], A::End);
+    bind(pl, &[p(K::Backspace)], A::Backspace);
+    bind(pl, &[p(K::Delete)], A::Delete);
+    bind(pl, &[Key::ctrl('w')], A::DeleteWord);
+    bind(pl, &[Key::ctrl('u')], A::ClearLine);
 
     // Help overlay.
     let h = Layer::Help;

@@ -60,7 +60,8 @@ impl State {
             return;
         }
         if action == Some(Action::Quit)
-            && (key == keymap::hard_quit() || !matches!(layer, Layer::Dialog | Layer::Filter))
+            && (key == keymap::hard_quit()
+                || !matches!(layer, Layer::Dialog | Layer::Filter | Layer::Palette))
         {
             self.request_quit(key == keymap::hard_quit(), fx);
             return;
@@ -69,6 +70,7 @@ impl State {
             Some(Modal::Help { .. }) => self.help_key(action, key.typed_char()),
             Some(Modal::Note(_)) => self.note_key(action, key.typed_char(), fx),
             Some(Modal::Journal(_)) => self.journal_key(action, key.typed_char(), fx),
+            Some(Modal::Palette(_)) => self.palette_key(action, key.typed_char(), fx),
             Some(Modal::Dialog(_)) => {
                 let input = match (action, key.typed_char()) {
                     (Some(a), _) => Input::Action(a),
@@ -131,6 +133,7 @@ impl State {
             Some(Modal::Dialog(_)) => self.dialog_step(Input::Paste(text), fx),
             Some(Modal::Note(_)) => self.note_paste(&text),
             Some(Modal::Journal(_)) => self.journal_paste(&text),
+            Some(Modal::Palette(_)) => self.palette_paste(&text),
             None if self.filter_open => {
                 self.filter_input.insert_str(&text);
                 self.apply_filter();
@@ -243,7 +246,7 @@ impl State {
         self.apply_filter();
     }
 
-    fn pane_action(&mut self, action: Action, fx: &mut Vec<Effect>) {
+    pub(super) fn pane_action(&mut self, action: Action, fx: &mut Vec<Effect>) {
         let in_detail = self.focus == Focus::Detail;
         match action {
             Action::Help => {
@@ -287,6 +290,7 @@ impl State {
             Action::Flag => self.toggle_flag(fx),
             Action::Journal => self.open_journal(),
             Action::Wallboard => self.toggle_wallboard(fx),
+            Action::Palette => self.open_palette(),
             Action::OpenDetail => {
                 if self.selected().is_some() {
                     self.focus = Focus::Detail;

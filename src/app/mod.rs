@@ -6,7 +6,7 @@
 //! on drawn content come back from `ui` as `Msg::ScrollLimits`.
 //!
 //! A key goes to exactly one layer, derived from state (the open [`Modal`]:
-//! help, dialog or note editor, journal overlay; then the filter bar, the
+//! help, dialog or note editor, journal overlay, palette; then the filter bar, the
 //! detail pane, the table); that layer's key map turns it into an
 //! [`Action`], which is then executed by the part that owns it:
 //! - `state`: what the console holds, and read access for `ui`;
@@ -21,7 +21,8 @@
 //!   in the store's full-text index), `timeline` (an order's Log), `quiet`
 //!   (`r`/`R` asking first for a carrier in its quiet hours, its chip's
 //!   words); `wallboard` (`W`: the monitoring screen of a read-only
-//!   console, its figures recomputed on each tick).
+//!   console, its figures recomputed on each tick); `palette` (`:`: jump
+//!   to an order, run an action, switch view or theme).
 //!
 //! Choices where the design is silent (see also the submodules):
 //! - Orders are never removed; a carrier that closes an order moves it out of
@@ -60,6 +61,7 @@ pub mod layout;
 mod msg;
 mod notes;
 mod orders;
+mod palette;
 mod quiet;
 mod search;
 mod sort;
@@ -82,6 +84,9 @@ pub use layout::ScrollLimits;
 pub use msg::{Effect, Msg, Ticket, WriteSettled};
 pub use notes::{Keeping, NOTE_MAX, NoteEditor};
 pub use orders::{OrderStore, Sort, SortColumn};
+pub use palette::{
+    Entry as PaletteEntry, ORDER_HITS, Palette, Target as PaletteTarget, fuzzy_score,
+};
 pub use search::FULL_TEXT_LIMIT;
 pub use state::{
     CacheStart, Carrier, CarrierInfo, Chip, CustomerLoad, DetailState, Focus, Level, Modal,

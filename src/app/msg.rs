@@ -138,4 +138,6 @@ pub enum Effect {
     SetFlag { key: OrderKey, flagged: bool },
     /// Read the store's hourly trend (`Msg::Trend`) for the wallboard.
     LoadTrend { start: DateTime<Utc>, hours: u32 },
+    /// Draw with this theme from now on (a built-in name or a path).
+    SwitchTheme(String),
 }

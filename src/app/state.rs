@@ -215,6 +215,8 @@ pub enum Modal {
         search: TextInput,
         typing: bool,
     },
+    /// The command palette (`:`).
+    Palette(super::palette::Palette),
 }
 
 impl Modal {
@@ -224,6 +226,7 @@ impl Modal {
             Modal::Dialog(_) | Modal::Note(_) => Layer::Dialog,
             Modal::Journal(_) => Layer::Journal,
             Modal::Help { .. } => Layer::Help,
+            Modal::Palette(_) => Layer::Palette,
         }
     }
 }
@@ -326,6 +329,10 @@ pub struct State {
     /// Esc or ctrl-c was pressed once on a dialog or note holding typed
     /// text: the same key again drops it, any other key keeps editing.
     pub(crate) discard_armed: Option<super::keymap::Key>,
+    /// The themes the palette offers (`State::set_themes`).
+    pub(crate) themes: Vec<String>,
+    /// The theme in use, by name.
+    pub(crate) theme: String,
 }
 
 impl State {
@@ -379,6 +386,8 @@ impl State {
             status_held: None,
             status_seq: 0,
             discard_armed: None,
+            themes: Vec::new(),
+            theme: String::new(),
         })
     }
 
@@ -386,6 +395,18 @@ impl State {
     /// zone and the default of the config's `timezone`).
     pub fn set_display_timezone(&mut self, tz: chrono_tz::Tz) {
         self.tz = tz;
+    }
+
+    /// The themes the palette offers and the one in use (the runtime
+    /// loads them; the app only names them).
+    pub fn set_themes(&mut self, names: Vec<String>, current: &str) {
+        self.themes = names;
+        self.theme = current.to_owned();
+    }
+
+    /// The theme in use, by name ("" when never set).
+    pub fn theme_name(&self) -> &str {
+        &self.theme
     }
 
     pub fn should_quit(&self) -> bool {

@@ -102,6 +102,8 @@ pub fn command(effect: Effect) -> Option<Command> {
         Effect::SetFlag { key, flagged } => Command::SetFlag { key, flagged },
         // The store's, not the engine's: see `EffectRunner::run`.
         Effect::LoadTrend { .. } => return None,
+        // The loop's: it draws with the theme.
+        Effect::SwitchTheme(_) => return None,
     })
 }
 

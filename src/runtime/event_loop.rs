@@ -96,6 +96,17 @@ where
         keys: setup.keys,
     };
     let mut state = State::new(carrier_infos(&setup.handles), options)?;
+    let mut theme = setup.theme;
+    if let Some(name) = &setup.theme_name {
+        let mut themes: Vec<String> = Theme::builtin_names()
+            .iter()
+            .map(|n| (*n).to_owned())
+            .collect();
+        if !themes.contains(name) {
+            themes.push(name.clone());
+        }
+        state.set_themes(themes, name);
+    }
     state.set_display_timezone(setup.timezone);
     state.set_board_settings(setup.board);
     if setup.wallboard {
@@ -119,7 +130,7 @@ where
     if setup.data_dir.is_some() {
         app::update(&mut state, Msg::CacheLoading);
     }
-    draw(terminal, &state, &setup.theme)?;
+    draw(terminal, &state, &theme)?;
 
     // Why the store is off, when it is.
     let mut off: Option<String> = None;
@@ -131,7 +142,7 @@ where
                     let (loaded, cursors) = cached.into_msg();
                     app::update(&mut state, loaded);
                     // The cached orders on screen before anything else.
-                    draw(terminal, &state, &setup.theme)?;
+                    draw(terminal, &state, &theme)?;
                     for handle in &setup.handles {
                         handle.reader.prime(state.store().all());
                     }
@@ -219,13 +230,17 @@ where
         };
         if let Some(msg) = first {
             dirty = true;
-            runner.run_all(app::update(&mut state, msg));
+            let effects = app::update(&mut state, msg);
+            switch_theme(&mut theme, &effects, &mut state);
+            runner.run_all(effects);
             // Drain what is already waiting so a burst costs one frame.
             for _ in 0..BATCH {
                 let Ok(next) = msg_rx.try_recv() else {
                     break;
                 };
-                runner.run_all(app::update(&mut state, next));
+                let effects = app::update(&mut state, next);
+                switch_theme(&mut theme, &effects, &mut state);
+                runner.run_all(effects);
             }
             // The scroll limits of what the batch changed, for the next keys.
             if let Some(report) = ui::scroll_report(&state) {
@@ -236,9 +251,24 @@ where
             return Ok(());
         }
         if dirty && last_frame.is_none_or(|t| t.elapsed() >= frame_gap(&state)) {
-            draw(terminal, &state, &setup.theme)?;
+            draw(terminal, &state, &theme)?;
             last_frame = Some(Instant::now());
             dirty = false;
+        }
+    }
+}
+
+/// Loads the theme an `Effect::SwitchTheme` names (the palette's); a
+/// theme that cannot be loaded keeps the one in use and says why.
+fn switch_theme(theme: &mut Theme, effects: &[app::Effect], state: &mut State) {
+    for effect in effects {
+        if let app::Effect::SwitchTheme(name) = effect {
+            match Theme::load(name) {
+                (_, Some(problem)) => {
+                    app::update(state, Msg::Warning(problem));
+                }
+                (loaded, None) => *theme = loaded,
+            }
         }
     }
 }

@@ -34,6 +34,10 @@ pub struct ConsoleSetup {
     pub handles: Vec<CarrierHandle>,
     pub readonly: bool,
     pub theme: Theme,
+    /// The theme's name as given (`--theme`, `theme =`): the palette
+    /// offers the built-in themes besides it. `None` (`NO_COLOR`): the
+    /// theme is not switched.
+    pub theme_name: Option<String>,
     pub user: String,
     pub keys: BTreeMap<String, String>,
     /// Where the cache and journal live; `None` runs with the cache off.

@@ -22,7 +22,8 @@
 //! Until every carrier has synced once after a cache start, the header
 //! carries a `CACHED · not live yet` banner and each cached carrier's chip
 //! says `◌ name cached, 3h old` (the newest cached change). Overlays, bottom
-//! to top: the journal (`J`), the action dialog or the note editor, help.
+//! to top: the journal (`J`), the action dialog or the note editor, the
+//! command palette (`:`), help.
 //!
 //! One word per meaning on screen. "Attention" is an order with any
 //! attention reason (the table's `!` mark, view 2, `list --attention`, the
@@ -45,6 +46,7 @@ mod detail;
 mod dialog;
 mod help;
 mod journal;
+mod palette;
 mod status;
 mod table;
 mod theme;
@@ -188,6 +190,9 @@ pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
         dialog::draw_dialog(state, theme, frame, area);
     } else if state.note_editor().is_some() {
         dialog::draw_note(state, theme, frame, area);
+    }
+    if state.palette().is_some() {
+        palette::draw(state, theme, frame, area);
     }
     if state.help_scroll().is_some() {
         help::draw_help(state, theme, frame, area);
