@@ -32,6 +32,7 @@ struct RawCarrier {
     max_requests_per_minute: Option<Spanned<i64>>,
     reread_every: Option<Spanned<Seconds>>,
     reread_attention_every: Option<Spanned<Seconds>>,
+    portal_url: Option<Spanned<String>>,
 }
 
 /// The top-level values every carrier inherits unless it says otherwise.
@@ -56,6 +57,7 @@ impl Clone for CarrierConfig {
             quiet_hours: self.quiet_hours,
             quiet_hours_off: self.quiet_hours_off,
             max_requests_per_minute: self.max_requests_per_minute,
+            portal_url: self.portal_url.clone(),
             reread_every: self.reread_every,
             reread_attention_every: self.reread_attention_every,
             settings: self.settings.as_ref().clone_box(),
@@ -182,6 +184,30 @@ impl<'i> CarrierReading<'_, 'i> {
             )),
             Ok(_) => {}
         }
+        let portal_url = c.portal_url.as_ref().and_then(|p| {
+            let url = p.get_ref().trim();
+            let web = url.starts_with("https://") || url.starts_with("http://");
+            let problem = if !web {
+                Some(format!(
+                    "portal_url {url:?} must start with https:// or http://, e.g. \"https://portal.example/orders/{{id}}\""
+                ))
+            } else if !url.contains("{id}") {
+                Some(format!(
+                    "portal_url {url:?} must contain {{id}} where the order id goes, e.g. \"https://portal.example/orders/{{id}}\""
+                ))
+            } else {
+                reqwest::Url::parse(&url.replace("{id}", "1"))
+                    .err()
+                    .map(|_| format!("portal_url {url:?} is not a web address"))
+            };
+            match problem {
+                Some(problem) => {
+                    problems.push((at(p.span()), problem));
+                    None
+                }
+                None => Some(url.to_owned()),
+            }
+        });
         let quiet_hours_off = c
             .quiet_hours
             .as_ref()
@@ -279,6 +305,7 @@ impl<'i> CarrierReading<'_, 'i> {
             timezone_set: c.timezone.is_some(),
             quiet_hours,
             quiet_hours_off,
+            portal_url,
             max_requests_per_minute,
             reread_every,
             reread_attention_every,
@@ -303,6 +330,7 @@ impl CarrierConfig {
             timezone_set: false,
             quiet_hours: None,
             quiet_hours_off: false,
+            portal_url: None,
             max_requests_per_minute: None,
             reread_every: Duration::from_secs_f64(DEFAULT_REREAD_EVERY_SECS),
             reread_attention_every: Duration::from_secs_f64(DEFAULT_REREAD_ATTENTION_EVERY_SECS),
