@@ -462,6 +462,8 @@ async fn console(
         }
         checked.theme
     };
+    let state_dir = orderdesk::logging::default_dir();
+    let personal = runtime::Personal::from_config(config, state_dir.as_deref())?;
     let setup = ConsoleSetup {
         handles,
         readonly,
@@ -470,7 +472,7 @@ async fn console(
         user: config.user.clone(),
         keys: config.keys.clone(),
         data_dir,
-        state_dir: orderdesk::logging::default_dir(),
+        state_dir,
         keep_terminal: chrono::Duration::days(i64::from(config.keep_terminal_days)),
         // Times show in the first carrier's zone (the config's `timezone`).
         timezone: config
@@ -481,6 +483,7 @@ async fn console(
         warnings,
         board: config.wallboard,
         wallboard,
+        personal,
     };
     runtime::run_console(setup).await?;
     Ok(ExitCode::SUCCESS)

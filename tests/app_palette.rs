@@ -213,3 +213,257 @@ fn palette_keeps_only_the_best_orders_at_scale() {
         .count();
     assert_eq!(orders, orderdesk::app::ORDER_HITS);
 }
+
+// --- views of one's own ----------------------------------------------------
+
+use orderdesk::app::{Column, Sort, SortColumn, UserView};
+
+fn my_views() -> Vec<UserView> {
+    vec![
+        UserView::from_names(
+            "fiber",
+            "all",
+            "fiber 250",
+            Some(("delivery", true)),
+            &["customer".into(), "order".into(), "updated".into()],
+        )
+        .unwrap(),
+        UserView::from_names("new ones", "new", "", None, &[]).unwrap(),
+    ]
+}
+
+#[test]
+fn views_from_the_config_are_keys_after_the_built_in_ones() {
+    let mut s = state(false);
+    s.set_user_views(my_views());
+    press(&mut s, ch('5'));
+    assert_eq!(s.active_user_view(), Some(0));
+    assert_eq!(s.filter_input().text(), "fiber 250");
+    // Every view (within = all): the delivered 19460 is in, sorted by
+    // delivery, latest first.
+    assert_eq!(ids(&s), ["19530", "19520", "19460"]);
+    assert_eq!(
+        s.store().sort(),
+        Sort {
+            column: SortColumn::Schedule,
+            reversed: true
+        }
+    );
+    assert_eq!(
+        s.columns(),
+        [Column::Customer, Column::Order, Column::Updated]
+    );
+    // The second narrows the new view; with no sort of its own the sort
+    // stays.
+    press(&mut s, ch('6'));
+    let mut new = ids(&s);
+    new.sort();
+    assert_eq!(new, ["19530", "19531"]);
+    assert_eq!(s.store().sort().column, SortColumn::Schedule);
+    assert_eq!(s.columns(), Column::ALL);
+    // A built-in view leaves it: its filter goes with it.
+    press(&mut s, ch('1'));
+    assert_eq!(s.active_user_view(), None);
+    assert_eq!(s.filter_input().text(), "");
+    assert_eq!(ids(&s).len(), 6);
+}
+
+#[test]
+fn a_missing_view_key_says_how_to_add_one() {
+    let mut s = state(false);
+    press(&mut s, ch('7'));
+    assert_eq!(s.active_user_view(), None);
+    assert!(status_text(&s).contains("no view 7"), "{}", status_text(&s));
+    assert!(status_text(&s).contains("[[view]]"));
+}
+
+#[test]
+fn views_are_offered_in_the_palette_by_name() {
+    let mut s = state(false);
+    s.set_user_views(my_views());
+    press(&mut s, ch(':'));
+    typ(&mut s, "new ones");
+    let first = &s.palette().unwrap().entries[0];
+    assert_eq!(first.kind, "view");
+    assert_eq!(first.key, "6");
+    press(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.active_user_view(), Some(1));
+}
+
+#[test]
+fn angle_brackets_pick_the_sort_column_shown_next() {
+    let mut s = state(false);
+    assert_eq!(s.store().sort().column, SortColumn::Age);
+    press(&mut s, ch('>'));
+    assert_eq!(s.store().sort().column, SortColumn::Updated);
+    press(&mut s, ch('<'));
+    press(&mut s, ch('<'));
+    assert_eq!(s.store().sort().column, SortColumn::Stage);
+    // In a view of one's own, its columns in its order.
+    s.set_user_views(my_views());
+    press(&mut s, ch('5'));
+    press(&mut s, ch('>'));
+    // Sorted by delivery, not shown: `>` starts at the first column.
+    assert_eq!(s.store().sort().column, SortColumn::Customer);
+    press(&mut s, ch('>'));
+    assert_eq!(s.store().sort().column, SortColumn::Id);
+    press(&mut s, ch('>'));
+    assert_eq!(s.store().sort().column, SortColumn::Updated);
+    press(&mut s, ch('>'));
+    assert_eq!(s.store().sort().column, SortColumn::Customer);
+    assert!(!s.store().sort().reversed);
+}
+
+#[test]
+fn ctrl_s_in_the_filter_saves_a_view_with_the_right_toml() {
+    let mut s = state(false);
+    press(&mut s, ch('3'));
+    press(&mut s, ch('S'));
+    press(&mut s, ch('/'));
+    typ(&mut s, "fiber \"x\"");
+    press(&mut s, ctrl('s'));
+    assert_eq!(s.layer(), Layer::Palette);
+    typ(&mut s, "new fiber");
+    let fx = press(&mut s, key(KeyCode::Enter));
+    let toml = match fx.as_slice() {
+        [Effect::SaveView { name, toml }] => {
+            assert_eq!(name, "new fiber");
+            toml.clone()
+        }
+        other => panic!("expected one SaveView, got {other:?}"),
+    };
+    assert_eq!(
+        toml,
+        "\n[[view]]\nname = \"new fiber\"\nfilter = \"fiber \\\"x\\\"\"\nwithin = \"new\"\nsort = \"-age\"\n"
+    );
+    // The config reads it back as it was saved.
+    let back = orderdesk::config::parse_views(&toml).unwrap();
+    assert_eq!(back[0].filter, "fiber \"x\"");
+    assert_eq!(back[0].within, "new");
+    assert_eq!(back[0].sort, Some(("age".into(), true)));
+    // It is view 5 at once.
+    assert_eq!(s.active_user_view(), Some(0));
+    assert_eq!(s.user_views()[0].name, "new fiber");
+    assert!(status_text(&s).contains("view 5"), "{}", status_text(&s));
+}
+
+#[test]
+fn saving_a_view_needs_a_new_name() {
+    let mut s = state(false);
+    s.set_user_views(my_views());
+    press(&mut s, ch('/'));
+    press(&mut s, ctrl('s'));
+    typ(&mut s, "fiber");
+    let fx = press(&mut s, key(KeyCode::Enter));
+    assert!(fx.is_empty());
+    assert!(status_text(&s).contains("already"), "{}", status_text(&s));
+    press(&mut s, ch('/'));
+    press(&mut s, ctrl('s'));
+    let fx = press(&mut s, key(KeyCode::Enter));
+    assert!(fx.is_empty());
+    assert!(status_text(&s).contains("needs a name"));
+}
+
+#[test]
+fn a_bad_view_config_is_an_error_at_its_line() {
+    let text = "[[view]]\nname = \"x\"\ncolumns = [\"order\",\n  \"colour\"]\n";
+    let problems = orderdesk::config::parse_views(text).unwrap_err();
+    let (at, message) = &problems[0];
+    let at = at.expect("a place");
+    assert_eq!((at.line, at.column), (4, 3));
+    assert!(message.contains("unknown column \"colour\""), "{message}");
+    assert!(message.contains("known: order, status"), "{message}");
+    // Every name the config accepts means something to the console.
+    for c in orderdesk::config::VIEW_COLUMNS {
+        assert!(Column::from_name(c).is_some(), "{c}");
+    }
+    for c in orderdesk::config::VIEW_SORTS {
+        assert!(
+            UserView::from_names("v", "all", "", Some((c, false)), &[]).is_ok(),
+            "{c}"
+        );
+    }
+    for w in orderdesk::config::VIEW_WITHIN {
+        assert!(UserView::from_names("v", w, "", None, &[]).is_ok(), "{w}");
+    }
+}
+
+// --- copy and open ---------------------------------------------------------
+
+#[test]
+fn y_copies_the_selected_key() {
+    let mut s = state(false);
+    select(&mut s, "19530");
+    let fx = press(&mut s, ch('y'));
+    assert_eq!(
+        fx,
+        vec![Effect::Copy {
+            what: "the key".into(),
+            text: "tg/19530".into()
+        }]
+    );
+    assert!(status_text(&s).contains("copied the key of tg/19530"));
+}
+
+#[test]
+fn big_y_chooses_a_field_to_copy() {
+    let mut s = state(false);
+    select(&mut s, "19530");
+    press(&mut s, ch('Y'));
+    assert_eq!(s.layer(), Layer::Palette);
+    let labels = entries(&s);
+    assert!(labels.iter().any(|(_, l)| l == "id: 19530"), "{labels:?}");
+    assert!(labels.iter().any(|(_, l)| l == "customer: Åsa Lindqvist"));
+    typ(&mut s, "custo");
+    let fx = press(&mut s, key(KeyCode::Enter));
+    assert_eq!(
+        fx,
+        vec![Effect::Copy {
+            what: "customer".into(),
+            text: "Åsa Lindqvist".into()
+        }]
+    );
+    assert!(status_text(&s).contains("copied customer of tg/19530"));
+}
+
+#[test]
+fn o_opens_the_portal_when_the_carrier_has_one() {
+    let mut s = state(false);
+    select(&mut s, "19530");
+    let fx = press(&mut s, ch('o'));
+    assert!(fx.is_empty());
+    let said = status_text(&s);
+    assert!(said.contains("carrier tg has no portal address"), "{said}");
+    assert!(said.contains("portal_url"), "{said}");
+    s.set_portals(vec![(
+        "tg".into(),
+        "https://portal.example/orders/{id}?tab=1".into(),
+    )]);
+    let fx = press(&mut s, ch('o'));
+    assert_eq!(
+        fx,
+        vec![Effect::OpenUrl(
+            "https://portal.example/orders/19530?tab=1".into()
+        )]
+    );
+    assert!(status_text(&s).contains("opening tg/19530"));
+}
+
+// --- relative or absolute times --------------------------------------------
+
+#[test]
+fn big_t_toggles_times_and_asks_to_keep_the_choice() {
+    let mut s = state(false);
+    assert!(!s.absolute_times());
+    let fx = press(&mut s, ch('T'));
+    assert!(s.absolute_times());
+    assert_eq!(fx, vec![Effect::SaveTimes { absolute: true }]);
+    assert!(status_text(&s).contains("Europe/Stockholm"));
+    let fx = press(&mut s, ch('T'));
+    assert!(!s.absolute_times());
+    assert_eq!(fx, vec![Effect::SaveTimes { absolute: false }]);
+    // In the detail pane too.
+    press(&mut s, key(KeyCode::Enter));
+    let fx = press(&mut s, ch('T'));
+    assert_eq!(fx, vec![Effect::SaveTimes { absolute: true }]);
+}

@@ -145,6 +145,21 @@ pub enum Action {
     Wallboard,
     /// Open the command palette.
     Palette,
+    /// A view of one's own (`[[view]]`), by position (keys 5 to 9).
+    UserView(u8),
+    /// Sort by the previous / next column shown.
+    SortLeft,
+    SortRight,
+    /// In the filter bar: save the filter as a view of one's own.
+    SaveView,
+    /// Copy the selected order's key to the clipboard (OSC 52).
+    CopyKey,
+    /// Choose a field of the selected order to copy.
+    CopyField,
+    /// Open the selected order in its carrier's portal (`portal_url`).
+    OpenPortal,
+    /// Times as "3h ago" or as a date and time with the zone.
+    ToggleTimes,
     // Editing layers.
     Back,
     Accept,
@@ -201,6 +216,18 @@ impl Action {
         Action::SendAgain,
         Action::Wallboard,
         Action::Palette,
+        Action::UserView(0),
+        Action::UserView(1),
+        Action::UserView(2),
+        Action::UserView(3),
+        Action::UserView(4),
+        Action::SortLeft,
+        Action::SortRight,
+        Action::SaveView,
+        Action::CopyKey,
+        Action::CopyField,
+        Action::OpenPortal,
+        Action::ToggleTimes,
         Action::Back,
         Action::Accept,
         Action::Submit,
@@ -251,6 +278,17 @@ impl Action {
             Action::SendAgain => "send_again",
             Action::Wallboard => "wallboard",
             Action::Palette => "palette",
+            Action::UserView(i) => ["view_5", "view_6", "view_7", "view_8", "view_9"]
+                .get(usize::from(i))
+                .copied()
+                .unwrap_or("view_own"),
+            Action::SortLeft => "sort_left",
+            Action::SortRight => "sort_right",
+            Action::SaveView => "save_view",
+            Action::CopyKey => "copy_key",
+            Action::CopyField => "copy_field",
+            Action::OpenPortal => "open_portal",
+            Action::ToggleTimes => "toggle_times",
             Action::Back => "back",
             Action::Accept => "accept",
             Action::Submit => "submit",
@@ -349,6 +387,18 @@ impl Action {
             (Action::Palette, _) => {
                 "command palette: jump to an order, run an action, switch view or theme"
             }
+            (Action::UserView(_), _) => {
+                "view: one of your own ([[view]] in the config, views.toml)"
+            }
+            (Action::SortLeft, _) => "sort by the column to the left",
+            (Action::SortRight, _) => "sort by the column to the right",
+            (Action::SaveView, _) => "save the filter (and sort, columns) as a view of your own",
+            (Action::CopyKey, _) => {
+                "copy the order's key to the clipboard (OSC 52, works over SSH)"
+            }
+            (Action::CopyField, _) => "copy a field of the order (id, customer, email, ...)",
+            (Action::OpenPortal, _) => "open the order in its carrier's portal (portal_url)",
+            (Action::ToggleTimes, _) => "times: relative (3h ago) or absolute with the zone",
             (Action::Back, Layer::Help) => "drop the search / close the help",
             (Action::Accept, Layer::Help) => "search: keep it, back to scrolling",
             (Action::Backspace, Layer::Help) => "search: delete before the cursor",
@@ -416,6 +466,11 @@ fn defaults() -> Vec<Binding> {
     bind(t, &[c('2')], A::View(ViewKind::Attention));
     bind(t, &[c('3')], A::View(ViewKind::New));
     bind(t, &[c('4')], A::View(ViewKind::All));
+    for (i, digit) in ['5', '6', '7', '8', '9'].into_iter().enumerate() {
+        bind(t, &[c(digit)], A::UserView(i as u8));
+    }
+    bind(t, &[c('<')], A::SortLeft);
+    bind(t, &[c('>')], A::SortRight);
     bind(t, &[c('J')], A::Journal);
     bind(t, &[c('W')], A::Wallboard);
     for layer in [Layer::Table, Layer::Detail] {
@@ -431,6 +486,10 @@ fn defaults() -> Vec<Binding> {
         bind(layer, &[c('R')], A::RefreshCarrier);
         bind(layer, &[c('?')], A::Help);
         bind(layer, &[c(':')], A::Palette);
+        bind(layer, &[c('y')], A::CopyKey);
+        bind(layer, &[c('Y')], A::CopyField);
+        bind(layer, &[c('o')], A::OpenPortal);
+        bind(layer, &[c('T')], A::ToggleTimes);
         bind(layer, &[c('q')], A::Quit);
     }
 
@@ -447,7 +506,7 @@ fn defaults() -> Vec<Binding> {
     bind(d, &[c('G'), p(K::End)], A::Bottom);
     bind(d, &[c(']')], A::NextOrder);
     bind(d, &[c('[')], A::PrevOrder);
-    bind(d, &[c('o')], A::FlipLog);
+    bind(d, &[c('L')], A::FlipLog);
     bind(d, &[c('/')], A::Filter);
     bind(d, &[c('J')], A::Journal);
 
@@ -465,6 +524,7 @@ fn defaults() -> Vec<Binding> {
     bind(f, &[p(K::Delete)], A::Delete);
     bind(f, &[Key::ctrl('w')], A::DeleteWord);
     bind(f, &[Key::ctrl('u')], A::ClearLine);
+    bind(f, &[Key::ctrl('s')], A::SaveView);
 
     // Dialogs (fixed keys; letters type).
     let g = Layer::Dialog;
@@ -678,13 +738,19 @@ impl KeyMap {
                     None => rows.push((b.action, vec![b.key])),
                 }
             }
-            let mut lines: Vec<(String, &'static str)> = rows
-                .into_iter()
-                .map(|(action, keys)| {
-                    let keys: Vec<String> = keys.iter().map(Key::to_string).collect();
-                    (keys.join(" "), action.describe(layer))
-                })
-                .collect();
+            let mut lines: Vec<(String, &'static str)> = Vec::new();
+            for (action, keys) in rows {
+                let keys: Vec<String> = keys.iter().map(Key::to_string).collect();
+                let describe = action.describe(layer);
+                // Neighbours that mean the same (keys 5 to 9) share a line.
+                match lines.last_mut() {
+                    Some((last, d)) if *d == describe => {
+                        last.push(' ');
+                        last.push_str(&keys.join(" "));
+                    }
+                    _ => lines.push((keys.join(" "), describe)),
+                }
+            }
             if matches!(layer, Layer::Table) {
                 lines.push((hard_quit().to_string(), "quit (anywhere)"));
             }

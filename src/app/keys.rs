@@ -219,6 +219,10 @@ impl State {
     fn filter_key(&mut self, action: Option<Action>, typed: Option<char>) {
         let input = &mut self.filter_input;
         match (action, typed) {
+            (Some(Action::SaveView), _) => {
+                self.ask_view_name();
+                return;
+            }
             (Some(Action::Accept), _) => {
                 self.filter_open = false;
                 return;
@@ -281,10 +285,14 @@ impl State {
                 });
                 self.resync_cursor();
             }
-            Action::View(view) => {
-                self.store.set_view(view);
-                self.resync_cursor();
-            }
+            Action::View(view) => self.enter_builtin_view(view),
+            Action::UserView(i) => self.enter_user_view(usize::from(i)),
+            Action::SortLeft => self.sort_step(false),
+            Action::SortRight => self.sort_step(true),
+            Action::CopyKey => self.copy_key(fx),
+            Action::CopyField => self.choose_copy_field(fx),
+            Action::OpenPortal => self.open_portal(fx),
+            Action::ToggleTimes => self.toggle_times(fx),
             Action::Act(kind) => self.open_action(kind),
             Action::Note => self.open_note(),
             Action::Flag => self.toggle_flag(fx),

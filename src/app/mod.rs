@@ -22,7 +22,10 @@
 //!   (`r`/`R` asking first for a carrier in its quiet hours, its chip's
 //!   words); `wallboard` (`W`: the monitoring screen of a read-only
 //!   console, its figures recomputed on each tick); `palette` (`:`: jump
-//!   to an order, run an action, switch view or theme).
+//!   to an order, run an action, switch view or theme); `views` (views of
+//!   one's own on keys 5-9, the columns, `<`/`>`, ctrl-s saving one);
+//!   `copy` (`y`/`Y` to the clipboard, `o` the carrier's portal, `T`
+//!   relative or absolute times).
 //!
 //! Choices where the design is silent (see also the submodules):
 //! - Orders are never removed; a carrier that closes an order moves it out of
@@ -45,6 +48,7 @@
 
 mod again;
 mod cache;
+mod copy;
 mod dialog;
 mod feed;
 mod filter;
@@ -69,11 +73,13 @@ mod state;
 mod status;
 mod table;
 mod timeline;
+mod views;
 mod wallboard;
 mod writes;
 
 use chrono::Duration;
 
+pub use copy::COPY_MAX;
 pub use dialog::{ConfirmStep, Dialog, FieldValue, FormState};
 pub use filter::{Filter, Term};
 pub use full::{Cut, FULL_ORDERS_HELD, FullState, LOG_LINES_HELD, RAW_BYTES_HELD, WAIT_FOR_ORDER};
@@ -85,13 +91,15 @@ pub use msg::{Effect, Msg, Ticket, WriteSettled};
 pub use notes::{Keeping, NOTE_MAX, NoteEditor};
 pub use orders::{OrderStore, Sort, SortColumn};
 pub use palette::{
-    Entry as PaletteEntry, ORDER_HITS, Palette, Target as PaletteTarget, fuzzy_score,
+    Entry as PaletteEntry, Mode as PaletteMode, ORDER_HITS, Palette, Target as PaletteTarget,
+    fuzzy_score,
 };
 pub use search::FULL_TEXT_LIMIT;
 pub use state::{
     CacheStart, Carrier, CarrierInfo, Chip, CustomerLoad, DetailState, Focus, Level, Modal,
     Options, Pending, State, StatusMsg, SyncPhase, Tab,
 };
+pub use views::{Column, USER_VIEWS_MAX, UserView};
 pub use wallboard::{TREND_EVERY, TREND_HOURS, Wallboard, carrier_health};
 
 /// With no poll planned, a carrier older than this since its last good

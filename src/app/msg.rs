@@ -140,4 +140,13 @@ pub enum Effect {
     LoadTrend { start: DateTime<Utc>, hours: u32 },
     /// Draw with this theme from now on (a built-in name or a path).
     SwitchTheme(String),
+    /// Put `text` (the field `what`) on the clipboard (OSC 52).
+    Copy { what: String, text: String },
+    /// Open `url` (http or https) in the browser, detached.
+    OpenUrl(String),
+    /// Append the `[[view]]` table `toml` (the view `name`) to the views
+    /// file next to the config.
+    SaveView { name: String, toml: String },
+    /// Keep the choice of relative or absolute times for the next start.
+    SaveTimes { absolute: bool },
 }

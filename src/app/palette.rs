@@ -26,6 +26,17 @@ pub const ORDER_HITS: usize = 50;
 /// Entries listed at most.
 const ENTRIES_MAX: usize = 200;
 
+/// What the palette is open for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `:`: orders, actions, views, themes.
+    Commands,
+    /// ctrl-s in the filter bar: the line is the new view's name.
+    NameView,
+    /// `Y`: the selected order's fields, to copy one.
+    CopyField,
+}
+
 /// What an entry does when it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -35,6 +46,8 @@ pub enum Target {
     Action(Action),
     /// Switch to this theme (built-in name or path).
     Theme(String),
+    /// Copy `text` (the field `what`) to the clipboard.
+    Copy { what: String, text: String },
 }
 
 /// One line of the palette.
@@ -52,6 +65,7 @@ pub struct Entry {
 /// The open palette.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Palette {
+    pub mode: Mode,
     pub input: TextInput,
     /// The entries matching the input, best first.
     pub entries: Vec<Entry>,
@@ -113,12 +127,18 @@ fn keep_best(best: &mut Vec<Entry>, entry: Entry, cap: usize) {
 impl State {
     /// `:`: opens the palette on an empty line.
     pub(super) fn open_palette(&mut self) {
+        self.open_palette_in(Mode::Commands);
+    }
+
+    /// Opens the palette for `mode` on an empty line.
+    pub(super) fn open_palette_in(&mut self, mode: Mode) {
         let mut palette = Palette {
+            mode,
             input: TextInput::new("", false, Some(80)),
             entries: Vec::new(),
             cursor: 0,
         };
-        palette.entries = self.palette_entries("");
+        palette.entries = self.palette_entries(mode, "");
         self.modal = Some(Modal::Palette(palette));
     }
 
@@ -149,18 +169,55 @@ impl State {
         out
     }
 
-    /// The entries for `text`: every action, view and theme whose words
-    /// match, and the best matching orders; best first.
-    pub(super) fn palette_entries(&self, text: &str) -> Vec<Entry> {
+    /// The entries of `mode` for `text`, best first.
+    pub(super) fn palette_entries(&self, mode: Mode, text: &str) -> Vec<Entry> {
         let query = lower_chars(text);
+        match mode {
+            Mode::Commands => self.command_entries(&query),
+            Mode::NameView => Vec::new(),
+            Mode::CopyField => self.copy_entries(&query),
+        }
+    }
+
+    /// The selected order's fields to copy (`Y`), those matching `query`.
+    fn copy_entries(&self, query: &[char]) -> Vec<Entry> {
+        let mut entries = Vec::new();
+        for (what, text) in self.copy_fields() {
+            let label = format!("{what}: {text}");
+            if let Some(score) = fuzzy_score(query, label.chars()) {
+                entries.push(Entry {
+                    kind: "copy",
+                    label,
+                    key: String::new(),
+                    target: Target::Copy { what, text },
+                    score,
+                });
+            }
+        }
+        if !query.is_empty() {
+            entries.sort_by_key(|e| std::cmp::Reverse(e.score));
+        }
+        entries
+    }
+
+    /// Every action, view and theme whose words match `query`, and the
+    /// best matching orders.
+    fn command_entries(&self, query: &[char]) -> Vec<Entry> {
+        let query = query.to_vec();
         let mut entries = Vec::new();
         for (action, key, describe) in self.palette_actions() {
-            let kind = if matches!(action, Action::View(_)) {
+            let kind = if matches!(action, Action::View(_) | Action::UserView(_)) {
                 "view"
             } else {
                 "action"
             };
-            let label = format!("{}: {describe}", action.name());
+            let label = match action {
+                Action::UserView(i) => match self.user_views.get(usize::from(i)) {
+                    Some(view) => format!("{}: view: {}", action.name(), view.name),
+                    None => continue,
+                },
+                _ => format!("{}: {describe}", action.name()),
+            };
             if let Some(score) = fuzzy_score(&query, label.chars()) {
                 entries.push(Entry {
                     kind,
@@ -232,6 +289,12 @@ impl State {
                 self.close_modal();
                 return;
             }
+            (Some(Action::Accept), _) if palette.mode == Mode::NameView => {
+                let name = palette.input.text().to_owned();
+                self.close_modal();
+                self.save_view(&name, fx);
+                return;
+            }
             (Some(Action::Accept), _) => {
                 let chosen = palette.entries.get(palette.cursor).cloned();
                 self.close_modal();
@@ -273,11 +336,11 @@ impl State {
     }
 
     fn palette_refresh(&mut self) {
-        let text = match &self.modal {
-            Some(Modal::Palette(p)) => p.input.text().to_owned(),
+        let (mode, text) = match &self.modal {
+            Some(Modal::Palette(p)) => (p.mode, p.input.text().to_owned()),
             _ => return,
         };
-        let entries = self.palette_entries(&text);
+        let entries = self.palette_entries(mode, &text);
         if let Some(Modal::Palette(p)) = &mut self.modal {
             p.entries = entries;
             p.cursor = 0;
@@ -311,6 +374,7 @@ impl State {
                 self.open_action(kind);
             }
             Target::Action(action) => self.pane_action(action, fx),
+            Target::Copy { what, text } => self.copy(&what, text, fx),
         }
     }
 

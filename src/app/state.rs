@@ -333,6 +333,13 @@ pub struct State {
     pub(crate) themes: Vec<String>,
     /// The theme in use, by name.
     pub(crate) theme: String,
+    /// Views of one's own (`[[view]]`) and the one in use.
+    pub(crate) user_views: Vec<super::views::UserView>,
+    pub(crate) active_view: Option<usize>,
+    /// Carrier name -> `portal_url` template (`o`).
+    pub(crate) portals: HashMap<String, String>,
+    /// Times as date and time with the zone instead of "3h ago" (`T`).
+    pub(crate) absolute_times: bool,
 }
 
 impl State {
@@ -388,6 +395,10 @@ impl State {
             discard_armed: None,
             themes: Vec::new(),
             theme: String::new(),
+            user_views: Vec::new(),
+            active_view: None,
+            portals: HashMap::new(),
+            absolute_times: false,
         })
     }
 

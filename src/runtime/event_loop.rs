@@ -108,6 +108,11 @@ where
         state.set_themes(themes, name);
     }
     state.set_display_timezone(setup.timezone);
+    state.set_user_views(setup.personal.views.clone());
+    state.set_portals(setup.personal.portals.clone());
+    if let Some(file) = &setup.personal.state_file {
+        state.set_absolute_times(super::load_times(file));
+    }
     state.set_board_settings(setup.board);
     if setup.wallboard {
         state.open_wallboard();
@@ -200,7 +205,9 @@ where
         app::update(&mut state, Msg::StoreProblem(note.to_owned()));
     }
     forward_events(events, msg_tx.clone());
-    let runner = EffectRunner::new(engine).with_trend(trend_cache, msg_tx.clone());
+    let runner = EffectRunner::new(engine)
+        .with_trend(trend_cache, msg_tx.clone())
+        .with_personal(setup.personal, msg_tx.clone());
 
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

@@ -10,6 +10,7 @@ mod cache;
 mod effects;
 mod event_loop;
 mod memory;
+mod personal;
 #[cfg(unix)]
 mod suspend;
 mod terminal;
@@ -28,6 +29,7 @@ pub use cache::{Cached, data_dir, load_cache};
 pub use effects::{EffectRunner, command, forward_events, messages};
 pub use event_loop::run_loop;
 pub use memory::release_freed_memory;
+pub use personal::{Personal, load_times, osc52};
 
 /// What the console needs to start.
 pub struct ConsoleSetup {
@@ -56,6 +58,9 @@ pub struct ConsoleSetup {
     pub board: crate::domain::board::BoardSettings,
     /// Start on the wallboard (`orderdesk wallboard`; `readonly` too).
     pub wallboard: bool,
+    /// Views of one's own, portals, the clipboard, and where the console
+    /// keeps what the user saves.
+    pub personal: Personal,
 }
 
 /// The app's view of the configured carriers.

@@ -3,7 +3,7 @@
 //! `app::update`); only the visible window of the table is turned into rows.
 //!
 //! Layout, top to bottom: header (name, READ-ONLY banner, carrier chips, stage
-//! counts), views bar (views with counts, sort), filter bar (while open or
+//! counts), views bar (views with counts, then one's own, sort), filter bar (while open or
 //! set), body, status line (`status`: a message too long for one row wraps
 //! onto up to [`STATUS_MAX_ROWS`](crate::app::layout::STATUS_MAX_ROWS) rows,
 //! taken from the body: carrier messages are worth reading whole). The body is the orders table; when the terminal
@@ -348,13 +348,29 @@ fn draw_views(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         let key = keymap
             .hint(Layer::Table, Action::View(view))
             .unwrap_or_default();
-        let style = if store.view() == view {
+        let style = if store.view() == view && state.active_user_view().is_none() {
             theme.view_active
         } else {
             theme.view
         };
         spans.push(Span::styled(
             format!(" {key} {} {} ", view.label(), store.view_count(view)),
+            style,
+        ));
+        spans.push(Span::raw(" "));
+    }
+    // Views of one's own: counted while in use (the count is the filter's).
+    for (i, view) in state.user_views().iter().enumerate() {
+        let key = keymap
+            .hint(Layer::Table, Action::UserView(i as u8))
+            .unwrap_or_default();
+        let (style, count) = if state.active_user_view() == Some(i) {
+            (theme.view_active, format!(" {}", store.visible().len()))
+        } else {
+            (theme.view, String::new())
+        };
+        spans.push(Span::styled(
+            format!(" {key} {}{count} ", fit(&view.name, 16)),
             style,
         ));
         spans.push(Span::raw(" "));

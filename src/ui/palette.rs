@@ -11,8 +11,8 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use super::{Theme, fit, input_spans};
-use crate::app::State;
 use crate::app::layout::centered;
+use crate::app::{PaletteMode, State};
 
 pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(palette) = state.palette() else {
@@ -22,10 +22,21 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
     let height = area.height.saturating_sub(4).clamp(6, 22);
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
+    let (title, empty_hint) = match palette.mode {
+        PaletteMode::Commands => (
+            " Command palette ",
+            "  (type an order's key or id, an action, a view, a theme)",
+        ),
+        PaletteMode::NameView => (
+            " Save the filter as a view ",
+            "  (its name; enter saves it to views.toml, esc closes)",
+        ),
+        PaletteMode::CopyField => (" Copy a field ", "  (type to narrow)"),
+    };
     let block = Block::bordered()
         .border_style(theme.border_focus)
         .style(theme.dialog)
-        .title(Span::styled(" Command palette ", theme.title));
+        .title(Span::styled(title, theme.title));
     frame.render_widget(block, rect);
     let inner = Rect {
         x: rect.x + 2,
@@ -45,15 +56,15 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
     let mut spans = vec![Span::styled(": ", theme.key)];
     spans.extend(input_spans(&palette.input, theme, true));
     let n = palette.entries.len();
-    spans.push(Span::styled(
-        format!("  {n} match{}", if n == 1 { "" } else { "es" }),
-        theme.muted,
-    ));
-    if palette.input.is_empty() {
+    let naming = palette.mode == PaletteMode::NameView;
+    if !naming {
         spans.push(Span::styled(
-            "  (type an order's key or id, an action, a view, a theme)",
+            format!("  {n} match{}", if n == 1 { "" } else { "es" }),
             theme.muted,
         ));
+    }
+    if palette.input.is_empty() || naming {
+        spans.push(Span::styled(empty_hint, theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), line(0));
 
@@ -89,13 +100,17 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
             line(1 + row as u16),
         );
     }
-    if n == 0 {
+    if n == 0 && !naming {
         frame.render_widget(
             Paragraph::new(Span::styled("nothing matches", theme.muted)),
             line(1),
         );
     }
-    let footer = "enter run · ↑↓ ctrl-n ctrl-p move · esc close";
+    let footer = match palette.mode {
+        PaletteMode::Commands => "enter run · ↑↓ ctrl-n ctrl-p move · esc close",
+        PaletteMode::NameView => "enter save · esc close",
+        PaletteMode::CopyField => "enter copy · ↑↓ ctrl-n ctrl-p move · esc close",
+    };
     frame.render_widget(
         Paragraph::new(Span::styled(fit(footer, w), theme.muted)),
         line(inner.height - 1),

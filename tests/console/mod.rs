@@ -171,6 +171,7 @@ impl Console {
             warnings: start.warnings,
             board: Default::default(),
             wallboard: false,
+            personal: Default::default(),
         };
 
         let screen = SharedBackend(Arc::new(Mutex::new(TestBackend::new(
