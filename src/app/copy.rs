@@ -32,7 +32,7 @@ impl State {
     /// The carriers' portal address templates, by carrier name (each holds
     /// `{id}`; checked by the config).
     pub fn set_portals(&mut self, portals: Vec<(String, String)>) {
-        self.portals = portals.into_iter().collect();
+        self.prefs.portals = portals.into_iter().collect();
     }
 
     /// What `Y` offers for the selected order: name and text, non-empty.
@@ -111,7 +111,7 @@ impl State {
             self.say(Level::Info, "open: no order selected");
             return;
         };
-        let Some(template) = self.portals.get(&*key.carrier) else {
+        let Some(template) = self.prefs.portals.get(&*key.carrier) else {
             self.say(
                 Level::Warning,
                 format!(
@@ -129,26 +129,26 @@ impl State {
     /// `T`: times relative ("3h ago") or absolute (date, time, zone); the
     /// runtime keeps the choice for the next start.
     pub(super) fn toggle_times(&mut self, fx: &mut Vec<Effect>) {
-        self.absolute_times = !self.absolute_times;
-        let words = if self.absolute_times {
+        self.prefs.absolute_times = !self.prefs.absolute_times;
+        let words = if self.prefs.absolute_times {
             format!("times: absolute, in {}", self.tz.name())
         } else {
             "times: relative (3h ago)".to_owned()
         };
         self.say(Level::Ok, words);
         fx.push(Effect::SaveTimes {
-            absolute: self.absolute_times,
+            absolute: self.prefs.absolute_times,
         });
     }
 
     /// Whether times show as date and time with the zone (`T`).
     pub fn absolute_times(&self) -> bool {
-        self.absolute_times
+        self.prefs.absolute_times
     }
 
     /// The choice of `T` as kept from the last run.
     pub fn set_absolute_times(&mut self, absolute: bool) {
-        self.absolute_times = absolute;
+        self.prefs.absolute_times = absolute;
     }
 }
 

@@ -125,6 +125,18 @@ fn keep_best(best: &mut Vec<Entry>, entry: Entry, cap: usize) {
 }
 
 impl State {
+    /// The themes the palette offers and the one in use (the runtime
+    /// loads them; the app only names them).
+    pub fn set_themes(&mut self, names: Vec<String>, current: &str) {
+        self.prefs.themes = names;
+        self.prefs.theme = current.to_owned();
+    }
+
+    /// The theme in use, by name ("" when never set).
+    pub fn theme_name(&self) -> &str {
+        &self.prefs.theme
+    }
+
     /// `:`: opens the palette on an empty line.
     pub(super) fn open_palette(&mut self) {
         self.open_palette_in(Mode::Commands);
@@ -212,7 +224,7 @@ impl State {
                 "action"
             };
             let label = match action {
-                Action::UserView(i) => match self.user_views.get(usize::from(i)) {
+                Action::UserView(i) => match self.prefs.user_views.get(usize::from(i)) {
                     Some(view) => format!("{}: view: {}", action.name(), view.name),
                     None => continue,
                 },
@@ -228,7 +240,7 @@ impl State {
                 });
             }
         }
-        for name in &self.themes {
+        for name in &self.prefs.themes {
             let label = format!("theme: {name}");
             if let Some(score) = fuzzy_score(&query, label.chars()) {
                 entries.push(Entry {
@@ -352,7 +364,7 @@ impl State {
             Target::Order(key) => self.jump_to(&key, fx),
             Target::Theme(name) => {
                 self.say(Level::Ok, format!("theme: {name}"));
-                self.theme = name.clone();
+                self.prefs.theme = name.clone();
                 fx.push(Effect::SwitchTheme(name));
             }
             Target::Action(Action::Act(kind)) => {
@@ -386,6 +398,7 @@ impl State {
             return;
         };
         if !self.store.visible().contains(&index) {
+            self.prefs.active_view = None;
             self.filter_input.clear();
             self.apply_filter();
             self.store.set_view(super::keymap::ViewKind::All);

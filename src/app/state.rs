@@ -329,17 +329,8 @@ pub struct State {
     /// Esc or ctrl-c was pressed once on a dialog or note holding typed
     /// text: the same key again drops it, any other key keeps editing.
     pub(crate) discard_armed: Option<super::keymap::Key>,
-    /// The themes the palette offers (`State::set_themes`).
-    pub(crate) themes: Vec<String>,
-    /// The theme in use, by name.
-    pub(crate) theme: String,
-    /// Views of one's own (`[[view]]`) and the one in use.
-    pub(crate) user_views: Vec<super::views::UserView>,
-    pub(crate) active_view: Option<usize>,
-    /// Carrier name -> `portal_url` template (`o`).
-    pub(crate) portals: HashMap<String, String>,
-    /// Times as date and time with the zone instead of "3h ago" (`T`).
-    pub(crate) absolute_times: bool,
+    /// Themes, views of one's own, portals, the times choice.
+    pub(crate) prefs: super::views::Prefs,
 }
 
 impl State {
@@ -393,12 +384,7 @@ impl State {
             status_held: None,
             status_seq: 0,
             discard_armed: None,
-            themes: Vec::new(),
-            theme: String::new(),
-            user_views: Vec::new(),
-            active_view: None,
-            portals: HashMap::new(),
-            absolute_times: false,
+            prefs: Default::default(),
         })
     }
 
@@ -406,18 +392,6 @@ impl State {
     /// zone and the default of the config's `timezone`).
     pub fn set_display_timezone(&mut self, tz: chrono_tz::Tz) {
         self.tz = tz;
-    }
-
-    /// The themes the palette offers and the one in use (the runtime
-    /// loads them; the app only names them).
-    pub fn set_themes(&mut self, names: Vec<String>, current: &str) {
-        self.themes = names;
-        self.theme = current.to_owned();
-    }
-
-    /// The theme in use, by name ("" when never set).
-    pub fn theme_name(&self) -> &str {
-        &self.theme
     }
 
     pub fn should_quit(&self) -> bool {

@@ -19,6 +19,24 @@ use super::orders::{Sort, SortColumn};
 use super::palette::Mode;
 use super::state::{Level, State};
 
+/// What the user chose for this console beyond the config's carriers:
+/// themes, views of one's own, portals, the times choice (held in
+/// `State::prefs`).
+#[derive(Debug, Default)]
+pub struct Prefs {
+    /// The themes the palette offers (`State::set_themes`).
+    pub(crate) themes: Vec<String>,
+    /// The theme in use, by name.
+    pub(crate) theme: String,
+    /// Views of one's own (`[[view]]`) and the one in use.
+    pub(crate) user_views: Vec<UserView>,
+    pub(crate) active_view: Option<usize>,
+    /// Carrier name -> `portal_url` template (`o`).
+    pub(crate) portals: std::collections::HashMap<String, String>,
+    /// Times as date and time with the zone instead of "3h ago" (`T`).
+    pub(crate) absolute_times: bool,
+}
+
 /// Views of one's own at most (keys 5 to 9).
 pub const USER_VIEWS_MAX: usize = 5;
 
@@ -178,22 +196,26 @@ fn toml_quote(text: &str) -> String {
 impl State {
     /// The views of one's own (the config's `[[view]]`, then `views.toml`'s).
     pub fn set_user_views(&mut self, views: Vec<UserView>) {
-        self.user_views = views;
-        self.user_views.truncate(USER_VIEWS_MAX);
+        self.prefs.user_views = views;
+        self.prefs.user_views.truncate(USER_VIEWS_MAX);
     }
 
     pub fn user_views(&self) -> &[UserView] {
-        &self.user_views
+        &self.prefs.user_views
     }
 
     /// The view of one's own in use, by position.
     pub fn active_user_view(&self) -> Option<usize> {
-        self.active_view
+        self.prefs.active_view
     }
 
     /// The table's columns in order (the mark column aside).
     pub fn columns(&self) -> &[Column] {
-        match self.active_view.and_then(|i| self.user_views.get(i)) {
+        match self
+            .prefs
+            .active_view
+            .and_then(|i| self.prefs.user_views.get(i))
+        {
             Some(view) if !view.columns.is_empty() => &view.columns,
             _ => &Column::ALL,
         }
@@ -201,7 +223,7 @@ impl State {
 
     /// Number key `5 + i`: enters view `i` of one's own.
     pub(super) fn enter_user_view(&mut self, i: usize) {
-        let Some(view) = self.user_views.get(i).cloned() else {
+        let Some(view) = self.prefs.user_views.get(i).cloned() else {
             self.say(
                 Level::Info,
                 format!(
@@ -211,7 +233,7 @@ impl State {
             );
             return;
         };
-        self.active_view = Some(i);
+        self.prefs.active_view = Some(i);
         self.store.set_view(view.within);
         if let Some(sort) = view.sort {
             self.store.set_sort(sort);
@@ -223,7 +245,7 @@ impl State {
     /// A built-in view key: leaves a view of one's own (its filter and
     /// columns go with it).
     pub(super) fn enter_builtin_view(&mut self, view: ViewKind) {
-        if self.active_view.take().is_some() {
+        if self.prefs.active_view.take().is_some() {
             self.filter_input.clear();
             self.apply_filter();
         }
@@ -252,7 +274,7 @@ impl State {
 
     /// ctrl-s in the filter bar: asks for the new view's name.
     pub(super) fn ask_view_name(&mut self) {
-        if self.user_views.len() >= USER_VIEWS_MAX {
+        if self.prefs.user_views.len() >= USER_VIEWS_MAX {
             self.say(
                 Level::Warning,
                 format!(
@@ -276,14 +298,18 @@ impl State {
             );
             return;
         }
-        if self.user_views.iter().any(|v| v.name == name) {
+        if self.prefs.user_views.iter().any(|v| v.name == name) {
             self.say(
                 Level::Warning,
                 format!("save view: there is a view named {name:?} already; nothing saved"),
             );
             return;
         }
-        let within = match self.active_view.and_then(|i| self.user_views.get(i)) {
+        let within = match self
+            .prefs
+            .active_view
+            .and_then(|i| self.prefs.user_views.get(i))
+        {
             Some(view) => view.within,
             None => self.store.view(),
         };
@@ -302,9 +328,9 @@ impl State {
             name: view.name.clone(),
             toml: view.to_toml(),
         });
-        self.user_views.push(view);
-        let i = self.user_views.len() - 1;
-        self.active_view = Some(i);
+        self.prefs.user_views.push(view);
+        let i = self.prefs.user_views.len() - 1;
+        self.prefs.active_view = Some(i);
         self.say(
             Level::Ok,
             format!(
