@@ -225,6 +225,25 @@ fn benches(c: &mut Criterion) {
         })
     });
 
+    c.bench_function("palette: one keystroke over 100k orders", |b| {
+        // `:` then a digit: every order is matched, the best 50 kept.
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for i in 0..iters {
+                app::update(&mut state, key(':'));
+                let digit = char::from(b'0' + (i % 10) as u8);
+                let start = Instant::now();
+                app::update(&mut state, key(digit));
+                total += start.elapsed();
+                app::update(
+                    &mut state,
+                    Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+                );
+            }
+            total
+        })
+    });
+
     c.bench_function("re-sort 100k orders (next column)", |b| {
         b.iter(|| state.cycle_sort())
     });

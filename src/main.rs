@@ -578,7 +578,9 @@ async fn console(
     } else {
         build_handles(config, readonly)?
     };
-    let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme_name = (!no_color).then(|| theme.clone().unwrap_or_else(|| config.theme.clone()));
+    let theme = if no_color {
         Theme::no_color()
     } else {
         if let Some((_, warning)) = checked.theme_problem {
@@ -592,14 +594,17 @@ async fn console(
             false => checked.theme.in_256_colours(),
         }
     };
+    let state_dir = orderdesk::logging::default_dir();
+    let personal = runtime::Personal::from_config(config, state_dir.as_deref())?;
     let setup = ConsoleSetup {
         handles,
         readonly,
         theme,
+        theme_name,
         user: config.user.clone(),
         keys: config.keys.clone(),
         data_dir,
-        state_dir: orderdesk::logging::default_dir(),
+        state_dir,
         keep_terminal: chrono::Duration::days(i64::from(config.keep_terminal_days)),
         // Times show in the first carrier's zone (the config's `timezone`).
         timezone: config
@@ -617,6 +622,7 @@ async fn console(
             .collect(),
         notify: config.notify,
         team,
+        personal,
     };
     runtime::run_console(setup, config.mouse).await?;
     Ok(ExitCode::SUCCESS)

@@ -384,7 +384,7 @@ fn detail_focus_tabs_and_customer_loads_once() {
     press(&mut s, key(KeyCode::Left));
     assert_eq!(s.detail().tab, Tab::Log);
     assert!(!s.detail().log_oldest_first);
-    press(&mut s, ch('o'));
+    press(&mut s, ch('L'));
     assert!(s.detail().log_oldest_first);
     // Esc and Tab go back to the table.
     press(&mut s, key(KeyCode::Esc));

@@ -626,10 +626,10 @@ fn log_timeline_merges_carrier_local_and_journal_newest_first() {
     assert!(log[2].1.starts_with("Kunden ringde"));
     assert_eq!(log[4].1, "Saved order");
 
-    // o flips to oldest first.
+    // L flips to oldest first.
     select(&mut s, "19530");
     press(&mut s, key(KeyCode::Enter));
-    press(&mut s, ch('o'));
+    press(&mut s, ch('L'));
     let log = timeline(&s, "19530");
     assert_eq!(log[0].1, "Saved order");
     assert_eq!(log[4].0, LogKind::Journal);

@@ -494,6 +494,8 @@ async fn a_console_in_team_mode_paints_from_the_store_and_follows_it() {
         wallboard: false,
         service_levels: Default::default(),
         notify: Default::default(),
+        personal: Default::default(),
+        theme_name: None,
         team: Some(TeamSetup {
             url,
             password: Password::given("pw".into()),

@@ -490,6 +490,19 @@ fn help_overlay() {
 }
 
 #[test]
+fn command_palette() {
+    snap("palette_open", |s| {
+        s.set_themes(vec!["default".into(), "light".into()], "default");
+        press(s, ch(':'));
+    });
+    snap("palette_typed", |s| {
+        press(s, ch(':'));
+        typ(s, "195");
+        press(s, key(KeyCode::Down));
+    });
+}
+
+#[test]
 fn empty_console() {
     let (theme, _) = Theme::load("default");
     let mut s = State::new(carriers(), options(false)).unwrap();

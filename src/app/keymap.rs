@@ -21,6 +21,8 @@
 //! - The journal overlay is its own layer with fixed keys: letters type into
 //!   its filter line, arrows and pages move, Home/End jump to the first/last
 //!   entry; ctrl-r sends the selected unknown write again, after a `y`.
+//! - The command palette (`:`) is its own layer with fixed keys too:
+//!   letters type into its line at once, arrows and ctrl-n/ctrl-p move.
 
 use std::collections::BTreeMap;
 
@@ -38,18 +40,21 @@ pub enum Layer {
     Dialog,
     /// The journal overlay (`J`).
     Journal,
+    /// The command palette (`:`).
+    Palette,
     Filter,
     Detail,
     Table,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 6] = [
+    pub const ALL: [Layer; 7] = [
         Layer::Table,
         Layer::Detail,
         Layer::Filter,
         Layer::Dialog,
         Layer::Journal,
+        Layer::Palette,
         Layer::Help,
     ];
 
@@ -58,6 +63,7 @@ impl Layer {
             Layer::Help => "Help",
             Layer::Dialog => "Dialogs",
             Layer::Journal => "Journal view",
+            Layer::Palette => "Command palette",
             Layer::Filter => "Filter bar",
             Layer::Detail => "Detail pane",
             Layer::Table => "Orders table",
@@ -145,6 +151,23 @@ pub enum Action {
     MarkAll,
     /// Clear every mark.
     ClearMarks,
+    /// Open the command palette.
+    Palette,
+    /// A view of one's own (`[[view]]`), by position (keys 5 to 9).
+    UserView(u8),
+    /// Sort by the previous / next column shown.
+    SortLeft,
+    SortRight,
+    /// In the filter bar: save the filter as a view of one's own.
+    SaveView,
+    /// Copy the selected order's key to the clipboard (OSC 52).
+    CopyKey,
+    /// Choose a field of the selected order to copy.
+    CopyField,
+    /// Open the selected order in its carrier's portal (`portal_url`).
+    OpenPortal,
+    /// Times as "3h ago" or as a date and time with the zone.
+    ToggleTimes,
     // Editing layers.
     Back,
     Accept,
@@ -204,6 +227,19 @@ impl Action {
         Action::MarkRange,
         Action::MarkAll,
         Action::ClearMarks,
+        Action::Palette,
+        Action::UserView(0),
+        Action::UserView(1),
+        Action::UserView(2),
+        Action::UserView(3),
+        Action::UserView(4),
+        Action::SortLeft,
+        Action::SortRight,
+        Action::SaveView,
+        Action::CopyKey,
+        Action::CopyField,
+        Action::OpenPortal,
+        Action::ToggleTimes,
         Action::Back,
         Action::Accept,
         Action::Submit,
@@ -257,6 +293,18 @@ impl Action {
             Action::MarkRange => "mark_range",
             Action::MarkAll => "mark_all",
             Action::ClearMarks => "clear_marks",
+            Action::Palette => "palette",
+            Action::UserView(i) => ["view_5", "view_6", "view_7", "view_8", "view_9"]
+                .get(usize::from(i))
+                .copied()
+                .unwrap_or("view_own"),
+            Action::SortLeft => "sort_left",
+            Action::SortRight => "sort_right",
+            Action::SaveView => "save_view",
+            Action::CopyKey => "copy_key",
+            Action::CopyField => "copy_field",
+            Action::OpenPortal => "open_portal",
+            Action::ToggleTimes => "toggle_times",
             Action::Back => "back",
             Action::Accept => "accept",
             Action::Submit => "submit",
@@ -271,6 +319,12 @@ impl Action {
             Action::DeleteWord => "delete_word",
             Action::ClearLine => "clear_line",
         }
+    }
+
+    /// Whether the action sends a write to a carrier (none is offered in
+    /// a read-only console).
+    pub fn writes(self) -> bool {
+        matches!(self, Action::Act(_))
     }
 
     pub fn from_name(name: &str) -> Option<Action> {
@@ -296,6 +350,10 @@ impl Action {
             (Action::Backspace, Layer::Journal) => "filter: delete before the cursor",
             (Action::DeleteWord, Layer::Journal) => "filter: delete a word",
             (Action::ClearLine, Layer::Journal) => "filter: clear",
+            (Action::Back, Layer::Palette) => "close the palette",
+            (Action::Accept, Layer::Palette) => "run the selected entry",
+            (Action::Down, Layer::Palette) => "next entry",
+            (Action::Up, Layer::Palette) => "previous entry",
             (Action::Refresh, _) => "refresh all carriers now",
             (Action::RefreshCarrier, _) => "refresh the selected order's carrier",
             (Action::Filter, _) => "filter (text, carrier: stage: status: kind: flag:)",
@@ -346,6 +404,21 @@ impl Action {
             (Action::MarkRange, _) => "mark from the last mark to the selection",
             (Action::MarkAll, _) => "mark every order in the view (again: unmark them)",
             (Action::ClearMarks, _) => "clear the marks",
+            (Action::Palette, _) => {
+                "command palette: jump to an order, run an action, switch view or theme"
+            }
+            (Action::UserView(_), _) => {
+                "view: one of your own ([[view]] in the config, views.toml)"
+            }
+            (Action::SortLeft, _) => "sort by the column to the left",
+            (Action::SortRight, _) => "sort by the column to the right",
+            (Action::SaveView, _) => "save the filter (and sort, columns) as a view of your own",
+            (Action::CopyKey, _) => {
+                "copy the order's key to the clipboard (OSC 52, works over SSH)"
+            }
+            (Action::CopyField, _) => "copy a field of the order (id, customer, email, ...)",
+            (Action::OpenPortal, _) => "open the order in its carrier's portal (portal_url)",
+            (Action::ToggleTimes, _) => "times: relative (3h ago) or absolute with the zone",
             (Action::Back, Layer::Help) => "drop the search / close the help",
             (Action::Accept, Layer::Help) => "search: keep it, back to scrolling",
             (Action::Backspace, Layer::Help) => "search: delete before the cursor",
@@ -413,6 +486,11 @@ fn defaults() -> Vec<Binding> {
     bind(t, &[c('2')], A::View(ViewKind::Attention));
     bind(t, &[c('3')], A::View(ViewKind::New));
     bind(t, &[c('4')], A::View(ViewKind::All));
+    for (i, digit) in ['5', '6', '7', '8', '9'].into_iter().enumerate() {
+        bind(t, &[c(digit)], A::UserView(i as u8));
+    }
+    bind(t, &[c('<')], A::SortLeft);
+    bind(t, &[c('>')], A::SortRight);
     bind(t, &[c('J')], A::Journal);
     bind(t, &[c('W')], A::Wallboard);
     bind(t, &[c(' ')], A::Mark);
@@ -431,6 +509,11 @@ fn defaults() -> Vec<Binding> {
         bind(layer, &[c('r')], A::Refresh);
         bind(layer, &[c('R')], A::RefreshCarrier);
         bind(layer, &[c('?')], A::Help);
+        bind(layer, &[c(':')], A::Palette);
+        bind(layer, &[c('y')], A::CopyKey);
+        bind(layer, &[c('Y')], A::CopyField);
+        bind(layer, &[c('o')], A::OpenPortal);
+        bind(layer, &[c('T')], A::ToggleTimes);
         bind(layer, &[c('q')], A::Quit);
     }
 
@@ -447,7 +530,7 @@ fn defaults() -> Vec<Binding> {
     bind(d, &[c('G'), p(K::End)], A::Bottom);
     bind(d, &[c(']')], A::NextOrder);
     bind(d, &[c('[')], A::PrevOrder);
-    bind(d, &[c('o')], A::FlipLog);
+    bind(d, &[c('L')], A::FlipLog);
     bind(d, &[c('/')], A::Filter);
     bind(d, &[c('J')], A::Journal);
 
@@ -465,6 +548,7 @@ fn defaults() -> Vec<Binding> {
     bind(f, &[p(K::Delete)], A::Delete);
     bind(f, &[Key::ctrl('w')], A::DeleteWord);
     bind(f, &[Key::ctrl('u')], A::ClearLine);
+    bind(f, &[Key::ctrl('s')], A::SaveView);
 
     // Dialogs (fixed keys; letters type).
     let g = Layer::Dialog;
@@ -502,6 +586,21 @@ fn defaults() -> Vec<Binding> {
     bind(jl, &[Key::ctrl('w')], A::DeleteWord);
     bind(jl, &[Key::ctrl('u')], A::ClearLine);
     bind(jl, &[Key::ctrl('r')], A::SendAgain);
+
+    // Command palette (fixed keys; letters type into its line).
+    let pl = Layer::Palette;
+    bind(pl, &[p(K::Esc)], A::Back);
+    bind(pl, &[p(K::Enter)], A::Accept);
+    bind(pl, &[p(K::Down), Key::ctrl('n')], A::Down);
+    bind(pl, &[p(K::Up), Key::ctrl('p')], A::Up);
+    bind(pl, &[p(K::Left)], A::Left);
+    bind(pl, &[p(K::Right)], A::Right);
+    bind(pl, &[p(K::Home), Key::ctrl('a')], A::Home);
+    bind(pl, &[p(K::End), Key::ctrl('e')], A::End);
+    bind(pl, &[p(K::Backspace)], A::Backspace);
+    bind(pl, &[p(K::Delete)], A::Delete);
+    bind(pl, &[Key::ctrl('w')], A::DeleteWord);
+    bind(pl, &[Key::ctrl('u')], A::ClearLine);
 
     // Help overlay.
     let h = Layer::Help;
@@ -663,13 +762,19 @@ impl KeyMap {
                     None => rows.push((b.action, vec![b.key])),
                 }
             }
-            let mut lines: Vec<(String, &'static str)> = rows
-                .into_iter()
-                .map(|(action, keys)| {
-                    let keys: Vec<String> = keys.iter().map(Key::to_string).collect();
-                    (keys.join(" "), action.describe(layer))
-                })
-                .collect();
+            let mut lines: Vec<(String, &'static str)> = Vec::new();
+            for (action, keys) in rows {
+                let keys: Vec<String> = keys.iter().map(Key::to_string).collect();
+                let describe = action.describe(layer);
+                // Neighbours that mean the same (keys 5 to 9) share a line.
+                match lines.last_mut() {
+                    Some((last, d)) if *d == describe => {
+                        last.push(' ');
+                        last.push_str(&keys.join(" "));
+                    }
+                    _ => lines.push((keys.join(" "), describe)),
+                }
+            }
             if matches!(layer, Layer::Table) {
                 lines.push((hard_quit().to_string(), "quit (anywhere)"));
             }

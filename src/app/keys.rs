@@ -64,7 +64,8 @@ impl State {
             return;
         }
         if action == Some(Action::Quit)
-            && (key == keymap::hard_quit() || !matches!(layer, Layer::Dialog | Layer::Filter))
+            && (key == keymap::hard_quit()
+                || !matches!(layer, Layer::Dialog | Layer::Filter | Layer::Palette))
         {
             self.request_quit(key == keymap::hard_quit(), fx);
             return;
@@ -74,6 +75,7 @@ impl State {
             Some(Modal::Note(_)) => self.note_key(action, key.typed_char(), fx),
             Some(Modal::Journal(_)) => self.journal_key(action, key.typed_char(), fx),
             Some(Modal::Bulk(_)) => self.bulk_key(action, key.typed_char(), fx),
+            Some(Modal::Palette(_)) => self.palette_key(action, key.typed_char(), fx),
             Some(Modal::Dialog(_)) => {
                 let input = match (action, key.typed_char()) {
                     (Some(a), _) => Input::Action(a),
@@ -154,6 +156,7 @@ impl State {
             Some(Modal::Note(_)) => self.note_paste(&text),
             Some(Modal::Journal(_)) => self.journal_paste(&text),
             Some(Modal::Bulk(_)) => self.bulk_paste(&text),
+            Some(Modal::Palette(_)) => self.palette_paste(&text),
             None if self.filter_open => {
                 self.filter_input.insert_str(&text);
                 self.apply_filter();
@@ -239,6 +242,10 @@ impl State {
     fn filter_key(&mut self, action: Option<Action>, typed: Option<char>) {
         let input = &mut self.filter_input;
         match (action, typed) {
+            (Some(Action::SaveView), _) => {
+                self.ask_view_name();
+                return;
+            }
             (Some(Action::Accept), _) => {
                 self.filter_open = false;
                 return;
@@ -266,7 +273,7 @@ impl State {
         self.apply_filter();
     }
 
-    fn pane_action(&mut self, action: Action, fx: &mut Vec<Effect>) {
+    pub(super) fn pane_action(&mut self, action: Action, fx: &mut Vec<Effect>) {
         let in_detail = self.focus == Focus::Detail;
         match action {
             Action::Help => {
@@ -316,15 +323,20 @@ impl State {
                 });
                 self.resync_cursor();
             }
-            Action::View(view) => {
-                self.store.set_view(view);
-                self.resync_cursor();
-            }
+            Action::View(view) => self.enter_builtin_view(view),
+            Action::UserView(i) => self.enter_user_view(usize::from(i)),
+            Action::SortLeft => self.sort_step(false),
+            Action::SortRight => self.sort_step(true),
+            Action::CopyKey => self.copy_key(fx),
+            Action::CopyField => self.choose_copy_field(fx),
+            Action::OpenPortal => self.open_portal(fx),
+            Action::ToggleTimes => self.toggle_times(fx),
             Action::Act(kind) => self.open_action(kind),
             Action::Note => self.open_note(),
             Action::Flag => self.toggle_flag(fx),
             Action::Journal => self.open_journal(),
             Action::Wallboard => self.toggle_wallboard(fx),
+            Action::Palette => self.open_palette(),
             Action::OpenDetail => {
                 if self.selected().is_some() {
                     self.focus = Focus::Detail;

@@ -6,7 +6,7 @@
 //! on drawn content come back from `ui` as `Msg::ScrollLimits`.
 //!
 //! A key goes to exactly one layer, derived from state (the open [`Modal`]:
-//! help, dialog or note editor, journal overlay; then the filter bar, the
+//! help, dialog or note editor, journal overlay, palette; then the filter bar, the
 //! detail pane, the table); that layer's key map turns it into an
 //! [`Action`], which is then executed by the part that owns it:
 //! - `state`: what the console holds, and read access for `ui`;
@@ -29,6 +29,10 @@
 //!   every marked order: its dialog and plan; `bulk_keys` its keys,
 //!   `bulk_send` sending one order at a time and the summary); `mouse`
 //!   (what a click or the wheel hit, from `layout`'s geometry).
+//! - `palette` (`:`: jump to an order, run an action, switch view or
+//!   theme); `views` (views of one's own on keys 5-9, the columns, `<`/`>`,
+//!   ctrl-s saving one); `copy` (`y`/`Y` to the clipboard, `o` the
+//!   carrier's portal, `T` relative or absolute times).
 //!
 //! Choices where the design is silent (see also the submodules):
 //! - Orders are never removed; a carrier that closes an order moves it out of
@@ -55,6 +59,7 @@ mod bulk;
 mod bulk_keys;
 mod bulk_send;
 mod cache;
+mod copy;
 mod dialog;
 mod feed;
 mod filter;
@@ -73,6 +78,7 @@ mod mouse;
 mod msg;
 mod notes;
 mod orders;
+mod palette;
 mod quiet;
 mod search;
 mod sort;
@@ -81,12 +87,14 @@ mod status;
 mod table;
 mod team;
 mod timeline;
+mod views;
 mod wallboard;
 mod writes;
 
 use chrono::Duration;
 
 pub use bulk::{BULK_MAX, Bulk, BulkKind, BulkStep, Fate, Planned};
+pub use copy::COPY_MAX;
 pub use dialog::{ConfirmStep, Dialog, FieldValue, FormState};
 pub use filter::{Filter, Term};
 pub use full::{Cut, FULL_ORDERS_HELD, FullState, LOG_LINES_HELD, RAW_BYTES_HELD, WAIT_FOR_ORDER};
@@ -98,12 +106,17 @@ pub use marks::Marks;
 pub use msg::{Effect, MouseKind, Msg, Ticket, WriteSettled};
 pub use notes::{Keeping, NOTE_MAX, NoteEditor};
 pub use orders::{OrderStore, Sort, SortColumn};
+pub use palette::{
+    Entry as PaletteEntry, Mode as PaletteMode, ORDER_HITS, Palette, Target as PaletteTarget,
+    fuzzy_score,
+};
 pub use search::FULL_TEXT_LIMIT;
 pub use state::{
     CacheStart, Carrier, CarrierInfo, Chip, CustomerLoad, DetailState, Focus, Level, Modal,
     Options, Pending, State, StatusMsg, SyncPhase, Tab,
 };
 pub use team::{Health, PRESENCE_GONE, RECONNECTING_FOR, Seen, StoreLink, Team, TeamMsg};
+pub use views::{Column, USER_VIEWS_MAX, UserView};
 pub use wallboard::{TREND_EVERY, TREND_HOURS, Wallboard, carrier_health};
 
 /// With no poll planned, a carrier older than this since its last good

@@ -159,4 +159,15 @@ pub enum Effect {
     /// Tell the agent that orders newly need attention (the config's
     /// `notify`: a bell or a desktop notification); never answered.
     Notify { text: String },
+    /// Draw with this theme from now on (a built-in name or a path).
+    SwitchTheme(String),
+    /// Put `text` (the field `what`) on the clipboard (OSC 52).
+    Copy { what: String, text: String },
+    /// Open `url` (http or https) in the browser, detached.
+    OpenUrl(String),
+    /// Append the `[[view]]` table `toml` (the view `name`) to the views
+    /// file next to the config.
+    SaveView { name: String, toml: String },
+    /// Keep the choice of relative or absolute times for the next start.
+    SaveTimes { absolute: bool },
 }

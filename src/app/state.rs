@@ -218,6 +218,8 @@ pub enum Modal {
         search: TextInput,
         typing: bool,
     },
+    /// The command palette (`:`).
+    Palette(super::palette::Palette),
 }
 
 impl Modal {
@@ -227,6 +229,7 @@ impl Modal {
             Modal::Dialog(_) | Modal::Note(_) | Modal::Bulk(_) => Layer::Dialog,
             Modal::Journal(_) => Layer::Journal,
             Modal::Help { .. } => Layer::Help,
+            Modal::Palette(_) => Layer::Palette,
         }
     }
 }
@@ -335,6 +338,8 @@ pub struct State {
     pub(crate) team: Option<super::team::Team>,
     /// The marked orders (`space`, `V`, `*`), for a bulk action.
     pub(crate) marks: super::marks::Marks,
+    /// Themes, views of one's own, portals, the times choice.
+    pub(crate) prefs: super::views::Prefs,
 }
 
 impl State {
@@ -391,6 +396,7 @@ impl State {
             alerts: super::alerts::Alerts::default(),
             team: None,
             marks: Default::default(),
+            prefs: Default::default(),
         };
         state.store.check_late(state.now);
         Ok(state)

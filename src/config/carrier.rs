@@ -35,6 +35,7 @@ struct RawCarrier {
     reread_every: Option<Spanned<Seconds>>,
     reread_attention_every: Option<Spanned<Seconds>>,
     sla: Option<Spanned<std::collections::BTreeMap<String, Spanned<String>>>>,
+    portal_url: Option<Spanned<String>>,
 }
 
 /// The top-level values every carrier inherits unless it says otherwise.
@@ -59,6 +60,7 @@ impl Clone for CarrierConfig {
             quiet_hours: self.quiet_hours,
             quiet_hours_off: self.quiet_hours_off,
             max_requests_per_minute: self.max_requests_per_minute,
+            portal_url: self.portal_url.clone(),
             reread_every: self.reread_every,
             reread_attention_every: self.reread_attention_every,
             service_levels: self.service_levels.clone(),
@@ -186,6 +188,30 @@ impl<'i> CarrierReading<'_, 'i> {
             )),
             Ok(_) => {}
         }
+        let portal_url = c.portal_url.as_ref().and_then(|p| {
+            let url = p.get_ref().trim();
+            let web = url.starts_with("https://") || url.starts_with("http://");
+            let problem = if !web {
+                Some(format!(
+                    "portal_url {url:?} must start with https:// or http://, e.g. \"https://portal.example/orders/{{id}}\""
+                ))
+            } else if !url.contains("{id}") {
+                Some(format!(
+                    "portal_url {url:?} must contain {{id}} where the order id goes, e.g. \"https://portal.example/orders/{{id}}\""
+                ))
+            } else {
+                reqwest::Url::parse(&url.replace("{id}", "1"))
+                    .err()
+                    .map(|_| format!("portal_url {url:?} is not a web address"))
+            };
+            match problem {
+                Some(problem) => {
+                    problems.push((at(p.span()), problem));
+                    None
+                }
+                None => Some(url.to_owned()),
+            }
+        });
         let quiet_hours_off = c
             .quiet_hours
             .as_ref()
@@ -289,6 +315,7 @@ impl<'i> CarrierReading<'_, 'i> {
             timezone_set: c.timezone.is_some(),
             quiet_hours,
             quiet_hours_off,
+            portal_url,
             max_requests_per_minute,
             reread_every,
             reread_attention_every,
@@ -314,6 +341,7 @@ impl CarrierConfig {
             timezone_set: false,
             quiet_hours: None,
             quiet_hours_off: false,
+            portal_url: None,
             max_requests_per_minute: None,
             reread_every: Duration::from_secs_f64(DEFAULT_REREAD_EVERY_SECS),
             reread_attention_every: Duration::from_secs_f64(DEFAULT_REREAD_ATTENTION_EVERY_SECS),

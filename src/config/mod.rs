@@ -18,6 +18,7 @@ mod login;
 mod starter;
 mod team;
 mod values;
+mod views;
 mod wallboard;
 
 use carrier::{CarrierReading, Defaults, carrier_tables_of};
@@ -28,6 +29,10 @@ pub use kind::{
 pub use starter::{EXAMPLE, write_starter};
 pub use team::TeamStore;
 pub use values::{DURATION_EXPECTED, Seconds};
+pub use views::{
+    VIEW_COLUMNS, VIEW_SORTS, VIEW_WITHIN, VIEWS_FILE, VIEWS_MAX, ViewConfig, parse_views,
+    view_toml, views_file,
+};
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -70,6 +75,7 @@ pub const COMMON_CARRIER_KEYS: &[&str] = &[
     "reread_every",
     "reread_attention_every",
     "sla",
+    "portal_url",
 ];
 
 /// A validated configuration.
@@ -92,6 +98,9 @@ pub struct Config {
     pub carriers: Vec<CarrierConfig>,
     /// `[wallboard]`: thresholds, service level, page rotation.
     pub wallboard: BoardSettings,
+    /// `[[view]]` tables: the config's, then those of `views.toml` next to
+    /// it (read by [`Config::load`]).
+    pub views: Vec<ViewConfig>,
     /// `mouse = false` leaves the mouse to the terminal (default on: click
     /// and wheel in the console).
     pub mouse: bool,
@@ -151,6 +160,9 @@ pub struct CarrierConfig {
     pub quiet_hours: Option<(u32, u32)>,
     /// `quiet_hours = ""`: no quiet hours, not even a kind's default.
     pub quiet_hours_off: bool,
+    /// The carrier's own web page of an order, `{id}` where the id goes
+    /// (http or https; `o` in the console opens it).
+    pub portal_url: Option<String>,
     /// Background requests per minute at most; `None`: the kind's default
     /// (see `carriers::budget`).
     pub max_requests_per_minute: Option<u32>,
@@ -264,7 +276,18 @@ impl Config {
             path: Some(path.to_owned()),
             problems: vec![(None, format!("cannot read: {e}"))],
         })?;
-        Config::parse(&text, Some(path), file_access(path), kinds)
+        let mut config = Config::parse(&text, Some(path), file_access(path), kinds)?;
+        // Views saved from the console (ctrl-s in the filter bar) live in
+        // `views.toml` beside the config, checked the same way.
+        config.views.extend(views::load_views_file(path)?);
+        let problems = views::check_all(&config.views);
+        if !problems.is_empty() {
+            return Err(ConfigError {
+                path: Some(path.to_owned()),
+                problems,
+            });
+        }
+        Ok(config)
     }
 
     /// Parses and validates config text; `kinds` reads each kind's keys.
@@ -292,6 +315,7 @@ impl Config {
         let mut root = root.into_inner();
         let carrier_tables = root.remove("carrier");
         let wallboard_table = root.remove("wallboard");
+        let view_tables = root.remove("view");
         let raw =
             RawConfig::deserialize(toml::de::Deserializer::from(Spanned::new(root_span, root)))
                 .map_err(|e| err(vec![shape_problem(e)]))?;
@@ -369,6 +393,8 @@ impl Config {
             at,
             &mut problems,
         );
+        let views = views::read(view_tables, text, &mut problems, &mut shape);
+        problems.extend(views::check_count(&views));
         let mut carriers = Vec::new();
         let mut names = HashSet::new();
         for table in carrier_tables_of(carrier_tables, text, &mut shape) {
@@ -414,6 +440,7 @@ impl Config {
             notify,
             team,
             mouse: raw.mouse.unwrap_or(true),
+            views,
         })
     }
 
@@ -434,6 +461,7 @@ impl Config {
             notify: NotifyStyle::Off,
             team: TeamStore::default(),
             mouse: true,
+            views: Vec::new(),
         }
     }
 }
@@ -752,6 +780,66 @@ timeout = 5
             assert!(e.problems[0].1.contains(says), "{url}: {e}");
             assert!(!e.to_string().contains("pw@"), "{e}");
         }
+    }
+
+    #[test]
+    fn portal_url_needs_http_and_the_id() {
+        let with =
+            |url: &str| FAKE.replace("timeout = 5", &format!("timeout = 5\nportal_url = {url:?}"));
+        let c = parse(&with("https://portal.example/o/{id}")).unwrap();
+        assert_eq!(
+            c.carriers[0].portal_url.as_deref(),
+            Some("https://portal.example/o/{id}")
+        );
+        for (url, says) in [
+            ("https://portal.example/o/", "must contain {id}"),
+            ("file:///tmp/{id}", "must start with https://"),
+            ("javascript:alert('{id}')", "must start with https://"),
+        ] {
+            let e = parse(&with(url)).unwrap_err();
+            assert_eq!(e.problems[0].0.map(|l| l.line), Some(8), "{e}");
+            assert!(e.problems[0].1.contains(says), "{url}: {e}");
+        }
+    }
+
+    #[test]
+    fn views_in_the_config_and_beside_it_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let view = "[[view]]\nname = \"mine\"\ncolumns = [\"order\", \"age\"]\n";
+        std::fs::write(&path, format!("{FAKE}{view}")).unwrap();
+        let c = Config::load(&path, &Kinds).unwrap();
+        assert_eq!(c.views.len(), 1);
+        assert_eq!(c.views[0].columns, ["order", "age"]);
+        // views.toml beside it is read too; a name used in both is an error.
+        std::fs::write(views_file(&path), "[[view]]\nname = \"second\"\n").unwrap();
+        let c = Config::load(&path, &Kinds).unwrap();
+        assert_eq!(c.views[1].name, "second");
+        std::fs::write(views_file(&path), "[[view]]\nname = \"mine\"\n").unwrap();
+        let e = Config::load(&path, &Kinds).unwrap_err();
+        assert!(e.to_string().contains("\"mine\" is used twice"), "{e}");
+        // A bad column in views.toml is an error at its place there.
+        std::fs::write(
+            views_file(&path),
+            "[[view]]\nname = \"x\"\ncolumns = [\"nope\"]\n",
+        )
+        .unwrap();
+        let e = Config::load(&path, &Kinds).unwrap_err().to_string();
+        assert!(
+            e.contains("views.toml:3:12: view \"x\": unknown column \"nope\""),
+            "{e}"
+        );
+        // An unknown column in the config itself, with line and column.
+        let bad = "[[view]]\nname = \"b\"\ncolumns = [\"age\", \"colour\"]\n";
+        let e = parse(&format!("{FAKE}{bad}")).unwrap_err();
+        assert_eq!(
+            e.problems[0].0,
+            Some(Location {
+                line: 10,
+                column: 19
+            })
+        );
+        assert!(e.problems[0].1.contains("unknown column \"colour\""), "{e}");
     }
 
     #[test]

@@ -6,15 +6,17 @@
 //! when no write client exists), the app decides what the messages mean.
 //! Effects carry what the engine needs (the order for a write), so nothing
 //! here reads the app's state. The effects that are not the engine's: the
-//! wallboard's trend, a read of the store handed to a task, and a
-//! notification, written to the terminal (`super::notify`). In team mode
-//! the commands go to the follower (`crate::follow`) instead of the engine:
-//! the same commands, answered with the same events.
+//! wallboard's trend, a read of the store handed to a task; a
+//! notification, written to the terminal (`super::notify`); and the user's
+//! own effects (clipboard, browser, views file, times choice), `personal`'s.
+//! In team mode the commands go to the follower (`crate::follow`) instead
+//! of the engine: the same commands, answered with the same events.
 
 use std::sync::Arc;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
+use super::personal::{self, Personal};
 use crate::app::{Effect, Msg};
 use crate::config::NotifyStyle;
 use crate::engine::{Command, EngineHandle, Event};
@@ -22,11 +24,12 @@ use crate::follow::FollowHandle;
 use crate::store::OrderCache;
 
 /// Hands the app's effects to the engine (and the wallboard's trend read
-/// to the store).
+/// to the store, the user's own things to `personal`).
 pub struct EffectRunner {
     engine: Backend,
     trend: Option<TrendSource>,
     notify: NotifyStyle,
+    personal: Option<(Personal, UnboundedSender<Msg>)>,
 }
 
 /// Who carries the commands out: the embedded engine, or in team mode the
@@ -49,6 +52,7 @@ impl EffectRunner {
             engine: Backend::Engine(engine),
             trend: None,
             notify: NotifyStyle::Off,
+            personal: None,
         }
     }
 
@@ -59,6 +63,7 @@ impl EffectRunner {
             engine: Backend::Follow(follower),
             trend: None,
             notify: NotifyStyle::Off,
+            personal: None,
         }
     }
 
@@ -66,6 +71,53 @@ impl EffectRunner {
     pub fn with_notify(mut self, style: NotifyStyle) -> Self {
         self.notify = style;
         self
+    }
+
+    /// Carries out the clipboard, the browser, the views file and the
+    /// times choice ([`personal`]); a failure is a `Msg::Warning` on
+    /// `to_app`.
+    pub fn with_personal(mut self, personal: Personal, to_app: UnboundedSender<Msg>) -> Self {
+        self.personal = Some((personal, to_app));
+        self
+    }
+
+    /// The user's own effects; `false` for any other.
+    fn run_personal(&self, effect: &Effect) -> bool {
+        let Some((p, to_app)) = &self.personal else {
+            return false;
+        };
+        let result = match effect {
+            Effect::Copy { what, text } if p.clipboard => personal::copy_to_clipboard(text)
+                .map_err(|e| format!("copy {what}: cannot write to the terminal: {e}")),
+            Effect::Copy { .. } => Ok(()),
+            Effect::OpenUrl(url) => personal::open_url(url).map_err(|e| format!("open: {e}")),
+            Effect::SaveView { name, toml } => match &p.views_file {
+                Some(path) => personal::append_view(path, toml).map_err(|e| {
+                    format!(
+                        "view {name:?} is not saved: cannot write {}: {e}",
+                        path.display()
+                    )
+                }),
+                None => Err(format!(
+                    "view {name:?} is kept for this session only: no config file to put views.toml beside (--config PATH)"
+                )),
+            },
+            Effect::SaveTimes { absolute } => match &p.state_file {
+                Some(path) => personal::save_times(path, *absolute).map_err(|e| {
+                    format!(
+                        "the times choice is not kept for the next start: cannot write {}: {e}",
+                        path.display()
+                    )
+                }),
+                None => Ok(()),
+            },
+            _ => return false,
+        };
+        if let Err(problem) = result {
+            tracing::warn!("{problem}");
+            let _ = to_app.send(Msg::Warning(problem));
+        }
+        true
     }
 
     /// Answers `Effect::LoadTrend` with `Msg::Trend` on `to_app`, read from
@@ -87,6 +139,9 @@ impl EffectRunner {
 
     /// Starts one effect; its result arrives later as a [`Msg`].
     pub fn run(&self, effect: Effect) {
+        if self.run_personal(&effect) {
+            return;
+        }
         if let (Effect::LoadTrend { start, hours }, Some(trend)) = (&effect, &self.trend) {
             let (start, hours) = (*start, *hours);
             let cache = trend.cache.clone();
@@ -140,6 +195,13 @@ pub fn command(effect: Effect) -> Option<Command> {
         Effect::SetFlag { key, flagged } => Command::SetFlag { key, flagged },
         // The store's, not the engine's: see `EffectRunner::run`.
         Effect::LoadTrend { .. } => return None,
+        // The loop's: it draws with the theme.
+        Effect::SwitchTheme(_) => return None,
+        // The terminal's and the files': see `EffectRunner::run`.
+        Effect::Copy { .. }
+        | Effect::OpenUrl(_)
+        | Effect::SaveView { .. }
+        | Effect::SaveTimes { .. } => return None,
     })
 }
 

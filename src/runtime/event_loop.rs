@@ -103,7 +103,23 @@ where
         keys: std::mem::take(&mut setup.keys),
     };
     let mut state = State::new(carrier_infos(&setup.handles), options)?;
+    let mut theme = setup.theme.clone();
+    if let Some(name) = &setup.theme_name {
+        let mut themes: Vec<String> = Theme::builtin_names()
+            .iter()
+            .map(|n| (*n).to_owned())
+            .collect();
+        if !themes.contains(name) {
+            themes.push(name.clone());
+        }
+        state.set_themes(themes, name);
+    }
     state.set_display_timezone(setup.timezone);
+    state.set_user_views(setup.personal.views.clone());
+    state.set_portals(setup.personal.portals.clone());
+    if let Some(file) = &setup.personal.state_file {
+        state.set_absolute_times(super::load_times(file));
+    }
     state.set_board_settings(setup.board);
     state.set_service_levels(std::mem::take(&mut setup.service_levels));
     state.set_notify(setup.notify != NotifyStyle::Off);
@@ -131,7 +147,7 @@ where
     if setup.data_dir.is_some() || setup.team.is_some() {
         app::update(&mut state, Msg::CacheLoading);
     }
-    draw(terminal, &state, &setup.theme)?;
+    draw(terminal, &state, &theme)?;
 
     let (runner, follower) = match setup.team.clone() {
         Some(team) => {
@@ -152,6 +168,7 @@ where
             None,
         ),
     };
+    let runner = runner.with_personal(setup.personal.clone(), msg_tx.clone());
     // What this agent last published about themselves (team mode).
     let mut published = None;
 
@@ -183,13 +200,17 @@ where
         };
         if let Some(msg) = first {
             dirty = true;
-            runner.run_all(app::update(&mut state, msg));
+            let effects = app::update(&mut state, msg);
+            switch_theme(&mut theme, &effects, &mut state);
+            runner.run_all(effects);
             // Drain what is already waiting so a burst costs one frame.
             for _ in 0..BATCH {
                 let Ok(next) = msg_rx.try_recv() else {
                     break;
                 };
-                runner.run_all(app::update(&mut state, next));
+                let effects = app::update(&mut state, next);
+                switch_theme(&mut theme, &effects, &mut state);
+                runner.run_all(effects);
             }
             // The scroll limits of what the batch changed, for the next keys.
             if let Some(report) = ui::scroll_report(&state) {
@@ -209,7 +230,7 @@ where
             break Ok(());
         }
         if dirty && last_frame.is_none_or(|t| t.elapsed() >= frame_gap(&state)) {
-            if let Err(e) = draw(terminal, &state, &setup.theme) {
+            if let Err(e) = draw(terminal, &state, &theme) {
                 break Err(e);
             }
             last_frame = Some(Instant::now());
@@ -220,6 +241,21 @@ where
         follower.leave(LEAVE_WITHIN).await;
     }
     result
+}
+
+/// Loads the theme an `Effect::SwitchTheme` names (the palette's); a
+/// theme that cannot be loaded keeps the one in use and says why.
+fn switch_theme(theme: &mut Theme, effects: &[app::Effect], state: &mut State) {
+    for effect in effects {
+        if let app::Effect::SwitchTheme(name) = effect {
+            match Theme::load(name) {
+                (_, Some(problem)) => {
+                    app::update(state, Msg::Warning(problem));
+                }
+                (loaded, None) => *theme = loaded,
+            }
+        }
+    }
 }
 
 /// How long withdrawing this agent's presence may hold up quitting.

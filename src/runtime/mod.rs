@@ -13,6 +13,7 @@ mod effects;
 mod event_loop;
 mod memory;
 mod notify;
+mod personal;
 #[cfg(unix)]
 mod suspend;
 mod team;
@@ -32,6 +33,7 @@ pub use cache::{Cached, data_dir, load_cache};
 pub use effects::{EffectRunner, command, forward_events, messages};
 pub use event_loop::run_loop;
 pub use memory::release_freed_memory;
+pub use personal::{Personal, load_times, osc52};
 pub use team::{TeamSetup, carrier_info, team_messages};
 
 /// What the console needs to start.
@@ -39,6 +41,10 @@ pub struct ConsoleSetup {
     pub handles: Vec<CarrierHandle>,
     pub readonly: bool,
     pub theme: Theme,
+    /// The theme's name as given (`--theme`, `theme =`): the palette
+    /// offers the built-in themes besides it. `None` (`NO_COLOR`): the
+    /// theme is not switched.
+    pub theme_name: Option<String>,
     pub user: String,
     pub keys: BTreeMap<String, String>,
     /// Where the cache and journal live; `None` runs with the cache off.
@@ -65,6 +71,9 @@ pub struct ConsoleSetup {
     /// Team mode: follow this team store instead of polling carriers
     /// (`handles` is then empty; `readonly` connects as a viewer).
     pub team: Option<TeamSetup>,
+    /// Views of one's own, portals, the clipboard, and where the console
+    /// keeps what the user saves.
+    pub personal: Personal,
 }
 
 /// The app's view of the configured carriers.

@@ -252,6 +252,10 @@ pub(super) fn when(state: &State, stamp: &Stamp) -> String {
 
 fn local_time(state: &State, at: DateTime<Utc>) -> String {
     let local = at.with_timezone(&state.timezone());
+    // `T`: absolute times, with the zone and no age.
+    if state.absolute_times() {
+        return local.format("%Y-%m-%d %H:%M %Z").to_string();
+    }
     let rel = if at > state.now() {
         format!("in {}", crate::domain::relative_age(state.now(), at))
     } else {

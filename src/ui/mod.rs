@@ -3,7 +3,7 @@
 //! `app::update`); only the visible window of the table is turned into rows.
 //!
 //! Layout, top to bottom: header (name, READ-ONLY banner, in team mode the
-//! team store's chip (`team`), carrier chips, stage counts), views bar (views with counts, sort), filter bar (while open or
+//! team store's chip (`team`), carrier chips, stage counts), views bar (views with counts, then one's own, sort), filter bar (while open or
 //! set), body, status line (`status`: a message too long for one row wraps
 //! onto up to [`STATUS_MAX_ROWS`](crate::app::layout::STATUS_MAX_ROWS) rows,
 //! taken from the body: carrier messages are worth reading whole). The body is the orders table; when the terminal
@@ -23,8 +23,9 @@
 //! carries a `CACHED · not live yet` banner and each cached carrier's chip
 //! says `◌ name cached, 3h old` (the newest cached change). Overlays, bottom
 //! to top: the journal (`J`), the action dialog, the note editor or the
-//! bulk dialog (`bulk`), help. Marked orders (`app::Marks`) get a `•` in
-//! the table's first column and the views bar says how many are marked.
+//! bulk dialog (`bulk`), the command palette (`:`), help. Marked orders
+//! (`app::Marks`) get a `•` in the table's first column and the views bar
+//! says how many are marked.
 //!
 //! One word per meaning on screen. "Attention" is an order with any
 //! attention reason (the table's `!` mark, view 2, `list --attention`, the
@@ -48,6 +49,7 @@ mod detail;
 mod dialog;
 mod help;
 mod journal;
+mod palette;
 mod status;
 mod table;
 mod team;
@@ -196,6 +198,9 @@ pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
         dialog::draw_note(state, theme, frame, area);
     } else if state.bulk().is_some() {
         bulk::draw(state, theme, frame, area);
+    }
+    if state.palette().is_some() {
+        palette::draw(state, theme, frame, area);
     }
     if state.help_scroll().is_some() {
         help::draw_help(state, theme, frame, area);
@@ -356,13 +361,29 @@ fn draw_views(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         let key = keymap
             .hint(Layer::Table, Action::View(view))
             .unwrap_or_default();
-        let style = if store.view() == view {
+        let style = if store.view() == view && state.active_user_view().is_none() {
             theme.view_active
         } else {
             theme.view
         };
         spans.push(Span::styled(
             format!(" {key} {} {} ", view.label(), store.view_count(view)),
+            style,
+        ));
+        spans.push(Span::raw(" "));
+    }
+    // Views of one's own: counted while in use (the count is the filter's).
+    for (i, view) in state.user_views().iter().enumerate() {
+        let key = keymap
+            .hint(Layer::Table, Action::UserView(i as u8))
+            .unwrap_or_default();
+        let (style, count) = if state.active_user_view() == Some(i) {
+            (theme.view_active, format!(" {}", store.visible().len()))
+        } else {
+            (theme.view, String::new())
+        };
+        spans.push(Span::styled(
+            format!(" {key} {}{count} ", fit(&view.name, 16)),
             style,
         ));
         spans.push(Span::raw(" "));

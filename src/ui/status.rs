@@ -84,6 +84,11 @@ fn hints(state: &State) -> Vec<(String, &'static str)> {
             (Action::Back, "clear"),
             (Action::Down, "move"),
         ],
+        Layer::Palette => &[
+            (Action::Accept, "run"),
+            (Action::Down, "move"),
+            (Action::Back, "close"),
+        ],
         Layer::Dialog | Layer::Journal | Layer::Help => &[],
     };
     pick.iter()

@@ -1,5 +1,8 @@
 //! The orders table: only the visible window of the view becomes `Row`s.
-//! Columns are dropped by priority when the terminal is narrow. The first
+//! The columns are the state's (a view of one's own chooses and orders
+//! them); they are dropped by priority when the terminal is narrow. Age and
+//! updated read "12d", or date and time with the zone in the header when
+//! times are absolute (`T`). The first
 //! column marks an order with glyphs, each in its own place so one never
 //! hides the other: `•` when it is marked for a bulk action (the column
 //! widens for it only while something is marked), `⚑` with a local
@@ -15,7 +18,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 use super::{Theme, age, fit, stage_short};
 use crate::app::layout::table_offset;
-use crate::app::{SortColumn, State, ViewKind};
+use crate::app::{Column, SortColumn, State, ViewKind};
 use crate::domain::{Schedule, Stage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +49,19 @@ impl Col {
         }
     }
 
+    fn of(column: Column) -> Col {
+        match column {
+            Column::Order => Col::Key,
+            Column::Status => Col::Status,
+            Column::Stage => Col::Stage,
+            Column::Age => Col::Age,
+            Column::Updated => Col::Updated,
+            Column::Customer => Col::Customer,
+            Column::Service => Col::Service,
+            Column::Delivery => Col::Schedule,
+        }
+    }
+
     fn sorted_by(self, column: SortColumn) -> bool {
         matches!(
             (self, column),
@@ -61,41 +77,40 @@ impl Col {
     }
 }
 
-/// Chooses columns and widths for `width`. Flexible columns (customer,
-/// service) share what is left.
-fn columns(
-    width: u16,
-    mark_w: u16,
-    key_w: u16,
-    status_w: u16,
-    schedule_w: u16,
-) -> (Vec<Col>, Vec<u16>, bool) {
+/// Widths that depend on the rows shown and on how times are shown.
+#[derive(Debug, Clone, Copy)]
+struct Widths {
+    /// The mark column: 2, plus one for bulk marks, one for presence.
+    mark: u16,
+    key: u16,
+    status: u16,
+    schedule: u16,
+    /// Age and updated: "12d", or "02-18 11:00" when times are absolute.
+    time: u16,
+}
+
+/// Chooses columns and widths for `width`: `chosen` in its order (the
+/// mark first), dropped by priority when they do not fit. Flexible
+/// columns (customer, service) share what is left.
+fn columns(width: u16, chosen: &[Column], w: Widths) -> (Vec<Col>, Vec<u16>, bool) {
+    let (key_w, status_w, schedule_w) = (w.key, w.status, w.schedule);
     let wide = width >= 120;
     let stage_w = if wide { 13 } else { 11 };
     let fixed = |c: Col| -> u16 {
         match c {
-            Col::Mark => mark_w,
+            Col::Mark => w.mark,
             Col::Key => key_w,
             Col::Status => status_w,
             Col::Stage => stage_w,
-            Col::Age => 4,
-            Col::Updated => 4,
+            Col::Age => w.time,
+            Col::Updated => w.time,
             Col::Schedule => schedule_w,
             Col::Customer => 18,
             Col::Service => 14,
         }
     };
-    let mut cols = vec![
-        Col::Mark,
-        Col::Key,
-        Col::Status,
-        Col::Stage,
-        Col::Age,
-        Col::Updated,
-        Col::Customer,
-        Col::Service,
-        Col::Schedule,
-    ];
+    let mut cols = vec![Col::Mark];
+    cols.extend(chosen.iter().map(|c| Col::of(*c)));
     // Lowest priority first.
     let drop_order = [Col::Updated, Col::Schedule, Col::Service, Col::Status];
     let total = |cols: &[Col]| -> u16 {
@@ -202,8 +217,24 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
     // Team mode adds a mark: someone else has the order open.
     let watched = state.watched_orders();
     let team = state.team().is_some();
-    let mark_w = 2 + u16::from(!marks.is_empty()) + u16::from(team);
-    let (cols, widths, wide) = columns(area.width, mark_w, key_w, status_w, schedule_w);
+    let absolute = state.absolute_times();
+    let widths = Widths {
+        mark: 2 + u16::from(!marks.is_empty()) + u16::from(team),
+        key: key_w,
+        status: status_w,
+        schedule: schedule_w,
+        time: if absolute { 11 } else { 4 },
+    };
+    let (cols, widths, wide) = columns(area.width, state.columns(), widths);
+    let now = state.now();
+    let tz = state.timezone();
+    let zone = state.now().with_timezone(&tz).format("%Z").to_string();
+    let time = |t: Option<chrono::DateTime<chrono::Utc>>| -> String {
+        match t {
+            Some(t) if absolute => t.with_timezone(&tz).format("%m-%d %H:%M").to_string(),
+            _ => age(t, now),
+        }
+    };
 
     let sort = store.sort();
     let header = Row::new(cols.iter().map(|c| {
@@ -211,6 +242,9 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
         let mut title = match (c, sort.column) {
             (Col::Key, SortColumn::Carrier) => "carrier".to_string(),
             (Col::Key, SortColumn::Id) => "id".to_string(),
+            // Absolute times say their zone.
+            (Col::Age, _) if absolute => format!("created {zone}"),
+            (Col::Updated, _) if absolute => format!("updated {zone}"),
             _ => c.title().to_string(),
         };
         if c.sorted_by(sort.column) {
@@ -220,7 +254,6 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
     }))
     .style(theme.table_header);
 
-    let now = state.now();
     let selected = state.selected().map(|o| &o.key);
     let body = indexed.iter().map(|&(index, order)| {
         let is_selected = selected == Some(&order.key);
@@ -273,8 +306,8 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
                         theme.stage(stage),
                     ))
                 }
-                Col::Age => Cell::from(age(order.created_at(), now)),
-                Col::Updated => Cell::from(Span::styled(age(order.updated_at(), now), theme.muted)),
+                Col::Age => Cell::from(time(order.created_at())),
+                Col::Updated => Cell::from(Span::styled(time(order.updated_at()), theme.muted)),
                 // A bare list row: its details (customer, service) are
                 // still being read; said, not left blank.
                 Col::Customer if order.is_bare() => {
@@ -310,7 +343,14 @@ mod tests {
 
     #[test]
     fn narrow_tables_keep_the_essentials() {
-        let (cols, widths, _) = columns(80, 2, 9, 9, 10);
+        let w = Widths {
+            mark: 2,
+            key: 9,
+            status: 9,
+            schedule: 10,
+            time: 4,
+        };
+        let (cols, widths, _) = columns(80, &Column::ALL, w);
         assert!(cols.contains(&Col::Key));
         assert!(cols.contains(&Col::Stage));
         assert!(cols.contains(&Col::Age));
@@ -318,7 +358,11 @@ mod tests {
         assert!(!cols.contains(&Col::Updated));
         let total: u16 = widths.iter().sum::<u16>() + cols.len() as u16 - 1;
         assert_eq!(total, 80);
-        let (cols, _, _) = columns(160, 2, 9, 9, 10);
+        let (cols, _, _) = columns(160, &Column::ALL, w);
         assert_eq!(cols.len(), 9);
+        // A view's own columns, in its order.
+        let mine = [Column::Customer, Column::Order, Column::Age];
+        let (cols, _, _) = columns(160, &mine, w);
+        assert_eq!(cols, [Col::Mark, Col::Customer, Col::Key, Col::Age]);
     }
 }

@@ -161,6 +161,7 @@ impl Console {
             handles,
             readonly: start.readonly,
             theme: Theme::no_color(),
+            theme_name: None,
             user: config.user.clone(),
             keys: config.keys.clone(),
             data_dir: Some(start.data_dir.unwrap_or_else(|| dir.path().to_owned())),
@@ -173,6 +174,7 @@ impl Console {
             service_levels: Default::default(),
             notify: Default::default(),
             team: None,
+            personal: Default::default(),
         };
 
         let screen = SharedBackend(Arc::new(Mutex::new(TestBackend::new(
