@@ -620,3 +620,51 @@ async fn a_write_no_reread_confirms_is_never_resent_on_its_own() {
     assert!(why.contains("re-reading"), "{why}");
     assert_eq!(fake.sends(), 2);
 }
+
+/// Team mode: a console recorded two writes to one order; the daemon's pass
+/// leaves the earlier one unknown (the carrier cannot be read), so the
+/// later one is not sent in that pass; the next pass settles the earlier
+/// one, then sends the later one.
+#[tokio::test]
+async fn a_team_pass_sends_no_later_write_while_an_earlier_one_is_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Fake::with_orders(["1".to_string()]);
+    let key = OrderKey::new("tg", "1");
+    let store = SqliteStore::open(dir.path()).unwrap();
+    let first = leave(&store, &key, &message("first"), JournalState::Recorded);
+    let second = leave(&store, &key, &message("second"), JournalState::Recorded);
+    let exec = WriteExecutor::new(Some(Arc::new(store)), "daemon").unwrap();
+    let handles = [fake.handle("tg", false)];
+    let ours = |_: &str| true;
+
+    // The first is re-read (not there yet) and sent; the send times out
+    // before applying and the re-read after it fails: unknown.
+    fake.script(&[WriteFault::TimeoutBeforeApply]);
+    fake.fail_reads(&[false, true]);
+    let pass = exec.resolve_for_team(&handles, t0(), &ours).await;
+    let states: Vec<(String, JournalState)> = pass
+        .iter()
+        .map(|r| (r.entry.id.clone(), r.state()))
+        .collect();
+    assert_eq!(
+        states,
+        [(first.clone(), JournalState::Unknown)],
+        "second waits"
+    );
+    assert_eq!(fake.applied("second"), 0);
+
+    // Reachable again: the first is settled (resent once), then the second.
+    let pass = exec.resolve_for_team(&handles, t0(), &ours).await;
+    let states: Vec<(String, JournalState)> = pass
+        .iter()
+        .map(|r| (r.entry.id.clone(), r.state()))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            (first, JournalState::Confirmed),
+            (second, JournalState::Confirmed)
+        ]
+    );
+    assert_eq!((fake.applied("first"), fake.applied("second")), (1, 1));
+}

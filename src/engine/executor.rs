@@ -333,12 +333,22 @@ impl WriteExecutor {
             }
         };
         let mut out = Vec::new();
+        // Team mode: an order whose earlier entry is still open after this
+        // pass looked at it gets no later write sent in the same pass (one
+        // write per order at a time, the earlier one settled first); the
+        // later one waits, recorded, for the next pass.
+        let mut held: std::collections::HashSet<OrderKey> = std::collections::HashSet::new();
         for entry in entries {
             if let Some(ours) = team {
                 let known = handles.iter().any(|h| *h.name == *entry.key.carrier);
                 if !known || !ours(&entry.key.carrier) {
                     continue;
                 }
+                if held.contains(&entry.key) {
+                    tracing::info!(id = entry.id, key = %entry.key, "an earlier write to this order has no outcome yet; this one waits");
+                    continue;
+                }
+                held.insert(entry.key.clone());
             }
             let Some(handle) = handles.iter().find(|h| *h.name == *entry.key.carrier) else {
                 tracing::warn!(id = entry.id, key = %entry.key, "pending write of a carrier that is not configured; left as is");
@@ -356,16 +366,22 @@ impl WriteExecutor {
             // It may have been resolved while we waited for the order.
             let entry = match self.journal.journal_get(&entry.id).await {
                 Ok(Some(current)) if !current.state.is_final() => current,
-                Ok(_) => continue,
+                Ok(_) => {
+                    held.remove(&entry.key);
+                    continue;
+                }
                 Err(err) => {
                     tracing::error!(id = entry.id, error = %err, "cannot read a pending write");
                     continue;
                 }
             };
-            out.push(
-                self.resolve_one(handle, entry, &clock, team.is_some())
-                    .await,
-            );
+            let result = self
+                .resolve_one(handle, entry, &clock, team.is_some())
+                .await;
+            if result.entry.state.is_final() {
+                held.remove(&result.entry.key);
+            }
+            out.push(result);
         }
         out
     }
