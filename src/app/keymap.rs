@@ -168,6 +168,8 @@ pub enum Action {
     OpenPortal,
     /// Times as "3h ago" or as a date and time with the zone.
     ToggleTimes,
+    /// Write the current view to a CSV file.
+    ExportView,
     // Editing layers.
     Back,
     Accept,
@@ -240,6 +242,7 @@ impl Action {
         Action::CopyField,
         Action::OpenPortal,
         Action::ToggleTimes,
+        Action::ExportView,
         Action::Back,
         Action::Accept,
         Action::Submit,
@@ -305,6 +308,7 @@ impl Action {
             Action::CopyField => "copy_field",
             Action::OpenPortal => "open_portal",
             Action::ToggleTimes => "toggle_times",
+            Action::ExportView => "export_view",
             Action::Back => "back",
             Action::Accept => "accept",
             Action::Submit => "submit",
@@ -419,6 +423,9 @@ impl Action {
             (Action::CopyField, _) => "copy a field of the order (id, customer, email, ...)",
             (Action::OpenPortal, _) => "open the order in its carrier's portal (portal_url)",
             (Action::ToggleTimes, _) => "times: relative (3h ago) or absolute with the zone",
+            (Action::ExportView, _) => {
+                "write the view to a CSV file (in the directory started from)"
+            }
             (Action::Back, Layer::Help) => "drop the search / close the help",
             (Action::Accept, Layer::Help) => "search: keep it, back to scrolling",
             (Action::Backspace, Layer::Help) => "search: delete before the cursor",
@@ -514,6 +521,7 @@ fn defaults() -> Vec<Binding> {
         bind(layer, &[c('Y')], A::CopyField);
         bind(layer, &[c('o')], A::OpenPortal);
         bind(layer, &[c('T')], A::ToggleTimes);
+        bind(layer, &[c('E')], A::ExportView);
         bind(layer, &[c('q')], A::Quit);
     }
 

@@ -331,6 +331,7 @@ impl State {
             Action::CopyField => self.choose_copy_field(fx),
             Action::OpenPortal => self.open_portal(fx),
             Action::ToggleTimes => self.toggle_times(fx),
+            Action::ExportView => self.export_view(fx),
             Action::Act(kind) => self.open_action(kind),
             Action::Note => self.open_note(),
             Action::Flag => self.toggle_flag(fx),

@@ -61,6 +61,7 @@ mod bulk_send;
 mod cache;
 mod copy;
 mod dialog;
+mod export;
 mod feed;
 mod filter;
 mod flags;
@@ -183,6 +184,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.bulk_local_saved(&key, error, &mut fx);
         }
         Msg::Trend(result) => state.on_trend(result),
+        Msg::Exported { rows, result } => state.on_exported(rows, result),
         Msg::Team(msg) => state.on_team(msg),
     }
     // Input that waited for an order being read goes on once it is here.

@@ -114,6 +114,11 @@ pub enum Msg {
     },
     /// The store's hourly trend ([`Effect::LoadTrend`]), or why not.
     Trend(Result<HourlyTrend, String>),
+    /// Where `Effect::ExportCsv` wrote its `rows` orders, or why not.
+    Exported {
+        rows: usize,
+        result: Result<String, String>,
+    },
     /// Team mode: news from the team store (see `team`).
     Team(super::team::TeamMsg),
 }
@@ -170,4 +175,11 @@ pub enum Effect {
     SaveView { name: String, toml: String },
     /// Keep the choice of relative or absolute times for the next start.
     SaveTimes { absolute: bool },
+    /// Write `text` (`rows` orders as CSV) to `file_name` in the directory
+    /// the console was started from (`Msg::Exported`).
+    ExportCsv {
+        file_name: String,
+        text: String,
+        rows: usize,
+    },
 }

@@ -6,6 +6,7 @@
 
 mod action;
 pub mod board;
+pub mod csv;
 mod journal;
 mod notes;
 mod order;

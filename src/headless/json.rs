@@ -126,9 +126,8 @@ pub const CSV_COLUMNS: [&str; 18] = [
     "error",
 ];
 
-/// Writes `list --csv`: a header and a record per order, quoted per RFC 4180
-/// (CRLF line ends; a field with a comma, a quote or a line break in
-/// quotes, its quotes doubled).
+/// Writes `list --csv`: a header and a record per order, as
+/// `domain::csv` writes them (RFC 4180, formulas defused).
 pub fn write_csv(out: &mut impl Write, orders: &[Order], local: &Local) -> std::io::Result<()> {
     write_record(out, CSV_COLUMNS.iter().map(|c| (*c).to_owned()))?;
     for order in orders {
@@ -155,15 +154,5 @@ fn cell(value: &Value) -> String {
 }
 
 fn write_record(out: &mut impl Write, cells: impl Iterator<Item = String>) -> std::io::Result<()> {
-    let line: Vec<String> = cells.map(|c| csv_field(&c)).collect();
-    write!(out, "{}\r\n", line.join(","))
-}
-
-/// One CSV field, quoted when it must be (RFC 4180).
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
+    out.write_all(crate::domain::csv::record(cells).as_bytes())
 }

@@ -86,6 +86,22 @@ impl EffectRunner {
         let Some((p, to_app)) = &self.personal else {
             return false;
         };
+        if let Effect::ExportCsv {
+            file_name,
+            text,
+            rows,
+        } = effect
+        {
+            let result = std::env::current_dir()
+                .and_then(|dir| personal::write_export(&dir, file_name, text))
+                .map(|path| path.display().to_string())
+                .map_err(|e| format!("cannot write {file_name}: {e}"));
+            let _ = to_app.send(Msg::Exported {
+                rows: *rows,
+                result,
+            });
+            return true;
+        }
         let result = match effect {
             Effect::Copy { what, text } if p.clipboard => personal::copy_to_clipboard(text)
                 .map_err(|e| format!("copy {what}: cannot write to the terminal: {e}")),
@@ -201,7 +217,8 @@ pub fn command(effect: Effect) -> Option<Command> {
         Effect::Copy { .. }
         | Effect::OpenUrl(_)
         | Effect::SaveView { .. }
-        | Effect::SaveTimes { .. } => return None,
+        | Effect::SaveTimes { .. }
+        | Effect::ExportCsv { .. } => return None,
     })
 }
 

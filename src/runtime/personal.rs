@@ -135,6 +135,21 @@ pub fn append_view(path: &Path, toml: &str) -> std::io::Result<()> {
     file.flush()
 }
 
+/// Writes an export (`E`) as `file_name` in `dir`, readable by its owner
+/// only (it holds customers' names); never over an existing file. Returns
+/// the path written.
+pub fn write_export(dir: &Path, file_name: &str, text: &str) -> std::io::Result<PathBuf> {
+    let path = dir.join(file_name);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    Ok(path)
+}
+
 /// The state file's text for the times choice.
 fn state_text(absolute: bool) -> String {
     format!(
