@@ -95,7 +95,7 @@ enum Command {
     /// Write the commented example config where the config is looked for
     /// (--config, $ORDERDESK_CONFIG, else the platform config dir), never
     /// over an existing file, and check it as check-config does.
-    Init,
+    Init(InitArgs),
     /// Print the write journal (who did what, and what came of it), newest first.
     Journal {
         /// Print a JSON array (times in RFC 3339 with their offset) instead
@@ -132,6 +132,24 @@ struct SyncArgs {
     /// Serve Prometheus metrics on http://ADDR/metrics (e.g. 127.0.0.1:9185).
     #[arg(long, value_name = "ADDR")]
     metrics: Option<std::net::SocketAddr>,
+}
+
+/// The choices `init` writes into the example config.
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// Your name in the journal and on notes (default: $USER, else the
+    /// login name).
+    #[arg(long, value_name = "NAME")]
+    user: Option<String>,
+    /// The colour theme: default, light, high-contrast, colorblind.
+    #[arg(long, value_name = "NAME")]
+    theme: Option<String>,
+    /// Start in monitoring mode: no write request can be sent.
+    #[arg(long)]
+    readonly: bool,
+    /// Tell of orders that newly need attention: off, bell, osc9, osc777.
+    #[arg(long, value_name = "HOW")]
+    notify: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -401,9 +419,15 @@ async fn dispatch(cli: Cli, warnings: Vec<String>) -> Result<ExitCode, String> {
             let path = config_path(cli.config.as_deref())?;
             check_config(&path)
         }
-        Some(Command::Init) => {
+        Some(Command::Init(args)) => {
             let path = config_path(cli.config.as_deref())?;
-            orderdesk::config::write_starter(&path)?;
+            let choices = orderdesk::config::StarterChoices {
+                user: args.user,
+                theme: args.theme,
+                readonly: args.readonly,
+                notify: args.notify,
+            };
+            orderdesk::config::write_starter(&path, &choices)?;
             say(&format!(
                 "wrote the example config to {}: set each carrier's base_url and credentials there",
                 path.display()

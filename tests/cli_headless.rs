@@ -394,4 +394,44 @@ fn init_writes_the_example_config_once_and_checks_it() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(std::fs::read_to_string(&config).expect("read"), "# mine\n");
+
+    // The choices given as flags are set in the file, which still checks.
+    let chosen = dir.path().join("chosen.toml");
+    let out = run(
+        &[
+            "init",
+            "--user",
+            "anna",
+            "--theme",
+            "light",
+            "--readonly",
+            "--notify",
+            "bell",
+        ],
+        &chosen,
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&chosen).expect("written");
+    for line in [
+        "user = \"anna\"",
+        "theme = \"light\"",
+        "readonly = true",
+        "notify = \"bell\"",
+    ] {
+        assert!(written.lines().any(|l| l == line), "{line} in\n{written}");
+    }
+    // A bad choice is refused by the check, in the config's words.
+    let bad = dir.path().join("bad.toml");
+    let out = run(&["init", "--notify", "loud"], &bad, dir.path());
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("notify \"loud\" is not one of"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

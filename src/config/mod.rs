@@ -26,7 +26,7 @@ pub use kind::{
     KindReaders, KindSection, KindSettings, ReadKind, SecretKeys, SecretSource, StringOrInt,
     is_blank,
 };
-pub use starter::{EXAMPLE, write_starter};
+pub use starter::{EXAMPLE, StarterChoices, starter_text, write_starter};
 pub use team::TeamStore;
 pub use values::{DURATION_EXPECTED, Seconds};
 pub use views::{
