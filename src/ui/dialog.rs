@@ -400,11 +400,12 @@ fn modal_geometry(
 }
 
 /// Where the choices of the open dialog's form are on screen, for the app
-/// to place a click (`app::ChoiceRows`); the bulk dialog's are `bulk`'s.
+/// to place a click (`app::ChoiceRows`); none without a form (the bulk
+/// dialog's are `bulk`'s).
 pub(super) fn choice_rows(state: &State, area: Rect) -> [Option<ChoiceRows>; CHOICES_MEASURED] {
     match state.dialog() {
         Some(Dialog::Form(form)) => choices_on_screen(form, None, area),
-        _ => super::bulk::choice_rows(state, area),
+        _ => [None; CHOICES_MEASURED],
     }
 }
 

@@ -91,7 +91,11 @@ pub fn scroll_limits(state: &State) -> ScrollLimits {
         help: help::help_max_scroll(state, area),
         dialog: dialog::confirm_max_scroll(state, area),
         status_rows: a.status.height,
-        choices: dialog::choice_rows(state, area),
+        // The open form's choices, else the bulk dialog's.
+        choices: match state.dialog() {
+            Some(crate::app::Dialog::Form(_)) => dialog::choice_rows(state, area),
+            _ => bulk::choice_rows(state, area),
+        },
     }
 }
 
