@@ -83,10 +83,10 @@ pub(super) async fn run(store: PgStore, events: UnboundedSender<FollowEvent>, wa
         lost_since = None;
         backoff = BACKOFF_START;
         let _ = events.send(FollowEvent::Connected);
-        while let Some(first) = listener.changes.recv().await {
+        while let Some(first) = listener.notification().await {
             let mut burst = vec![first];
             let until = tokio::time::Instant::now() + COALESCE;
-            while let Ok(Some(next)) = tokio::time::timeout_at(until, listener.changes.recv()).await
+            while let Ok(Some(next)) = tokio::time::timeout_at(until, listener.notification()).await
             {
                 burst.push(next);
             }

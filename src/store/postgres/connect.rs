@@ -169,7 +169,7 @@ pub(crate) fn pool(settings: Settings) -> Result<Pool, StoreError> {
         })
 }
 
-pub(crate) fn tls_config() -> Result<rustls::ClientConfig, String> {
+pub(super) fn tls_config() -> Result<rustls::ClientConfig, String> {
     use rustls_platform_verifier::BuilderVerifierExt;
     let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     Ok(rustls::ClientConfig::builder_with_provider(provider)

@@ -13,9 +13,9 @@
 //!   migrates, it refuses a schema that is not exactly this build's.
 //! - `orders`, `notes`, `journal`: the traits, with the SQLite store's
 //!   semantics (the conformance suite runs on both); `text`: the search.
-//! - `notify`: what the change notifications (schema v2) say, `listen`:
-//!   a connection of its own that receives them (the console); `session`:
-//!   a connection of its own for an advisory lock or `LISTEN` (the daemon);
+//! - `notify`: what the change notifications (schema v2) say; `session`:
+//!   a connection of its own for an advisory lock or `LISTEN` (the daemon,
+//!   and the console through `listen`);
 //!   `team`: what only the team store holds, carrier health and presence.
 //!
 //! Times are RFC 3339 text in UTC with nanoseconds, as in the SQLite store:
@@ -45,7 +45,6 @@ use deadpool_postgres::{Object, Pool, PoolError};
 use tokio_postgres::error::SqlState;
 
 pub use connect::{Password, url_has_password};
-pub use listen::Listener;
 pub use notify::Change;
 pub use schema::{CHANNEL, SCHEMA_VERSION, init};
 pub use session::Session;
