@@ -5,6 +5,7 @@
 //! and flags. Pure data and pure functions; no I/O.
 
 mod action;
+pub mod base64;
 pub mod board;
 pub mod csv;
 mod journal;

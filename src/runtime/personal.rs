@@ -28,28 +28,6 @@ pub struct Personal {
     pub clipboard: bool,
 }
 
-/// Standard base64 with padding (RFC 4648), what OSC 52 carries.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 impl Personal {
     /// From the config: its views (the config's and the views file's),
     /// its carriers' portals, the views file beside it and the times
@@ -90,7 +68,10 @@ pub const STATE_FILE: &str = "ui.toml";
 
 /// The OSC 52 sequence that puts `text` on the clipboard.
 pub fn osc52(text: &str) -> String {
-    format!("\x1b]52;c;{}\x07", base64(text.as_bytes()))
+    format!(
+        "\x1b]52;c;{}\x07",
+        crate::domain::base64::encode(text.as_bytes())
+    )
 }
 
 /// Writes the OSC 52 sequence for `text` to the terminal.
