@@ -169,17 +169,7 @@ impl State {
             entry,
             order,
         } = settled;
-        let reread = order.is_some();
-        if let Some(order) = order {
-            self.upsert_orders(vec![order]);
-        }
-        let no_reread = entry.as_ref().is_some_and(|e| {
-            self.carrier(&e.key.carrier)
-                .is_some_and(|c| !c.info.profile.reread_confirms(&e.request))
-        });
-        if let Some(entry) = entry {
-            self.on_journal(entry);
-        }
+        let super::writes::Absorbed { reread, no_reread } = self.absorb_settled(order, entry);
         self.pending.remove(&ticket);
         let fate = match result {
             Ok(receipt) => {

@@ -13,6 +13,14 @@ use super::msg::{Effect, WriteSettled};
 use super::state::{Level, Modal, Pending, State};
 use crate::domain::{ActionKind, Availability};
 
+/// What [`State::absorb_settled`] found.
+pub(super) struct Absorbed {
+    /// The order came back re-read.
+    pub(super) reread: bool,
+    /// No re-read can show this write.
+    pub(super) no_reread: bool,
+}
+
 impl State {
     pub(super) fn open_action(&mut self, kind: ActionKind) {
         if self.readonly {
@@ -144,6 +152,28 @@ impl State {
         }
     }
 
+    /// What every settled write brings, taken in first: the re-read order,
+    /// then its journal entry. Says whether the order was re-read, and
+    /// whether no re-read can show the write (LLA's pay link: not re-read).
+    pub(super) fn absorb_settled(
+        &mut self,
+        order: Option<crate::domain::Order>,
+        entry: Option<crate::domain::JournalEntry>,
+    ) -> Absorbed {
+        let reread = order.is_some();
+        if let Some(order) = order {
+            self.upsert_orders(vec![order]);
+        }
+        let no_reread = entry.as_ref().is_some_and(|e| {
+            self.carrier(&e.key.carrier)
+                .is_some_and(|c| !c.info.profile.reread_confirms(&e.request))
+        });
+        if let Some(entry) = entry {
+            self.on_journal(entry);
+        }
+        Absorbed { reread, no_reread }
+    }
+
     /// A write of this console settled: the re-read order first, then its
     /// journal entry, then the outcome (the status line and the dialog); a
     /// write whose order was re-read needs no other read.
@@ -155,18 +185,7 @@ impl State {
             entry,
             order,
         } = settled;
-        let reread = order.is_some();
-        if let Some(order) = order {
-            self.upsert_orders(vec![order]);
-        }
-        // A write no re-read can show (LLA's pay link) is not re-read.
-        let no_reread = entry.as_ref().is_some_and(|e| {
-            self.carrier(&e.key.carrier)
-                .is_some_and(|c| !c.info.profile.reread_confirms(&e.request))
-        });
-        if let Some(entry) = entry {
-            self.on_journal(entry);
-        }
+        let Absorbed { reread, no_reread } = self.absorb_settled(order, entry);
         let pending = self.pending.remove(&ticket);
         let summary = pending
             .map(|p| p.summary)
