@@ -193,10 +193,14 @@ fn an_order() -> Order {
 }
 
 fn set_status() -> ActionRequest {
+    set_status_to("delivered")
+}
+
+fn set_status_to(status: &str) -> ActionRequest {
     ActionRequest {
         action: ActionKind::SetStatus,
-        params: vec![("status".into(), "delivered".into())],
-        summary: "set status delivered".into(),
+        params: vec![("status".into(), status.into())],
+        summary: format!("set status {status}"),
         preview: None,
     }
 }
@@ -337,17 +341,19 @@ async fn an_agent_writes_notes_flags_and_journal_requests_but_not_the_rest() {
     let key = an_order().key;
     agent.add_note(&key, "erik", "called", at()).await.unwrap();
     agent.set_flag(&key, true, "erik", at()).await.unwrap();
+    // Another status than the open entry's: a new row, not a joined one.
     let asked = agent
         .journal_record(NewJournalEntry {
             session: "console",
             author: "erik",
             key: &key,
             kind: "tjansteguiden",
-            request: &set_status(),
+            request: &set_status_to("cancelled"),
             at: at(),
         })
         .await
         .unwrap();
+    assert_ne!(asked.id, entry.id);
     assert_eq!(owner.notes(&key).await.unwrap().len(), 2);
     assert_eq!(owner.flags().await.unwrap()[&key].author, "erik");
     assert_eq!(owner.journal_get(&asked.id).await.unwrap(), Some(asked));
@@ -389,6 +395,71 @@ async fn sslmode_require_insists_on_tls() {
     assert!(err.to_string().contains("TLS"), "{err}");
     // Without it, the same database opens.
     assert!(PgStore::open(&db.url, &Password::none()).await.is_ok());
+}
+
+#[tokio::test]
+async fn the_same_write_asked_by_two_agents_at_one_instant_is_recorded_once() {
+    let Some((db, owner, anna, _)) = team_with_login("orderdesk_agent", "anna2").await else {
+        return;
+    };
+    let erik_url = db
+        .login(&db.user("erik2"), "pw-of-erik", "orderdesk_agent")
+        .await;
+    let erik = PgStore::open(&erik_url, &Password::given("pw-of-erik".into()))
+        .await
+        .unwrap();
+    let key = OrderKey::new("tg", "2");
+    let ask = |store: PgStore, author: &'static str, status: &'static str| {
+        let key = key.clone();
+        async move {
+            store
+                .journal_record(NewJournalEntry {
+                    session: author,
+                    author,
+                    key: &key,
+                    kind: "tjansteguiden",
+                    request: &set_status_to(status),
+                    at: Utc::now(),
+                })
+                .await
+                .unwrap()
+        }
+    };
+    // Twenty rounds of both at once: one row each time, both told its id.
+    for round in 0..20 {
+        let status: &'static str = if round % 2 == 0 {
+            "delivered"
+        } else {
+            "active"
+        };
+        let (a, e) = tokio::join!(
+            ask(anna.clone(), "anna", status),
+            ask(erik.clone(), "erik", status)
+        );
+        assert_eq!(a.id, e.id, "round {round}: both joined one entry");
+        let open: Vec<_> = owner
+            .journal_unresolved()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|j| j.key == key)
+            .collect();
+        assert_eq!(open.len(), 1, "round {round}: {open:?}");
+        // Settled, the next identical request is a new write.
+        owner
+            .journal_finish(&a.id, Outcome::Failed { why: "test".into() }, Utc::now())
+            .await
+            .unwrap();
+    }
+    // A different write to the same order is its own entry.
+    let first = ask(anna.clone(), "anna", "delivered").await;
+    let other = ask(erik.clone(), "erik", "cancelled").await;
+    assert_ne!(first.id, other.id);
+    assert_eq!(
+        ask(erik, "erik", "delivered").await.id,
+        first.id,
+        "joins the open one, not the other"
+    );
 }
 
 // ---- change notifications (schema v2) --------------------------------------

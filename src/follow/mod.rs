@@ -4,7 +4,9 @@
 //! has: the store's link, colleagues' notes and flags, carrier health as
 //! the daemon reports it, presence), but everything comes from PostgreSQL:
 //!
-//! - it paints at once from the database ([`FollowEvent::Loaded`]), then
+//! - it paints at once from the database ([`FollowEvent::Loaded`]) (a
+//!   database down at start is reported as lost and retried like a lost
+//!   connection; the schema is checked on each connect), then
 //!   LISTENs on a connection of its own (`watch`): each change names a row,
 //!   a burst is collected for [`COALESCE`] and the named rows are read
 //!   (orders by keys with `OrderCache::orders`) and reported;
@@ -12,7 +14,9 @@
 //!   backoff; once back, everything is read again (a full reload: any
 //!   change made meanwhile is caught up) and [`FollowEvent::Connected`];
 //! - a write ([`Command::Execute`]) is recorded in the shared journal in
-//!   state `recorded` with the agent as author; the sync daemon sends it;
+//!   state `recorded` with the agent as author (or joins a colleague's
+//!   identical write still open, which is then sent once for both); the
+//!   sync daemon sends it;
 //!   when the entry reaches a final state this follower answers
 //!   [`Event::WriteSettled`] from its outcome; notes and flags are written
 //!   directly;

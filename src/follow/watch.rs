@@ -112,6 +112,9 @@ async fn reload(
     seen: &mut Seen,
 ) -> Result<(), StoreError> {
     let read = async {
+        // Again after each reconnect: the database may have been restored
+        // from an older backup, or was down when the console started.
+        store.check_schema().await?;
         let journal = store
             .journal(&JournalFilter {
                 limit: Some(JOURNAL_HELD),

@@ -26,15 +26,26 @@ pub struct TeamSetup {
 
 /// Opens the team store and starts following it; its reports reach the app
 /// on `to_app`. `viewer`: a read-only console or the wallboard.
+///
+/// A team store that does not answer yet (down, restarting, the network
+/// cut) does not stop the console: it starts, its store chip says
+/// unreachable and why, and the follower connects once the database is
+/// back. A refused login, a missing database or a schema of another build
+/// is an error here: waiting would not mend them.
 pub async fn start(
     team: &TeamSetup,
     author: String,
     viewer: bool,
     to_app: UnboundedSender<Msg>,
 ) -> Result<(FollowHandle, PgStore), String> {
-    let store = PgStore::open(&team.url, &team.password)
-        .await
-        .map_err(|e| e.to_string())?;
+    let store = match PgStore::open(&team.url, &team.password).await {
+        Ok(store) => store,
+        Err(e) if e.may_pass() => {
+            tracing::warn!("team store not reachable at start, following once it is: {e}");
+            PgStore::connect(&team.url, &team.password).map_err(|e| e.to_string())?
+        }
+        Err(e) => return Err(e.to_string()),
+    };
     let (handle, events) = follow::spawn(FollowSetup {
         store: store.clone(),
         author,

@@ -71,6 +71,10 @@ pub enum StoreError {
         target: String,
         doing: &'static str,
         detail: String,
+        /// Trying again later may succeed: no answer at all, or a server
+        /// starting up, shutting down or full. False for a refused login, a
+        /// missing database or TLS that cannot be set up.
+        passing: bool,
     },
     /// The team store refused an operation for lack of rights: the login's
     /// role does not allow it.
@@ -119,6 +123,11 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// A team store that may answer later (see `Unreachable::passing`).
+    pub fn may_pass(&self) -> bool {
+        matches!(self, StoreError::Unreachable { passing: true, .. })
+    }
+
     /// Short category name for logs and JSON.
     pub fn category(&self) -> &'static str {
         match self {

@@ -149,7 +149,9 @@ pub trait LocalStore: Send + Sync + std::fmt::Debug {
 pub trait Journal: Send + Sync + std::fmt::Debug {
     /// Whether what is recorded survives the process.
     fn is_persistent(&self) -> bool;
-    /// Records a write before it is sent (state `recorded`).
+    /// Records a write before it is sent (state `recorded`). The team store
+    /// returns an identical write still open on the order instead (same
+    /// action and parameters, another agent's perhaps), so it is sent once.
     async fn journal_record(&self, new: NewJournalEntry<'_>) -> Result<JournalEntry, StoreError>;
     /// Claims an entry for sending (`sending`, one more send, `session` as
     /// owner) only if it is still exactly as `seen` (state, sends,

@@ -150,6 +150,7 @@ pub(crate) fn pool(settings: Settings) -> Result<Pool, StoreError> {
             target: settings.target.clone(),
             doing: "setting up TLS",
             detail,
+            passing: false,
         })?;
         Manager::from_config(
             settings.config,

@@ -6,8 +6,19 @@
 //! moves it with a conditional `UPDATE` in the same transaction (the row
 //! must still be exactly as the caller saw it); an outcome reads the row
 //! `FOR UPDATE` and changes it in the same transaction. So two consoles or
-//! daemons never both claim an entry, whichever connection they use. It
-//! must not send anything.
+//! daemons never both claim an entry, whichever connection they use.
+//!
+//! Recording joins an identical open write: when the order already has an
+//! entry of the same action with the same parameters that is not final
+//! (recorded, sending or unknown), that entry is returned and nothing new
+//! is recorded, so the same write asked for by two agents at one instant
+//! is sent once and both see its outcome. The check and the insert are
+//! serialized per order by a transaction-scoped advisory lock. A different
+//! write to the same order is recorded and waits its turn (the executor
+//! sends one write per order at a time). The embedded store has one agent
+//! and records every request.
+//!
+//! It must not send anything.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -130,12 +141,39 @@ impl Journal for PgStore {
             updated_at: new.at,
             resolved_at: None,
         };
-        let client = self.client(doing).await?;
-        client
-            .execute(
+        let params = serde_json::to_string(&new.request.params).unwrap_or_else(|_| "[]".into());
+        let mut client = self.client(doing).await?;
+        let tx = client
+            .transaction()
+            .await
+            .map_err(|e| self.err(doing, &e))?;
+        // One recorder per order at a time (released at commit), so two
+        // agents sending the same write at one instant cannot both miss
+        // each other's row.
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))",
+            &[&&*entry.key.carrier, &entry.key.id],
+        )
+        .await
+        .map_err(|e| self.err(doing, &e))?;
+        // One statement, so joining needs the right to insert too: a
+        // viewer is refused whether or not an identical write is open.
+        let row = tx
+            .query_one(
                 &format!(
-                    "INSERT INTO journal ({COLUMNS}) VALUES
-                     ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, NULL, NULL, NULL, $11, NULL)"
+                    "WITH joined AS (
+                         SELECT {COLUMNS} FROM journal
+                         WHERE carrier = $5 AND order_id = $6 AND action = $8
+                           AND state IN ('recorded', 'sending', 'unknown')
+                           AND (request::jsonb) -> 'params' = $12::text::jsonb
+                         ORDER BY created_at LIMIT 1),
+                     recorded AS (
+                         INSERT INTO journal ({COLUMNS})
+                         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, NULL, NULL, NULL,
+                                $11, NULL
+                         WHERE NOT EXISTS (SELECT 1 FROM joined)
+                         RETURNING {COLUMNS})
+                     SELECT * FROM recorded UNION ALL SELECT * FROM joined"
                 ),
                 &[
                     &entry.id,
@@ -149,10 +187,15 @@ impl Journal for PgStore {
                     &request,
                     &JournalState::Recorded.as_str(),
                     &ts(entry.updated_at),
+                    &params,
                 ],
             )
             .await
             .map_err(|e| self.err(doing, &e))?;
+        let entry = self
+            .entry(doing, &row)?
+            .ok_or_else(|| StoreError::UnknownEntry(entry.id.clone()))?;
+        tx.commit().await.map_err(|e| self.err(doing, &e))?;
         Ok(entry)
     }
 

@@ -87,6 +87,7 @@ impl Place {
                 target,
                 doing,
                 detail: error_chain(err),
+                passing: true,
             };
         };
         let detail = db.message().to_owned();
@@ -101,7 +102,14 @@ impl Place {
         } else if *code == SqlState::INVALID_PASSWORD
             || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
             || *code == SqlState::INVALID_CATALOG_NAME
-            || *code == SqlState::TOO_MANY_CONNECTIONS
+        {
+            StoreError::Unreachable {
+                target,
+                doing,
+                detail,
+                passing: false,
+            }
+        } else if *code == SqlState::TOO_MANY_CONNECTIONS
             || *code == SqlState::CANNOT_CONNECT_NOW
             || *code == SqlState::ADMIN_SHUTDOWN
         {
@@ -109,6 +117,7 @@ impl Place {
                 target,
                 doing,
                 detail,
+                passing: true,
             }
         } else if *code == SqlState::DISK_FULL {
             StoreError::DiskFull {
@@ -131,6 +140,7 @@ impl Place {
                 target: self.target.clone(),
                 doing,
                 detail: other.to_string(),
+                passing: true,
             },
         }
     }
@@ -158,26 +168,33 @@ impl PgStore {
     /// never changes the schema.
     pub async fn open(url: &str, password: &Password) -> Result<PgStore, StoreError> {
         let store = PgStore::connect(url, password)?;
-        let client = store.client("opening the team store").await?;
-        let found = schema::version(&client, &store.place).await?;
-        if found != SCHEMA_VERSION {
-            let hint = if found > SCHEMA_VERSION {
-                "upgrade orderdesk"
-            } else {
-                "an administrator runs `orderdesk db init --database URL` to create or migrate it"
-            };
-            return Err(StoreError::SchemaMismatch {
-                target: store.place.target.clone(),
-                found,
-                supported: SCHEMA_VERSION,
-                hint,
-            });
-        }
+        store.check_schema().await?;
         Ok(store)
     }
 
-    /// A handle on `url` without any check (the pool connects lazily).
-    pub(crate) fn connect(url: &str, password: &Password) -> Result<PgStore, StoreError> {
+    /// Checks that the schema is exactly this build's; see [`PgStore::open`].
+    pub async fn check_schema(&self) -> Result<(), StoreError> {
+        let client = self.client("opening the team store").await?;
+        let found = schema::version(&client, &self.place).await?;
+        if found == SCHEMA_VERSION {
+            return Ok(());
+        }
+        let hint = if found > SCHEMA_VERSION {
+            "upgrade orderdesk"
+        } else {
+            "an administrator runs `orderdesk db init --database URL` to create or migrate it"
+        };
+        Err(StoreError::SchemaMismatch {
+            target: self.place.target.clone(),
+            found,
+            supported: SCHEMA_VERSION,
+            hint,
+        })
+    }
+
+    /// A handle on `url` without any check (the pool connects lazily): a
+    /// console whose team store is down at start follows it once it is up.
+    pub fn connect(url: &str, password: &Password) -> Result<PgStore, StoreError> {
         let settings = connect::settings(url, password, &connect::Env::process())?;
         let place = Arc::new(Place {
             target: settings.target.clone(),

@@ -44,6 +44,7 @@ impl Session {
                 target: place.target.clone(),
                 doing: "setting up TLS",
                 detail,
+                passing: false,
             })?;
             let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls);
             let (client, connection) = settings
