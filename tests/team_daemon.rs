@@ -8,12 +8,12 @@
 //! 0; `--metrics` serves every family. The daemons log JSON lines, read
 //! here to know what each one is doing.
 
+mod daemon_support;
 mod pg_support;
 
-use std::io::{BufRead, BufReader};
+use daemon_support::{Daemon, FROM_CURSOR, HOLDS, POLLED, STANDS_BY};
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -25,11 +25,6 @@ use orderdesk::store::{Journal, JournalEntry, NewJournalEntry, PgStore};
 
 const SYNC_PW: &str = "pw-of-the-daemon";
 const AGENT_PW: &str = "pw-of-anna";
-
-const HOLDS: &str = "this daemon holds the poller lock: polling";
-const STANDS_BY: &str = "another daemon polls this carrier: standing by";
-const POLLED: &str = "poll finished";
-const FROM_CURSOR: &str = "polling from the stored cursor";
 
 /// One team: its database with a daemon login and an agent login, the
 /// simulator, and a config naming it (polling every half second).
@@ -79,114 +74,22 @@ async fn team() -> Option<Team> {
     })
 }
 
-/// A running `orderdesk sync`, its stdout collected line by line.
-struct Daemon {
-    child: Child,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-impl Daemon {
-    fn start(team: &Team, extra: &[&str]) -> Daemon {
-        let config = team.dir.path().join("carriers.toml");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_orderdesk"))
-            .args(["sync", "--database", &team.sync_url, "--log-format", "json"])
-            .arg("--config")
-            .arg(&config)
-            .args(extra)
-            .env("PGPASSWORD", SYNC_PW)
-            .env("ORDERDESK_LOG", "info")
-            .env_remove("ORDERDESK_DATABASE_URL")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("orderdesk sync starts");
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        for stream in [
-            Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().expect("stderr")),
-        ] {
-            let lines = lines.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    lines.lock().unwrap().push(line);
-                }
-            });
-        }
-        Daemon { child, lines }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn log(&self) -> String {
-        self.lines.lock().unwrap().join("\n")
-    }
-
-    /// Log lines whose message is `message`.
-    fn count(&self, message: &str) -> usize {
-        let needle = format!("\"message\":\"{message}\"");
-        self.lines
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|l| l.contains(&needle))
-            .count()
-    }
-
-    /// Waits until `message` was logged `n` times; how long it took.
-    async fn wait_for(&self, message: &str, n: usize, within: Duration) -> Duration {
-        let start = Instant::now();
-        while self.count(message) < n {
-            assert!(
-                start.elapsed() < within,
-                "no {n}x {message:?} within {within:?}; the log:\n{}",
-                self.log()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        start.elapsed()
-    }
-
-    fn kill9(&mut self) {
-        self.child.kill().expect("kill -9");
-        let _ = self.child.wait();
-    }
-
-    /// SIGTERM, then its exit status (waited for without blocking the
-    /// simulator's runtime).
-    async fn terminate(&mut self, within: Duration) -> ExitStatus {
-        let pid = i32::try_from(self.pid()).expect("a pid");
-        // SAFETY: a signal to our own child process.
-        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                return status;
-            }
-            assert!(
-                start.elapsed() < within,
-                "no exit within {within:?} of SIGTERM:\n{}",
-                self.log()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `orderdesk sync` on the team's database with the team's config.
+fn daemon(team: &Team, extra: &[&str]) -> Daemon {
+    Daemon::start(
+        &team.sync_url,
+        SYNC_PW,
+        &team.dir.path().join("carriers.toml"),
+        extra,
+    )
 }
 
 /// Two daemons, the first holding the lock, the second standing by.
 async fn two_daemons(team: &Team, first_extra: &[&str]) -> (Daemon, Daemon) {
-    let a = Daemon::start(team, first_extra);
+    let a = daemon(team, first_extra);
     a.wait_for(HOLDS, 1, Duration::from_secs(30)).await;
     a.wait_for(POLLED, 1, Duration::from_secs(30)).await;
-    let b = Daemon::start(team, &[]);
+    let b = daemon(team, &[]);
     b.wait_for(STANDS_BY, 1, Duration::from_secs(30)).await;
     (a, b)
 }

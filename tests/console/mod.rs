@@ -2,8 +2,9 @@
 //! tests: a Tjänsteguiden simulator on loopback, the console loop
 //! ([`orderdesk::runtime::run_loop`]) on a `TestBackend` the test can read
 //! while the loop owns the terminal, keys fed through a channel, a store in
-//! a temp data dir. No real terminal, no signal handlers, no sleeps beyond
-//! polling the screen.
+//! a temp data dir. [`team_console`] runs the same loop following a team
+//! store instead (no carrier, no simulator). No real terminal, no signal
+//! handlers, no sleeps beyond polling the screen.
 #![allow(dead_code)]
 
 use std::io;
@@ -102,6 +103,8 @@ pub struct Start {
     pub readonly: bool,
     /// Orders the simulator generates.
     pub orders: usize,
+    /// How often the carrier is polled.
+    pub refresh: Duration,
     pub warnings: Vec<String>,
     /// The data dir to start from (a prepared store); a fresh temp dir
     /// when `None`.
@@ -117,6 +120,7 @@ impl Default for Start {
             height: 48,
             readonly: false,
             orders: 120,
+            refresh: Duration::from_secs(30),
             warnings: Vec::new(),
             data_dir: None,
             state_dir: None,
@@ -124,16 +128,70 @@ impl Default for Start {
     }
 }
 
-/// A running console against one Tjänsteguiden simulator named `tg`.
-pub struct Console {
-    /// The simulator's state: requests, writes, order status and log.
-    pub sim: TgSim,
+/// A console loop running on a [`SharedBackend`], fed keys through a
+/// channel: what every console of these tests is.
+pub struct Running {
     screen: SharedBackend,
     keys: mpsc::UnboundedSender<io::Result<Event>>,
     task: Option<JoinHandle<Result<(), String>>>,
     shutdown: Option<oneshot::Sender<()>>,
+}
+
+/// A running console against one Tjänsteguiden simulator named `tg`.
+pub struct Console {
+    /// The simulator's state: requests, writes, order status and log.
+    pub sim: TgSim,
+    running: Running,
     _server: RunningSim,
     _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for Console {
+    type Target = Running;
+    fn deref(&self) -> &Running {
+        &self.running
+    }
+}
+
+/// The setup every test console starts from: no colour, no carriers, no
+/// store, Stockholm time, `user` as the agent.
+pub fn bare_setup(user: &str, readonly: bool) -> ConsoleSetup {
+    ConsoleSetup {
+        handles: Vec::new(),
+        readonly,
+        theme: Theme::no_color(),
+        theme_name: None,
+        user: user.to_owned(),
+        keys: Default::default(),
+        data_dir: None,
+        state_dir: None,
+        keep_terminal: chrono::Duration::days(14),
+        timezone: chrono_tz::Europe::Stockholm,
+        warnings: Vec::new(),
+        board: Default::default(),
+        wallboard: false,
+        service_levels: Default::default(),
+        notify: Default::default(),
+        team: None,
+        personal: Default::default(),
+    }
+}
+
+/// A console in team mode following the team store at `url` as `user`
+/// (password `password`): no carrier, no simulator of its own.
+pub fn team_console(
+    url: &str,
+    password: &str,
+    user: &str,
+    readonly: bool,
+    (width, height): (u16, u16),
+) -> Running {
+    let mut setup = bare_setup(user, readonly);
+    setup.team = Some(runtime::TeamSetup {
+        url: url.to_owned(),
+        password: orderdesk::store::postgres::Password::given(password.into()),
+    });
+    Running::start(setup, width, height)
 }
 
 impl Console {
@@ -148,7 +206,7 @@ impl Console {
         .await
         .expect("the simulator starts");
         let mut carrier = sim.carrier_config("tg", &server.origin());
-        carrier.refresh = Duration::from_secs(30);
+        carrier.refresh = start.refresh;
         let mut config = Config::empty();
         config.carriers.push(carrier);
         let handles = config
@@ -157,30 +215,31 @@ impl Console {
             .map(|c| registry::build(&config, c, start.readonly).expect("the carrier builds"))
             .collect();
         let dir = tempfile::tempdir().expect("tempdir");
-        let setup = ConsoleSetup {
-            handles,
-            readonly: start.readonly,
-            theme: Theme::no_color(),
-            theme_name: None,
-            user: config.user.clone(),
-            keys: config.keys.clone(),
-            data_dir: Some(start.data_dir.unwrap_or_else(|| dir.path().to_owned())),
-            state_dir: start.state_dir,
-            keep_terminal: chrono::Duration::days(i64::from(config.keep_terminal_days)),
-            timezone: chrono_tz::Europe::Stockholm,
-            warnings: start.warnings,
-            board: Default::default(),
-            wallboard: false,
-            service_levels: Default::default(),
-            notify: Default::default(),
-            team: None,
-            personal: Default::default(),
-        };
+        let mut setup = bare_setup(&config.user, start.readonly);
+        setup.handles = handles;
+        setup.keys = config.keys.clone();
+        setup.data_dir = Some(start.data_dir.unwrap_or_else(|| dir.path().to_owned()));
+        setup.state_dir = start.state_dir;
+        setup.keep_terminal = chrono::Duration::days(i64::from(config.keep_terminal_days));
+        setup.warnings = start.warnings;
+        Console {
+            sim,
+            running: Running::start(setup, start.width, start.height),
+            _server: server,
+            _dir: dir,
+        }
+    }
 
-        let screen = SharedBackend(Arc::new(Mutex::new(TestBackend::new(
-            start.width,
-            start.height,
-        ))));
+    /// Presses `q` and waits for the loop to end by itself; its result.
+    pub async fn quit(self) -> Result<(), String> {
+        self.running.quit().await
+    }
+}
+
+impl Running {
+    /// Runs the console loop with `setup` on a `width` x `height` screen.
+    pub fn start(setup: ConsoleSetup, width: u16, height: u16) -> Running {
+        let screen = SharedBackend(Arc::new(Mutex::new(TestBackend::new(width, height))));
         let (keys, input) = mpsc::unbounded();
         let (stop, stopped) = oneshot::channel::<()>();
         let backend = screen.clone();
@@ -191,14 +250,11 @@ impl Console {
             };
             runtime::run_loop(&mut terminal, input, shutdown, setup).await
         });
-        Console {
-            sim,
+        Running {
             screen,
             keys,
             task: Some(task),
             shutdown: Some(stop),
-            _server: server,
-            _dir: dir,
         }
     }
 
@@ -261,7 +317,7 @@ impl Console {
     }
 }
 
-impl Drop for Console {
+impl Drop for Running {
     fn drop(&mut self) {
         if let Some(stop) = self.shutdown.take() {
             let _ = stop.send(());

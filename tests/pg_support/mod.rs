@@ -37,6 +37,8 @@ pub struct Cluster {
     dir: PathBuf,
     bin: PathBuf,
     run_as: Option<String>,
+    /// The server's options (`pg_ctl -o`), to start it again the same way.
+    options: String,
     pub port: u16,
 }
 
@@ -70,6 +72,35 @@ impl Cluster {
             .stderr(Stdio::null())
             .status();
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+
+    /// Stops the server as an administrator would (`pg_ctl stop -m fast`):
+    /// every connection is cut. The cluster stays; see [`Cluster::start_again`].
+    pub fn stop_for_now(&self) {
+        let mut pg_ctl = Cluster::command(&self.bin, self.run_as.as_deref(), "pg_ctl");
+        pg_ctl
+            .arg("-D")
+            .arg(self.data())
+            .args(["-m", "fast", "-w", "stop"]);
+        run(pg_ctl, "pg_ctl stop").unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// Starts the stopped server again on the same port.
+    pub fn start_again(&self) {
+        run(self.pg_ctl_start(), "pg_ctl start").unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    fn pg_ctl_start(&self) -> Command {
+        let mut pg_ctl = Cluster::command(&self.bin, self.run_as.as_deref(), "pg_ctl");
+        pg_ctl
+            .arg("-D")
+            .arg(self.data())
+            .args(["-w", "-t", "60", "-l"])
+            .arg(self.dir.join("server.log"))
+            .arg("-o")
+            .arg(&self.options)
+            .arg("start");
+        pg_ctl
     }
 
     /// The URL of `database` as the superuser, over TCP with a password.
@@ -208,6 +239,7 @@ fn start_in(bin: PathBuf) -> Result<Cluster, String> {
         dir: dir.clone(),
         bin: bin.clone(),
         run_as: run_as.clone(),
+        options: String::new(),
         port: 0,
     };
     // The watchdog: if this binary is killed, stop the server and delete
@@ -252,19 +284,12 @@ fn start_in(bin: PathBuf) -> Result<Cluster, String> {
     let mut last = String::new();
     for _ in 0..3 {
         let port = free_port()?;
-        let mut pg_ctl = Cluster::command(&bin, run_as.as_deref(), "pg_ctl");
-        pg_ctl
-            .arg("-D")
-            .arg(cluster.data())
-            .args(["-w", "-t", "60", "-l"])
-            .arg(dir.join("server.log"))
-            .arg("-o")
-            .arg(format!(
-                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
-                 -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
-                dir.display()
-            ))
-            .arg("start");
+        cluster.options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
+             -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+            dir.display()
+        );
+        let pg_ctl = cluster.pg_ctl_start();
         match run(pg_ctl, "pg_ctl start") {
             Ok(()) => {
                 cluster.port = port;
