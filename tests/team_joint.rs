@@ -177,6 +177,12 @@ async fn a_note_a_flag_and_a_status_change_on_one_console_are_on_the_others_with
     })
     .await;
     assert!(took < WITHIN, "the note took {took:?}");
+    // Made a moment ago by another machine's clock: not "in 0s".
+    let screen = erik.screen();
+    assert!(
+        !screen.contains("(in ") && !screen.contains("now ago"),
+        "{screen}"
+    );
 
     // A flag.
     let pressed = Instant::now();

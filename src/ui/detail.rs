@@ -256,10 +256,11 @@ fn local_time(state: &State, at: DateTime<Utc>) -> String {
     if state.absolute_times() {
         return local.format("%Y-%m-%d %H:%M %Z").to_string();
     }
-    let rel = if at > state.now() {
+    // Less than a minute ahead is a clock a little off, not a plan.
+    let rel = if at > state.now() + chrono::Duration::minutes(1) {
         format!("in {}", crate::domain::relative_age(state.now(), at))
     } else {
-        format!("{} ago", age(Some(at), state.now()))
+        super::ago(Some(at), state.now())
     };
     format!("{} ({rel})", local.format("%Y-%m-%d %H:%M"))
 }

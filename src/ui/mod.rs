@@ -156,6 +156,15 @@ pub(crate) fn age(then: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     }
 }
 
+/// "5h ago"; "just now" for a time ahead of the clock (another machine's
+/// clock, or a change made after this frame's time was taken).
+pub(crate) fn ago(then: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    match then {
+        Some(t) if t > now => "just now".into(),
+        other => format!("{} ago", age(other, now)),
+    }
+}
+
 /// Short stage words for narrow tables.
 pub(crate) fn stage_short(stage: Stage) -> &'static str {
     match stage {
@@ -268,14 +277,10 @@ fn chip_spans<'a>(state: &State, theme: &Theme, c: &'a crate::app::Carrier) -> V
         ),
         SyncPhase::Ok if chip.is_stale(now) => (
             "!",
-            format!("stale, {} ago", age(chip.last_ok, now)),
+            format!("stale, {}", ago(chip.last_ok, now)),
             theme.chip_stale,
         ),
-        SyncPhase::Ok => (
-            "✓",
-            format!("{} ago", age(chip.last_ok, now)),
-            theme.chip_ok,
-        ),
+        SyncPhase::Ok => ("✓", ago(chip.last_ok, now), theme.chip_ok),
         SyncPhase::Never => ("·", "never synced".to_string(), theme.chip_never),
     };
     let mut spans = vec![
@@ -487,4 +492,23 @@ fn draw_filter(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled("  (/ edit, esc clears)", theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone, Utc};
+
+    use super::ago;
+
+    #[test]
+    fn a_time_a_little_ahead_of_the_clock_is_just_now_not_now_ago() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap();
+        assert_eq!(
+            ago(Some(now + Duration::milliseconds(300)), now),
+            "just now"
+        );
+        assert_eq!(ago(Some(now), now), "0s ago");
+        assert_eq!(ago(Some(now - Duration::hours(5)), now), "5h ago");
+        assert_eq!(ago(None, now), "? ago");
+    }
 }
