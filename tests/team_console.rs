@@ -318,3 +318,25 @@ fn a_dialog_says_a_colleagues_write_is_still_open() {
         insta::assert_snapshot!(format!("team_dialog_colleague_{w}x{h}"), terminal.backend());
     }
 }
+
+#[test]
+fn an_empty_table_says_it_waits_for_the_team_store_and_why() {
+    let text = |s: &mut State| format!("{:?}", render(s, 120, 20).backend());
+    let mut s = State::new(carriers(), options(false)).unwrap();
+    s.start_team();
+    app::update(&mut s, Msg::CacheLoading);
+    assert!(text(&mut s).contains("Reading the team store…"));
+    app::update(
+        &mut s,
+        Msg::Team(TeamMsg::Lost {
+            since: now(),
+            why: "connection refused".into(),
+        }),
+    );
+    let screen = text(&mut s);
+    assert!(
+        screen.contains("Waiting for the team store: connection refused."),
+        "{screen}"
+    );
+    assert!(!screen.contains("local cache"), "{screen}");
+}

@@ -127,8 +127,8 @@ async fn after_a_database_restart_consoles_and_daemons_go_on_and_nothing_typed_i
     }
     // A console started now starts, and says where it stands.
     let lena = console_of(2);
-    lena.wait_for("lena's console up without its store", |s| {
-        s.contains("team store") && !connected(s)
+    lena.wait_for("lena's console up without its store, saying why", |s| {
+        s.contains("Waiting for the team store: cannot reach the team store") && !connected(s)
     })
     .await;
     // The note cannot be saved: it stays, with why.

@@ -182,6 +182,17 @@ impl State {
         }
     }
 
+    /// What an empty table says while a team console has not read the
+    /// store yet (`None` for a solo console): reading it, or why it cannot.
+    pub fn team_loading_words(&self) -> Option<String> {
+        Some(match self.team_link()? {
+            StoreLink::Lost { why, .. } => format!(
+                "Waiting for the team store: {why}. Trying again; the orders show once it answers."
+            ),
+            _ => "Reading the team store…".into(),
+        })
+    }
+
     /// The header's store chip: its words and whether it is bad news
     /// (`None` for a solo console).
     pub fn store_chip(&self) -> Option<(String, Level)> {

@@ -108,9 +108,14 @@ fn parts(state: &State, bulk: &Bulk, theme: &Theme, width: usize) -> DialogParts
                 focus = f;
                 footer.push(("enter", "check the orders"));
             } else if let Some(note) = &bulk.note {
+                let (kind, kept) = if state.team().is_some() {
+                    ("team", "saved in the team store for your colleagues")
+                } else {
+                    ("local", "kept on this computer only")
+                };
                 for l in wrap(
                     &format!(
-                        "A local note for each of the {} marked orders: kept on this computer only, never sent to a carrier.",
+                        "A {kind} note for each of the {} marked orders: {kept}, never sent to a carrier.",
                         bulk.targets.len()
                     ),
                     width,

@@ -491,10 +491,12 @@ pub(super) fn draw_note(state: &State, theme: &Theme, frame: &mut Frame, area: R
     let width = area.width.saturating_sub(4).clamp(20, 76);
     let inner_w = width.saturating_sub(4) as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
-    for l in wrap(
-        "A local note: kept on this computer only, never sent to the carrier (works in read-only mode too). It shows in the order's Log as local.",
-        inner_w,
-    ) {
+    let what = if state.team().is_some() {
+        "A team note: saved in the team store, where your colleagues see it; never sent to the carrier. It shows in the order's Log as local."
+    } else {
+        "A local note: kept on this computer only, never sent to the carrier (works in read-only mode too). It shows in the order's Log as local."
+    };
+    for l in wrap(what, inner_w) {
         lines.push(Line::styled(l, theme.muted));
     }
     // With the store off, where the note will go, before anything is typed.

@@ -161,7 +161,11 @@ pub(super) fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) 
     if visible.is_empty() {
         let view = store.view();
         let text = if store.is_empty() && state.cache_loading() {
-            "Reading the local cache…".to_string()
+            state
+                .team_loading_words()
+                .unwrap_or_else(|| "Reading the local cache…".to_string())
+        } else if store.is_empty() && state.team().is_some() {
+            "No orders in the team store yet: the sync daemon adds them as it polls.".to_string()
         } else if store.is_empty() {
             "No orders yet: waiting for the first sync (r refreshes now).".to_string()
         } else if !store.filter().is_empty() {
