@@ -215,6 +215,15 @@ async fn list_reads_the_daemon_s_orders_and_the_team_s_note_and_flag() {
     assert_eq!(tg2["notes"], 1);
     assert_eq!(open[1]["kind"], "lumen-px");
 
+    // Before the command, as the console takes it, works the same.
+    let before = ok_json(&run(
+        &["--database", &url, "list", "--json"],
+        &config,
+        dir,
+        PW,
+    ));
+    assert_eq!(keys(&before), keys(&open));
+
     let all = ok_json(&list(&["--json", "--all"]));
     assert_eq!(keys(&all).len(), 4);
     assert_eq!(keys(&ok_json(&list(&["--json", "--flagged"]))), ["tg/2"]);
@@ -504,4 +513,19 @@ fn an_unreachable_team_store_exits_non_zero_naming_it_but_not_the_password() {
         assert!(!said.contains(secret), "{args:?}: {said}");
         assert!(out.stdout.is_empty(), "{args:?}");
     }
+    // A password inside a --database URL is not repeated either.
+    let with_password = format!("postgres://anna:{secret}@127.0.0.1:{port}/team");
+    let out = run(
+        &["list", "--database", &with_password],
+        &config,
+        dir.path(),
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(
+        said.contains(&format!("cannot reach the team store {url}")),
+        "{said}"
+    );
+    assert!(!said.contains(secret), "{said}");
 }
