@@ -1,9 +1,11 @@
 //! The `orderdesk` command line: the console (default), `demo`, `sim`, `list`,
 //! `show`, `journal`, `stats`, `wallboard`, `check-config`, `db init` (the
 //! team store) and `sync` (the team daemon). Parses arguments, loads the
-//! config, builds the carriers (none in a team-mode console: `--database`,
-//! `ORDERDESK_DATABASE_URL` or the config's `database`, in that order) and
-//! hands over to `runtime`, `headless` or `daemon`.
+//! config, builds the carriers (none in team mode: `--database`,
+//! `ORDERDESK_DATABASE_URL` or the config's `database`, in that order, for
+//! the console, the wallboard and `list`, `show`, `stats` and `journal`,
+//! which then read the team store) and hands over to `runtime`, `headless`
+//! or `daemon`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,7 +16,7 @@ use clap::{Args, Parser, Subcommand};
 use orderdesk::carriers::{self, CarrierHandle};
 use orderdesk::config::{Config, ConfigError};
 use orderdesk::demo::{Demo, DemoOptions, OrderCount, OrderCounts};
-use orderdesk::domain::{OrderKey, Stage};
+use orderdesk::domain::Stage;
 use orderdesk::headless::{self, ListFilter, Since};
 use orderdesk::preflight::preflight;
 use orderdesk::registry;
@@ -54,7 +56,8 @@ struct Cli {
     command: Option<Command>,
 }
 
-/// Team mode for the console commands.
+/// Team mode for the console commands (and `list`, `show`, `stats`,
+/// `journal`, which then read the team store).
 #[derive(Debug, Args)]
 struct TeamArgs {
     /// Team mode: follow this team store (postgres://USER@HOST:PORT/DATABASE,
@@ -80,6 +83,8 @@ enum Command {
         /// Print JSON (times in RFC 3339 with their offset) instead of text.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        team: TeamArgs,
     },
     /// Validate a config file and report errors with line and column.
     CheckConfig,
@@ -91,6 +96,8 @@ enum Command {
         /// Print JSON (for scripts and status pages) instead of text.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        team: TeamArgs,
     },
     /// Write the commented example config where the config is looked for
     /// (--config, $ORDERDESK_CONFIG, else the platform config dir), never
@@ -107,6 +114,8 @@ enum Command {
         /// an offset), today, yesterday, or an age (30m, 2h, 3d, 1w).
         #[arg(long, value_name = "WHEN", value_parser = Since::parse)]
         since: Option<Since>,
+        #[command(flatten)]
+        team: TeamArgs,
     },
     /// The team store (PostgreSQL) shared by a support team.
     #[command(subcommand)]
@@ -223,6 +232,30 @@ struct ListArgs {
     /// Only orders flagged locally for follow-up.
     #[arg(long)]
     flagged: bool,
+    #[command(flatten)]
+    team: TeamArgs,
+}
+
+impl ListArgs {
+    fn filter(&self) -> ListFilter {
+        ListFilter {
+            all: self.all,
+            carrier: self.carrier.clone(),
+            stage: self.stage,
+            status: self.status.clone(),
+            attention: self.attention,
+            flagged: self.flagged,
+        }
+    }
+
+    fn format(&self) -> headless::commands::ListFormat {
+        use headless::commands::ListFormat;
+        match (self.json, self.csv) {
+            (true, _) => ListFormat::Json,
+            (false, true) => ListFormat::Csv,
+            (false, false) => ListFormat::Table,
+        }
+    }
 }
 
 fn parse_stage(text: &str) -> Result<Stage, String> {
@@ -353,10 +386,11 @@ async fn dispatch(cli: Cli, warnings: Vec<String>) -> Result<ExitCode, String> {
             let data_dir = runtime::data_dir(cli.data_dir.or_else(|| config.data_dir.clone()));
             console(&config, true, cli.theme, data_dir, warnings, true).await
         }
-        Some(Command::Stats { json }) => {
-            let config = load_config(cli.config.as_deref())?;
-            let data_dir = runtime::data_dir(cli.data_dir.or_else(|| config.data_dir.clone()));
-            stats(&config, json, data_dir).await
+        Some(Command::Stats { json, team }) => {
+            let database = team.database.or(cli.team.database);
+            let (config, source) =
+                headless_source(cli.config.as_deref(), cli.data_dir, database).await?;
+            headless::commands::stats(&config, &source, json).await
         }
         Some(Command::Demo(args)) => {
             let demo = Demo::start(&demo_options(&args))
@@ -381,8 +415,8 @@ async fn dispatch(cli: Cli, warnings: Vec<String>) -> Result<ExitCode, String> {
             }
             result
         }
-        Some(Command::Journal { json, since }) => {
-            let config = match cli
+        Some(Command::Journal { json, since, team }) => {
+            let mut config = match cli
                 .config
                 .as_deref()
                 .map(Path::to_owned)
@@ -394,9 +428,29 @@ async fn dispatch(cli: Cli, warnings: Vec<String>) -> Result<ExitCode, String> {
                 _ => None,
             };
             let zone = display_zone(config.as_ref());
-            let dir = runtime::data_dir(cli.data_dir.or_else(|| config.and_then(|c| c.data_dir)))
-                .ok_or("no data directory: use --data-dir")?;
-            journal(&dir, json, since, zone).await
+            let database = team.database.or(cli.team.database);
+            // No config file: the team store from --database or the
+            // environment alone, its password from PGPASSWORD or ~/.pgpass.
+            let team = match config.as_mut() {
+                Some(config) => {
+                    choose_team_store(config, database);
+                    team_setup(config)?
+                }
+                None => given_team_store(database).map(|url| runtime::TeamSetup {
+                    url,
+                    password: orderdesk::store::postgres::Password::none(),
+                }),
+            };
+            let source = match team {
+                Some(team) => headless::Source::team(&team.url, &team.password).await?,
+                None => headless::Source::Solo {
+                    data_dir: Some(
+                        runtime::data_dir(cli.data_dir.or_else(|| config.and_then(|c| c.data_dir)))
+                            .ok_or("no data directory: use --data-dir")?,
+                    ),
+                },
+            };
+            headless::commands::journal(&source, json, since, zone).await
         }
         Some(Command::Sim(args)) => sim(&args).await,
         Some(Command::Db(DbCommand::Init { database })) => db_init(&database).await,
@@ -406,14 +460,16 @@ async fn dispatch(cli: Cli, warnings: Vec<String>) -> Result<ExitCode, String> {
             sync(&config, args, readonly).await
         }
         Some(Command::List(args)) => {
-            let config = load_config(cli.config.as_deref())?;
-            let data_dir = runtime::data_dir(cli.data_dir.or_else(|| config.data_dir.clone()));
-            list(&config, &args, data_dir).await
+            let database = args.team.database.clone().or(cli.team.database);
+            let (config, source) =
+                headless_source(cli.config.as_deref(), cli.data_dir, database).await?;
+            headless::commands::list(&config, &source, &args.filter(), args.format()).await
         }
-        Some(Command::Show { key, json }) => {
-            let config = load_config(cli.config.as_deref())?;
-            let data_dir = runtime::data_dir(cli.data_dir.or_else(|| config.data_dir.clone()));
-            show(&config, &key, json, data_dir).await
+        Some(Command::Show { key, json, team }) => {
+            let database = team.database.or(cli.team.database);
+            let (config, source) =
+                headless_source(cli.config.as_deref(), cli.data_dir, database).await?;
+            headless::commands::show(&config, &source, &key, json).await
         }
         Some(Command::CheckConfig) => {
             let path = config_path(cli.config.as_deref())?;
@@ -551,18 +607,44 @@ fn build_handles(config: &Config, readonly: bool) -> Result<Vec<CarrierHandle>, 
 /// written into the config (its `team.database`), which every later check
 /// reads.
 fn choose_team_store(config: &mut Config, flag: Option<String>) {
+    if let Some(url) = given_team_store(flag) {
+        config.team.database = Some(url);
+    }
+}
+
+/// The team store given outside the config: `--database`, else
+/// `$ORDERDESK_DATABASE_URL` (a password in it is warned about).
+fn given_team_store(flag: Option<String>) -> Option<String> {
     let env = std::env::var("ORDERDESK_DATABASE_URL")
         .ok()
         .filter(|u| !u.trim().is_empty());
-    if let Some(url) = flag.or(env) {
-        if orderdesk::store::postgres::url_has_password(&url) {
-            say(
-                "warning: the password in the URL can be seen by other users of this machine \
-                 (ps, shell history); use PGPASSWORD, ~/.pgpass or database_password_env",
-            );
-        }
-        config.team.database = Some(url);
+    let url = flag.or(env)?;
+    if orderdesk::store::postgres::url_has_password(&url) {
+        say(
+            "warning: the password in the URL can be seen by other users of this machine \
+             (ps, shell history); use PGPASSWORD, ~/.pgpass or database_password_env",
+        );
     }
+    Some(url)
+}
+
+/// The config and where `list`, `show` and `stats` read from: the team
+/// store when one is chosen (as the console chooses it; no carrier client
+/// is built then), else the carriers and the data dir's store.
+async fn headless_source(
+    explicit: Option<&Path>,
+    data_dir: Option<PathBuf>,
+    database: Option<String>,
+) -> Result<(Config, headless::Source), String> {
+    let mut config = load_config(explicit)?;
+    choose_team_store(&mut config, database);
+    let source = match team_setup(&config)? {
+        Some(team) => headless::Source::team(&team.url, &team.password).await?,
+        None => headless::Source::Solo {
+            data_dir: runtime::data_dir(data_dir.or_else(|| config.data_dir.clone())),
+        },
+    };
+    Ok((config, source))
 }
 
 /// The team store to follow, when the console is in team mode, with the
@@ -673,159 +755,6 @@ async fn sim(args: &SimArgs) -> Result<ExitCode, String> {
         .await
         .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
     Ok(ExitCode::SUCCESS)
-}
-
-async fn list(
-    config: &Config,
-    args: &ListArgs,
-    data_dir: Option<PathBuf>,
-) -> Result<ExitCode, String> {
-    if let Some(name) = args
-        .carrier
-        .as_deref()
-        .filter(|name| !config.carriers.iter().any(|c| c.name == *name))
-    {
-        let names: Vec<&str> = config.carriers.iter().map(|c| c.name.as_str()).collect();
-        say(&format!(
-            "--carrier {name:?}: no carrier of that name in the config (configured: {})",
-            names.join(", ")
-        ));
-        return Ok(ExitCode::from(2));
-    }
-    let handles = build_handles(config, true)?;
-    let local = local_data(data_dir.as_deref())
-        .await
-        .with_clock(chrono::Utc::now(), config);
-    let headless::Fetched {
-        orders,
-        failures,
-        unreadable,
-    } = headless::fetch_all(&handles).await?;
-    for (name, error) in &failures {
-        say(&format!("warning: carrier {name:?} failed: {error}"));
-    }
-    for problem in &unreadable {
-        say(&format!("warning: {problem}"));
-    }
-    if failures.len() == handles.len() {
-        return Err("no carrier answered".into());
-    }
-    let filter = ListFilter {
-        all: args.all,
-        carrier: args.carrier.clone(),
-        stage: args.stage,
-        status: args.status.clone(),
-        attention: args.attention,
-        flagged: args.flagged,
-    };
-    let orders: Vec<_> = orders
-        .into_iter()
-        .filter(|o| filter.matches(o, &local))
-        .collect();
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = if args.json {
-        let array: Vec<_> = orders
-            .iter()
-            .map(|o| headless::order_summary_json(o, &local))
-            .collect();
-        headless::write_json(&mut out, &array)
-    } else if args.csv {
-        headless::write_csv(&mut out, &orders, &local)
-    } else {
-        headless::write_table(&mut out, &orders, &local, chrono::Utc::now())
-    };
-    headless::finish(written.and_then(|()| out.flush()))?;
-    Ok(if failures.is_empty() && unreadable.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(3)
-    })
-}
-
-async fn stats(config: &Config, json: bool, data_dir: Option<PathBuf>) -> Result<ExitCode, String> {
-    let found = headless::stats::stats(config, data_dir.as_deref(), chrono::Utc::now()).await?;
-    for warning in &found.warnings {
-        say(&format!("warning: {warning}"));
-    }
-    if found.none_answered {
-        return Err("no carrier answered".into());
-    }
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = if json {
-        headless::write_json(&mut out, &headless::stats::board_json(&found.board))
-    } else {
-        headless::stats::write_board(&mut out, &found.board)
-    };
-    headless::finish(written.and_then(|()| out.flush()))?;
-    Ok(if found.warnings.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(3)
-    })
-}
-
-async fn show(
-    config: &Config,
-    key: &str,
-    json: bool,
-    data_dir: Option<PathBuf>,
-) -> Result<ExitCode, String> {
-    let local = local_data(data_dir.as_deref())
-        .await
-        .with_clock(chrono::Utc::now(), config);
-    let key =
-        OrderKey::parse(key).ok_or_else(|| format!("{key:?} is not an order key like tg/19530"))?;
-    let handles = build_handles(config, true)?;
-    let (order, warning) = headless::fetch_one(&handles, &key).await?;
-    if let Some(warning) = warning {
-        say(&format!(
-            "warning: customer details of {key} not loaded: {warning}"
-        ));
-    }
-    // Times in the order's carrier's zone, as the carrier means them.
-    let zone = config
-        .carriers
-        .iter()
-        .find(|c| *c.name == *key.carrier)
-        .map_or(chrono_tz::UTC, |c| c.timezone);
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = if json {
-        headless::write_json(&mut out, &headless::order_detail_json(&order, &local))
-    } else {
-        headless::write_detail(&mut out, &order, &local, &zone, chrono::Utc::now())
-    };
-    headless::finish(written.and_then(|()| out.flush()))?;
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn journal(
-    dir: &Path,
-    json: bool,
-    since: Option<Since>,
-    zone: chrono_tz::Tz,
-) -> Result<ExitCode, String> {
-    let since = since.map(|s| s.start(chrono::Utc::now(), &zone));
-    let entries = headless::journal(dir, since).await?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = if json {
-        headless::write_json(&mut out, &entries)
-    } else {
-        if entries.is_empty() {
-            say(&format!("no journal entries in {}", dir.display()));
-        }
-        headless::write_journal(&mut out, &entries, &zone)
-    };
-    headless::finish(written.and_then(|()| out.flush()))?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Local notes and flags for headless output; a problem is a warning.
-async fn local_data(dir: Option<&Path>) -> headless::Local {
-    let (local, warning) = headless::Local::load(dir).await;
-    if let Some(warning) = warning {
-        say(&format!("warning: {warning}"));
-    }
-    local
 }
 
 #[cfg(test)]

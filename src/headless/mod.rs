@@ -1,25 +1,40 @@
-//! `orderdesk list`, `show` and `journal`: the console's data without a
-//! terminal, for scripts. Uses the same config, adapters, engine and store
-//! as the console, always read-only (no write client is built, nothing is
-//! recorded). Exit status is non-zero with a clear message on failure; when
-//! one carrier of several fails, or orders of a carrier that answered could
-//! not be read, the rest is printed and a warning goes to stderr (partial
-//! results: exit 3). Output that goes to a closed pipe (`list | head -1`)
-//! ends the command quietly ([`finish`]). Must not: send writes or draw.
-//! `stats` (the wallboard's figures) is in [`stats`].
+//! `orderdesk list`, `show`, `stats` and `journal`: the console's data
+//! without a terminal, for scripts, always read-only (no write client is
+//! built, nothing is recorded). Exit status is non-zero with a clear message
+//! on failure; when one carrier of several fails, or orders of a carrier
+//! that answered could not be read, the rest is printed and a warning goes
+//! to stderr (partial results: exit 3). Output that goes to a closed pipe
+//! (`list | head -1`) ends the command quietly ([`finish`]). Must not: send
+//! writes or draw.
 //!
-//! Parts: `fetch` polls the carriers, `json` and `text` format, `since`
-//! reads `journal --since`.
+//! Where the data comes from is a [`Source`], chosen as the console
+//! chooses: solo, one poll of the configured carriers through an engine
+//! that records nothing, with notes, flags, the journal and the trend from
+//! the data dir's SQLite store; in team mode (`--database`,
+//! `$ORDERDESK_DATABASE_URL` or the config's `database`), the team store
+//! alone: the orders the daemon keeps current, the team's notes, flags and
+//! journal (with each write's author), `stats` computed from them and the
+//! daemon's carrier health. Team mode builds no carrier client and needs
+//! no carrier credentials; an unreachable team store, a refused login or a
+//! schema that is not this build's is an error naming the database. The
+//! formatting and the flags are the same for both.
+//!
+//! Parts: `source` reads (solo or team), `fetch` polls the carriers,
+//! [`commands`] runs each command, `json`, `text` and [`stats`] format,
+//! `since` reads `journal --since`.
 
+pub mod commands;
 mod fetch;
 mod json;
 mod since;
+mod source;
 pub mod stats;
 mod text;
 
 pub use fetch::{Fetched, fetch_all, fetch_one};
 pub use json::{order_detail_json, order_summary_json, write_csv, write_json};
 pub use since::Since;
+pub use source::{Figures, Listing, Source};
 pub use text::{write_detail, write_journal, write_table};
 
 use std::collections::HashMap;
@@ -28,7 +43,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use crate::domain::sla::{Clocked, ServiceLevels};
-use crate::domain::{Attention, Flag, JournalEntry, JournalFilter, Note, Order, OrderKey, Stage};
+use crate::domain::{Attention, Flag, Note, Order, OrderKey, Stage};
 use crate::store::{SqliteStore, StoreError, Stores};
 
 /// Local notes and follow-up flags from the data dir's store (never sent
@@ -131,26 +146,6 @@ pub fn finish(written: std::io::Result<()>) -> Result<(), String> {
         }
         _ => Ok(()),
     }
-}
-
-/// The journal of the store in `dir`, newest first, from `since` on; empty
-/// when nothing was stored there yet (no writes is not an error).
-pub async fn journal(
-    dir: &Path,
-    since: Option<DateTime<Utc>>,
-) -> Result<Vec<JournalEntry>, String> {
-    let Some(opened) = existing_store(Some(dir)).await else {
-        return Ok(Vec::new());
-    };
-    let stores = opened.map_err(|e| e.to_string())?;
-    stores
-        .journal
-        .journal(&JournalFilter {
-            since,
-            ..JournalFilter::default()
-        })
-        .await
-        .map_err(|e| e.to_string())
 }
 
 /// Which orders `list` prints.
@@ -429,6 +424,9 @@ mod tests {
     #[tokio::test]
     async fn a_data_dir_without_writes_has_an_empty_journal() {
         let dir = tempfile::tempdir().expect("tempdir");
-        assert_eq!(journal(dir.path(), None).await, Ok(Vec::new()));
+        let solo = Source::Solo {
+            data_dir: Some(dir.path().to_owned()),
+        };
+        assert_eq!(solo.journal(None).await, Ok(Vec::new()));
     }
 }

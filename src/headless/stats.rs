@@ -1,20 +1,21 @@
 //! `orderdesk stats [--json]`: the wallboard's figures without a terminal
 //! (tiles, per-carrier rows with ageing buckets and breaches, the oldest
-//! attention items, the store's hourly trend when the data dir holds a
-//! store), from one poll of every carrier, read-only; and the carriers of
+//! attention items, the store's hourly trend when there is a store), from
+//! one poll of every carrier or, in team mode, from the team store
+//! (`source`), read-only; and the carriers of
 //! `orderdesk wallboard`, built read-only by construction. Must not: send
 //! writes, draw, or judge a figure (that is `domain::board`).
 
 use std::io::Write;
-use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+use super::source::{Figures, Source};
 use crate::carriers::CarrierHandle;
 use crate::config::Config;
-use crate::domain::board::{AGE_BUCKETS, Board, CarrierHealth, Health, HourlyTrend, short_age};
-use crate::domain::{OrderSummary, Stage};
+use crate::domain::Stage;
+use crate::domain::board::{AGE_BUCKETS, Board, Health, HourlyTrend, short_age};
 
 /// The configured carriers with no write client: the wallboard and `stats`
 /// cannot send a write whatever the config or the command line says.
@@ -43,56 +44,31 @@ pub struct Stats {
     pub none_answered: bool,
 }
 
-/// One poll of every carrier, then the figures at `now` (display zone of
-/// the first carrier); the trend from the store in `data_dir`, if any.
-pub async fn stats(
-    config: &Config,
-    data_dir: Option<&Path>,
-    now: DateTime<Utc>,
-) -> Result<Stats, String> {
-    let handles = readonly_handles(config)?;
-    let fetched = super::fetch_all(&handles).await?;
-    let mut warnings: Vec<String> = fetched
-        .failures
-        .iter()
-        .map(|(name, e)| format!("carrier {name:?} failed: {e}"))
-        .collect();
-    warnings.extend(fetched.unreadable.iter().cloned());
-    let health: Vec<CarrierHealth> = handles
-        .iter()
-        .map(|h| {
-            let failed = fetched.failures.iter().find(|(n, _)| *n == *h.name);
-            CarrierHealth {
-                name: h.name.to_string(),
-                kind: h.profile.kind(),
-                health: failed.map_or(Health::Ok, |(_, e)| Health::Error(e.to_string())),
-                data_at: failed.is_none().then_some(now),
-            }
-        })
-        .collect();
-    let summaries: Vec<OrderSummary> = fetched.orders.iter().map(OrderSummary::of).collect();
+/// The figures at `now` from `source` (solo: one poll of every carrier;
+/// team mode: the team store), in the display zone of the first configured
+/// carrier; the trend from the store, when there is one.
+pub async fn stats(config: &Config, source: &Source, now: DateTime<Utc>) -> Result<Stats, String> {
+    let Figures {
+        summaries,
+        health,
+        mut warnings,
+        none_answered,
+    } = source.figures(config, now).await?;
     let tz = config
         .carriers
         .first()
         .map_or(chrono_tz::Europe::Stockholm, |c| c.timezone);
     let mut board = Board::compute(&summaries, &health, now, tz, &config.wallboard);
-    if let Some(opened) = super::existing_store(data_dir).await {
-        let start = HourlyTrend::window_start(now, crate::app::TREND_HOURS);
-        let read = async {
-            opened?
-                .cache
-                .hourly_trend(start, crate::app::TREND_HOURS)
-                .await
-        };
-        match read.await {
-            Ok(trend) => board.trend = Some(trend),
-            Err(e) => warnings.push(format!("trend not shown: {e}")),
-        }
+    let start = HourlyTrend::window_start(now, crate::app::TREND_HOURS);
+    match source.trend(start, crate::app::TREND_HOURS).await {
+        Some(Ok(trend)) => board.trend = Some(trend),
+        Some(Err(e)) => warnings.push(format!("trend not shown: {e}")),
+        None => {}
     }
     Ok(Stats {
         board,
         warnings,
-        none_answered: fetched.failures.len() == handles.len(),
+        none_answered,
     })
 }
 
