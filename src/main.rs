@@ -374,15 +374,17 @@ fn display_zone(config: Option<&Config>) -> chrono_tz::Tz {
 async fn dispatch(cli: Cli, warnings: Vec<String>) -> Result<ExitCode, String> {
     match cli.command {
         None => {
-            let mut config = load_config(cli.config.as_deref())?;
+            let mut config =
+                load_config_or_team(cli.config.as_deref(), cli.team.database.as_deref())?;
             let readonly = cli.readonly || config.readonly;
             let data_dir = runtime::data_dir(cli.data_dir.or_else(|| config.data_dir.clone()));
             choose_team_store(&mut config, cli.team.database);
             console(&config, readonly, cli.theme, data_dir, warnings, false).await
         }
         Some(Command::Wallboard(team)) => {
-            let mut config = load_config(cli.config.as_deref())?;
-            choose_team_store(&mut config, team.database);
+            let database = team.database.or(cli.team.database);
+            let mut config = load_config_or_team(cli.config.as_deref(), database.as_deref())?;
+            choose_team_store(&mut config, database);
             let data_dir = runtime::data_dir(cli.data_dir.or_else(|| config.data_dir.clone()));
             console(&config, true, cli.theme, data_dir, warnings, true).await
         }
@@ -578,6 +580,19 @@ fn config_path(explicit: Option<&Path>) -> Result<PathBuf, String> {
         .ok_or_else(|| "no config path: use --config PATH".into())
 }
 
+/// The config; with no config file at all but a team store given
+/// (`--database`, `$ORDERDESK_DATABASE_URL`), the defaults: a console or a
+/// headless command of a team needs nothing else.
+fn load_config_or_team(explicit: Option<&Path>, database: Option<&str>) -> Result<Config, String> {
+    let given = database.is_some()
+        || std::env::var("ORDERDESK_DATABASE_URL").is_ok_and(|u| !u.trim().is_empty());
+    let missing = explicit.is_none() && Config::default_path().is_none_or(|p| !p.exists());
+    if given && missing {
+        return Ok(Config::empty());
+    }
+    load_config(explicit)
+}
+
 fn load_config(explicit: Option<&Path>) -> Result<Config, String> {
     let path = config_path(explicit)?;
     if !path.exists() {
@@ -636,7 +651,7 @@ async fn headless_source(
     data_dir: Option<PathBuf>,
     database: Option<String>,
 ) -> Result<(Config, headless::Source), String> {
-    let mut config = load_config(explicit)?;
+    let mut config = load_config_or_team(explicit, database.as_deref())?;
     choose_team_store(&mut config, database);
     let source = match team_setup(&config)? {
         Some(team) => headless::Source::team(&team.url, &team.password).await?,

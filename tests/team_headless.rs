@@ -529,3 +529,40 @@ fn an_unreachable_team_store_exits_non_zero_naming_it_but_not_the_password() {
     );
     assert!(!said.contains(secret), "{said}");
 }
+
+#[tokio::test]
+async fn with_the_team_store_given_no_config_file_is_needed() {
+    let Some(team) = team().await else {
+        return;
+    };
+    let url = team.login("nora", "orderdesk_viewer").await;
+    let home = tempfile::tempdir().expect("an empty home");
+    let run_bare = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join(".config"))
+            .env("XDG_STATE_HOME", home.path())
+            .env("PGPASSWORD", PW)
+            .env_remove("ORDERDESK_DATABASE_URL")
+            .env_remove("ORDERDESK_CONFIG")
+            .output()
+            .expect("the binary runs")
+    };
+    for args in [
+        &["list", "--json", "--database", &url][..],
+        &["--database", &url, "stats", "--json"],
+    ] {
+        let out = run_bare(args);
+        assert!(
+            !stderr(&out).contains("no config file"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        ok_json(&out);
+    }
+    // Without a store, the missing config is still said.
+    let out = run_bare(&["list"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no config file"), "{}", stderr(&out));
+}
