@@ -171,7 +171,7 @@ fn benches(c: &mut Criterion) {
         .expect("store")
         .save_orders(&orders)
         .expect("save 100k orders");
-    let theme = Theme::load("default").0;
+    let theme = orderdesk::runtime::load_theme("default").0;
     {
         // One cold run, split, for the README.
         let t = Instant::now();
@@ -249,7 +249,7 @@ fn benches(c: &mut Criterion) {
     });
 
     c.bench_function("draw one 160x48 frame with 100k orders", |b| {
-        let theme = Theme::load("default").0;
+        let theme = orderdesk::runtime::load_theme("default").0;
         let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
         b.iter(|| {
             terminal

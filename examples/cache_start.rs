@@ -24,7 +24,7 @@ use orderdesk::registry;
 use orderdesk::runtime::{carrier_infos, load_cache};
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
 use orderdesk::store::{SqliteStore, Stores};
-use orderdesk::ui::{self, Theme};
+use orderdesk::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -57,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         started.elapsed()
     );
     eprintln!("{}", memory("before the console starts"));
-    let theme = Theme::load("default").0;
+    let theme = orderdesk::runtime::load_theme("default").0;
     // The store's async calls run its blocking reads on tokio's blocking pool.
     let runtime = tokio::runtime::Builder::new_current_thread().build()?;
     for run in 1..=3 {

@@ -47,7 +47,7 @@ pub fn preflight(config: &Config, theme: Option<&str>) -> Result<Preflight, Conf
         });
     }
     let name = theme.unwrap_or(&config.theme);
-    let (theme_loaded, warning) = Theme::load(name);
+    let (theme_loaded, warning) = crate::runtime::load_theme(name);
     let at = if theme.is_some() {
         None
     } else {

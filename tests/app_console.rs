@@ -260,7 +260,7 @@ fn screen(s: &mut orderdesk::app::State, w: u16, h: u16) -> String {
             height: h,
         },
     );
-    let theme = orderdesk::ui::Theme::load("default").0;
+    let theme = orderdesk::runtime::load_theme("default").0;
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     terminal
         .draw(|f| orderdesk::ui::view(s, &theme, f))

@@ -22,7 +22,7 @@ use orderdesk::carriers::lla_tmf622::wire::{parse_detail, parse_order};
 use orderdesk::carriers::lla_tmf622::{KIND, LlaProfile};
 use orderdesk::carriers::{CarrierError, WriteReceipt};
 use orderdesk::domain::{ActionKind, JournalEntry, JournalState, Order, OrderKey};
-use orderdesk::ui::{self, Theme};
+use orderdesk::ui;
 
 const OPEN: &str = "PR-1200047552281013";
 
@@ -314,7 +314,7 @@ fn unscheduled_sorts_after_every_real_date_and_a_null_state_reads_no_state_yet()
     assert_eq!(NO_STATE, "no state yet");
 
     // On screen: "unscheduled" and "no state yet", never a year 4444.
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     app::update(
         &mut s,
         Msg::Resize {
@@ -371,7 +371,7 @@ fn a_failed_market_is_named_on_the_chip_and_only_its_orders_are_marked_stale() {
     for id in [OPEN, "PR-1200048006601012"] {
         assert!(s.summary(&lla(id)).expect("held").fetch_error.is_none());
     }
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     for (w, h) in SIZES {
         app::update(
             &mut s,
@@ -525,7 +525,7 @@ fn send_again_is_not_offered_read_only_or_for_writes_settled_by_re_reading() {
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
 fn snap(name: &str, build: impl Fn(&mut State)) {
-    let (theme, warning) = Theme::load("default");
+    let (theme, warning) = orderdesk::runtime::load_theme("default");
     assert_eq!(warning, None);
     for (w, h) in SIZES {
         let mut s = lla_state(false);

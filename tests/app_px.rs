@@ -17,7 +17,7 @@ use orderdesk::carriers::{PollSummary, QuietHours, SyncEvent, SyncSink};
 use orderdesk::domain::Order;
 use orderdesk::registry;
 use orderdesk::sim::lumen_px::{PxSim, PxSimOptions};
-use orderdesk::ui::{self, Theme};
+use orderdesk::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc;
@@ -113,7 +113,7 @@ fn screen(state: &mut State, w: u16, h: u16) -> Terminal<TestBackend> {
         },
     );
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    let theme = Theme::load("default").0;
+    let theme = orderdesk::runtime::load_theme("default").0;
     terminal.draw(|f| ui::view(state, &theme, f)).expect("draw");
     terminal
 }

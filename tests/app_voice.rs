@@ -15,7 +15,7 @@ use orderdesk::carriers::{SyncEvent, SyncSink, WriteReceipt};
 use orderdesk::domain::{ActionKind, Order, Stage};
 use orderdesk::registry;
 use orderdesk::sim::lumen_voice::{VoiceSim, VoiceSimOptions};
-use orderdesk::ui::{self, Theme};
+use orderdesk::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc;
@@ -84,7 +84,7 @@ fn screen(state: &mut State, w: u16, h: u16) -> Terminal<TestBackend> {
         },
     );
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    let theme = Theme::load("default").0;
+    let theme = orderdesk::runtime::load_theme("default").0;
     terminal.draw(|f| ui::view(state, &theme, f)).expect("draw");
     terminal
 }

@@ -17,7 +17,7 @@ use ratatui::backend::TestBackend;
 use orderdesk::app::{self, Health, Level, Msg, Seen, State, SyncPhase, TeamMsg};
 use orderdesk::carriers::{PollSummary, SyncEvent};
 use orderdesk::domain::JournalState;
-use orderdesk::ui::{self, Theme};
+use orderdesk::ui;
 
 fn team_state(readonly: bool) -> State {
     let mut s = state(readonly);
@@ -254,7 +254,7 @@ fn a_colleagues_open_write_is_named_in_words() {
 // ---- The screen -------------------------------------------------------------
 
 fn render(s: &mut State, w: u16, h: u16) -> Terminal<TestBackend> {
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     app::update(
         s,
         Msg::Resize {

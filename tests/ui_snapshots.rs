@@ -39,7 +39,7 @@ fn render(state: &mut State, w: u16, h: u16, theme: &Theme) -> Terminal<TestBack
 
 /// Builds the state fresh for each size (paging depends on it) and snapshots.
 fn snap(name: &str, build: impl Fn(&mut State)) {
-    let (theme, warning) = Theme::load("default");
+    let (theme, warning) = orderdesk::runtime::load_theme("default");
     assert_eq!(warning, None);
     for (w, h) in SIZES {
         let mut s = synced_state(false);
@@ -52,7 +52,7 @@ fn snap(name: &str, build: impl Fn(&mut State)) {
 /// Like [`snap`], from a console started from the cache (see
 /// `common::cached_state`), two minutes later.
 fn snap_cached(name: &str, synced: bool, build: impl Fn(&mut State)) {
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     for (w, h) in SIZES {
         let mut s = cached_state(false);
         if synced {
@@ -105,7 +105,7 @@ fn main_screen() {
 
 #[test]
 fn main_screen_read_only_and_everything_view() {
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     for (w, h) in SIZES {
         let mut s = synced_state(true);
         press(&mut s, ch('4'));
@@ -117,7 +117,7 @@ fn main_screen_read_only_and_everything_view() {
 
 #[test]
 fn header_chips_syncing_and_error() {
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     let mut carriers = carriers();
     carriers.push(orderdesk::app::CarrierInfo {
         name: Arc::from("lumen"),
@@ -236,7 +236,7 @@ fn cache_start_is_marked_stale_until_the_first_sync() {
 
 #[test]
 fn a_long_message_wraps_onto_three_rows_at_most() {
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     let mut s = synced_state(false);
     let long = "the database file is locked by another orderdesk (pid 4242) \
         and the busy timeout of 3 s passed; close the other console or start \
@@ -266,7 +266,7 @@ fn a_long_message_wraps_onto_three_rows_at_most() {
 
 #[test]
 fn the_first_frame_says_the_cache_is_being_read() {
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     let mut s = State::new(carriers(), options(false)).unwrap();
     orderdesk::app::update(&mut s, Msg::CacheLoading);
     let terminal = render(&mut s, 80, 24, &theme);
@@ -278,7 +278,7 @@ fn the_first_frame_says_the_cache_is_being_read() {
 
 #[test]
 fn detail_says_when_the_full_order_is_still_being_read() {
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     for (w, h) in SIZES {
         let (mut s, _) = summary_state();
         orderdesk::app::update(&mut s, Msg::Tick(now() + Duration::minutes(2)));
@@ -504,7 +504,7 @@ fn command_palette() {
 
 #[test]
 fn empty_console() {
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     let mut s = State::new(carriers(), options(false)).unwrap();
     let terminal = render(&mut s, 80, 24, &theme);
     insta::assert_snapshot!("empty_80x24", terminal.backend());
@@ -527,7 +527,7 @@ fn find(buffer: &Buffer, text: &str) -> Option<(u16, u16)> {
 #[test]
 fn read_only_banner_uses_the_readonly_style() {
     for name in Theme::builtin_names() {
-        let (theme, _) = Theme::load(name);
+        let (theme, _) = orderdesk::runtime::load_theme(name);
         let mut s = synced_state(true);
         let terminal = render(&mut s, 80, 24, &theme);
         let buffer = terminal.backend().buffer();
@@ -563,7 +563,7 @@ fn read_only_banner_uses_the_readonly_style() {
 
 #[test]
 fn stage_cells_carry_their_stage_colour_and_glyph() {
-    let (theme, _) = Theme::load("colorblind");
+    let (theme, _) = orderdesk::runtime::load_theme("colorblind");
     let mut s = synced_state(false);
     press(&mut s, ch('4'));
     let terminal = render(&mut s, 160, 48, &theme);
@@ -582,7 +582,7 @@ fn stage_cells_carry_their_stage_colour_and_glyph() {
 
 #[test]
 fn escape_sequences_in_carrier_text_never_reach_the_screen() {
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     let mut s = State::new(carriers(), options(false)).unwrap();
     let mut evil = order(
         "666",
@@ -632,7 +632,7 @@ fn escape_sequences_in_carrier_text_never_reach_the_screen() {
 
 #[test]
 fn tiny_and_odd_terminal_sizes_never_panic() {
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     type Setup = Box<dyn Fn(&mut State)>;
     let setups: Vec<(&str, Setup)> = vec![
         ("main", Box::new(|_| {})),
@@ -695,7 +695,7 @@ fn tiny_and_odd_terminal_sizes_never_panic() {
 
 #[test]
 fn the_detail_header_says_how_fresh_the_order_is() {
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     let mut s = synced_state(false);
     select(&mut s, "19488");
     press(&mut s, key(KeyCode::Enter));
@@ -719,7 +719,7 @@ fn the_detail_header_says_how_fresh_the_order_is() {
 
 #[test]
 fn a_poll_that_stopped_paging_says_so_on_the_carrier_chip() {
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     let mut s = synced_state(false);
     let warning = "paging stopped at page 2: it repeats an earlier page (100 records read; \
                    the carrier says 1000000000000 records)";
@@ -760,7 +760,7 @@ fn a_poll_that_stopped_paging_says_so_on_the_carrier_chip() {
 /// leaves exactly what a fresh draw of the same state shows on every row.
 #[test]
 fn a_flag_in_a_customer_name_leaves_no_stale_glyphs() {
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     let mut s = synced_state(false);
     let mut flagged = order(
         "19999",
@@ -812,7 +812,7 @@ fn a_flag_in_a_customer_name_leaves_no_stale_glyphs() {
 /// name; both go when the details arrive.
 #[test]
 fn bare_list_rows_say_loading_until_their_details_arrive() {
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     let mut s = synced_state(false);
     let mut bare =
         orderdesk::domain::Order::new(OrderKey::new("tg", "20001"), "tjansteguiden", status("new"));

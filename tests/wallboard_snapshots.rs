@@ -108,7 +108,7 @@ fn wallboard_in_every_theme_and_size() {
         let theme = if theme_name == "no-color" {
             Theme::no_color()
         } else {
-            let (theme, warning) = Theme::load(theme_name);
+            let (theme, warning) = orderdesk::runtime::load_theme(theme_name);
             assert_eq!(warning, None);
             theme
         };
@@ -126,7 +126,7 @@ fn wallboard_in_every_theme_and_size() {
 
 #[test]
 fn captions_carry_their_figures_as_text() {
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     for (w, h) in SIZES {
         let mut s = board_state(BoardSettings::default());
         let text = screen_text(&render(&mut s, w, h, &theme));
@@ -159,7 +159,7 @@ fn a_threshold_past_reads_without_colour() {
 
 #[test]
 fn pages_rotate_when_the_sections_do_not_fit() {
-    let (theme, _) = Theme::load("default");
+    let (theme, _) = orderdesk::runtime::load_theme("default");
     let mut s = board_state(BoardSettings::default());
     let since = s.wallboard().unwrap().since;
     orderdesk::app::update(&mut s, Msg::Tick(since + Duration::seconds(5)));

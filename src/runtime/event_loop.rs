@@ -248,7 +248,7 @@ where
 fn switch_theme(theme: &mut Theme, effects: &[app::Effect], state: &mut State) {
     for effect in effects {
         if let app::Effect::SwitchTheme(name) = effect {
-            match Theme::load(name) {
+            match crate::runtime::load_theme(name) {
                 (_, Some(problem)) => {
                     app::update(state, Msg::Warning(problem));
                 }

@@ -18,6 +18,7 @@ mod personal;
 mod suspend;
 mod team;
 mod terminal;
+mod theme_file;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -35,6 +36,7 @@ pub use event_loop::run_loop;
 pub use memory::release_freed_memory;
 pub use personal::{Personal, load_times, osc52};
 pub use team::{TeamSetup, carrier_info, team_messages};
+pub use theme_file::load_theme;
 
 /// What the console needs to start.
 pub struct ConsoleSetup {

@@ -11,9 +11,10 @@
 //! the file) starts from another theme; cycles are an error.
 //!
 //! A broken theme (unreadable, bad TOML, bad colour, inheritance cycle) never
-//! stops start-up: [`Theme::load`] falls back to the default theme and returns
-//! a warning. Unknown keys are reported as a warning but the theme is used.
-//! Only `load` touches the filesystem, once, at start-up.
+//! stops start-up: [`Theme::load_with`] falls back to the default theme and
+//! returns a warning. Unknown keys are reported as a warning but the theme
+//! is used. This module reads no file: a theme file's text comes from the
+//! reader its caller passes (`runtime::load_theme` reads the filesystem).
 //!
 //! A theme with 24-bit colours (`"#56b4e9"`) is drawn in the nearest of the
 //! 256-colour palette ([`Theme::in_256_colours`]) when the terminal does not
@@ -26,6 +27,9 @@ use std::path::{Path, PathBuf};
 use ratatui::style::{Color, Modifier, Style};
 
 use crate::domain::{LogKind, Stage};
+
+/// Gives a theme file's text, or why it cannot be read.
+pub type ReadFile<'a> = &'a mut dyn FnMut(&Path) -> Result<String, String>;
 
 /// The builtin themes, embedded in the binary.
 const BUILTIN: &[(&str, &str)] = &[
@@ -183,10 +187,11 @@ impl Theme {
         &["default", "light", "high-contrast", "colorblind"]
     }
 
-    /// A builtin theme by name, or a `.toml` file by path. Never fails: a
+    /// A builtin theme by name, or a `.toml` file by path, whose text (and
+    /// that of the files it inherits from) `read` gives. Never fails: a
     /// broken theme gives the default theme and a warning.
-    pub fn load(name: &str) -> (Theme, Option<String>) {
-        match load_named(name) {
+    pub fn load_with(name: &str, read: ReadFile<'_>) -> (Theme, Option<String>) {
+        match load_named(name, read) {
             Ok((theme, warnings)) => {
                 let warning = if warnings.is_empty() {
                     None
@@ -292,7 +297,8 @@ impl Theme {
 }
 
 fn default_theme() -> Theme {
-    match load_named("default") {
+    // A builtin: nothing is read.
+    match load_named("default", &mut |_| Err("no file".into())) {
         Ok((theme, _)) => theme,
         // The embedded default is tested; this is only a last resort.
         Err(_) => Theme::no_color(),
@@ -306,9 +312,9 @@ struct Flat {
     palette: BTreeMap<String, String>,
 }
 
-fn load_named(name: &str) -> Result<(Theme, Vec<String>), String> {
+fn load_named(name: &str, read: ReadFile<'_>) -> Result<(Theme, Vec<String>), String> {
     let mut warnings = Vec::new();
-    let flat = load_flat(name, None, &mut Vec::new(), &mut warnings)?;
+    let flat = load_flat(name, None, read, &mut Vec::new(), &mut warnings)?;
     let theme = resolve(&flat)?;
     Ok((theme, warnings))
 }
@@ -316,6 +322,7 @@ fn load_named(name: &str) -> Result<(Theme, Vec<String>), String> {
 fn read_source(
     name: &str,
     base: Option<&Path>,
+    read: ReadFile<'_>,
 ) -> Result<(String, String, Option<PathBuf>), String> {
     if let Some((_, text)) = BUILTIN.iter().find(|(n, _)| *n == name) {
         return Ok((name.to_owned(), (*text).to_owned(), None));
@@ -327,27 +334,52 @@ fn read_source(
             Theme::builtin_names().join(", ")
         ));
     }
-    let path = match base {
+    let path = lexically_normal(&match base {
         Some(dir) if Path::new(name).is_relative() => dir.join(name),
         _ => PathBuf::from(name),
-    };
-    let text = crate::config::read_small_file(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let id = path
-        .canonicalize()
-        .unwrap_or_else(|_| path.clone())
-        .display()
-        .to_string();
+    });
+    let text = read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let id = path.display().to_string();
     Ok((id, text, path.parent().map(Path::to_path_buf)))
 }
+
+/// `path` with `.` left out and `dir/..` taken back, without asking the
+/// filesystem: one file spelled two ways is one theme in a cycle check
+/// (symbolic links aside: [`MAX_INHERITS`] stops those cycles).
+fn lexically_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// How deep `inherits` may go.
+const MAX_INHERITS: usize = 16;
 
 fn load_flat(
     name: &str,
     base: Option<&Path>,
+    read: ReadFile<'_>,
     chain: &mut Vec<String>,
     warnings: &mut Vec<String>,
 ) -> Result<Flat, String> {
-    let (id, text, dir) = read_source(name, base)?;
+    let (id, text, dir) = read_source(name, base, read)?;
+    if chain.len() >= MAX_INHERITS {
+        return Err(format!(
+            "`inherits` goes deeper than {MAX_INHERITS} themes: {} -> {id}",
+            chain.join(" -> ")
+        ));
+    }
     if chain.contains(&id) {
         chain.push(id);
         return Err(format!("inheritance cycle: {}", chain.join(" -> ")));
@@ -358,7 +390,7 @@ fn load_flat(
     })?;
     let mut flat = match table.get("inherits") {
         Some(toml::Value::String(parent)) => {
-            load_flat(parent, dir.as_deref().or(base), chain, warnings)?
+            load_flat(parent, dir.as_deref().or(base), read, chain, warnings)?
         }
         Some(_) => return Err("`inherits` must be a theme name or path".into()),
         None => Flat::default(),
@@ -531,6 +563,13 @@ fn style_of(
 
 #[cfg(test)]
 mod tests {
+    /// A theme by name, files read from the disk as the runtime reads them.
+    fn load(name: &str) -> (Theme, Option<String>) {
+        Theme::load_with(name, &mut |p| {
+            std::fs::read_to_string(p).map_err(|e| e.to_string())
+        })
+    }
+
     use super::*;
 
     #[test]
@@ -552,7 +591,7 @@ mod tests {
         assert_eq!(nearest_256(Color::Green), Color::Green);
         assert_eq!(nearest_256(Color::Indexed(237)), Color::Indexed(237));
 
-        let (colorblind, _) = Theme::load("colorblind");
+        let (colorblind, _) = load("colorblind");
         let fallback = colorblind.in_256_colours();
         assert_ne!(
             fallback, colorblind,
@@ -565,7 +604,7 @@ mod tests {
                 .map(|c| matches!(c, Color::Rgb(..))),
             Some(false)
         );
-        let (default, _) = Theme::load("default");
+        let (default, _) = load("default");
         assert_eq!(
             default.in_256_colours(),
             default.in_256_colours().in_256_colours()
@@ -580,7 +619,7 @@ mod tests {
     fn builtins_load_cleanly_and_differ() {
         let mut seen = Vec::new();
         for name in Theme::builtin_names() {
-            let (theme, warning) = Theme::load(name);
+            let (theme, warning) = load(name);
             assert_eq!(warning, None, "{name}");
             assert_ne!(theme.stage(Stage::New), theme.stage(Stage::Done), "{name}");
             assert!(!seen.contains(&theme), "{name} equals another theme");
@@ -626,25 +665,38 @@ mod tests {
             std::fs::write(&p, text).unwrap();
             p.display().to_string()
         };
-        let (default, _) = Theme::load("default");
+        let (default, _) = load("default");
 
         let bad = write("bad.toml", "\"stage.new\" = \"notacolour\"\n");
-        let (theme, warning) = Theme::load(&bad);
+        let (theme, warning) = load(&bad);
         assert_eq!(theme, default);
         assert!(warning.unwrap().contains("stage.new: bad colour"));
 
         let a = write("a.toml", "inherits = \"b.toml\"\n");
         write("b.toml", "inherits = \"a.toml\"\n");
-        let (theme, warning) = Theme::load(&a);
+        let (theme, warning) = load(&a);
         assert_eq!(theme, default);
         assert!(warning.unwrap().contains("inheritance cycle"));
+        // The same file spelled another way is the same theme.
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let c = write("c.toml", "inherits = \"./sub/../d.toml\"\n");
+        write("d.toml", "inherits = \"sub/../c.toml\"\n");
+        let (theme, warning) = load(&c);
+        assert_eq!(theme, default);
+        assert!(warning.unwrap().contains("inheritance cycle"));
+        // A theme read through a name no check can see through still ends.
+        let (theme, warning) = Theme::load_with("/e.toml", &mut |p| {
+            Ok(format!("inherits = \"{}x.toml\"\n", p.display()))
+        });
+        assert_eq!(theme, default);
+        assert!(warning.unwrap().contains("deeper than 16"));
 
-        let (_, warning) = Theme::load("no-such-theme");
+        let (_, warning) = load("no-such-theme");
         assert!(warning.unwrap().contains("unknown theme"));
-        let (_, warning) = Theme::load("/nonexistent/x.toml");
+        let (_, warning) = load("/nonexistent/x.toml");
         assert!(warning.unwrap().contains("cannot read"));
         let syntax = write("syntax.toml", "[stage\n");
-        assert!(Theme::load(&syntax).1.unwrap().contains("bad TOML"));
+        assert!(load(&syntax).1.unwrap().contains("bad TOML"));
     }
 
     #[test]
@@ -656,7 +708,7 @@ mod tests {
             "inherits = \"default\"\n[stage]\nnew = { fg = \"mine\", modifiers = [\"bold\"] }\nbogus = \"red\"\n[palette]\nmine = \"#123456\"\n",
         )
         .unwrap();
-        let (theme, warning) = Theme::load(&p.display().to_string());
+        let (theme, warning) = load(&p.display().to_string());
         assert!(warning.unwrap().contains("unknown key \"stage.bogus\""));
         assert_eq!(
             theme.stage(Stage::New),
@@ -664,7 +716,7 @@ mod tests {
                 .fg(Color::Rgb(0x12, 0x34, 0x56))
                 .add_modifier(Modifier::BOLD)
         );
-        let (default, _) = Theme::load("default");
+        let (default, _) = load("default");
         assert_eq!(theme.stage(Stage::Done), default.stage(Stage::Done));
     }
 }
