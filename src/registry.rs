@@ -1,7 +1,8 @@
 //! The carrier registry: every carrier kind this build knows, listed once in
 //! [`KINDS`], each with its name, how its config keys are read, how its
-//! profile / reader / writer are built, and its simulator for `demo` and
-//! `sim`. The config reads each `[[carrier]]` table's kind keys through it,
+//! profile / reader / writer are built, its profile for a team console that
+//! knows the carrier only from the team store, and its simulator for `demo`
+//! and `sim`. The config reads each `[[carrier]]` table's kind keys through it,
 //! [`build`] builds a configured carrier through it, `demo` and `sim` start
 //! every simulator through it, and `--orders KIND=N` checks kind names
 //! against it.
@@ -21,7 +22,9 @@
 //!    `secret` reads `client_secret`/`_env`/`_cmd` the shared way); a
 //!    `build(&Config, &CarrierConfig, readonly)` that takes the settings back
 //!    with `carrier.settings::<YourConfig>()` and constructs no writer when
-//!    `readonly`; and `pub const ADAPTER: Adapter` naming them.
+//!    `readonly`; a `team_profile(readonly)` building the profile from the
+//!    kind alone (for a team console); and `pub const ADAPTER: Adapter`
+//!    naming them.
 //! 2. The simulator folder `src/sim/<kind>/`: the API served on loopback,
 //!    with a `carrier_config(name, origin)` that points a carrier at it and
 //!    a `simulate(SimStart) -> BoxFuture<io::Result<StartedSim>>` that starts
@@ -39,7 +42,8 @@ use std::path::Path;
 use futures::future::BoxFuture;
 
 use crate::carriers::{
-    Adapter, BuildFn, CarrierError, CarrierHandle, lla_tmf622, lumen_px, lumen_voice, tjansteguiden,
+    Adapter, BuildFn, CarrierError, CarrierHandle, TeamProfileFn, lla_tmf622, lumen_px,
+    lumen_voice, tjansteguiden,
 };
 use crate::config::{CarrierConfig, Config, ConfigError, FileAccess, KindReaders, ReadKind};
 use crate::sim;
@@ -66,6 +70,8 @@ pub struct Kind {
     /// Reads the kind's own keys of a `[[carrier]]` table.
     pub read_config: ReadKind,
     pub build: BuildFn,
+    /// The action profile of a carrier known only from the team store.
+    pub team_profile: TeamProfileFn,
     pub simulate: SimulateFn,
     /// The carrier instance name `demo` and `sim` give it (`tg`).
     pub demo_name: &'static str,
@@ -92,6 +98,7 @@ impl Kind {
             name: adapter.name,
             read_config: adapter.read_config,
             build: adapter.build,
+            team_profile: adapter.team_profile,
             simulate,
             demo_name: adapter.demo_name,
             demo_orders: adapter.demo_orders,
@@ -191,6 +198,16 @@ base_url = "https://portal.example/admin/edit/services/plain/orders"
 api_user = 1234
 since = "2015-10-01"
 "#;
+
+    #[test]
+    fn every_kind_has_a_team_profile_of_that_kind_for_agents_and_viewers() {
+        for kind in super::KINDS {
+            for readonly in [false, true] {
+                let profile = (kind.team_profile)(readonly).expect(kind.name);
+                assert_eq!(profile.kind(), kind.name);
+            }
+        }
+    }
 
     #[test]
     fn minimal_tjansteguiden_config() {

@@ -266,6 +266,13 @@ impl std::fmt::Debug for CarrierHandle {
 /// `readonly`.
 pub type BuildFn = fn(&Config, &CarrierConfig, bool) -> Result<CarrierHandle, CarrierError>;
 
+/// A kind's action profile for a console that knows the carrier only from
+/// the team store (its name and kind, no `[[carrier]]` table): what the
+/// profile would take from the carrier's config only shapes a preview, or
+/// is decided by the sync daemon's own config when it sends. `readonly`: a
+/// viewer. `None` when the profile cannot be built.
+pub type TeamProfileFn = fn(bool) -> Option<Arc<dyn CarrierProfile>>;
+
 /// A kind's adapter as the registry (`crate::registry`) lists it: its name,
 /// how its config keys are read and how it is built. The registry pairs it
 /// with the kind's simulator.
@@ -276,6 +283,7 @@ pub struct Adapter {
     /// Reads the kind's own keys of a `[[carrier]]` table.
     pub read_config: ReadKind,
     pub build: BuildFn,
+    pub team_profile: TeamProfileFn,
     /// The carrier instance name `demo` and `sim` give it (`tg`).
     pub demo_name: &'static str,
     /// Orders its simulator generates in `demo` and `sim` unless `--orders`

@@ -33,7 +33,6 @@
 
 mod commands;
 mod presence;
-pub mod profiles;
 mod watch;
 
 use std::collections::HashMap;

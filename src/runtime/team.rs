@@ -11,7 +11,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use super::effects::messages;
 use crate::app::{CarrierInfo, Health, Msg, Seen, TeamMsg};
-use crate::follow::{self, FollowEvent, FollowHandle, FollowSetup, profiles};
+use crate::follow::{self, FollowEvent, FollowHandle, FollowSetup};
 use crate::store::PgStore;
 use crate::store::postgres::{CarrierHealth, Password, Presence};
 
@@ -129,11 +129,11 @@ pub fn team_messages(event: FollowEvent, viewer: bool) -> Vec<Msg> {
 /// A carrier known from the store, with its kind's profile; `None` for a
 /// kind this build does not know.
 pub fn carrier_info(name: &str, kind: &str, readonly: bool) -> Option<CarrierInfo> {
-    let kind = crate::registry::find(kind)?.name;
+    let kind = crate::registry::find(kind)?;
     Some(CarrierInfo {
         name: Arc::from(name),
-        kind,
-        profile: profiles::for_kind(kind, readonly)?,
+        kind: kind.name,
+        profile: (kind.team_profile)(readonly)?,
         // The daemon keeps the quiet hours; a console asks for no poll.
         quiet_hours: None,
     })

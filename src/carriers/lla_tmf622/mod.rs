@@ -40,7 +40,9 @@ pub mod writer;
 use std::sync::Arc;
 
 use crate::carriers::http::{Http, HttpSettings};
-use crate::carriers::{Adapter, CarrierError, CarrierHandle, CarrierWriter, PollPlan, secret};
+use crate::carriers::{
+    Adapter, CarrierError, CarrierHandle, CarrierProfile, CarrierWriter, PollPlan, secret,
+};
 use crate::config::{CarrierConfig, Config};
 
 pub use client::{B2BSOFT_PREFIX, HYBRIS_PREFIX, correlation_id};
@@ -55,9 +57,19 @@ pub const ADAPTER: Adapter = Adapter {
     name: KIND,
     read_config: config::read,
     build,
+    team_profile,
     demo_name: "lla",
     demo_orders: 160,
 };
+
+/// The profile of a carrier known from the team store: whether a pay link
+/// can be sent is the daemon's config's to decide when it sends one.
+fn team_profile(readonly: bool) -> Option<Arc<dyn CarrierProfile>> {
+    Some(Arc::new(LlaProfile::new(
+        readonly,
+        Ok("(the daemon's)".to_owned()),
+    )))
+}
 
 /// Builds an LLA carrier. Resolves the secrets now (a command runs once,
 /// with a timeout). A PayLink secret of its own that cannot be resolved

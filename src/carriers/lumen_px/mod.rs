@@ -45,8 +45,8 @@ pub mod wire;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::carriers::Adapter;
 use crate::carriers::oauth_api::{self, OAuthJsonApi};
+use crate::carriers::{Adapter, CarrierProfile};
 use crate::carriers::{CarrierError, CarrierHandle, PollPlan, QuietHours, secret};
 use crate::config::{CarrierConfig, Config};
 
@@ -66,9 +66,15 @@ pub const ADAPTER: Adapter = Adapter {
     name: KIND,
     read_config: config::read,
     build,
+    team_profile,
     demo_name: "px",
     demo_orders: 120,
 };
+
+/// The profile of a carrier known from the team store.
+fn team_profile(_readonly: bool) -> Option<Arc<dyn CarrierProfile>> {
+    Some(Arc::new(PxProfile))
+}
 
 /// The zone PX's quiet hours are read in unless the carrier's table sets
 /// `timezone`: Lumen's US Central time.

@@ -39,9 +39,9 @@ pub mod writer;
 
 use std::sync::Arc;
 
-use crate::carriers::Adapter;
 use crate::carriers::budget::{Clock, RefreshPolicy, system_clock};
 use crate::carriers::oauth_api::{self, OAuthJsonApi};
+use crate::carriers::{Adapter, CarrierProfile};
 use crate::carriers::{CarrierError, CarrierHandle, CarrierWriter, PollPlan, secret};
 use crate::config::{CarrierConfig, Config};
 
@@ -59,9 +59,15 @@ pub const ADAPTER: Adapter = Adapter {
     name: KIND,
     read_config: config::read,
     build,
+    team_profile,
     demo_name: "voice",
     demo_orders: 200,
 };
+
+/// The profile of a carrier known from the team store.
+fn team_profile(readonly: bool) -> Option<Arc<dyn CarrierProfile>> {
+    Some(Arc::new(VoiceProfile::new(readonly)))
+}
 
 /// Builds a Voice carrier. Resolves the client secret now (a command runs
 /// once, with a timeout). The writer exists only when `readonly` is false.

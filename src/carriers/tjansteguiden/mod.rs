@@ -47,9 +47,9 @@ pub use wire::{
 };
 pub use writer::TgWriter;
 
-use crate::carriers::Adapter;
 use crate::carriers::budget::{Clock, RefreshPolicy, system_clock};
 use crate::carriers::http::{Http, HttpSettings};
+use crate::carriers::{Adapter, CarrierProfile};
 use crate::carriers::{CarrierError, CarrierHandle, PollPlan};
 use crate::config::{CarrierConfig, Config};
 
@@ -60,9 +60,18 @@ pub const ADAPTER: Adapter = Adapter {
     name: KIND,
     read_config: config::read,
     build,
+    team_profile,
     demo_name: "tg",
     demo_orders: 300,
 };
+
+/// The profile of a carrier known from the team store: the preview names
+/// the endpoint and API user of the daemon's config, which a console does
+/// not have.
+fn team_profile(_readonly: bool) -> Option<Arc<dyn CarrierProfile>> {
+    let endpoint = reqwest::Url::parse("https://team-daemon.invalid/").ok()?;
+    Some(Arc::new(TgProfile::new(endpoint, "(the daemon's)")))
+}
 
 /// Largest response body accepted from the portal.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
