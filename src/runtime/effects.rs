@@ -238,9 +238,12 @@ pub fn messages(event: Event) -> Vec<Msg> {
         }
         Event::NoteSaved { key, result } => vec![Msg::NoteSaved { key, result }],
         Event::FlagSaved { key, result } => vec![Msg::FlagSaved { key, result }],
-        // A failed cache write is logged by the engine; the console keeps
-        // working from the network and has nothing to show for it.
-        Event::StoreProblem(_) => Vec::new(),
+        // A failed cache write (reported once): the console goes on from
+        // the carriers, but the agent should know the next start will not
+        // find what this session read.
+        Event::StoreProblem(problem) => vec![Msg::Warning(format!(
+            "the local cache is not being saved: {problem}; orders still come from the carriers"
+        ))],
     }
 }
 
@@ -263,4 +266,18 @@ pub fn forward_events(mut events: UnboundedReceiver<Event>, to_app: UnboundedSen
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cache_that_cannot_be_saved_is_said_not_swallowed() {
+        let msgs = messages(Event::StoreProblem("disk full".into()));
+        assert!(
+            matches!(&msgs[..], [Msg::Warning(w)] if w.contains("not being saved: disk full")),
+            "{msgs:?}"
+        );
+    }
 }
