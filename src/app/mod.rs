@@ -53,6 +53,7 @@
 //!   [`STALE_GRACE`] (or, with none planned, its last good sync is older than
 //!   [`STALE_AFTER`]), so a long refresh interval is not mistaken for trouble.
 
+mod action;
 mod again;
 mod alerts;
 mod bulk;
@@ -73,6 +74,7 @@ mod key;
 mod key_index;
 mod keymap;
 mod keys;
+mod layer;
 pub mod layout;
 mod marks;
 mod mouse;
