@@ -17,7 +17,7 @@ use clap::Parser;
 mod cli;
 
 use cli::{Cli, Command, DbCommand, SimArgs, SyncArgs};
-use orderdesk::carriers::{self, CarrierHandle};
+use orderdesk::carriers;
 use orderdesk::config::{Config, ConfigError};
 use orderdesk::demo::{Demo, DemoOptions, OrderCount, OrderCounts};
 use orderdesk::headless;
@@ -84,7 +84,7 @@ async fn sync(config: &Config, args: SyncArgs, readonly: bool) -> Result<ExitCod
     }
     // The same checks as check-config; the daemon has no theme.
     preflight(config, None).map_err(|e| e.to_string())?;
-    let handles = build_handles(config, readonly)?;
+    let handles = registry::build_all(config, readonly)?;
     orderdesk::daemon::run(orderdesk::daemon::SyncSetup {
         database: args.database,
         handles,
@@ -373,19 +373,6 @@ fn load_config(explicit: Option<&Path>) -> Result<Config, String> {
     registry::load_config(&path).map_err(|e| e.to_string())
 }
 
-fn build_handles(config: &Config, readonly: bool) -> Result<Vec<CarrierHandle>, String> {
-    if config.carriers.is_empty() {
-        return Err("the config has no [[carrier]] tables".into());
-    }
-    config
-        .carriers
-        .iter()
-        .map(|c| {
-            registry::build(config, c, readonly).map_err(|e| format!("carrier {:?}: {e}", c.name))
-        })
-        .collect()
-}
-
 /// Where the team store is, first found wins: `--database`,
 /// `$ORDERDESK_DATABASE_URL`, the config's `database`. The choice is
 /// written into the config (its `team.database`), which every later check
@@ -464,9 +451,9 @@ async fn console(
     let handles = if team.is_some() {
         Vec::new()
     } else if wallboard {
-        headless::stats::readonly_handles(config)?
+        registry::build_all(config, true)?
     } else {
-        build_handles(config, readonly)?
+        registry::build_all(config, readonly)?
     };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme_name = (!no_color).then(|| theme.clone().unwrap_or_else(|| config.theme.clone()));

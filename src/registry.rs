@@ -122,6 +122,20 @@ pub fn build(
     }
 }
 
+/// Builds every configured carrier (see [`build`]); the first that cannot
+/// be built is the error, naming it. A config without carriers is an error
+/// too: there would be nothing to show.
+pub fn build_all(config: &Config, readonly: bool) -> Result<Vec<CarrierHandle>, String> {
+    if config.carriers.is_empty() {
+        return Err("the config has no [[carrier]] tables".into());
+    }
+    config
+        .carriers
+        .iter()
+        .map(|c| build(config, c, readonly).map_err(|e| format!("carrier {:?}: {e}", c.name)))
+        .collect()
+}
+
 /// The kind called `name`.
 pub fn find(name: &str) -> Option<&'static Kind> {
     KINDS.iter().find(|k| k.name == name)

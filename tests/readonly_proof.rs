@@ -322,7 +322,7 @@ async fn the_wallboard_builds_no_writer_and_sends_no_write() {
     config
         .carriers
         .push(sim.carrier_config("tg", &server.origin()));
-    let handles = orderdesk::headless::stats::readonly_handles(&config).expect("carriers build");
+    let handles = orderdesk::registry::build_all(&config, true).expect("carriers build");
     assert!(handles.iter().all(|h| h.writer.is_none()));
 
     let options = Options {

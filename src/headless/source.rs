@@ -20,7 +20,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::{Local, existing_store, fetch_all, fetch_one, stats::readonly_handles};
+use super::{Local, existing_store, fetch_all, fetch_one};
 use crate::config::Config;
 use crate::domain::board::{self, HourlyTrend};
 use crate::domain::{JournalEntry, JournalFilter, Order, OrderKey, OrderSummary};
@@ -94,7 +94,7 @@ impl Source {
     pub async fn listing(&self, config: &Config) -> Result<Listing, String> {
         match self {
             Source::Solo { data_dir } => {
-                let handles = readonly_handles(config)?;
+                let handles = crate::registry::build_all(config, true)?;
                 let (local, notice) = Local::load(data_dir.as_deref()).await;
                 let fetched = fetch_all(&handles).await?;
                 let mut partial: Vec<String> = fetched
@@ -126,7 +126,7 @@ impl Source {
         match self {
             Source::Solo { data_dir } => {
                 let (local, notice) = Local::load(data_dir.as_deref()).await;
-                let handles = readonly_handles(config)?;
+                let handles = crate::registry::build_all(config, true)?;
                 let (order, warning) = fetch_one(&handles, key).await?;
                 let mut warnings: Vec<String> = notice.into_iter().collect();
                 warnings
@@ -185,7 +185,7 @@ impl Source {
     pub async fn figures(&self, config: &Config, now: DateTime<Utc>) -> Result<Figures, String> {
         match self {
             Source::Solo { .. } => {
-                let handles = readonly_handles(config)?;
+                let handles = crate::registry::build_all(config, true)?;
                 let fetched = fetch_all(&handles).await?;
                 let mut warnings: Vec<String> = fetched
                     .failures

@@ -12,26 +12,9 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::source::{Figures, Source};
-use crate::carriers::CarrierHandle;
 use crate::config::Config;
 use crate::domain::Stage;
 use crate::domain::board::{AGE_BUCKETS, Board, Health, HourlyTrend, short_age};
-
-/// The configured carriers with no write client: the wallboard and `stats`
-/// cannot send a write whatever the config or the command line says.
-pub fn readonly_handles(config: &Config) -> Result<Vec<CarrierHandle>, String> {
-    if config.carriers.is_empty() {
-        return Err("the config has no [[carrier]] tables".into());
-    }
-    config
-        .carriers
-        .iter()
-        .map(|c| {
-            crate::registry::build(config, c, true)
-                .map_err(|e| format!("carrier {:?}: {e}", c.name))
-        })
-        .collect()
-}
 
 /// What `stats` found: the figures and the problems to warn about.
 #[derive(Debug)]
