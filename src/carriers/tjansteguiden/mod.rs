@@ -27,6 +27,7 @@
 mod config;
 mod profile;
 mod reader;
+mod statuses;
 mod time;
 mod wire;
 mod writer;
@@ -38,8 +39,9 @@ use chrono_tz::Tz;
 use reqwest::Url;
 
 pub use config::TgConfig;
-pub use profile::{MAX_MESSAGE_CHARS, MESSAGE_TYPES, STATUSES, TgProfile, status_of};
+pub use profile::{MAX_MESSAGE_CHARS, MESSAGE_TYPES, TgProfile};
 pub use reader::{DEFAULT_MAX_REQUESTS_PER_MINUTE, TgReader};
+pub use statuses::{STATUSES, status_of};
 pub use time::{format_local, parse_local, stamp};
 pub use wire::{
     Direction, ListRow, PortalError, check, customer_fields, merge_customer, order_from_document,

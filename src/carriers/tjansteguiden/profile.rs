@@ -21,52 +21,13 @@
 use chrono::{DateTime, Utc};
 use reqwest::Url;
 
+use super::statuses::{STATUSES, is_backwards, status_def};
 use super::wire;
 use crate::carriers::CarrierProfile;
 use crate::domain::{
     ActionForm, ActionKind, ActionRequest, Availability, ConfirmRule, FieldError, FieldSpec,
-    FormValues, LogKind, Order, Stage, Status, StatusDef, sanitize, sanitize_multiline,
+    FormValues, LogKind, Order, sanitize, sanitize_multiline,
 };
-
-/// The portal's statuses, in the document's order, with its meanings.
-pub const STATUSES: [StatusDef; 6] = [
-    StatusDef {
-        raw: "new",
-        stage: Stage::New,
-        terminal: false,
-        meaning: "order is new and unhandeled",
-    },
-    StatusDef {
-        raw: "received",
-        stage: Stage::InProgress,
-        terminal: false,
-        meaning: "order is received by target (xsp)",
-    },
-    StatusDef {
-        raw: "active",
-        stage: Stage::InProgress,
-        terminal: false,
-        meaning: "order is being handeled",
-    },
-    StatusDef {
-        raw: "waiting",
-        stage: Stage::NeedsAttention,
-        terminal: false,
-        meaning: "order is pending action from other party",
-    },
-    StatusDef {
-        raw: "cancelled",
-        stage: Stage::Closed,
-        terminal: true,
-        meaning: "order has been cancelled",
-    },
-    StatusDef {
-        raw: "delivered",
-        stage: Stage::Done,
-        terminal: true,
-        meaning: "order has been fulfilled to end customer",
-    },
-];
 
 /// The message types of `add_message`, with the document's meanings.
 pub const MESSAGE_TYPES: [(&str, &str); 4] = [
@@ -78,41 +39,6 @@ pub const MESSAGE_TYPES: [(&str, &str); 4] = [
 
 /// Longest message accepted, in characters (see the module docs).
 pub const MAX_MESSAGE_CHARS: usize = 1000;
-
-/// The definition of a known status word (case-insensitive).
-pub fn status_def(raw: &str) -> Option<&'static StatusDef> {
-    let raw = raw.trim();
-    STATUSES.iter().find(|d| d.raw.eq_ignore_ascii_case(raw))
-}
-
-/// A raw status as a [`Status`]; unknown words need attention (raw kept).
-pub fn status_of(raw: &str) -> Status {
-    match status_def(raw) {
-        Some(def) => Status::new(raw.trim(), def.stage, def.terminal),
-        None => Status::new(raw.trim(), Stage::NeedsAttention, false),
-    }
-}
-
-/// Progress rank for the "backwards" rule; `cancelled` and unknown words
-/// have none.
-fn rank(raw: &str) -> Option<u8> {
-    match status_def(raw)?.raw {
-        "new" => Some(0),
-        "received" => Some(1),
-        "active" => Some(2),
-        "waiting" => Some(3),
-        "delivered" => Some(4),
-        _ => None,
-    }
-}
-
-/// Whether moving from `current` to `target` goes backwards.
-pub fn is_backwards(current: &str, target: &str) -> bool {
-    if status_def(current).is_some_and(|d| d.terminal) {
-        return true;
-    }
-    matches!((rank(current), rank(target)), (Some(c), Some(t)) if t < c)
-}
 
 /// The Tjänsteguiden profile of one carrier instance (it knows the endpoint
 /// and API user only to preview the exact query a write will send).
@@ -487,6 +413,7 @@ impl CarrierProfile for TgProfile {
 
 #[cfg(test)]
 mod tests {
+    use super::super::statuses::status_of;
     use super::*;
     use crate::domain::{LogEntry, LogKind, OrderKey, Stamp};
 
@@ -507,22 +434,6 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         DateTime::UNIX_EPOCH
-    }
-
-    #[test]
-    fn stages_follow_the_design_table() {
-        assert_eq!(status_of("new").stage, Stage::New);
-        assert_eq!(status_of("received").stage, Stage::InProgress);
-        assert_eq!(status_of("active").stage, Stage::InProgress);
-        assert_eq!(status_of("waiting").stage, Stage::NeedsAttention);
-        assert!(status_of("delivered").terminal);
-        assert_eq!(status_of("delivered").stage, Stage::Done);
-        assert_eq!(status_of("cancelled").stage, Stage::Closed);
-        let odd = status_of("on_hold");
-        assert_eq!(
-            (odd.raw.as_str(), odd.stage, odd.terminal),
-            ("on_hold", Stage::NeedsAttention, false)
-        );
     }
 
     #[test]

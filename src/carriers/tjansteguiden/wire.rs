@@ -35,7 +35,7 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 use reqwest::{StatusCode, Url};
 
-use super::profile;
+use super::statuses;
 use super::time::stamp;
 use super::xml::{self, Element};
 use crate::carriers::CarrierError;
@@ -256,7 +256,7 @@ pub fn order_from_row(carrier: &Arc<str>, tz: Tz, row: &ListRow) -> Order {
     let mut order = Order::new(
         OrderKey::new(carrier.clone(), row.id.clone()),
         super::KIND,
-        profile::status_of(&row.status),
+        statuses::status_of(&row.status),
     );
     order.created = stamp(&row.date, tz);
     order.service = row.service.clone();
@@ -291,9 +291,9 @@ pub fn order_from_info(
         })?;
     let raw_status = info.text_of("status").map(sanitize).unwrap_or_default();
     let status = if raw_status.is_empty() {
-        profile::status_of("(missing)")
+        statuses::status_of("(missing)")
     } else {
-        profile::status_of(&raw_status)
+        statuses::status_of(&raw_status)
     };
     let mut order = Order::new(OrderKey::new(carrier.clone(), id), super::KIND, status);
     order.created = info
