@@ -1,8 +1,10 @@
 //! What only the team store holds: each carrier's health as the daemon
 //! last reported it ([`CarrierHealth`], table `carrier_health`), and which
 //! order each agent has open ([`Presence`], table `presence`; a follower
-//! reads all of it once, then only the agents a change names). A solo
-//! console computes both itself and has no use for them. Must not: decide
+//! reads all of it once, then only the agents a change names), and how
+//! many consoles follow the store (from `pg_stat_activity`, for the
+//! daemon's metrics). A solo console computes the first two itself and has
+//! no use for any of them. Must not: decide
 //! what is shown (how old a presence may be is the caller's rule, see
 //! [`PRESENCE_FRESH`]).
 
@@ -201,5 +203,24 @@ impl PgStore {
             dialog: row.get(3),
             seen_at: self.time(doing, row.get(4))?,
         })
+    }
+
+    /// How many consoles follow this database now: the connections whose
+    /// `application_name` is [`super::session::FOLLOWER_APP`] (their LISTEN
+    /// connections), as `pg_stat_activity` shows them. Any role sees other
+    /// sessions' `application_name` and database there.
+    pub async fn followers_connected(&self) -> Result<u64, StoreError> {
+        let doing = "counting the consoles that follow";
+        let client = self.client(doing).await?;
+        let row = client
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND application_name = $1",
+                &[&super::session::FOLLOWER_APP],
+            )
+            .await
+            .map_err(|e| self.err(doing, &e))?;
+        let count: i64 = row.get(0);
+        Ok(u64::try_from(count).unwrap_or(0))
     }
 }
