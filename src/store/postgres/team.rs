@@ -1,12 +1,11 @@
 //! What only the team store holds: each carrier's health as the daemon
-//! last reported it ([`CarrierHealth`], table `carrier_health`), and which
+//! last reported it ([`CarrierHealth`], table `carrier_health`), which
 //! order each agent has open ([`Presence`], table `presence`; a follower
 //! reads all of it once, then only the agents a change names), and how
 //! many consoles follow the store (from `pg_stat_activity`, for the
 //! daemon's metrics). A solo console computes the first two itself and has
-//! no use for any of them. Must not: decide
-//! what is shown (how old a presence may be is the caller's rule, see
-//! [`PRESENCE_FRESH`]).
+//! no use for any of them. Must not: decide what is shown (how old a
+//! presence may be is the caller's rule, see [`PRESENCE_FRESH`]).
 
 use std::time::Duration;
 
