@@ -3,9 +3,16 @@
 //! concurrency, and retries with jittered exponential backoff for reads
 //! (timeouts, 429, 5xx; `Retry-After` honoured). Writes are sent once: the
 //! journal, not this module, decides what happens after an unknown outcome.
+//!
+//! Every request sent (each attempt of a read, each token request) is
+//! shown to the process-wide request observer, if one is installed
+//! ([`observe_requests`]): carrier, method, outcome (status class, timeout
+//! or no answer) and how long it took. `orderdesk sync` installs one for
+//! its metrics; the console and the headless commands install none, and
+//! then observing costs one uncontended lock read per request.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
@@ -67,12 +74,76 @@ impl RawResponse {
     }
 }
 
+/// How one request ended, as the request observer sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestOutcome {
+    /// An answer with this status (its body read, or refused as too large).
+    Status(StatusCode),
+    /// No complete answer in time.
+    Timeout,
+    /// No answer: the connection failed or was cut.
+    NoAnswer,
+}
+
+impl RequestOutcome {
+    /// `2xx`, `3xx`, `4xx`, `429` (the carrier's "slow down", apart from
+    /// the other 4xx), `5xx`, `timeout` or `no_answer`.
+    pub fn label(self) -> &'static str {
+        match self {
+            RequestOutcome::Status(s) if s == StatusCode::TOO_MANY_REQUESTS => "429",
+            RequestOutcome::Status(s) if s.is_success() => "2xx",
+            RequestOutcome::Status(s) if s.is_redirection() => "3xx",
+            RequestOutcome::Status(s) if s.is_client_error() => "4xx",
+            RequestOutcome::Status(s) if s.is_server_error() => "5xx",
+            RequestOutcome::Status(_) => "other",
+            RequestOutcome::Timeout => "timeout",
+            RequestOutcome::NoAnswer => "no_answer",
+        }
+    }
+}
+
+/// One request to a carrier, as the request observer is shown it.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestSeen<'a> {
+    /// The carrier instance's name (`""` for a client built without one).
+    pub carrier: &'a str,
+    /// `GET`, `POST`, ...
+    pub method: &'a str,
+    pub outcome: RequestOutcome,
+    /// From sending (a concurrency slot held) to the whole body read.
+    pub elapsed: Duration,
+}
+
+/// What is called with every request sent (keep it quick: it runs on the
+/// request's task).
+pub type RequestObserver = Arc<dyn Fn(&RequestSeen<'_>) + Send + Sync>;
+
+static OBSERVER: RwLock<Option<RequestObserver>> = RwLock::new(None);
+
+/// Installs the process-wide request observer (`None` removes it). The
+/// daemon installs one for its metrics; nothing else does.
+pub fn observe_requests(observer: Option<RequestObserver>) {
+    *OBSERVER.write().unwrap_or_else(PoisonError::into_inner) = observer;
+}
+
+fn observed(seen: &RequestSeen<'_>) {
+    let observer = OBSERVER
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    if let Some(observer) = observer {
+        observer(seen);
+    }
+}
+
 /// The HTTP side of one carrier instance.
 #[derive(Debug, Clone)]
 pub struct Http {
     client: reqwest::Client,
     limit: Arc<Semaphore>,
     settings: HttpSettings,
+    /// The carrier instance's name, for the request observer.
+    carrier: Arc<str>,
 }
 
 impl Http {
@@ -88,7 +159,14 @@ impl Http {
             client,
             limit: Arc::new(Semaphore::new(settings.max_concurrency.max(1))),
             settings,
+            carrier: Arc::from(""),
         })
+    }
+
+    /// The same client, its requests observed as the carrier `name`'s.
+    pub fn named(mut self, name: &str) -> Self {
+        self.carrier = Arc::from(name);
+        self
     }
 
     pub fn client(&self) -> &reqwest::Client {
@@ -107,8 +185,37 @@ impl Http {
             .acquire()
             .await
             .map_err(|_| CarrierError::Local("HTTP client is shut down".into()))?;
-        let response = request.send().await.map_err(map_send_error)?;
-        let status = response.status();
+        let (client, request) = request.build_split();
+        let request = request.map_err(map_send_error)?;
+        let method = request.method().clone();
+        let start = Instant::now();
+        let mut status = None;
+        let result = self.exchange(&client, request, &mut status).await;
+        let outcome = match (&result, status) {
+            (Ok(response), _) => RequestOutcome::Status(response.status),
+            (Err(CarrierError::Timeout(_)), _) => RequestOutcome::Timeout,
+            // Answered, but too large to take.
+            (Err(CarrierError::Protocol { .. }), Some(status)) => RequestOutcome::Status(status),
+            _ => RequestOutcome::NoAnswer,
+        };
+        observed(&RequestSeen {
+            carrier: &self.carrier,
+            method: method.as_str(),
+            outcome,
+            elapsed: start.elapsed(),
+        });
+        result
+    }
+
+    /// Sends `request` and reads the answer; `status` is set once known.
+    async fn exchange(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        status: &mut Option<StatusCode>,
+    ) -> Result<RawResponse, CarrierError> {
+        let response = client.execute(request).await.map_err(map_send_error)?;
+        let status = *status.insert(response.status());
         let headers = response.headers().clone();
         let max = self.settings.max_body_bytes;
         if let Some(len) = response.content_length() {
@@ -314,6 +421,79 @@ mod tests {
             "{err:?}"
         );
         assert!(!err.outcome_unknown());
+    }
+
+    #[tokio::test]
+    async fn every_request_is_shown_to_the_observer_with_its_carrier_method_and_outcome() {
+        use std::sync::Mutex;
+        type Seen = (String, String, &'static str, Duration);
+        let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+        let into = seen.clone();
+        // Process-wide: other tests' requests pass by too, with other names.
+        observe_requests(Some(Arc::new(move |r: &RequestSeen<'_>| {
+            if r.carrier == "observed-tg" {
+                into.lock().unwrap().push((
+                    r.carrier.to_owned(),
+                    r.method.to_owned(),
+                    r.outcome.label(),
+                    r.elapsed,
+                ));
+            }
+        })));
+        let http = Http::new(HttpSettings {
+            read_attempts: 2,
+            backoff_base: Duration::from_millis(1),
+            ..HttpSettings::default()
+        })
+        .unwrap()
+        .named("observed-tg");
+        let ok = closing_server(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}").await;
+        let busy = closing_server(b"HTTP/1.1 429 Too Many\r\ncontent-length: 0\r\n\r\n").await;
+        let gone = closing_server(b"").await;
+        http.send_once(http.client().post(format!("http://{ok}/w")))
+            .await
+            .unwrap();
+        // A read retried once: two requests, each observed.
+        http.send_read(|| http.client().get(format!("http://{busy}/r")))
+            .await
+            .unwrap();
+        let _ = http
+            .send_once(http.client().post(format!("http://{gone}/w")))
+            .await;
+        observe_requests(None);
+        let seen = seen.lock().unwrap().clone();
+        let what: Vec<_> = seen
+            .iter()
+            .map(|(c, m, o, _)| (c.as_str(), m.as_str(), *o))
+            .collect();
+        assert_eq!(
+            what,
+            [
+                ("observed-tg", "POST", "2xx"),
+                ("observed-tg", "GET", "429"),
+                ("observed-tg", "GET", "429"),
+                ("observed-tg", "POST", "no_answer"),
+            ]
+        );
+        assert!(seen.iter().all(|(.., took)| *took < Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn outcome_labels_are_status_classes() {
+        let label = |code: u16| RequestOutcome::Status(StatusCode::from_u16(code).unwrap()).label();
+        assert_eq!(
+            [
+                label(200),
+                label(204),
+                label(302),
+                label(404),
+                label(429),
+                label(503)
+            ],
+            ["2xx", "2xx", "3xx", "4xx", "429", "5xx"]
+        );
+        assert_eq!(RequestOutcome::Timeout.label(), "timeout");
+        assert_eq!(RequestOutcome::NoAnswer.label(), "no_answer");
     }
 
     #[test]

@@ -49,7 +49,8 @@ impl OAuthJsonApi {
             timeout: carrier.timeout,
             max_concurrency: carrier.max_concurrency.max(1),
             ..HttpSettings::default()
-        })?;
+        })?
+        .named(&carrier.name);
         let tokens = Arc::new(TokenCache::new(
             http.clone(),
             token_url,

@@ -1,11 +1,14 @@
 //! The daemon's Prometheus metrics (`--metrics ADDR`, text exposition
 //! format 0.0.4 on `GET /metrics`): polls and poll errors per carrier, how
-//! long polls take (a histogram per carrier), writes by outcome and how
-//! long a recorded write takes to settle, open orders by carrier and stage,
-//! orders that need attention, and which carriers this daemon polls. The
-//! exposition is written by hand: a few counters, gauges and two
-//! histograms do not need a metrics crate. Must not: poll, read the store
-//! (the daemon hands it what it saw) or decide anything.
+//! long polls take (a histogram per carrier), how long each HTTP request
+//! to a carrier takes (a histogram per carrier and outcome, fed by the
+//! request observer of `carriers::http` that the daemon installs), writes
+//! by outcome and how long a recorded write takes to settle, open orders
+//! by carrier and stage, orders that need attention, consoles following
+//! the team store, and which carriers this daemon polls. The exposition is
+//! written by hand: a few counters, gauges and three histograms do not
+//! need a metrics crate. Must not: poll, read the store (the daemon hands
+//! it what it saw) or decide anything.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -18,19 +21,39 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
-/// Upper bounds (seconds) of the histograms' buckets.
-const BUCKETS: [f64; 11] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0];
+/// Upper bounds (seconds) of the buckets of polls and writes.
+const BUCKETS: &[f64] = &[0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0];
+/// Upper bounds (seconds) of the buckets of single HTTP requests.
+const REQUEST_BUCKETS: &[f64] = &[
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct Histogram {
-    counts: [u64; BUCKETS.len()],
+    bounds: &'static [f64],
+    counts: Vec<u64>,
     count: u64,
     sum: f64,
 }
 
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram::new(BUCKETS)
+    }
+}
+
 impl Histogram {
+    fn new(bounds: &'static [f64]) -> Self {
+        Histogram {
+            bounds,
+            counts: vec![0; bounds.len()],
+            count: 0,
+            sum: 0.0,
+        }
+    }
+
     fn observe(&mut self, seconds: f64) {
-        for (bound, count) in BUCKETS.iter().zip(self.counts.iter_mut()) {
+        for (bound, count) in self.bounds.iter().zip(self.counts.iter_mut()) {
             if seconds <= *bound {
                 *count += 1;
             }
@@ -41,7 +64,7 @@ impl Histogram {
 
     fn write(&self, out: &mut String, name: &str, labels: &str) {
         let sep = if labels.is_empty() { "" } else { "," };
-        for (bound, count) in BUCKETS.iter().zip(self.counts.iter()) {
+        for (bound, count) in self.bounds.iter().zip(self.counts.iter()) {
             let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"{bound}\"}} {count}");
         }
         let _ = writeln!(
@@ -70,6 +93,9 @@ struct Inner {
     open: BTreeMap<(String, String), u64>,
     attention: u64,
     polling: BTreeMap<String, bool>,
+    /// By (carrier, outcome).
+    requests: BTreeMap<(String, String), Histogram>,
+    followers: u64,
 }
 
 /// What the daemon counts; clones share it.
@@ -133,6 +159,23 @@ impl Metrics {
         });
     }
 
+    /// One HTTP request to `carrier` ended with `outcome` (`2xx`, `429`,
+    /// `timeout`, ... see `carriers::http::RequestOutcome::label`) after
+    /// `took`.
+    pub fn carrier_request(&self, carrier: &str, outcome: &str, took: Duration) {
+        self.with(|m| {
+            m.requests
+                .entry((carrier.to_owned(), outcome.to_owned()))
+                .or_insert_with(|| Histogram::new(REQUEST_BUCKETS))
+                .observe(took.as_secs_f64());
+        });
+    }
+
+    /// How many consoles follow the team store now.
+    pub fn followers(&self, connected: u64) {
+        self.with(|m| m.followers = connected);
+    }
+
     /// Whether this daemon polls `carrier` now (holds its lock).
     pub fn polling(&self, carrier: &str, on: bool) {
         self.with(|m| m.polling.insert(carrier.to_owned(), on));
@@ -188,6 +231,23 @@ impl Metrics {
             for (carrier, h) in &m.poll_seconds {
                 h.write(&mut out, name, &format!("carrier=\"{}\"", label(carrier)));
             }
+            let name = "orderdesk_carrier_request_seconds";
+            let _ = writeln!(
+                out,
+                "# HELP {name} How long one HTTP request to a carrier took (each attempt), by outcome."
+            );
+            let _ = writeln!(out, "# TYPE {name} histogram");
+            for ((carrier, outcome), h) in &m.requests {
+                h.write(
+                    &mut out,
+                    name,
+                    &format!(
+                        "carrier=\"{}\",outcome=\"{}\"",
+                        label(carrier),
+                        label(outcome)
+                    ),
+                );
+            }
             counter(
                 &mut out,
                 "orderdesk_writes_total",
@@ -223,6 +283,13 @@ impl Metrics {
             );
             let _ = writeln!(out, "# TYPE {name} gauge");
             let _ = writeln!(out, "{name} {}", m.attention);
+            let name = "orderdesk_followers_connected";
+            let _ = writeln!(
+                out,
+                "# HELP {name} Consoles following the team store (their LISTEN connections)."
+            );
+            let _ = writeln!(out, "# TYPE {name} gauge");
+            let _ = writeln!(out, "{name} {}", m.followers);
             let name = "orderdesk_polling";
             let _ = writeln!(
                 out,
@@ -312,6 +379,40 @@ mod tests {
         assert!(
             m.render()
                 .contains("orderdesk_open_orders{carrier=\"tg\",stage=\"new\"} 0")
+        );
+    }
+
+    #[test]
+    fn requests_are_a_histogram_per_carrier_and_outcome_and_followers_a_gauge() {
+        let m = Metrics::default();
+        let text = m.render();
+        assert!(text.contains("# TYPE orderdesk_carrier_request_seconds histogram"));
+        assert!(text.lines().any(|l| l == "orderdesk_followers_connected 0"));
+        m.carrier_request("tg", "2xx", Duration::from_millis(7));
+        m.carrier_request("tg", "2xx", Duration::from_millis(300));
+        m.carrier_request("tg", "429", Duration::from_millis(40));
+        m.carrier_request("px", "timeout", Duration::from_secs(31));
+        m.followers(2);
+        let text = m.render();
+        for line in [
+            "orderdesk_carrier_request_seconds_bucket{carrier=\"tg\",outcome=\"2xx\",le=\"0.005\"} 0",
+            "orderdesk_carrier_request_seconds_bucket{carrier=\"tg\",outcome=\"2xx\",le=\"0.01\"} 1",
+            "orderdesk_carrier_request_seconds_bucket{carrier=\"tg\",outcome=\"2xx\",le=\"0.25\"} 1",
+            "orderdesk_carrier_request_seconds_bucket{carrier=\"tg\",outcome=\"2xx\",le=\"0.5\"} 2",
+            "orderdesk_carrier_request_seconds_bucket{carrier=\"tg\",outcome=\"2xx\",le=\"+Inf\"} 2",
+            "orderdesk_carrier_request_seconds_sum{carrier=\"tg\",outcome=\"2xx\"} 0.307",
+            "orderdesk_carrier_request_seconds_count{carrier=\"tg\",outcome=\"2xx\"} 2",
+            "orderdesk_carrier_request_seconds_bucket{carrier=\"tg\",outcome=\"429\",le=\"0.05\"} 1",
+            "orderdesk_carrier_request_seconds_count{carrier=\"tg\",outcome=\"429\"} 1",
+            "orderdesk_carrier_request_seconds_bucket{carrier=\"px\",outcome=\"timeout\",le=\"30\"} 0",
+            "orderdesk_carrier_request_seconds_bucket{carrier=\"px\",outcome=\"timeout\",le=\"+Inf\"} 1",
+            "orderdesk_followers_connected 2",
+        ] {
+            assert!(text.lines().any(|l| l == line), "no {line:?} in\n{text}");
+        }
+        // Polls keep their own buckets.
+        assert!(
+            !text.contains("orderdesk_poll_duration_seconds_bucket{carrier=\"tg\",le=\"0.005\"}")
         );
     }
 

@@ -8,8 +8,10 @@
 //! poller and every `engine::RESOLVE_EVERY`, through the engine's
 //! executor (its exactly-once rules). It reports each carrier's health to
 //! the store (`health`), logs to stdout (`log`), serves Prometheus metrics
-//! (`metrics`), and on SIGTERM or Ctrl-C stops polling, lets the writes in
-//! flight settle (bounded) and exits.
+//! (`metrics`; it installs the process's carrier request observer for
+//! them, and counts the following consoles in `pg_stat_activity`), and on
+//! SIGTERM or Ctrl-C stops polling, lets the writes in flight settle
+//! (bounded) and exits.
 //!
 //! Must not: draw, decide what a user may do, or send a write of a carrier
 //! whose lock it does not hold.
@@ -68,6 +70,11 @@ pub async fn run(setup: SyncSetup) -> Result<(), String> {
     let names: Vec<Arc<str>> = setup.handles.iter().map(|h| h.name.clone()).collect();
     let metrics = Metrics::default();
     metrics.carriers(names.iter().map(|n| &**n));
+    // Every HTTP request to a carrier, timed for the metrics.
+    let observer = metrics.clone();
+    crate::carriers::http::observe_requests(Some(Arc::new(move |seen| {
+        observer.carrier_request(seen.carrier, seen.outcome.label(), seen.elapsed);
+    })));
     let server = match setup.metrics {
         Some(addr) => {
             let server = metrics.serve(addr).await?;
@@ -147,6 +154,7 @@ pub async fn run(setup: SyncSetup) -> Result<(), String> {
     if let Some(server) = server {
         server.abort();
     }
+    crate::carriers::http::observe_requests(None);
     if settled {
         tracing::info!("stopped");
     } else {
@@ -209,20 +217,24 @@ impl Daemon {
                 }
                 _ = resolve.tick() => self.engine.send(Command::ResolvePolled),
                 _ = count.tick() => self.count(&counted_tx),
-                Some(result) = counted.recv() => match result {
-                    Ok((open, attention)) => self.metrics.orders(open, attention),
-                    Err(e) => tracing::warn!(error = %e, "cannot count the open orders"),
+                Some(counted) = counted.recv() => match counted {
+                    Counted::Orders(Ok((open, attention))) => self.metrics.orders(open, attention),
+                    Counted::Orders(Err(e)) => tracing::warn!(error = %e, "cannot count the open orders"),
+                    Counted::Followers(Ok(n)) => self.metrics.followers(n),
+                    Counted::Followers(Err(e)) => tracing::warn!(error = %e, "cannot count the consoles that follow"),
                 },
             }
         }
     }
 
-    /// Counts the open orders for the metrics, on a task of its own.
-    fn count(&mut self, counted: &mpsc::UnboundedSender<CountResult>) {
+    /// Counts the open orders and the consoles that follow for the
+    /// metrics, on a task of its own.
+    fn count(&mut self, counted: &mpsc::UnboundedSender<Counted>) {
         self.next_count = Instant::now() + COUNT_AFTER_POLL;
         let (store, tx) = (self.store.clone(), counted.clone());
         tokio::spawn(async move {
-            let _ = tx.send(count_orders(&store).await);
+            let _ = tx.send(Counted::Followers(store.followers_connected().await));
+            let _ = tx.send(Counted::Orders(count_orders(&store).await));
         });
     }
 
@@ -373,6 +385,13 @@ async fn stop_signal() -> &'static str {
 
 /// Open orders by (carrier, stage) and how many need attention.
 type CountResult = Result<(BTreeMap<(String, String), u64>, u64), crate::store::StoreError>;
+
+/// What a count for the metrics found.
+enum Counted {
+    Orders(CountResult),
+    /// Consoles following the team store.
+    Followers(Result<u64, crate::store::StoreError>),
+}
 
 async fn count_orders(store: &PgStore) -> CountResult {
     let summaries = store.load_order_summaries().await?;

@@ -1,16 +1,88 @@
-//! Publishing this agent's presence: the order they have open and the
-//! dialog they are in. A change waits [`PRESENCE_DEBOUNCE`] for the next
-//! (moving through the table publishes once, where the agent stops); an
-//! unchanged presence is published again every [`PRESENCE_EVERY`] so it
-//! stays fresh for the others; leaving withdraws it. A store that cannot
-//! take it is logged and tried again on the next round. Must not: decide
-//! what is published (the app does).
+//! Presence, both ways.
+//!
+//! - Publishing this agent's presence ([`Publisher`]): the order they have
+//!   open and the dialog they are in. A change waits [`PRESENCE_DEBOUNCE`]
+//!   for the next (moving through the table publishes once, where the agent
+//!   stops); an unchanged presence is published again every
+//!   [`PRESENCE_EVERY`] so it stays fresh for the others; leaving withdraws
+//!   it. A store that cannot take it is logged and tried again on the next
+//!   round.
+//! - Knowing everyone's ([`Roster`]): read whole once, then on each change
+//!   only the rows of the agents it names (plus any row newer than the
+//!   newest held, which catches what changed while nobody listened), so a
+//!   change costs each console a row, not the whole team's. An agent named
+//!   without a fresh row has left; a row older than [`PRESENCE_FRESH`] is
+//!   dropped (a console that vanished without leaving).
+//!
+//! Must not: decide what is published (the app does) or shown.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{PRESENCE_DEBOUNCE, PRESENCE_EVERY};
 use crate::domain::OrderKey;
-use crate::store::PgStore;
+use crate::store::postgres::{PRESENCE_FRESH, Presence};
+use crate::store::{PgStore, StoreError};
+
+/// Everyone's fresh presence as this follower knows it.
+#[derive(Debug, Default)]
+pub(super) struct Roster {
+    /// By agent; `None` until the first (whole) read.
+    known: Option<BTreeMap<String, Presence>>,
+    /// The newest `seen_at` read.
+    newest: Option<DateTime<Utc>>,
+}
+
+impl Roster {
+    /// Reads what changed for `agents` (the first time: everyone) and
+    /// returns everyone's fresh presence, by agent.
+    pub async fn changed(
+        &mut self,
+        store: &PgStore,
+        agents: BTreeSet<String>,
+    ) -> Result<Vec<Presence>, StoreError> {
+        let since = fresh_since(Utc::now());
+        match (&mut self.known, self.newest) {
+            (Some(known), Some(newest)) => {
+                let named: Vec<String> = agents.into_iter().collect();
+                let rows = store.presence_of(&named, newest, since).await?;
+                for agent in &named {
+                    known.remove(agent);
+                }
+                self.take(rows);
+            }
+            _ => {
+                let rows = store.presence(since).await?;
+                self.known = Some(BTreeMap::new());
+                self.take(rows);
+            }
+        }
+        let known = self.known.get_or_insert_with(BTreeMap::new);
+        known.retain(|_, p| p.seen_at >= since);
+        Ok(known.values().cloned().collect())
+    }
+
+    fn take(&mut self, rows: Vec<Presence>) {
+        let known = self.known.get_or_insert_with(BTreeMap::new);
+        for row in rows {
+            if self.newest.is_none_or(|n| row.seen_at > n) {
+                self.newest = Some(row.seen_at);
+            }
+            known.insert(row.agent.clone(), row);
+        }
+        // Nobody seen yet: anything from now on is news.
+        if self.newest.is_none() {
+            self.newest = Some(fresh_since(Utc::now()));
+        }
+    }
+}
+
+/// The oldest `seen_at` still fresh at `now`.
+pub(super) fn fresh_since(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - chrono::Duration::from_std(PRESENCE_FRESH).unwrap_or(chrono::Duration::MAX)
+}
 
 enum Say {
     Present(Option<OrderKey>, Option<String>),

@@ -10,20 +10,23 @@ use chrono::Utc;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::commands::settled;
+use super::presence::{self, Roster};
 use super::{BACKOFF_MAX, BACKOFF_START, COALESCE, FollowEvent, Snapshot, Waiting};
 use crate::carriers::SyncEvent;
 use crate::domain::{JournalFilter, OrderKey};
 use crate::engine::Event;
-use crate::store::postgres::{Change, PRESENCE_FRESH};
+use crate::store::postgres::Change;
 use crate::store::{Journal, LocalStore, OrderCache, PgStore, StoreError};
 
 /// Journal entries read at start, newest first (as the solo console).
 const JOURNAL_HELD: usize = 5_000;
 
-/// What is known to be seen already, to announce carriers once.
+/// What is known to be seen already: carriers (to announce each once) and
+/// everyone's presence (to read only what a change names).
 #[derive(Default)]
 struct Seen {
     carriers: HashSet<String>,
+    presence: Roster,
 }
 
 impl Seen {
@@ -165,7 +168,7 @@ async fn reload(
 }
 
 fn fresh_since() -> chrono::DateTime<Utc> {
-    Utc::now() - chrono::Duration::from_std(PRESENCE_FRESH).unwrap_or(chrono::Duration::MAX)
+    presence::fresh_since(Utc::now())
 }
 
 /// Reads what one burst of changes names, each row once, and reports it.
@@ -180,7 +183,8 @@ async fn apply(
     let mut notes = BTreeSet::new();
     let mut flags = BTreeSet::new();
     let mut journal = BTreeMap::new();
-    let (mut health, mut presence) = (false, false);
+    let mut health = false;
+    let mut presence = BTreeSet::new();
     for payload in burst {
         match Change::parse(&payload) {
             Ok(Change::Order(key)) => {
@@ -195,7 +199,9 @@ async fn apply(
             Ok(Change::Journal { entry, .. }) => {
                 journal.insert(entry, ());
             }
-            Ok(Change::Presence { .. }) => presence = true,
+            Ok(Change::Presence { agent, .. }) => {
+                presence.insert(agent);
+            }
             Ok(Change::Health { .. }) => health = true,
             Err(e) => tracing::warn!("team store: {e}"),
         }
@@ -258,8 +264,8 @@ async fn apply(
             order: None,
         }));
     }
-    if presence {
-        match store.presence(fresh_since()).await {
+    if !presence.is_empty() {
+        match seen.presence.changed(store, presence).await {
             Ok(list) => {
                 let _ = events.send(FollowEvent::Presence(list));
             }

@@ -116,7 +116,8 @@ pub fn build(
         timeout: carrier.timeout,
         max_concurrency: carrier.max_concurrency.max(1),
         ..HttpSettings::default()
-    })?;
+    })?
+    .named(&carrier.name);
     let root = carrier.base_url.trim().to_owned();
     let paylink_root = settings
         .paylink_base_url

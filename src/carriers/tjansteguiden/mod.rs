@@ -136,7 +136,7 @@ pub fn build_with_clock(
         endpoint: endpoint.clone(),
         api_user: api_user.clone(),
         tz: carrier.timezone,
-        http: Http::new(http_settings(carrier))?,
+        http: Http::new(http_settings(carrier))?.named(&carrier.name),
     });
     let policy = RefreshPolicy::of(carrier, DEFAULT_MAX_REQUESTS_PER_MINUTE);
     let reader = TgReader::new(

@@ -3,7 +3,11 @@
 //! daemon's poller lock of one carrier, released by PostgreSQL when the
 //! connection drops) and `LISTEN` on the change channel (notifications
 //! arrive on the connection that listens). Same URL, password and TLS rules
-//! as the pool (`connect`). Must not: read or write the store's tables.
+//! as the pool (`connect`). Each session names itself in `application_name`
+//! ([`DAEMON_APP`] for the daemon's, [`FOLLOWER_APP`] for a console's
+//! LISTEN connection), so `pg_stat_activity` tells who is connected (the
+//! daemon's followers metric counts the latter). Must not: read or write
+//! the store's tables.
 
 use std::future::poll_fn;
 
@@ -13,6 +17,11 @@ use tokio_postgres::{AsyncMessage, Client, Connection};
 
 use super::{Password, Place, connect};
 use crate::store::StoreError;
+
+/// The `application_name` of a following console's LISTEN connection.
+pub const FOLLOWER_APP: &str = "orderdesk-follow";
+/// The `application_name` of the daemon's sessions (locks, LISTEN).
+pub const DAEMON_APP: &str = "orderdesk-sync";
 
 /// A connection of its own; dropping it closes it (and releases its locks).
 pub struct Session {
@@ -30,10 +39,17 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
-    /// Connects to `url` (the password as for [`super::PgStore::open`]).
+    /// Connects to `url` (the password as for [`super::PgStore::open`]) as
+    /// one of the daemon's sessions ([`DAEMON_APP`]).
     pub async fn open(url: &str, password: &Password) -> Result<Session, StoreError> {
+        Session::open_as(url, password, DAEMON_APP).await
+    }
+
+    /// Connects to `url` with `application_name` set to `app`.
+    pub async fn open_as(url: &str, password: &Password, app: &str) -> Result<Session, StoreError> {
         let doing = "opening a connection of its own";
-        let settings = connect::settings(url, password, &connect::Env::process())?;
+        let mut settings = connect::settings(url, password, &connect::Env::process())?;
+        settings.config.application_name(app);
         let place = Place {
             target: settings.target.clone(),
             user: settings.user.clone(),

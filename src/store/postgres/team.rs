@@ -1,9 +1,11 @@
 //! What only the team store holds: each carrier's health as the daemon
-//! last reported it ([`CarrierHealth`], table `carrier_health`), and which
-//! order each agent has open ([`Presence`], table `presence`). A solo
-//! console computes both itself and has no use for them. Must not: decide
-//! what is shown (how old a presence may be is the caller's rule, see
-//! [`PRESENCE_FRESH`]).
+//! last reported it ([`CarrierHealth`], table `carrier_health`), which
+//! order each agent has open ([`Presence`], table `presence`; a follower
+//! reads all of it once, then only the agents a change names), and how
+//! many consoles follow the store (from `pg_stat_activity`, for the
+//! daemon's metrics). A solo console computes the first two itself and has
+//! no use for any of them. Must not: decide what is shown (how old a
+//! presence may be is the caller's rule, see [`PRESENCE_FRESH`]).
 
 use std::time::Duration;
 
@@ -158,16 +160,66 @@ impl PgStore {
             .await
             .map_err(|e| self.err(doing, &e))?;
         rows.iter()
-            .map(|row| {
-                let carrier: Option<&str> = row.get(1);
-                let id: Option<&str> = row.get(2);
-                Ok(Presence {
-                    agent: row.get(0),
-                    order: carrier.zip(id).map(|(c, i)| OrderKey::new(c, i)),
-                    dialog: row.get(3),
-                    seen_at: self.time(doing, row.get(4))?,
-                })
-            })
+            .map(|row| self.presence_row(doing, row))
             .collect()
+    }
+
+    /// The presence of the named `agents` (those a change announced), and
+    /// of anyone seen after `newer_than` (the newest `seen_at` the caller
+    /// holds: what changed while nobody listened), each seen at or after
+    /// `since`, by agent. A named agent missing from the answer has left
+    /// (or was not seen since `since`). A follower reads this instead of
+    /// every row on each change, so one change costs each console the
+    /// changed rows, not the whole team's.
+    pub async fn presence_of(
+        &self,
+        agents: &[String],
+        newer_than: DateTime<Utc>,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Presence>, StoreError> {
+        let doing = "reading presence";
+        let client = self.client(doing).await?;
+        let rows = client
+            .query(
+                "SELECT agent, carrier, order_id, dialog, seen_at FROM presence
+                 WHERE seen_at >= $1 AND (agent = ANY($2) OR seen_at > $3)
+                 ORDER BY agent",
+                &[&ts(since), &agents, &ts(newer_than)],
+            )
+            .await
+            .map_err(|e| self.err(doing, &e))?;
+        rows.iter()
+            .map(|row| self.presence_row(doing, row))
+            .collect()
+    }
+
+    fn presence_row(&self, doing: &'static str, row: &Row) -> Result<Presence, StoreError> {
+        let carrier: Option<&str> = row.get(1);
+        let id: Option<&str> = row.get(2);
+        Ok(Presence {
+            agent: row.get(0),
+            order: carrier.zip(id).map(|(c, i)| OrderKey::new(c, i)),
+            dialog: row.get(3),
+            seen_at: self.time(doing, row.get(4))?,
+        })
+    }
+
+    /// How many consoles follow this database now: the connections whose
+    /// `application_name` is [`super::session::FOLLOWER_APP`] (their LISTEN
+    /// connections), as `pg_stat_activity` shows them. Any role sees other
+    /// sessions' `application_name` and database there.
+    pub async fn followers_connected(&self) -> Result<u64, StoreError> {
+        let doing = "counting the consoles that follow";
+        let client = self.client(doing).await?;
+        let row = client
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND application_name = $1",
+                &[&super::session::FOLLOWER_APP],
+            )
+            .await
+            .map_err(|e| self.err(doing, &e))?;
+        let count: i64 = row.get(0);
+        Ok(u64::try_from(count).unwrap_or(0))
     }
 }
