@@ -143,6 +143,9 @@ async fn reload(
             return Err(e);
         }
     };
+    // Everyone's presence was just read: the next change starts the roster
+    // from a whole read too, so an agent who left meanwhile is not kept.
+    seen.presence = Roster::default();
     seen.announce(
         snapshot
             .health
