@@ -7,7 +7,10 @@
 //! moves refused, a second claimer loses), the in-flight lease facts the
 //! write executor relies on (a claim records its session and time; a claim
 //! from a stale read loses), notes and flags, and the cache with its
-//! cursors, full orders by key and the text search.
+//! cursors, full orders by key and the text search. One difference is
+//! deliberate and tested in `store_pg.rs`: the team store joins a write
+//! identical to one still open on the order, so the cases here record
+//! different writes where they want different entries.
 
 mod pg_support;
 mod store_support;
@@ -243,7 +246,10 @@ async fn listing_is_newest_first_and_filters_by_time_and_order(store: &dyn Journ
     let mut ids: Vec<String> = Vec::new();
     for i in 0..6 {
         let key = if i % 2 == 0 { &a } else { &b };
-        ids.push(record(store, key, &set_status("active"), t(i)).await.id);
+        // Each a different write: the team store joins an identical one
+        // still open on the order instead of recording it again.
+        let request = set_status(&format!("active-{i}"));
+        ids.push(record(store, key, &request, t(i)).await.id);
     }
     let all = store.journal(&JournalFilter::default()).await.unwrap();
     let got: Vec<_> = all.iter().map(|e| e.id.clone()).collect();
