@@ -195,6 +195,12 @@ impl Metrics {
 
     /// The exposition text.
     pub fn render(&self) -> String {
+        /// A family's `# HELP` and `# TYPE` lines; its name back.
+        fn family<'a>(out: &mut String, name: &'a str, help: &str, kind: &str) -> &'a str {
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let _ = writeln!(out, "# TYPE {name} {kind}");
+            name
+        }
         self.with(|m| {
             let mut out = String::new();
             let counter = |out: &mut String,
@@ -202,8 +208,7 @@ impl Metrics {
                            help: &str,
                            values: &BTreeMap<String, u64>,
                            key: &str| {
-                let _ = writeln!(out, "# HELP {name} {help}");
-                let _ = writeln!(out, "# TYPE {name} counter");
+                family(out, name, help, "counter");
                 for (k, v) in values {
                     let _ = writeln!(out, "{name}{{{key}=\"{}\"}} {v}", label(k));
                 }
@@ -222,21 +227,21 @@ impl Metrics {
                 &m.poll_errors,
                 "carrier",
             );
-            let name = "orderdesk_poll_duration_seconds";
-            let _ = writeln!(
-                out,
-                "# HELP {name} How long one poll of a carrier took (its requests)."
+            let name = family(
+                &mut out,
+                "orderdesk_poll_duration_seconds",
+                "How long one poll of a carrier took (its requests).",
+                "histogram",
             );
-            let _ = writeln!(out, "# TYPE {name} histogram");
             for (carrier, h) in &m.poll_seconds {
                 h.write(&mut out, name, &format!("carrier=\"{}\"", label(carrier)));
             }
-            let name = "orderdesk_carrier_request_seconds";
-            let _ = writeln!(
-                out,
-                "# HELP {name} How long one HTTP request to a carrier took (each attempt), by outcome."
+            let name = family(
+                &mut out,
+                "orderdesk_carrier_request_seconds",
+                "How long one HTTP request to a carrier took (each attempt), by outcome.",
+                "histogram",
             );
-            let _ = writeln!(out, "# TYPE {name} histogram");
             for ((carrier, outcome), h) in &m.requests {
                 h.write(
                     &mut out,
@@ -255,19 +260,19 @@ impl Metrics {
                 &m.writes,
                 "outcome",
             );
-            let name = "orderdesk_write_settle_seconds";
-            let _ = writeln!(
-                out,
-                "# HELP {name} From a write's recording to its outcome."
+            let name = family(
+                &mut out,
+                "orderdesk_write_settle_seconds",
+                "From a write's recording to its outcome.",
+                "histogram",
             );
-            let _ = writeln!(out, "# TYPE {name} histogram");
             m.write_seconds.write(&mut out, name, "");
-            let name = "orderdesk_open_orders";
-            let _ = writeln!(
-                out,
-                "# HELP {name} Open orders in the team store by carrier and stage."
+            let name = family(
+                &mut out,
+                "orderdesk_open_orders",
+                "Open orders in the team store by carrier and stage.",
+                "gauge",
             );
-            let _ = writeln!(out, "# TYPE {name} gauge");
             for ((carrier, stage), v) in &m.open {
                 let _ = writeln!(
                     out,
@@ -276,26 +281,26 @@ impl Metrics {
                     label(stage)
                 );
             }
-            let name = "orderdesk_attention_orders";
-            let _ = writeln!(
-                out,
-                "# HELP {name} Orders in the team store that need attention."
+            let name = family(
+                &mut out,
+                "orderdesk_attention_orders",
+                "Orders in the team store that need attention.",
+                "gauge",
             );
-            let _ = writeln!(out, "# TYPE {name} gauge");
             let _ = writeln!(out, "{name} {}", m.attention);
-            let name = "orderdesk_followers_connected";
-            let _ = writeln!(
-                out,
-                "# HELP {name} Consoles following the team store (their LISTEN connections)."
+            let name = family(
+                &mut out,
+                "orderdesk_followers_connected",
+                "Consoles following the team store (their LISTEN connections).",
+                "gauge",
             );
-            let _ = writeln!(out, "# TYPE {name} gauge");
             let _ = writeln!(out, "{name} {}", m.followers);
-            let name = "orderdesk_polling";
-            let _ = writeln!(
-                out,
-                "# HELP {name} 1 when this daemon holds the carrier's poller lock."
+            let name = family(
+                &mut out,
+                "orderdesk_polling",
+                "1 when this daemon holds the carrier's poller lock.",
+                "gauge",
             );
-            let _ = writeln!(out, "# TYPE {name} gauge");
             for (carrier, on) in &m.polling {
                 let _ = writeln!(
                     out,
