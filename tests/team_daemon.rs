@@ -11,7 +11,7 @@
 mod daemon_support;
 mod pg_support;
 
-use daemon_support::{Daemon, FROM_CURSOR, HOLDS, POLLED, STANDS_BY};
+use daemon_support::{Daemon, FROM_CURSOR, HOLDS, POLLED, STANDS_BY, write_tg_config};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -57,13 +57,7 @@ async fn team() -> Option<Team> {
     .await
     .expect("sim starts");
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = format!(
-        "refresh = 0.5\n\n[[carrier]]\nname = \"tg\"\nkind = \"tjansteguiden\"\n\
-         base_url = \"{}\"\napi_user = \"{}\"\nsince = \"2000-01-01\"\n",
-        TgSim::endpoint(&server.origin()),
-        sim.api_user()
-    );
-    std::fs::write(dir.path().join("carriers.toml"), config).expect("config written");
+    write_tg_config(dir.path(), &server.origin(), sim.api_user(), 0.5);
     Some(Team {
         _db: db,
         sync_url,

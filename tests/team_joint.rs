@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use console::{Console, Running, Start, team_console};
 use crossterm::event::KeyCode;
-use daemon_support::{Daemon, HOLDS, POLLED, STANDS_BY};
+use daemon_support::{Daemon, active_and_standby, write_tg_config};
 use orderdesk::domain::{JournalFilter, JournalState};
 use orderdesk::sim::RunningSim;
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
@@ -54,24 +54,8 @@ async fn team(orders: usize) -> Option<Team> {
     .await
     .expect("sim starts");
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = dir.path().join("carriers.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "refresh = {REFRESH}\n\n[[carrier]]\nname = \"tg\"\nkind = \"tjansteguiden\"\n\
-             base_url = \"{}\"\napi_user = \"{}\"\nsince = \"2000-01-01\"\n",
-            TgSim::endpoint(&server.origin()),
-            sim.api_user()
-        ),
-    )
-    .expect("config written");
-    let active = Daemon::start(&sync_url, SYNC_PW, &config, &[]);
-    active.wait_for(HOLDS, 1, Duration::from_secs(30)).await;
-    active.wait_for(POLLED, 1, Duration::from_secs(30)).await;
-    let standby = Daemon::start(&sync_url, SYNC_PW, &config, &[]);
-    standby
-        .wait_for(STANDS_BY, 1, Duration::from_secs(30))
-        .await;
+    let config = write_tg_config(dir.path(), &server.origin(), sim.api_user(), REFRESH);
+    let (active, standby) = active_and_standby(&sync_url, SYNC_PW, &config).await;
     Some(Team {
         db,
         sim,

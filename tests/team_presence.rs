@@ -6,6 +6,7 @@
 //! follow (their LISTEN connections, by `application_name`, seen by the
 //! daemon's own role) and times each HTTP request to the carrier.
 
+mod daemon_support;
 mod pg_support;
 
 use std::process::{Child, Command, Stdio};
@@ -249,17 +250,7 @@ async fn the_daemon_s_metrics_count_the_following_consoles_and_time_each_carrier
     .await
     .expect("sim starts");
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = dir.path().join("carriers.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "refresh = 0.5\n\n[[carrier]]\nname = \"tg\"\nkind = \"tjansteguiden\"\n\
-             base_url = \"{}\"\napi_user = \"{}\"\nsince = \"2000-01-01\"\n",
-            TgSim::endpoint(&server.origin()),
-            sim.api_user()
-        ),
-    )
-    .expect("config written");
+    let config = daemon_support::write_tg_config(dir.path(), &server.origin(), sim.api_user(), 0.5);
     let (_, _erik, _erik_events) = team.follower("erik").await;
     let (_, _anna, _anna_events) = team.follower("anna").await;
     let port = std::net::TcpListener::bind("127.0.0.1:0")

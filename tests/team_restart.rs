@@ -12,11 +12,9 @@ mod console;
 mod daemon_support;
 mod pg_support;
 
-use std::time::Duration;
-
 use console::{Running, team_console};
 use crossterm::event::KeyCode;
-use daemon_support::{Daemon, HOLDS, POLLED, STANDS_BY};
+use daemon_support::{active_and_standby, write_tg_config};
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
 use orderdesk::store::postgres::{Password, init};
 
@@ -75,24 +73,8 @@ async fn after_a_database_restart_consoles_and_daemons_go_on_and_nothing_typed_i
     .await
     .expect("sim starts");
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = dir.path().join("carriers.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "refresh = 0.5\n\n[[carrier]]\nname = \"tg\"\nkind = \"tjansteguiden\"\n\
-             base_url = \"{}\"\napi_user = \"{}\"\nsince = \"2000-01-01\"\n",
-            TgSim::endpoint(&server.origin()),
-            sim.api_user()
-        ),
-    )
-    .expect("config written");
-    let active = Daemon::start(&sync_url, SYNC_PW, &config, &[]);
-    active.wait_for(HOLDS, 1, Duration::from_secs(30)).await;
-    active.wait_for(POLLED, 1, Duration::from_secs(30)).await;
-    let standby = Daemon::start(&sync_url, SYNC_PW, &config, &[]);
-    standby
-        .wait_for(STANDS_BY, 1, Duration::from_secs(30))
-        .await;
+    let config = write_tg_config(dir.path(), &server.origin(), sim.api_user(), 0.5);
+    let (active, standby) = active_and_standby(&sync_url, SYNC_PW, &config).await;
 
     let console_of = |i: usize| {
         let (user, url) = &agents[i];

@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -14,6 +14,33 @@ pub const HOLDS: &str = "this daemon holds the poller lock: polling";
 pub const STANDS_BY: &str = "another daemon polls this carrier: standing by";
 pub const POLLED: &str = "poll finished";
 pub const FROM_CURSOR: &str = "polling from the stored cursor";
+
+/// The daemon's config for one Tjänsteguiden carrier `tg` at the simulator
+/// serving `origin` (API user `api_user`), polled every `refresh` seconds,
+/// written to `dir/carriers.toml`; its path.
+pub fn write_tg_config(dir: &Path, origin: &str, api_user: &str, refresh: f64) -> PathBuf {
+    let path = dir.join("carriers.toml");
+    let text = format!(
+        "refresh = {refresh}\n\n[[carrier]]\nname = \"tg\"\nkind = \"tjansteguiden\"\n\
+         base_url = \"{}\"\napi_user = \"{api_user}\"\nsince = \"2000-01-01\"\n",
+        orderdesk::sim::tjansteguiden::TgSim::endpoint(origin),
+    );
+    std::fs::write(&path, text).expect("config written");
+    path
+}
+
+/// Two daemons on one config: the first holding the poller lock and done
+/// with its first poll, the second standing by.
+pub async fn active_and_standby(url: &str, password: &str, config: &Path) -> (Daemon, Daemon) {
+    let active = Daemon::start(url, password, config, &[]);
+    active.wait_for(HOLDS, 1, Duration::from_secs(30)).await;
+    active.wait_for(POLLED, 1, Duration::from_secs(30)).await;
+    let standby = Daemon::start(url, password, config, &[]);
+    standby
+        .wait_for(STANDS_BY, 1, Duration::from_secs(30))
+        .await;
+    (active, standby)
+}
 
 /// A running `orderdesk sync`, its stdout collected line by line.
 pub struct Daemon {
