@@ -5,11 +5,13 @@
 //! them; presence comes and goes; a viewer follows but cannot write; a lost
 //! connection is noticed, reconnected and caught up.
 
+mod follow_support;
 mod pg_support;
 
 use std::time::Duration;
 
 use chrono::Utc;
+use follow_support::wait_for;
 use orderdesk::carriers::SyncEvent;
 use orderdesk::domain::{ActionKind, ActionRequest, JournalState, Order, OrderKey, Stage, Status};
 use orderdesk::engine::{Command, Event};
@@ -89,24 +91,6 @@ impl Team {
         })
         .await;
         (user, handle, events)
-    }
-}
-
-/// The first event for which `pick` says something, within `within`.
-async fn wait_for<T>(
-    events: &mut UnboundedReceiver<FollowEvent>,
-    within: Duration,
-    mut pick: impl FnMut(&FollowEvent) -> Option<T>,
-) -> T {
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        let event = tokio::time::timeout_at(deadline, events.recv())
-            .await
-            .unwrap_or_else(|_| panic!("nothing expected within {within:?}"))
-            .expect("the follower runs");
-        if let Some(found) = pick(&event) {
-            return found;
-        }
     }
 }
 

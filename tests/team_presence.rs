@@ -7,12 +7,14 @@
 //! daemon's own role) and times each HTTP request to the carrier.
 
 mod daemon_support;
+mod follow_support;
 mod pg_support;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use chrono::Utc;
+use follow_support::wait_for;
 use orderdesk::domain::{Order, OrderKey, Stage, Status};
 use orderdesk::follow::{self, FollowEvent, FollowHandle, FollowSetup};
 use orderdesk::sim::tjansteguiden::{SimOptions, TgSim};
@@ -65,24 +67,6 @@ impl Team {
         })
         .await;
         (user, handle, events)
-    }
-}
-
-/// The first event for which `pick` says something, within `within`.
-async fn wait_for<T>(
-    events: &mut UnboundedReceiver<FollowEvent>,
-    within: Duration,
-    mut pick: impl FnMut(&FollowEvent) -> Option<T>,
-) -> T {
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        let event = tokio::time::timeout_at(deadline, events.recv())
-            .await
-            .unwrap_or_else(|_| panic!("nothing expected within {within:?}"))
-            .expect("the follower runs");
-        if let Some(found) = pick(&event) {
-            return found;
-        }
     }
 }
 
